@@ -1,0 +1,57 @@
+"""Literary contests of the Centralized Library System of Almaty."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, Config, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | str | None = None, **overrides: object) -> Flask:
+    """Build the application.
+
+    `config` is a config class or one of "development", "testing", "production";
+    by default `APP_ENV` chooses, falling back to development.
+    """
+    config_class = _config_class(config)
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from contest import web
+
+    web.init_extensions(app)
+    web.register_blueprints(app)
+    web.register_request_hooks(app)
+    web.register_error_handlers(app)
+    web.register_template_helpers(app)
+
+    from contest.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _config_class(config: type[Config] | str | None) -> type[Config]:
+    if config is None:
+        config = os.environ.get("APP_ENV", "development")
+    if isinstance(config, str):
+        try:
+            return CONFIGS[config]
+        except KeyError:
+            raise RuntimeError(f"Unknown APP_ENV {config!r}; use one of {sorted(CONFIGS)}") from None
+    return config

@@ -1,0 +1,29 @@
+"""Helpers shared by every domain's forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from contest.errors import ServiceError
+from contest.i18n import LANGUAGE_NAMES
+
+LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
+FORM_ERROR_STATUS = 422
+
+
+def attach_error(form: FlaskForm, error: ServiceError) -> None:
+    """Show a service's refusal beside the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def trimmed(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+REQUIRED_MESSAGE = _l("This field is required.")

@@ -1,0 +1,6 @@
+"""Imports every domain's models so that the metadata (create_all, Alembic) is complete."""
+
+from contest.audit.models import AuditEvent
+from contest.auth.models import User
+
+__all__ = ["AuditEvent", "User"]

@@ -1,0 +1,22 @@
+"""SQLite settings that make the embedded database behave like the production one."""
+
+from sqlalchemy import Engine, event
+
+
+def configure_sqlite(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Enforce foreign keys, and take over transaction control from pysqlite so that
+        # SAVEPOINTs and BEGIN work as SQLAlchemy expects (see SQLAlchemy's pysqlite notes).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

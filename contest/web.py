@@ -1,0 +1,136 @@
+"""Wiring of the application: extensions, blueprints, per-request hooks and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from contest.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+# Endpoints served straight from disk; everything else must declare who may see it.
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def init_extensions(app: Flask) -> None:
+    import contest.models  # noqa: F401  (registers every table on the metadata)
+    from contest import i18n, ratelimit
+    from contest.auth.services import load_session_user
+    from contest.sqlite import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+    ratelimit.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from contest.auth.views import bp as auth_bp
+    from contest.site.views import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from contest.auth.permissions import enforce_access_rule
+
+    app.before_request(enforce_access_rule)
+
+    @app.after_request
+    def finish_unit_of_work(response: Response) -> Response:
+        # One unit of work per request: services only flush; a successful response commits
+        # everything at once, and an error response (including a form sent back with errors)
+        # leaves the database exactly as it was.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Cache-Control" not in headers and request.endpoint not in STATIC_ENDPOINTS:
+            # Pages may carry personal data or CSRF tokens: never let a shared cache keep them
+            # unless a public view has said otherwise.
+            headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Cookie")
+        return response
+
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have been moved or removed.")),
+    405: (_l("Action not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("File too large"), _l("What you sent is larger than the site accepts. Please send a smaller file.")),
+    429: (_l("Too many requests"), _l("You have made too many attempts. Please wait a little and try again.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened on our side. It has been logged; please try again later.")),
+}
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        db.session.rollback()
+        return render_error(400, str(_l("The form has expired or was sent from another site. "
+                                        "Please reload the page and try again.")))
+
+    # Unhandled exceptions reach this handler as InternalServerError after Flask has logged
+    # the traceback (tests set PROPAGATE_EXCEPTIONS, so there they surface instead).
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        code = error.code or 500
+        detail = getattr(error, "user_message", None)
+        return render_error(code if code in ERROR_TEXTS else 400, detail)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from contest import i18n
+    from contest.auth.permissions import has_role
+
+    app.jinja_env.globals.update(
+        languages=i18n.LANGUAGE_NAMES,
+        current_language=i18n.current_language,
+        has_role=has_role,
+    )
+    app.jinja_env.filters.update(
+        datetime=i18n.format_local_datetime,
+        date=i18n.format_local_date,
+    )

@@ -1,0 +1,230 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL (`TEST_DATABASE_URL`), a per-test clean
+database, an isolated test client, `login_as(role)`, factories, a query counter and a real
+local SMTP server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_babel import force_locale
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from config import database_url
+from contest import create_app
+from contest.auth.models import Role, User
+from contest.auth.passwords import hash_password
+from contest.extensions import db as _db
+from contest.ratelimit import MemoryStore
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# Mail ------------------------------------------------------------------------------------
+
+class MailboxHandler:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Controller]:
+    controller = Controller(MailboxHandler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> list[Message]:
+    """Messages the application sent during this test, as parsed emails."""
+    smtp_server.handler.messages.clear()
+    return smtp_server.handler.messages
+
+
+def mail_body(message: Message) -> str:
+    return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+
+
+# Application and database ----------------------------------------------------------------
+
+def test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return database_url(url)
+    # A file, not memory: the browser tests' server thread must see the same data.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def build_schema(app: Flask) -> None:
+    """PostgreSQL runs on the migrated schema, SQLite on `create_all`; test_schema.py checks
+    both against the models, so the suite covers each way of making the schema."""
+    with app.app_context():
+        _db.drop_all()
+        with _db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if _db.engine.dialect.name == "postgresql" or os.environ.get("TEST_SCHEMA") == "migrations":
+            upgrade()
+        else:
+            _db.create_all()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, smtp_server) -> Flask:
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=test_database_url(tmp_path_factory),
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+    )
+    build_schema(app)
+    return app
+
+
+def clean_database() -> None:
+    _db.session.remove()
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Every test runs inside an app context and starts from empty tables and counters.
+    Outside a request, messages come in English so that service tests read naturally;
+    each request still picks its own language."""
+    app.extensions["counter_store"] = MemoryStore()
+    with app.app_context(), force_locale("en"):
+        yield
+        clean_database()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production (so nothing cached on `g`
+    leaks between requests). The test's own session commits what it prepared before the
+    request and forgets what it had loaded after it, so it reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+    def csrf_token(self) -> str:
+        # Every page carries the language switcher, and with it a token for this session.
+        page = self.get("/").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert match, "no CSRF token on the home page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        """POST like a browser that loaded the form first: with a valid CSRF token."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+# Factories -------------------------------------------------------------------------------
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def make_user() -> Callable[..., User]:
+    def make(**values) -> User:
+        number = next(_sequence)
+        values.setdefault("email", f"user{number}@example.kz")
+        values.setdefault("name", f"Test User {number}")
+        values.setdefault("role", Role.PARTICIPANT.value)
+        password = values.pop("password", TEST_PASSWORD)
+        user = User(password_hash=hash_password(password), **values)
+        _db.session.add(user)
+        _db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user) -> Callable[..., User]:
+    """Sign the test client in as a new account of `role` (or as a given user)."""
+
+    def login(role: Role | str = Role.PARTICIPANT, user: User | None = None, **values) -> User:
+        user = user or make_user(role=Role(role).value, **values)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    return login
+
+
+# Query counting --------------------------------------------------------------------------
+
+@dataclass
+class QueryLog:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as log: ...` then `log.count` is the number of SQL statements."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryLog]:
+        log = QueryLog()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            log.statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield log
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    return counting

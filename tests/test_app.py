@@ -1,0 +1,165 @@
+"""Configuration, schema, access rules, catalogs, CLI."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from config import ProductionConfig, database_url
+from contest import catalogs, create_app
+from contest.auth.models import Role, User
+from contest.extensions import db as _db
+
+# Routes a visitor may open; every other route must send them to sign in or refuse.
+PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
+                    "auth.forgot_password", "auth.reset_password"}
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app(ProductionConfig)
+
+
+def test_postgres_urls_use_psycopg3():
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_every_endpoint_declares_who_may_open_it(app):
+    missing = [endpoint for endpoint, view in app.view_functions.items()
+               if endpoint not in ("static", "bootstrap.static") and not hasattr(view, "access_rule")]
+    assert missing == []
+
+
+def test_public_endpoints_are_exactly_the_expected_ones(app):
+    public = {endpoint for endpoint, view in app.view_functions.items()
+              if getattr(view, "access_rule", None) == "public"}
+    assert public == PUBLIC_ENDPOINTS
+
+
+def _sample_url(app, rule) -> str:
+    values = {argument: 1 for argument in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_role_matrix_over_every_route(app, client, login_as, role):
+    """Anonymous visitors and each role get only what their role allows; nothing answers 500."""
+    if role is not None:
+        login_as(role)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "bootstrap.static"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        access = view.access_rule
+        url = _sample_url(app, rule)
+        response = client.get(url) if "GET" in rule.methods else client.post_form(url)
+        assert response.status_code < 500, (url, response.status_code)
+        if access == "public" or (role is not None and access == "signed-in"):
+            assert response.status_code not in (401, 403), url
+        elif role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        elif role != Role.ADMIN and role not in access:
+            assert response.status_code == 403, (url, role)
+
+
+def test_view_without_access_rule_is_denied(app):
+    from flask import Flask
+
+    extra = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert isinstance(extra, Flask)
+
+    @extra.get("/forgotten")
+    def forgotten():
+        return "should not be served"
+
+    assert extra.test_client().get("/forgotten").status_code == 403
+
+
+def _fresh_database_url() -> tuple[str, callable]:
+    """An empty database of the same kind as the test database, and a function to drop it."""
+    url = _db.engine.url
+    if url.get_backend_name() == "postgresql":
+        name = f"migr_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop():
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return url.set(database=name).render_as_string(hide_password=False), drop
+    path = f"/tmp/migr_{uuid.uuid4().hex[:10]}.sqlite3"
+    return f"sqlite:///{path}", lambda: os.path.exists(path) and os.remove(path)
+
+
+def test_migrations_build_exactly_the_models_schema():
+    """`flask db upgrade` from empty gives the schema the models describe (SQLite and PostgreSQL)."""
+    url, drop = _fresh_database_url()
+    try:
+        fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with fresh.app_context():
+            upgrade()
+            with _db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                differences = compare_metadata(context, _db.metadata)
+            _db.engine.dispose()
+        assert differences == []
+    finally:
+        drop()
+
+
+def test_every_message_is_translated_in_every_language():
+    gaps = catalogs.missing()
+    assert gaps == {}, "\n".join(f"{locale}: {ids[:10]}" for locale, ids in gaps.items())
+
+
+def test_cli_creates_admin_with_password_from_stdin(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "admin@example.kz", "--role", "admin", "--name", "Admin"],
+        input="a-long-admin-pass-phrase\n")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    user = db.session.scalar(db.select(User).where(User.email == "admin@example.kz"))
+    assert user.role == "admin"
+
+
+def test_cli_refuses_weak_password_and_creates_nothing(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "admin@example.kz", "--role", "admin", "--name", "Admin"], input="password\n")
+    assert result.exit_code != 0
+    assert db.session.scalar(db.select(User)) is None
+
+
+def test_cli_set_role_and_disable(app, db, make_user):
+    make_user(email="j@example.kz")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "set-role", "j@example.kz", "juror"]).exit_code == 0
+    assert runner.invoke(args=["users", "disable", "j@example.kz"]).exit_code == 0
+    db.session.expire_all()
+    user = db.session.scalar(db.select(User))
+    assert (user.role, user.is_active) == ("juror", False)
+    assert runner.invoke(args=["users", "disable", "nobody@example.kz"]).exit_code != 0
+
+
+def test_demo_is_idempotent_and_prints_logins(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "admin@demo.kz" in first.output
+    db.session.expire_all()
+    count = db.session.scalar(db.select(db.func.count()).select_from(User))
+    assert count == 8
