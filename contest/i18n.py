@@ -53,3 +53,16 @@ def format_local_date(value: date | datetime | None, fmt: str = "long") -> str:
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     return format_date(value, fmt)
+
+
+def localized(obj: object, field: str, language: str | None = None) -> str:
+    """`obj.<field>_<lang>` in the page's language, else the first filled of kk, ru, en.
+
+    Contests and news keep each text in three columns (`title_kk`, `title_ru`, `title_en`);
+    organisers may fill only some of them."""
+    first = language or current_language()
+    for code in (first, *LANGUAGE_NAMES):
+        value = getattr(obj, f"{field}_{code}", None)
+        if value:
+            return value
+    return ""

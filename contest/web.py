@@ -130,7 +130,11 @@ def register_template_helpers(app: Flask) -> None:
         current_language=i18n.current_language,
         has_role=has_role,
     )
+    from contest.markup import render_markdown
+
     app.jinja_env.filters.update(
         datetime=i18n.format_local_datetime,
         date=i18n.format_local_date,
+        localized=i18n.localized,
+        markdown=render_markdown,
     )

@@ -17,8 +17,8 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from flask_babel import force_locale
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
