@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -46,11 +46,13 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -129,6 +131,7 @@ def register_template_helpers(app: Flask) -> None:
         languages=i18n.LANGUAGE_NAMES,
         current_language=i18n.current_language,
         has_role=has_role,
+        page_url=page_url,
     )
     from contest.markup import render_markdown
 
@@ -138,3 +141,9 @@ def register_template_helpers(app: Flask) -> None:
         localized=i18n.localized,
         markdown=render_markdown,
     )
+
+
+def page_url(page: int) -> str:
+    """The current page's address with `page` replaced, for pagination links."""
+    arguments = {**request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)

@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from contest.auth.models import Role
 from contest.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from contest.forms import LANGUAGE_CHOICES, REQUIRED_MESSAGE, trimmed
 
@@ -58,3 +59,32 @@ class ProfileForm(FlaskForm):
                        validators=[DataRequired(REQUIRED_MESSAGE), Length(max=200)])
     language = SelectField(_l("Language of the site and of emails"),
                            choices=[SelectChoice("", _l("As chosen in the browser")), *LANGUAGE_CHOICES])
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label) for role in Role]
+
+
+class UserFilterForm(FlaskForm):
+    """The search box above the accounts table (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"), filters=[trimmed], validators=[Length(max=254)])
+    role = SelectField(_l("Role"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice("", _l("All roles")), *_role_choices()]
+
+    def role_value(self) -> str | None:
+        return self.role.data if self.role.data in {role.value for role in Role} else None
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()

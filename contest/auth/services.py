@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from contest import i18n
 from contest.audit.services import record
@@ -125,7 +125,13 @@ def set_preferred_language(user: User, language: str) -> None:
     db.session.flush()
 
 
+def _refuse_self_lockout(user: User, actor: User | None) -> None:
+    if actor is not None and actor.id == user.id:
+        raise ServiceError(_l("You cannot change your own role or disable your own account."))
+
+
 def set_role(user: User, role: Role, *, actor: User | None = None) -> None:
+    _refuse_self_lockout(user, actor)
     old = user.role
     user.role = Role(role).value
     db.session.flush()
@@ -133,10 +139,28 @@ def set_role(user: User, role: Role, *, actor: User | None = None) -> None:
 
 
 def disable_user(user: User, *, actor: User | None = None) -> None:
+    _refuse_self_lockout(user, actor)
     user.is_active = False
     user.session_version += 1
     db.session.flush()
     record("user.disabled", user, actor=actor)
+
+
+def enable_user(user: User, *, actor: User | None = None) -> None:
+    user.is_active = True
+    db.session.flush()
+    record("user.enabled", user, actor=actor)
+
+
+def search_users(query: str = "", role: str | None = None) -> Select[tuple[User]]:
+    """Accounts matching a part of the name or email, optionally of one role, newest first."""
+    statement = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        statement = statement.where(func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+    if role:
+        statement = statement.where(User.role == role)
+    return statement
 
 
 # Password reset -------------------------------------------------------------------------
