@@ -47,10 +47,12 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from contest.auth.views import bp as auth_bp
+    from contest.news.views import bp as news_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(news_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
