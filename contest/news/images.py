@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from contest.errors import ServiceError
 
@@ -102,11 +102,15 @@ def _remove(names: set[str]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT was released; the real commit is yet to come
+        return
     session.info.pop(_WRITTEN, None)
     _remove(session.info.pop(_RETIRED, set()))
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction) -> None:
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is not None:  # only a SAVEPOINT was rolled back
+        return
     session.info.pop(_RETIRED, None)
     _remove(session.info.pop(_WRITTEN, set()))

@@ -68,6 +68,12 @@ class NewsPost(TimestampMixin, Base):
     def is_public(self, now: datetime) -> bool:
         return self.status(now) is PostStatus.PUBLISHED
 
+    @property
+    def changed_at(self) -> datetime:
+        """For feeds: the later of the last edit and the publication (a post scheduled long ago
+        appears, to a reader, when it is published)."""
+        return max(self.updated_at, self.published_at) if self.published_at else self.updated_at
+
     def written_language(self, preferred: str) -> str:
         """`preferred` when the post is written in it, else the first language it is written in,
         so a page never mixes a title in one language with a body in another."""

@@ -75,7 +75,7 @@ def feed():
     posts = services.feed_posts()
     with force_locale(language):
         xml = render_template("news/feed.xml", posts=posts, language=language,
-                              updated=max((p.updated_at for p in posts), default=utcnow()))
+                              updated=max((p.changed_at for p in posts), default=utcnow()))
     response = make_response(xml)
     response.content_type = "application/atom+xml; charset=utf-8"
     response.cache_control.public = True
