@@ -104,7 +104,8 @@ def test_post_page_has_title_description_and_opengraph(client, make_post):
 
 def test_post_page_escapes_what_is_sanitised_away(client, make_post):
     # Written straight to the database, past the editor's checks: rendering must still be safe.
-    make_post(slug="bad", title_en='<b onmouseover="x">T</b>', body_en="[x](javascript:alert(1)) <script>alert(1)</script>")
+    make_post(slug="bad", title_en='<b onmouseover="x">T</b>',
+              body_en="[x](javascript:alert(1)) <script>alert(1)</script>")
     html = page(client.get("/news/bad", headers=EN))
     assert "<script>alert" not in html and 'href="javascript' not in html and '<b onmouseover' not in html
 
