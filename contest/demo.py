@@ -32,4 +32,8 @@ def load_demo_accounts() -> list[tuple[str, str, str]]:
 
 
 def load_demo() -> list[tuple[str, str, str]]:
-    return load_demo_accounts()
+    from contest.news.demo import load_news
+
+    logins = load_demo_accounts()
+    load_news()
+    return logins

@@ -2,5 +2,6 @@
 
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
+from contest.news.models import NewsPost
 
-__all__ = ["AuditEvent", "User"]
+__all__ = ["AuditEvent", "NewsPost", "User"]

@@ -48,11 +48,13 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
+    from contest.news.views import bp as news_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(news_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

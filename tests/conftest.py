@@ -11,6 +11,7 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 
@@ -26,7 +27,9 @@ from config import database_url
 from contest import create_app
 from contest.auth.models import Role, User
 from contest.auth.passwords import hash_password
+from contest.db import utcnow
 from contest.extensions import db as _db
+from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -181,6 +184,25 @@ def make_user() -> Callable[..., User]:
         _db.session.add(user)
         _db.session.commit()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_post() -> Callable[..., NewsPost]:
+    """A news post, published an hour ago unless `published_at` says otherwise (None: a draft)."""
+
+    def make(**values) -> NewsPost:
+        number = next(_sequence)
+        values.setdefault("slug", f"news-post-{number}")
+        if not any(values.get(f"title_{code}") for code in ("kk", "ru", "en")):
+            values["title_en"] = f"News post {number}"
+            values.setdefault("body_en", f"The text of news post {number}.")
+        values.setdefault("published_at", utcnow() - timedelta(hours=1))
+        post = NewsPost(**values)
+        _db.session.add(post)
+        _db.session.commit()
+        return post
 
     return make
 

@@ -18,7 +18,8 @@ from contest.extensions import db as _db
 
 # Routes a visitor may open; every other route must send them to sign in or refuse.
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
-                    "auth.forgot_password", "auth.reset_password"}
+                    "auth.forgot_password", "auth.reset_password",
+                    "news.index", "news.post", "news.feed", "news.cover"}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -59,8 +60,8 @@ def test_role_matrix_over_every_route(app, client, login_as, role):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "bootstrap.static"):
             continue
-        if user is not None:
-            login_as(user=user)  # again: an earlier route may have been "sign out"
+        if user is not None:  # sign in again: an earlier route in the walk may be /logout
+            login_as(user=user)
         view = app.view_functions[rule.endpoint]
         access = view.access_rule
         url = _sample_url(app, rule)

@@ -1,0 +1,161 @@
+"""Public news pages (list, post, Atom feed, cover images) and the organisers' editor."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import BadRequest
+
+from contest import i18n
+from contest.auth.models import Role
+from contest.auth.permissions import has_role, public, roles_required
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.news import images, services
+from contest.news.forms import NewsPostForm
+from contest.news.models import NewsPost
+
+bp = Blueprint("news", __name__)
+
+COVER_MAX_AGE = 60 * 60 * 24 * 365  # cover files never change: a new image gets a new name
+FEED_MAX_AGE = 300
+
+
+def page_number() -> int:
+    """`?page=`; anything that is not a whole number means the first page."""
+    return request.args.get("page", 1, type=int)
+
+
+# Public ---------------------------------------------------------------------------------------
+
+@bp.get("/news")
+@public
+def index():
+    page = services.published_page(page_number())
+    if page is None:
+        abort(404)
+    return render_template("news/index.html", page=page)
+
+
+@bp.get("/news/<slug>")
+@public
+def post(slug: str):
+    found = services.public_post(slug)
+    if found is None:
+        abort(404)
+    return render_template("news/post.html", post=found)
+
+
+@bp.get("/news/feed.atom")
+@public
+def feed():
+    # The language comes from the address alone (not from cookies), so one cached copy per
+    # address is right for every reader, and the feed carries no session or CSRF token.
+    language = request.args.get("lang", i18n.DEFAULT_LANGUAGE)
+    if not i18n.is_supported(language):
+        error = BadRequest()
+        error.user_message = _("This language is not available. Choose Kazakh, Russian or English.")
+        raise error
+    posts = services.feed_posts()
+    with force_locale(language):
+        xml = render_template("news/feed.xml", posts=posts, language=language,
+                              updated=max((p.changed_at for p in posts), default=utcnow()))
+    response = make_response(xml)
+    response.content_type = "application/atom+xml; charset=utf-8"
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    return response
+
+
+@bp.get("/news/covers/<name>")
+@public
+def cover(name: str):
+    if not re.fullmatch(images.COVER_NAME_PATTERN, name):
+        abort(404)
+    owner = services.post_with_cover(name)
+    if owner is None:
+        abort(404)
+    if owner.is_public(utcnow()):
+        return send_from_directory(images.cover_dir(), name, max_age=COVER_MAX_AGE)
+    # Organisers see covers of drafts while editing; nobody may keep a copy of those.
+    if not has_role(Role.ORGANISER):
+        abort(404)
+    response = send_from_directory(images.cover_dir(), name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Organisers -------------------------------------------------------------------------------------
+
+@bp.get("/manage/news")
+@roles_required(Role.ORGANISER)
+def manage():
+    page = services.all_posts_page(page_number())
+    if page is None:
+        abort(404)
+    return render_template("news/manage/list.html", page=page, now=utcnow())
+
+
+@bp.route("/manage/news/new", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER)
+def create():
+    form = NewsPostForm()
+    return _edit(form, post=None)
+
+
+@bp.route("/manage/news/<int:post_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER)
+def edit(post_id: int):
+    post = db.get_or_404(NewsPost, post_id)
+    form = NewsPostForm(obj=post)
+    return _edit(form, post=post)
+
+
+@bp.post("/manage/news/<int:post_id>/delete")
+@roles_required(Role.ORGANISER)
+def delete(post_id: int):
+    post = db.get_or_404(NewsPost, post_id)
+    services.delete_post(post, actor=current_user)
+    flash(_("The post has been deleted."), "success")
+    return redirect(url_for("news.manage"))
+
+
+def _edit(form: NewsPostForm, *, post: NewsPost | None):
+    """Save, or (with the Preview button) show the post as the public would see it, writing nothing."""
+    preview = None
+    if form.validate_on_submit():
+        data = form.post_data()
+        try:
+            if request.form.get("action") == "preview":
+                preview = services.preview_post(data, post)
+            else:
+                saved = _save(data, post)
+                flash(_("The post has been saved."), "success")
+                return redirect(url_for("news.edit", post_id=saved.id))
+        except ServiceError as error:
+            attach_error(form, error)
+    status = FORM_ERROR_STATUS if form.is_submitted() and preview is None else 200
+    return render_template("news/manage/form.html", form=form, post=post, preview=preview,
+                           new_cover_chosen=bool(form.cover.data), now=utcnow()), status
+
+
+def _save(data: services.PostData, post: NewsPost | None) -> NewsPost:
+    if post is None:
+        return services.create_post(data, actor=current_user)
+    return services.update_post(post, data, actor=current_user)

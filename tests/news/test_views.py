@@ -1,0 +1,330 @@
+"""News over HTTP: what visitors and organisers see, what bad input gets, and how many queries."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from contest.db import utcnow
+from contest.news import images
+from contest.news.models import NewsPost
+from tests.news.images import image_bytes
+
+EN = {"Accept-Language": "en"}
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def post_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(NewsPost))
+
+
+def form(**changes) -> dict:
+    values = {"title_en": "Aqynfest 2022 awards", "body_en": "**83** young poets took part.",
+              "title_kk": "«Aqynfest 2022» марапаттауы", "body_kk": "83 жас ақын қатысты.",
+              "published_at": "2022-09-20T18:00", "action": "save"}
+    values.update(changes)
+    return values
+
+
+@pytest.fixture
+def organiser(login_as):
+    return login_as("organiser")
+
+
+def many_posts(db, count: int, **values) -> None:
+    """`count` published posts in one statement (the factory would take a commit each)."""
+    moment = utcnow() - timedelta(days=1)
+    prefix = f"bulk{post_count(db)}"
+    db.session.execute(insert(NewsPost), [
+        {"slug": f"{prefix}-{n}", "title_en": f"Bulk post {n}", "body_en": f"Text {n}", "title_kk": "", "title_ru": "",
+         "body_kk": "", "body_ru": "", "summary_kk": "", "summary_ru": "", "summary_en": "",
+         "published_at": moment - timedelta(minutes=n), "created_at": moment, "updated_at": moment, **values}
+        for n in range(count)])
+    db.session.commit()
+
+
+# Public pages --------------------------------------------------------------------------------------
+
+def test_news_list_shows_published_posts_in_the_visitors_language(client, make_post):
+    make_post(title_kk="Әдеби көпір", body_kk="Бішкек", title_ru="Литературный мост", body_ru="Бишкек")
+    make_post(title_en="Secret draft", published_at=None)
+    make_post(title_en="Tomorrow's news", published_at=utcnow() + timedelta(days=1))
+    kk = page(client.get("/news"))
+    assert "Әдеби көпір" in kk and "Литературный мост" not in kk
+    assert "Литературный мост" in page(client.get("/news", headers={"Accept-Language": "ru"}))
+    english = page(client.get("/news", headers=EN))
+    assert "Әдеби көпір" in english  # no English text: shown in a language it has, marked as such
+    assert 'lang="kk"' in english
+    assert "Secret draft" not in english and "Tomorrow" not in english
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=", "page=1.5", "page=" + "9" * 5000])
+def test_junk_page_numbers_show_the_first_page(client, make_post, query):
+    make_post(title_en="First post")
+    response = client.get(f"/news?{query}", headers=EN)
+    assert response.status_code == 200 and "First post" in page(response)
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "3", "99999999999999999999999999"])
+def test_pages_that_do_not_exist_are_404(client, make_post, number):
+    make_post()
+    assert client.get(f"/news?page={number}").status_code == 404
+
+
+def test_pagination_links_move_through_the_posts(client, db):
+    many_posts(db, 25)
+    first = page(client.get("/news", headers=EN))
+    assert "Bulk post 0" in first and "Bulk post 10" not in first
+    assert 'href="/news?page=2"' in first and "Page 1 of 3" in first
+    assert "Bulk post 24" in page(client.get("/news?page=3", headers=EN))
+
+
+def test_post_page_has_title_description_and_opengraph(client, make_post):
+    make_post(slug="night-in-the-library", title_ru="Ночь в библиотеке", body_ru="Книжные *сумерки*",
+              summary_ru="Праздник книги", cover_image="A" * 22 + ".jpg")
+    html = page(client.get("/news/night-in-the-library", headers={"Accept-Language": "ru"}))
+    assert "<title>Ночь в библиотеке ·" in html
+    assert '<meta name="description" content="Праздник книги">' in html
+    assert '<meta property="og:title" content="Ночь в библиотеке">' in html
+    assert '<meta property="og:url" content="http://localhost/news/night-in-the-library">' in html
+    assert f'<meta property="og:image" content="http://localhost/news/covers/{"A" * 22}.jpg">' in html
+    assert "<em>сумерки</em>" in html
+    assert len(re.findall(r"<h1[ >]", html)) == 1
+
+
+def test_post_page_escapes_what_is_sanitised_away(client, make_post):
+    # Written straight to the database, past the editor's checks: rendering must still be safe.
+    make_post(slug="bad", title_en='<b onmouseover="x">T</b>',
+              body_en="[x](javascript:alert(1)) <script>alert(1)</script>")
+    html = page(client.get("/news/bad", headers=EN))
+    assert "<script>alert" not in html and 'href="javascript' not in html and '<b onmouseover' not in html
+
+
+@pytest.mark.parametrize("published_at", [None, "future"])
+def test_unpublished_posts_are_404_for_visitors(client, make_post, login_as, published_at):
+    when = utcnow() + timedelta(hours=2) if published_at else None
+    make_post(slug="hidden", published_at=when)
+    assert client.get("/news/hidden").status_code == 404
+    login_as("participant")
+    assert client.get("/news/hidden").status_code == 404
+
+
+def test_public_pages_are_not_cached_by_shared_caches(client, make_post):
+    make_post(slug="p")
+    for url in ("/news", "/news/p"):
+        assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+# Atom feed ---------------------------------------------------------------------------------------
+
+def test_feed_is_valid_atom_with_absolute_links_in_the_requested_language(client, make_post):
+    make_post(slug="bridge", title_kk="Әдеби көпір", body_kk="57 кітап", title_ru="Литературный мост",
+              body_ru="57 книг & <журналов>", title_en="Literary Bridge", body_en="57 books")
+    make_post(title_en="Draft", published_at=None)
+    response = client.get("/news/feed.atom?lang=ru")
+    assert response.status_code == 200
+    assert response.content_type == "application/atom+xml; charset=utf-8"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{ATOM}feed"
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.find(f"{ATOM}title").text == "Литературный мост"
+    assert entry.find(f"{ATOM}link").get("href") == "http://localhost/news/bridge"
+    assert "57 книг &amp; &lt;журналов&gt;" in entry.find(f"{ATOM}content").text
+    datetime.fromisoformat(entry.find(f"{ATOM}published").text)
+    assert "Әдеби көпір" in page(client.get("/news/feed.atom"))  # Kazakh by default
+
+
+def test_feed_may_be_cached_and_sets_no_cookie(client, make_post):
+    make_post()
+    response = client.get("/news/feed.atom?lang=en")
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in response.headers
+
+
+def test_feed_in_an_unknown_language_is_refused_with_a_message(client):
+    response = client.get("/news/feed.atom?lang=xx", headers=EN)
+    assert response.status_code == 400
+    assert "This language is not available" in page(response)
+
+
+# Constant queries ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/news", "/news?page=2", "/news/feed.atom", "/manage/news", "/manage/news?page=2"])
+def test_lists_and_feed_run_a_constant_number_of_queries(client, db, count_queries, organiser, make_user, url):
+    def queries() -> int:
+        with count_queries() as log:
+            assert client.get(url).status_code == 200
+        return log.count
+
+    many_posts(db, 60, author_id=make_user(role="organiser").id)
+    with_few = queries()
+    many_posts(db, 1000, author_id=make_user(role="organiser").id)
+    assert queries() == with_few <= 5
+
+
+# Covers ------------------------------------------------------------------------------------------
+
+def saved_cover(client, db, **changes) -> NewsPost:
+    client.post_form("/manage/news/new", form(cover=(BytesIO(image_bytes("PNG")), "holiday.png"), **changes))
+    return db.session.scalar(select(NewsPost).order_by(NewsPost.id.desc()))
+
+
+def test_cover_is_served_with_a_long_cache_under_a_random_name(client, db, organiser):
+    post = saved_cover(client, db)
+    assert "holiday" not in post.cover_image
+    client.post_form("/logout")
+    response = client.get(f"/news/covers/{post.cover_image}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "public" in response.headers["Cache-Control"]
+
+
+def test_cover_of_an_unpublished_post_is_404_for_the_public(client, db, organiser):
+    post = saved_cover(client, db, published_at="")
+    assert client.get(f"/news/covers/{post.cover_image}").headers["Cache-Control"] == "private, no-store"
+    client.post_form("/logout")
+    assert client.get(f"/news/covers/{post.cover_image}").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fconfig.py", "x.jpg", "A" * 22 + ".png", "A" * 22 + ".jpg"])
+def test_unknown_or_odd_cover_names_are_404(client, name):
+    assert client.get(f"/news/covers/{name}").status_code == 404
+
+
+# Organiser editor ---------------------------------------------------------------------------------
+
+def test_visitors_and_other_roles_cannot_reach_the_editor(client, login_as):
+    assert client.get("/manage/news").status_code == 302
+    login_as("juror")
+    assert client.get("/manage/news/new").status_code == 403
+
+
+def test_organiser_creates_a_post_in_almaty_time(client, db, organiser):
+    response = client.post_form("/manage/news/new", form(), headers=EN)
+    assert response.status_code == 302
+    post = db.session.scalar(select(NewsPost))
+    assert post.slug == "aqynfest-2022-awards"
+    assert post.published_at == datetime(2022, 9, 20, 12, 0, tzinfo=UTC)  # 18:00 in Almaty (UTC+6 then)
+    assert post.author_id == organiser.id
+    edit_page = page(client.get(response.headers["Location"], headers=EN))
+    assert 'value="2022-09-20T18:00"' in edit_page and "Published" in edit_page
+
+
+def test_manage_list_shows_status_badges(client, make_post, organiser):
+    make_post(title_en="A draft", published_at=None)
+    make_post(title_en="Coming soon", published_at=utcnow() + timedelta(days=3))
+    make_post(title_en="Out now")
+    html = page(client.get("/manage/news", headers=EN))
+    for title, badge in (("A draft", "Draft"), ("Coming soon", "Scheduled"), ("Out now", "Published")):
+        row = html[html.index(title):]
+        assert badge in row[:row.index("</tr>")]
+
+
+def test_preview_shows_the_rendered_post_and_writes_nothing(client, db, organiser):
+    response = client.post_form("/manage/news/new", form(action="preview", body_en="Hello *world*"), headers=EN)
+    assert response.status_code == 200
+    html = page(response)
+    assert "Preview" in html and "<em>world</em>" in html and "Nothing has been saved yet" in html
+    assert 'value="Aqynfest 2022 awards"' in html  # the form keeps what was typed
+    assert post_count(db) == 0
+
+
+def test_preview_of_an_existing_post_leaves_it_unchanged(client, db, make_post, organiser):
+    post = make_post(title_en="Before", body_en="Old")
+    response = client.post_form(f"/manage/news/{post.id}/edit", form(action="preview", title_en="After"))
+    assert response.status_code == 200 and "After" in page(response)
+    assert db.session.get(NewsPost, post.id).title_en == "Before"
+
+
+def test_editing_changes_the_post(client, db, make_post, organiser):
+    post = make_post(slug="old-address", title_en="Before", body_en="Old")
+    response = client.post_form(f"/manage/news/{post.id}/edit", form(slug="new-address", title_en="After"))
+    assert response.status_code == 302
+    post = db.session.get(NewsPost, post.id)
+    assert (post.slug, post.title_en) == ("new-address", "After")
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"slug": "taken"}, "slug", "Another post already uses this web address"),
+    ({"body_en": "<script>alert(1)</script>"}, "body_en", "HTML or a link that is not allowed"),
+    ({"body_en": "[x](javascript:alert(1))"}, "body_en", "HTML or a link that is not allowed"),
+    ({"title_en": "", "title_kk": "", "body_en": "", "body_kk": ""}, "title_kk", "at least one language"),
+    ({"title_en": "x" * 201}, "title_en", "too long"),
+    ({"published_at": "20.09.2022 evening"}, "published_at", "Enter a date and time"),
+    ({"published_at": "2022-02-30T10:00"}, "published_at", "Enter a date and time"),
+    ({"cover": (BytesIO(b"MZ\x90\x00 not an image"), "photo.jpg")}, "cover", "not a JPEG, PNG or WebP"),
+])
+def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(
+        client, db, make_post, organiser, app, changes, field, message):
+    make_post(slug="taken")
+    before = post_count(db)
+    response = client.post_form("/manage/news/new", form(**changes), headers=EN)
+    assert response.status_code == 422
+    html = page(response)
+    assert message in html
+    assert f'id="{field}-error"' in html
+    assert post_count(db) == before
+
+
+def test_errors_come_in_the_organisers_language(client, make_post, organiser):
+    make_post(slug="taken")
+    html = page(client.post_form("/manage/news/new", form(slug="taken"), headers={"Accept-Language": "ru"}))
+    assert "Этот веб-адрес уже занят другой публикацией" in html
+
+
+def test_oversized_cover_is_refused_and_no_file_is_kept(client, db, organiser, app):
+    big = b"\xff\xd8\xff" + b"0" * (images.MAX_COVER_BYTES + 1)
+    response = client.post_form("/manage/news/new", form(cover=(BytesIO(big), "big.jpg")), headers=EN)
+    assert response.status_code == 422 and "larger than 5 MB" in page(response)
+    assert post_count(db) == 0
+
+
+def test_a_rejected_form_leaves_no_cover_file_behind(client, db, make_post, organiser, app):
+    make_post(slug="taken")
+    directory = Path(app.config["UPLOAD_DIR"]) / "news"
+    files_before = set(directory.iterdir()) if directory.exists() else set()
+    response = client.post_form("/manage/news/new", form(slug="taken", cover=(BytesIO(image_bytes()), "a.png")))
+    assert response.status_code == 422
+    files_after = set(directory.iterdir()) if directory.exists() else set()
+    assert files_after == files_before
+
+
+def test_delete_removes_the_post_and_its_page(client, db, make_post, organiser):
+    post = make_post(slug="gone")
+    response = client.post_form(f"/manage/news/{post.id}/delete")
+    assert response.status_code == 302
+    assert post_count(db) == 0
+    assert client.get("/news/gone").status_code == 404
+
+
+def test_delete_needs_a_post_request_with_a_token(client, make_post, organiser):
+    post = make_post()
+    assert client.get(f"/manage/news/{post.id}/delete").status_code == 405
+    assert client.post(f"/manage/news/{post.id}/delete").status_code == 400
+
+
+def test_latest_news_partial_renders_for_the_home_page(app, make_post):
+    from flask import render_template
+
+    from contest.news.services import latest_posts
+
+    make_post(slug="fresh", title_en="Fresh news")
+    with app.test_request_context("/", headers=EN):
+        html = render_template("news/_latest.html", posts=latest_posts(3))
+    assert "Fresh news" in html and 'href="/news/fresh"' in html and 'href="/news"' in html
+
+
+def test_nav_links_to_news(client):
+    assert 'href="/news"' in page(client.get("/"))
