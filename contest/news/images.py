@@ -1,23 +1,18 @@
-"""Cover images: checked by content, re-encoded without metadata, stored under a random name.
-
-Files live outside the database, so they follow the unit of work by hand: a file written
-during a request that is rolled back is removed again, and a file a request retires (a
-replaced cover, a deleted post) is removed only once the change is committed."""
+"""Cover images: checked by content, re-encoded without metadata, stored under a random name
+(through `contest.files`, so the files follow the database transaction)."""
 
 from __future__ import annotations
 
-import secrets
 import warnings
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from contest import files
 from contest.errors import ServiceError
 
 MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -32,29 +27,23 @@ TOO_LARGE = _l("The image is larger than 5 MB. Please choose a smaller file.")
 NOT_AN_IMAGE = _l("This file is not a JPEG, PNG or WebP image. Please choose a picture in one of these formats.")
 TOO_MANY_PIXELS = _l("The image is too large (more than 40 megapixels). Please reduce it and try again.")
 
-_WRITTEN = "news_files_written"
-_RETIRED = "news_files_retired"
+COVER_AREA = "news"
 
 
 def cover_dir() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "news"
+    return files.area_dir(COVER_AREA)
 
 
 def store_cover(stream: BinaryIO, session: Session) -> str:
     """Check, re-encode and save an uploaded cover; return its new file name."""
-    image = _open_checked(stream.read(MAX_COVER_BYTES + 1))
-    name = secrets.token_urlsafe(16) + COVER_SUFFIX
-    directory = cover_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _encode(image).save(directory / name, "JPEG", quality=85, optimize=True, progressive=True)
-    session.info.setdefault(_WRITTEN, set()).add(name)
-    return name
+    image = _encode(_open_checked(stream.read(MAX_COVER_BYTES + 1)))
+    return files.write(session, COVER_AREA, COVER_SUFFIX,
+                       lambda path: image.save(path, "JPEG", quality=85, optimize=True, progressive=True))
 
 
 def retire_cover(name: str | None, session: Session) -> None:
     """Remove a cover's file once (and only if) the current transaction commits."""
-    if name:
-        session.info.setdefault(_RETIRED, set()).add(name)
+    files.retire(session, COVER_AREA, name)
 
 
 def _open_checked(data: bytes) -> Image.Image:
@@ -90,27 +79,3 @@ def _encode(image: Image.Image) -> Image.Image:
         height = max(1, round(image.height * MAX_COVER_WIDTH / image.width))
         image = image.resize((MAX_COVER_WIDTH, height), Image.Resampling.LANCZOS)
     return image
-
-
-def _remove(names: set[str]) -> None:
-    if not names:
-        return
-    directory = cover_dir()
-    for name in names:
-        (directory / name).unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a SAVEPOINT was released; the real commit is yet to come
-        return
-    session.info.pop(_WRITTEN, None)
-    _remove(session.info.pop(_RETIRED, set()))
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.parent is not None:  # only a SAVEPOINT was rolled back
-        return
-    session.info.pop(_RETIRED, None)
-    _remove(session.info.pop(_WRITTEN, set()))
