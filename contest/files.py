@@ -30,6 +30,7 @@ def random_name(suffix: str) -> str:
 
 def write(session: Session, area: str, suffix: str, save: Callable[[Path], None]) -> str:
     """Create a new file in `area` by calling `save(path)`; returns its name."""
+    session.connection()  # make sure a transaction is open, so that a rollback will clean up
     directory = area_dir(area)
     directory.mkdir(parents=True, exist_ok=True)
     name = random_name(suffix)
