@@ -2,5 +2,6 @@
 
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
+from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 
-__all__ = ["AuditEvent", "User"]
+__all__ = ["AuditEvent", "AwardTier", "Category", "Contest", "ContestStatusChange", "Criterion", "Round", "User"]

@@ -47,10 +47,12 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from contest.auth.views import bp as auth_bp
+    from contest.contests.views import bp as contests_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(contests_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -130,11 +132,13 @@ def register_template_helpers(app: Flask) -> None:
         current_language=i18n.current_language,
         has_role=has_role,
     )
-    from contest.markup import render_markdown
+    from contest.markup import plain_text, render_markdown
 
     app.jinja_env.filters.update(
         datetime=i18n.format_local_datetime,
         date=i18n.format_local_date,
         localized=i18n.localized,
         markdown=render_markdown,
+        plain_text=plain_text,
+        tenge=i18n.format_amount,
     )
