@@ -18,7 +18,7 @@ from contest.extensions import db as _db
 
 # Routes a visitor may open; every other route must send them to sign in or refuse.
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
-                    "auth.forgot_password", "auth.reset_password"}
+                    "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail"}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -55,11 +55,12 @@ def _sample_url(app, rule) -> str:
 @pytest.mark.parametrize("role", [None, *Role])
 def test_role_matrix_over_every_route(app, client, login_as, role):
     """Anonymous visitors and each role get only what their role allows; nothing answers 500."""
-    if role is not None:
-        login_as(role)
+    user = login_as(role) if role is not None else None
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "bootstrap.static"):
             continue
+        if user is not None:  # sign in again: an earlier route (sign-out) may have ended the session
+            login_as(user=user)
         view = app.view_functions[rule.endpoint]
         access = view.access_rule
         url = _sample_url(app, rule)

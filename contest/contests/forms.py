@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.contests.models import (
@@ -48,9 +49,9 @@ def _in_language(label: object, code: str) -> object:
     return _l("%(field)s (%(language)s)", field=label, language=LANGUAGE_NAMES[code])
 
 
-def _choices(enum_class: type) -> list[tuple[str, object]]:
+def _choices(enum_class: type) -> list[SelectChoice]:
     # Lazy labels: choices are built once at import, shown later in each reader's language.
-    return [(member.value, LABELS[member]) for member in enum_class]
+    return [SelectChoice(member.value, LABELS[member]) for member in enum_class]
 
 
 def _whole(label: object, low: int, high: int = LARGEST, *, required: bool = False,
@@ -201,6 +202,7 @@ class ContestFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")),
-                                                *((status.value, LABELS[status]) for status in PUBLIC_STATUSES)])
+    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")),
+                                                *(SelectChoice(status.value, LABELS[status])
+                                                  for status in PUBLIC_STATUSES)])
     year = _whole(_l("Year"), 2000, 2100)
