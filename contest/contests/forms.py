@@ -40,7 +40,6 @@ from contest.i18n import LANGUAGE_NAMES
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_MESSAGE = _l("Enter a date and time.")
-WHOLE_NUMBER_MESSAGE = _l("Enter a whole number.")
 NUMBER_MESSAGE = _l("Enter a number, for example 0.5.")
 LARGEST = 2_000_000_000  # fits a 32-bit integer column
 
@@ -202,7 +201,7 @@ class ContestFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[SelectChoice("", _l("Any status")),
-                                                *(SelectChoice(status.value, LABELS[status])
-                                                  for status in PUBLIC_STATUSES)])
+    status = SelectField(_l("Status"), default="", choices=[
+        SelectChoice("", _l("Any status")),
+        *(SelectChoice(status.value, LABELS[status]) for status in PUBLIC_STATUSES)])
     year = _whole(_l("Year"), 2000, 2100)

@@ -207,7 +207,10 @@ def _slug_for(requested: str | None, values: dict[str, Any], *, contest: Contest
     if contest is not None:
         return contest.slug
     title = values["title_en"] or values["title_ru"] or values["title_kk"]
-    base = slugify(f"{title} {local_year(values['event_at'])}", max_length=SLUG_MAX_LENGTH - 4) or "contest"
+    year = str(local_year(values["event_at"]))
+    base = slugify(title, max_length=SLUG_MAX_LENGTH - 10) or "contest"
+    if year not in base.split("-"):  # "Aqynfest 2022" already says its year
+        base = f"{base}-{year}"
     candidate, number = base, 2
     while _slug_taken(candidate, None):
         candidate, number = f"{base}-{number}", number + 1
