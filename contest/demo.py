@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contest.auth import services as accounts
 from contest.auth.models import Role
+from contest.contests.demo import load_contests
 
 # Demo passwords are deliberately long enough to pass the password rules.
 DEMO_ACCOUNTS = [
@@ -35,5 +36,6 @@ def load_demo() -> list[tuple[str, str, str]]:
     from contest.news.demo import load_news
 
     logins = load_demo_accounts()
+    load_contests()
     load_news()
     return logins

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -66,3 +66,8 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
         if value:
             return value
     return ""
+
+
+def format_amount(value: int | None) -> str:
+    """A whole amount (tenge) with the locale's digit grouping: 1 850 000."""
+    return format_decimal(value) if value is not None else ""

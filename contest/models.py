@@ -2,6 +2,8 @@
 
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
+from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 from contest.news.models import NewsPost
 
-__all__ = ["AuditEvent", "NewsPost", "User"]
+__all__ = ["AuditEvent", "AwardTier", "Category", "Contest", "ContestStatusChange", "Criterion", "NewsPost",
+           "Round", "User"]

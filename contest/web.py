@@ -48,11 +48,13 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
+    from contest.contests.views import bp as contests_bp
     from contest.news.views import bp as news_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(contests_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(news_bp)
 
@@ -135,13 +137,15 @@ def register_template_helpers(app: Flask) -> None:
         has_role=has_role,
         page_url=page_url,
     )
-    from contest.markup import render_markdown
+    from contest.markup import plain_text, render_markdown
 
     app.jinja_env.filters.update(
         datetime=i18n.format_local_datetime,
         date=i18n.format_local_date,
         localized=i18n.localized,
         markdown=render_markdown,
+        plain_text=plain_text,
+        tenge=i18n.format_amount,
     )
 
 

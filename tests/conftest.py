@@ -11,7 +11,7 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 
@@ -27,6 +27,7 @@ from config import database_url
 from contest import create_app
 from contest.auth.models import Role, User
 from contest.auth.passwords import hash_password
+from contest.contests.models import AwardTier, Category, Contest, Criterion, Round
 from contest.db import utcnow
 from contest.extensions import db as _db
 from contest.news.models import NewsPost
@@ -219,6 +220,65 @@ def login_as(client: FlaskClient, make_user) -> Callable[..., User]:
         return user
 
     return login
+
+
+def _soon(days: int) -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+
+
+@pytest.fixture
+def make_contest() -> Callable[..., Contest]:
+    """A contest straight in the database (any status, no guards); registration open for the
+    next month and the event a week after it closes, unless told otherwise."""
+
+    def make(**values) -> Contest:
+        number = next(_sequence)
+        values.setdefault("slug", f"contest-{number}")
+        values.setdefault("title_en", f"Test contest {number}")
+        values.setdefault("kind", "writing")
+        values.setdefault("level", "city")
+        values.setdefault("status", "draft")
+        values.setdefault("registration_opens_at", _soon(-1))
+        values.setdefault("registration_closes_at", values["registration_opens_at"] + timedelta(days=30))
+        values.setdefault("event_at", values["registration_closes_at"] + timedelta(days=7))
+        contest = Contest(**values)
+        _db.session.add(contest)
+        _db.session.commit()
+        return contest
+
+    return make
+
+
+def _part_factory(model: type, **defaults):
+    def make(contest: Contest, **values):
+        number = next(_sequence)
+        values = {"name_en": f"{model.__name__} {number}", "position": number, **defaults, **values}
+        part = model(contest=contest, **values)
+        _db.session.add(part)
+        _db.session.commit()
+        return part
+
+    return make
+
+
+@pytest.fixture
+def make_round() -> Callable[..., Round]:
+    return _part_factory(Round, stage="final")
+
+
+@pytest.fixture
+def make_category() -> Callable[..., Category]:
+    return _part_factory(Category)
+
+
+@pytest.fixture
+def make_criterion() -> Callable[..., Criterion]:
+    return _part_factory(Criterion, max_score=10, step=1.0, weight=1.0)
+
+
+@pytest.fixture
+def make_award_tier() -> Callable[..., AwardTier]:
+    return _part_factory(AwardTier, winners_count=1, document_kind="winner_diploma")
 
 
 # Query counting --------------------------------------------------------------------------

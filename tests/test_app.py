@@ -18,7 +18,7 @@ from contest.extensions import db as _db
 
 # Routes a visitor may open; every other route must send them to sign in or refuse.
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
-                    "auth.forgot_password", "auth.reset_password",
+                    "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "news.index", "news.post", "news.feed", "news.cover"}
 
 

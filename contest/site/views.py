@@ -10,6 +10,7 @@ from contest import i18n
 from contest.auth.permissions import public
 from contest.auth.services import set_preferred_language
 from contest.auth.views import safe_next
+from contest.contests import services as contests
 
 bp = Blueprint("site", __name__)
 
@@ -17,7 +18,8 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 @public
 def home():
-    return render_template("site/home.html")
+    return render_template("site/home.html", open_contests=contests.open_for_registration(),
+                           upcoming=contests.upcoming_events(), results=contests.recent_results())
 
 
 @bp.post("/language")

@@ -1,0 +1,207 @@
+"""Forms for contests and their setup rows. They check the shape of input; the rules live in
+services. Dates are typed in Almaty time and handed to services in UTC."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from contest.contests.models import (
+    LABELS,
+    Aggregation,
+    AwardDocument,
+    AwardTier,
+    Category,
+    Contest,
+    ContestKind,
+    ContestLevel,
+    Criterion,
+    Round,
+    RoundStage,
+)
+from contest.contests.services import CONTEST_FIELDS, LANGUAGES, LOCAL_ZONE, PART_COLUMNS, PUBLIC_STATUSES
+from contest.forms import REQUIRED_MESSAGE, trimmed
+from contest.i18n import LANGUAGE_NAMES
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+DATETIME_MESSAGE = _l("Enter a date and time.")
+NUMBER_MESSAGE = _l("Enter a number, for example 0.5.")
+LARGEST = 2_000_000_000  # fits a 32-bit integer column
+
+
+def _in_language(label: object, code: str) -> object:
+    return _l("%(field)s (%(language)s)", field=label, language=LANGUAGE_NAMES[code])
+
+
+def _choices(enum_class: type) -> list[SelectChoice]:
+    # Lazy labels: choices are built once at import, shown later in each reader's language.
+    return [SelectChoice(member.value, LABELS[member]) for member in enum_class]
+
+
+def _whole(label: object, low: int, high: int = LARGEST, *, required: bool = False,
+           message: object = None) -> IntegerField:
+    first = InputRequired(REQUIRED_MESSAGE) if required else Optional()
+    message = message or _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high)
+    return IntegerField(label, validators=[first, NumberRange(low, high, message=message)])
+
+
+def _finite(form: FlaskForm, field: FloatField) -> None:
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError(NUMBER_MESSAGE)
+
+
+def _local_datetime(label: object) -> DateTimeLocalField:
+    return DateTimeLocalField(label, format=DATETIME_FORMAT, validators=[DataRequired(DATETIME_MESSAGE)])
+
+
+def to_utc(local: datetime) -> datetime:
+    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
+class _TextsForm(FlaskForm):
+    """Adds one field per language for each of `TEXTS` ((name, label, is_long, max_length))."""
+
+    TEXTS: tuple[tuple[str, object, bool, int], ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, label, is_long, max_length in cls.TEXTS:
+            for code in LANGUAGES:
+                field_class = TextAreaField if is_long else StringField
+                setattr(cls, f"{name}_{code}", field_class(
+                    _in_language(label, code), filters=[trimmed], render_kw={"lang": code},
+                    validators=[Optional(), Length(max=max_length)]))
+
+    def texts_in(self, code: str) -> list:
+        return [self[f"{name}_{code}"] for name, *_ in self.TEXTS]
+
+
+class ContestForm(_TextsForm):
+    TEXTS = (("title", _l("Title"), False, 300), ("dedication", _l("Dedication"), False, 300),
+             ("venue", _l("Venue"), False, 300), ("description", _l("Description"), True, 20_000),
+             ("rules", _l("Rules"), True, 20_000))
+
+    slug = StringField(_l("Address on the site"), filters=[trimmed], validators=[Optional(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=_choices(ContestKind))
+    level = SelectField(_l("Level"), choices=_choices(ContestLevel))
+    event_at = _local_datetime(_l("Event date and time"))
+    registration_opens_at = _local_datetime(_l("Registration opens"))
+    registration_closes_at = _local_datetime(_l("Registration closes"))
+    capacity = _whole(_l("Capacity (participants)"), 1)
+    min_age = _whole(_l("Youngest age on the event date"), 0, 120)
+    max_age = _whole(_l("Oldest age on the event date"), 0, 120)
+    min_grade = _whole(_l("Lowest school grade"), 0, 12)
+    max_grade = _whole(_l("Highest school grade"), 0, 12)
+    school_quota = _whole(_l("Participants per school at most"), 1)
+    line_limit = _whole(_l("Lines per entry at most"), 1)
+    prize_fund = _whole(_l("Prize fund (tenge)"), 0)
+    is_blind = BooleanField(_l("Blind judging: jurors do not see names and schools"))
+    aggregation = SelectField(_l("How the jurors' totals are combined"), choices=_choices(Aggregation))
+    tie_break_rules = TextAreaField(_l("Tie-break rules, one per line, in order"), filters=[trimmed],
+                                    validators=[Optional(), Length(max=2000)])
+
+    def load(self, contest: Contest) -> None:
+        """Fill the form from a contest (dates shown in Almaty time)."""
+        for name in CONTEST_FIELDS:
+            value = getattr(contest, name)
+            if isinstance(value, datetime):
+                value = to_local(value)
+            elif name == "tie_break_rules":
+                value = "\n".join(value or [])
+            self[name].data = value
+        self.slug.data = contest.slug
+
+    def to_data(self) -> dict[str, Any]:
+        data = {name: self[name].data for name in CONTEST_FIELDS}
+        for name in ("event_at", "registration_opens_at", "registration_closes_at"):
+            data[name] = to_utc(data[name])
+        data["tie_break_rules"] = (self.tie_break_rules.data or "").splitlines()
+        data["slug"] = self.slug.data
+        return data
+
+
+class NewContestForm(ContestForm):
+    with_default_criteria = BooleanField(_l("Start with the usual criteria for this kind of contest"),
+                                         default=True)
+
+
+class CopyContestForm(FlaskForm):
+    event_at = _local_datetime(_l("Event date and time"))
+    registration_opens_at = _local_datetime(_l("Registration opens"))
+    registration_closes_at = _local_datetime(_l("Registration closes"))
+    slug = StringField(_l("Address on the site"), filters=[trimmed], validators=[Optional(), Length(max=120)])
+
+    def to_data(self) -> dict[str, Any]:
+        dates = ("event_at", "registration_opens_at", "registration_closes_at")
+        return {name: to_utc(self[name].data) for name in dates} | {"slug": self.slug.data}
+
+
+class _PartForm(_TextsForm):
+    MODEL: type
+    TEXTS = (("name", _l("Name"), False, 200),)
+    position = _whole(_l("Order"), 0, 1000)
+
+    def to_data(self) -> dict[str, Any]:
+        return {name: self[name].data for name in PART_COLUMNS[self.MODEL]}
+
+
+class RoundForm(_PartForm):
+    MODEL = Round
+    stage = SelectField(_l("Stage"), choices=_choices(RoundStage))
+    advance_count = _whole(_l("How many advance to the next round"), 1, 100_000)
+
+
+class CategoryForm(_PartForm):
+    MODEL = Category
+
+
+class CriterionForm(_PartForm):
+    MODEL = Criterion
+    TEXTS = (("name", _l("Name"), False, 200), ("description", _l("What the jurors look at"), False, 500))
+    max_score = _whole(_l("Maximum points"), 1, 1000, required=True,
+                       message=_l("The maximum must be a whole number from 1 to 1000 points."))
+    step = FloatField(_l("Step"), default=1.0, validators=[
+        InputRequired(REQUIRED_MESSAGE), _finite,
+        NumberRange(0.01, 1000, message=_l("The step must be above 0 and not above the maximum."))])
+    weight = FloatField(_l("Weight"), default=1.0, validators=[
+        InputRequired(REQUIRED_MESSAGE), _finite,
+        NumberRange(0.01, 100, message=_l("The weight must be above 0 and at most 100."))])
+
+
+class AwardTierForm(_PartForm):
+    MODEL = AwardTier
+    winners_count = _whole(_l("Number of winners"), 1, 1000, required=True)
+    prize_amount = _whole(_l("Prize per winner (tenge)"), 0)
+    document_kind = SelectField(_l("Document"), choices=_choices(AwardDocument))
+
+
+PART_FORMS = {"rounds": RoundForm, "categories": CategoryForm, "criteria": CriterionForm, "tiers": AwardTierForm}
+
+
+class ContestFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="", choices=[
+        SelectChoice("", _l("Any status")),
+        *(SelectChoice(status.value, LABELS[status]) for status in PUBLIC_STATUSES)])
+    year = _whole(_l("Year"), 2000, 2100)

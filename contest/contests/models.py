@@ -1,0 +1,295 @@
+"""Contests and their setup: rounds, categories, criteria, award tiers, status history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.auth.models import User
+from contest.db import Base, TimestampMixin, UTCDateTime, utcnow
+
+
+def _in(column: str, enum_class: type[enum.StrEnum]) -> str:
+    """A CHECK expression listing an enum's values, so the database refuses unknown ones."""
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum_class)})"
+
+
+class LabelledEnum(enum.StrEnum):
+    @property
+    def label(self) -> str:
+        return str(LABELS[self])
+
+
+class ContestKind(LabelledEnum):
+    WRITING = "writing"
+    RECITATION = "recitation"
+
+
+class ContestLevel(LabelledEnum):
+    CITY = "city"
+    REGIONAL = "regional"
+    REPUBLICAN = "republican"
+    INTERNATIONAL = "international"
+
+
+class ContestStatus(LabelledEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    REGISTRATION_OPEN = "registration_open"
+    REGISTRATION_CLOSED = "registration_closed"
+    JUDGING = "judging"
+    RESULTS_PUBLISHED = "results_published"
+    ARCHIVED = "archived"
+
+    @property
+    def action_label(self) -> str:
+        """The button that moves a contest into this status."""
+        return str(MOVE_LABELS[self])
+
+
+class Aggregation(LabelledEnum):
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"
+    MEDIAN = "median"
+    SUM = "sum"
+
+
+class RoundStage(LabelledEnum):
+    QUALIFYING = "qualifying"
+    FINAL = "final"
+
+
+class AwardDocument(LabelledEnum):
+    WINNER_DIPLOMA = "winner_diploma"
+    PARTICIPATION_CERTIFICATE = "participation_certificate"
+
+
+LABELS = {
+    ContestKind.WRITING: _l("Writing"),
+    ContestKind.RECITATION: _l("Recitation"),
+    ContestLevel.CITY: _l("City"),
+    ContestLevel.REGIONAL: _l("Regional"),
+    ContestLevel.REPUBLICAN: _l("Republican"),
+    ContestLevel.INTERNATIONAL: _l("International"),
+    ContestStatus.DRAFT: _l("Draft"),
+    ContestStatus.PUBLISHED: _l("Announced"),
+    ContestStatus.REGISTRATION_OPEN: _l("Registration open"),
+    ContestStatus.REGISTRATION_CLOSED: _l("Registration closed"),
+    ContestStatus.JUDGING: _l("Judging"),
+    ContestStatus.RESULTS_PUBLISHED: _l("Results published"),
+    ContestStatus.ARCHIVED: _l("Archived"),
+    Aggregation.MEAN: _l("Mean of the jurors' totals"),
+    Aggregation.TRIMMED_MEAN: _l("Mean without the highest and lowest total"),
+    Aggregation.MEDIAN: _l("Median of the jurors' totals"),
+    Aggregation.SUM: _l("Sum of the jurors' totals"),
+    RoundStage.QUALIFYING: _l("Qualifying round"),
+    RoundStage.FINAL: _l("Final"),
+    AwardDocument.WINNER_DIPLOMA: _l("Winner's diploma"),
+    AwardDocument.PARTICIPATION_CERTIFICATE: _l("Certificate of participation"),
+}
+
+MOVE_LABELS = {
+    ContestStatus.DRAFT: _l("Back to draft"),
+    ContestStatus.PUBLISHED: _l("Publish the announcement"),
+    ContestStatus.REGISTRATION_OPEN: _l("Open registration"),
+    ContestStatus.REGISTRATION_CLOSED: _l("Close registration"),
+    ContestStatus.JUDGING: _l("Start judging"),
+    ContestStatus.RESULTS_PUBLISHED: _l("Publish results"),
+    ContestStatus.ARCHIVED: _l("Archive"),
+}
+
+
+class Contest(TimestampMixin, Base):
+    __tablename__ = "contest"
+    __table_args__ = (
+        CheckConstraint(_in("status", ContestStatus), name="status_known"),
+        CheckConstraint(_in("kind", ContestKind), name="kind_known"),
+        CheckConstraint(_in("level", ContestLevel), name="level_known"),
+        CheckConstraint(_in("aggregation", Aggregation), name="aggregation_known"),
+        CheckConstraint("registration_opens_at < registration_closes_at", name="registration_window_ordered"),
+        CheckConstraint("registration_closes_at <= event_at", name="event_after_registration"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("prize_fund IS NULL OR prize_fund >= 0", name="prize_fund_not_negative"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range_ordered"),
+        CheckConstraint("min_grade IS NULL OR max_grade IS NULL OR min_grade <= max_grade",
+                        name="grade_range_ordered"),
+        CheckConstraint("school_quota IS NULL OR school_quota > 0", name="school_quota_positive"),
+        CheckConstraint("line_limit IS NULL OR line_limit > 0", name="line_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(30), default=ContestStatus.DRAFT.value, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(20))
+
+    title_kk: Mapped[str] = mapped_column(String(300), default="")
+    title_ru: Mapped[str] = mapped_column(String(300), default="")
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    description_kk: Mapped[str] = mapped_column(Text, default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    rules_kk: Mapped[str] = mapped_column(Text, default="")
+    rules_ru: Mapped[str] = mapped_column(Text, default="")
+    rules_en: Mapped[str] = mapped_column(Text, default="")
+    dedication_kk: Mapped[str] = mapped_column(String(300), default="")
+    dedication_ru: Mapped[str] = mapped_column(String(300), default="")
+    dedication_en: Mapped[str] = mapped_column(String(300), default="")
+    venue_kk: Mapped[str] = mapped_column(String(300), default="")
+    venue_ru: Mapped[str] = mapped_column(String(300), default="")
+    venue_en: Mapped[str] = mapped_column(String(300), default="")
+
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int | None]
+    # Eligibility: age is counted on the event date; every bound is optional.
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    min_grade: Mapped[int | None]
+    max_grade: Mapped[int | None]
+    school_quota: Mapped[int | None]
+    line_limit: Mapped[int | None]
+    prize_fund: Mapped[int | None]  # tenge
+    is_blind: Mapped[bool] = mapped_column(default=False)
+    aggregation: Mapped[str] = mapped_column(String(20), default=Aggregation.MEAN.value)
+    # Ordered rule names: "criterion:<id>", "chair_total", "first_places", "shared".
+    tie_break_rules: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="Round.position")
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="Category.position")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="Criterion.position")
+    award_tiers: Mapped[list[AwardTier]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="AwardTier.position")
+    status_changes: Mapped[list[ContestStatusChange]] = relationship(
+        back_populates="contest", cascade="all, delete-orphan", order_by="ContestStatusChange.id")
+
+    @property
+    def status_enum(self) -> ContestStatus:
+        return ContestStatus(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return ContestStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        return ContestKind(self.kind).label
+
+    @property
+    def level_label(self) -> str:
+        return ContestLevel(self.level).label
+
+    @property
+    def aggregation_label(self) -> str:
+        return Aggregation(self.aggregation).label
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != ContestStatus.DRAFT
+
+
+class _ContestPart:
+    """Columns every setup row shares: its contest and its place in the contest's list."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name_kk: Mapped[str] = mapped_column(String(200), default="")
+    name_ru: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Round(_ContestPart, Base):
+    __tablename__ = "contest_round"
+    __table_args__ = (
+        CheckConstraint(_in("stage", RoundStage), name="stage_known"),
+        CheckConstraint("advance_count IS NULL OR advance_count > 0", name="advance_count_positive"),
+    )
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20), default=RoundStage.FINAL.value)
+    # How many of the best advance to the next round (qualifying rounds only).
+    advance_count: Mapped[int | None]
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    @property
+    def stage_label(self) -> str:
+        return RoundStage(self.stage).label
+
+
+class Category(_ContestPart, Base):
+    """An age group or a nomination; each is ranked separately."""
+
+    __tablename__ = "contest_category"
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    contest: Mapped[Contest] = relationship(back_populates="categories")
+
+
+class Criterion(_ContestPart, Base):
+    __tablename__ = "contest_criterion"
+    __table_args__ = (
+        CheckConstraint("max_score > 0", name="max_score_positive"),
+        CheckConstraint("step > 0 AND step <= max_score", name="step_within_maximum"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    description_kk: Mapped[str] = mapped_column(String(500), default="")
+    description_ru: Mapped[str] = mapped_column(String(500), default="")
+    description_en: Mapped[str] = mapped_column(String(500), default="")
+    max_score: Mapped[int] = mapped_column(default=10)
+    step: Mapped[float] = mapped_column(default=1.0)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    contest: Mapped[Contest] = relationship(back_populates="criteria")
+
+
+class AwardTier(_ContestPart, Base):
+    """Grand Prix, I/II/III degree, special prizes: places map to tiers in order."""
+
+    __tablename__ = "contest_award_tier"
+    __table_args__ = (
+        CheckConstraint("winners_count > 0", name="winners_count_positive"),
+        CheckConstraint("prize_amount IS NULL OR prize_amount >= 0", name="prize_amount_not_negative"),
+        CheckConstraint(_in("document_kind", AwardDocument), name="document_kind_known"),
+    )
+
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    winners_count: Mapped[int] = mapped_column(default=1)
+    prize_amount: Mapped[int | None]  # tenge, per winner
+    document_kind: Mapped[str] = mapped_column(String(30), default=AwardDocument.WINNER_DIPLOMA.value)
+    contest: Mapped[Contest] = relationship(back_populates="award_tiers")
+
+    @property
+    def document_label(self) -> str:
+        return AwardDocument(self.document_kind).label
+
+
+class ContestStatusChange(Base):
+    """One move in the status flow: who made it and when (the contest page shows the history)."""
+
+    __tablename__ = "contest_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    contest: Mapped[Contest] = relationship(back_populates="status_changes")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def from_label(self) -> str:
+        return ContestStatus(self.from_status).label
+
+    @property
+    def to_label(self) -> str:
+        return ContestStatus(self.to_status).label

@@ -1,0 +1,475 @@
+"""Rules for contests: creating, editing, copying, the status flow and its guards, setup rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from contest.audit.services import record
+from contest.contests.models import (
+    Aggregation,
+    AwardDocument,
+    AwardTier,
+    Category,
+    Contest,
+    ContestKind,
+    ContestLevel,
+    ContestStatus,
+    ContestStatusChange,
+    Criterion,
+    Round,
+    RoundStage,
+)
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.i18n import LANGUAGE_NAMES, TIMEZONE
+
+LANGUAGES = tuple(LANGUAGE_NAMES)
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX_LENGTH = 120
+TEXT_FIELDS = ("title", "description", "rules", "dedication", "venue")
+CONTEST_FIELDS = (
+    *(f"{name}_{code}" for name in TEXT_FIELDS for code in LANGUAGES),
+    "kind", "level", "event_at", "registration_opens_at", "registration_closes_at", "capacity",
+    "min_age", "max_age", "min_grade", "max_grade", "school_quota", "line_limit", "prize_fund",
+    "is_blind", "aggregation", "tie_break_rules",
+)
+FIXED_TIE_BREAK_RULES = ("chair_total", "first_places", "shared")
+PUBLIC_STATUSES = tuple(status for status in ContestStatus if status != ContestStatus.DRAFT)
+# From judging onwards scores exist (or will): the setup they are measured against must hold still.
+SETUP_LOCKED_STATUSES = frozenset({ContestStatus.JUDGING, ContestStatus.RESULTS_PUBLISHED, ContestStatus.ARCHIVED})
+
+
+# Contest -----------------------------------------------------------------------------------
+
+def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: bool = True) -> Contest:
+    """A new draft contest with one final round and, if asked, the usual criteria for its kind."""
+    values = _clean_contest_data(data)
+    _check_contest(values, contest=None)
+    slug = _slug_for(data.get("slug"), values, contest=None)
+    contest = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
+    contest.rounds.append(Round(position=1, stage=RoundStage.FINAL.value, **_texts("name", FINAL_ROUND_NAME)))
+    if with_default_criteria:
+        for position, (names, max_score) in enumerate(DEFAULT_CRITERIA[ContestKind(contest.kind)], start=1):
+            contest.criteria.append(Criterion(position=position, max_score=max_score, **_texts("name", names)))
+    db.session.add(contest)
+    db.session.flush()
+    record("contest.create", contest, actor=actor, slug=contest.slug)
+    return contest
+
+
+def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Contest:
+    if contest.status == ContestStatus.ARCHIVED:
+        raise ServiceError(_l("An archived contest can no longer be edited."))
+    values = _clean_contest_data(data)
+    _check_contest(values, contest=contest)
+    slug = _slug_for(data.get("slug"), values, contest=contest)
+    changed = {name: _jsonable(value) for name, value in values.items() if getattr(contest, name) != value}
+    if slug != contest.slug:
+        changed["slug"] = slug
+    for name, value in values.items():
+        setattr(contest, name, value)
+    contest.slug = slug
+    db.session.flush()
+    record("contest.update", contest, actor=actor, changed=changed)
+    return contest
+
+
+def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: datetime,
+                 registration_closes_at: datetime, actor: Any, slug: str | None = None) -> Contest:
+    """Next year's edition: same texts, settings and setup rows, new dates, a new draft.
+    A year written in a title (\"Aqynfest 2022\") moves on to the new event's year."""
+    old_year, new_year = str(local_year(source.event_at)), str(local_year(event_at))
+    values = {name: getattr(source, name) for name in CONTEST_FIELDS}
+    for code in LANGUAGES:
+        values[f"title_{code}"] = values[f"title_{code}"].replace(old_year, new_year)
+    values.update(event_at=event_at, registration_opens_at=registration_opens_at,
+                  registration_closes_at=registration_closes_at, tie_break_rules=[])
+    _check_contest(values, contest=None)
+    copy = Contest(slug=_slug_for(slug, values, contest=None), status=ContestStatus.DRAFT.value, **values)
+    criterion_ids = {}
+    for relation, model in PART_RELATIONS.items():
+        for part in getattr(source, relation):
+            duplicate = model(**{column: getattr(part, column) for column in PART_COLUMNS[model]})
+            getattr(copy, relation).append(duplicate)
+            if model is Criterion:
+                criterion_ids[part.id] = duplicate
+    db.session.add(copy)
+    db.session.flush()
+    copy.tie_break_rules = [_renumbered_rule(rule, criterion_ids) for rule in source.tie_break_rules or []]
+    record("contest.copy", copy, actor=actor, source_id=source.id)
+    return copy
+
+
+def local_year(moment: datetime) -> int:
+    return moment.astimezone(LOCAL_ZONE).year
+
+
+def _renumbered_rule(rule: str, criterion_ids: dict[int, Criterion]) -> str:
+    if rule.startswith("criterion:"):
+        return f"criterion:{criterion_ids[int(rule.split(':', 1)[1])].id}"
+    return rule
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _clean_contest_data(data: dict[str, Any]) -> dict[str, Any]:
+    values = {name: data.get(name) for name in CONTEST_FIELDS}
+    for name in CONTEST_FIELDS:
+        if name.rsplit("_", 1)[-1] in LANGUAGES:
+            values[name] = (values[name] or "").strip()
+    values["is_blind"] = bool(values["is_blind"])
+    values["aggregation"] = values["aggregation"] or Aggregation.MEAN.value
+    values["tie_break_rules"] = [rule.strip() for rule in values["tie_break_rules"] or [] if rule.strip()]
+    return values
+
+
+def _check_contest(values: dict[str, Any], *, contest: Contest | None) -> None:
+    if not any(values[f"title_{code}"] for code in LANGUAGES):
+        raise ServiceError(_l("Give the contest a title in at least one language."), field="title_kk")
+    _check_choice(values["kind"], ContestKind, "kind")
+    _check_choice(values["level"], ContestLevel, "level")
+    _check_choice(values["aggregation"], Aggregation, "aggregation")
+    _check_dates(values)
+    _check_positive(values, ("capacity", "school_quota", "line_limit"))
+    if values["prize_fund"] is not None and values["prize_fund"] < 0:
+        raise ServiceError(_l("The prize fund cannot be negative."), field="prize_fund")
+    for low, high in (("min_age", "max_age"), ("min_grade", "max_grade")):
+        _check_range(values, low, high)
+    _check_tie_break_rules(values["tie_break_rules"], contest)
+
+
+def _check_choice(value: Any, choices: type, field: str) -> None:
+    if value not in {member.value for member in choices}:
+        raise ServiceError(_l("Choose one of the offered options."), field=field)
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    opens, closes, event = values["registration_opens_at"], values["registration_closes_at"], values["event_at"]
+    for name, moment in (("registration_opens_at", opens), ("registration_closes_at", closes), ("event_at", event)):
+        if not isinstance(moment, datetime) or moment.tzinfo is None:
+            raise ServiceError(_l("Enter a date and time."), field=name)
+    if closes <= opens:
+        raise ServiceError(_l("Registration must close after it opens."), field="registration_closes_at")
+    if event < closes:
+        raise ServiceError(_l("The event cannot take place before registration closes."), field="event_at")
+
+
+def _check_positive(values: dict[str, Any], names: Iterable[str]) -> None:
+    for name in names:
+        if values[name] is not None and values[name] < 1:
+            raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."), field=name)
+
+
+def _check_range(values: dict[str, Any], low: str, high: str) -> None:
+    for name in (low, high):
+        if values[name] is not None and values[name] < 0:
+            raise ServiceError(_l("The number cannot be negative."), field=name)
+    if values[low] is not None and values[high] is not None and values[low] > values[high]:
+        raise ServiceError(_l("The upper limit must not be below the lower one."), field=high)
+
+
+def _check_tie_break_rules(rules: list[str], contest: Contest | None) -> None:
+    criterion_ids = {str(criterion.id) for criterion in contest.criteria} if contest else set()
+    for index, rule in enumerate(rules):
+        kind, _, number = rule.partition(":")
+        known = rule in FIXED_TIE_BREAK_RULES or (kind == "criterion" and number in criterion_ids)
+        if not known:
+            raise ServiceError(_l("Unknown tie-break rule “%(rule)s”.", rule=rule), field="tie_break_rules")
+        if rule == "shared" and index != len(rules) - 1:
+            raise ServiceError(_l("“shared” leaves the tie as it is, so it can only be the last rule."),
+                               field="tie_break_rules")
+    if len(set(rules)) != len(rules):
+        raise ServiceError(_l("Each tie-break rule may appear only once."), field="tie_break_rules")
+
+
+def _slug_for(requested: str | None, values: dict[str, Any], *, contest: Contest | None) -> str:
+    """The organiser's slug if given (it must be free), else one made from the title and year."""
+    requested = (requested or "").strip().lower()
+    if requested:
+        if not SLUG_PATTERN.match(requested) or len(requested) > SLUG_MAX_LENGTH:
+            raise ServiceError(_l("Use only Latin letters, digits and single hyphens in the address."),
+                               field="slug")
+        if _slug_taken(requested, contest):
+            raise ServiceError(_l("Another contest already uses this address."), field="slug")
+        return requested
+    if contest is not None:
+        return contest.slug
+    title = values["title_en"] or values["title_ru"] or values["title_kk"]
+    year = str(local_year(values["event_at"]))
+    base = slugify(title, max_length=SLUG_MAX_LENGTH - 10) or "contest"
+    if year not in base.split("-"):  # "Aqynfest 2022" already says its year
+        base = f"{base}-{year}"
+    candidate, number = base, 2
+    while _slug_taken(candidate, None):
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _slug_taken(slug: str, contest: Contest | None) -> bool:
+    query = select(Contest.id).where(Contest.slug == slug)
+    if contest is not None and contest.id is not None:
+        query = query.where(Contest.id != contest.id)
+    return db.session.scalar(query) is not None
+
+
+# Status flow -------------------------------------------------------------------------------
+
+def _needs_category_and_criterion(contest: Contest) -> None:
+    if not contest.categories:
+        raise ServiceError(_l("Add at least one category before opening registration."))
+    if not contest.criteria:
+        raise ServiceError(_l("Add at least one criterion before opening registration."))
+
+
+def _needs_round(contest: Contest) -> None:
+    if not contest.rounds:
+        raise ServiceError(_l("Add at least one round before judging starts."))
+
+
+def _needs_award_tier(contest: Contest) -> None:
+    if not contest.award_tiers:
+        raise ServiceError(_l("Add at least one award tier before publishing results."))
+
+
+def _no_guard(contest: Contest) -> None:
+    return None
+
+
+S = ContestStatus
+# Allowed moves and the guard each must pass. Later domains add their own conditions in
+# the guard functions (e.g. "every score sheet submitted" before results are published).
+MOVES: dict[ContestStatus, dict[ContestStatus, Callable[[Contest], None]]] = {
+    S.DRAFT: {S.PUBLISHED: _no_guard, S.ARCHIVED: _no_guard},
+    S.PUBLISHED: {S.REGISTRATION_OPEN: _needs_category_and_criterion, S.DRAFT: _no_guard, S.ARCHIVED: _no_guard},
+    S.REGISTRATION_OPEN: {S.REGISTRATION_CLOSED: _no_guard},
+    S.REGISTRATION_CLOSED: {S.REGISTRATION_OPEN: _needs_category_and_criterion, S.JUDGING: _needs_round},
+    S.JUDGING: {S.RESULTS_PUBLISHED: _needs_award_tier},
+    S.RESULTS_PUBLISHED: {S.ARCHIVED: _no_guard},
+    S.ARCHIVED: {},
+}
+
+
+def allowed_moves(contest: Contest) -> list[ContestStatus]:
+    return list(MOVES[contest.status_enum])
+
+
+def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestStatusChange:
+    try:
+        target = ContestStatus(new_status)
+    except ValueError:
+        raise ServiceError(_l("Unknown contest status.")) from None
+    guard = MOVES[contest.status_enum].get(target)
+    if guard is None:
+        raise ServiceError(_l("A contest cannot move from “%(old)s” to “%(new)s”.",
+                              old=contest.status_label, new=target.label))
+    guard(contest)
+    change = ContestStatusChange(from_status=contest.status, to_status=target.value,
+                                 actor_id=getattr(actor, "id", None))
+    contest.status_changes.append(change)
+    contest.status = target.value
+    db.session.flush()
+    record("contest.status", contest, actor=actor, old=change.from_status, new=change.to_status)
+    return change
+
+
+def ensure_setup_editable(contest: Contest) -> None:
+    """The one place that decides whether rounds, categories, criteria and award tiers may still
+    change. Later domains extend it (e.g. refuse once any score exists) rather than adding checks
+    elsewhere."""
+    if contest.status_enum in SETUP_LOCKED_STATUSES:
+        raise ServiceError(_l("Rounds, categories, criteria and award tiers can no longer change: "
+                              "judging has started."))
+
+
+# Setup rows --------------------------------------------------------------------------------
+
+PART_RELATIONS = {"rounds": Round, "categories": Category, "criteria": Criterion, "award_tiers": AwardTier}
+PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS.items()}
+_NAMES = tuple(f"name_{code}" for code in LANGUAGES)
+PART_COLUMNS: dict[type, tuple[str, ...]] = {
+    Round: ("position", *_NAMES, "stage", "advance_count"),
+    Category: ("position", *_NAMES),
+    Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
+    AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind"),
+}
+ContestPart = Round | Category | Criterion | AwardTier
+
+
+def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any) -> ContestPart:
+    ensure_setup_editable(contest)
+    siblings = _siblings(contest, model)
+    values = _column_defaults(model) | _clean_part_data(model, data, siblings=siblings)
+    _check_part(model(**values), contest, others=siblings)
+    part = model(**values)
+    siblings.append(part)
+    db.session.flush()
+    record("contest.part.add", part, actor=actor, contest_id=contest.id)
+    return part
+
+
+def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> ContestPart:
+    contest = part.contest
+    ensure_setup_editable(contest)
+    siblings = _siblings(contest, type(part))
+    values = _clean_part_data(type(part), data, siblings=siblings)
+    # Check a detached candidate, so that a refusal leaves the stored row untouched.
+    candidate = type(part)(**({column: getattr(part, column) for column in PART_COLUMNS[type(part)]} | values))
+    _check_part(candidate, contest, others=[sibling for sibling in siblings if sibling is not part])
+    for name, value in values.items():
+        setattr(part, name, value)
+    db.session.flush()
+    record("contest.part.update", part, actor=actor, contest_id=contest.id)
+    return part
+
+
+def delete_part(part: ContestPart, *, actor: Any) -> None:
+    contest = part.contest
+    ensure_setup_editable(contest)
+    if isinstance(part, Criterion) and f"criterion:{part.id}" in (contest.tie_break_rules or []):
+        raise ServiceError(_l("This criterion is used as a tie-break rule; remove it from the rules first."))
+    record("contest.part.delete", part, actor=actor, contest_id=contest.id)
+    _siblings(contest, type(part)).remove(part)
+    db.session.flush()
+
+
+def _siblings(contest: Contest, model: type) -> list:
+    return getattr(contest, PART_RELATIONS_BY_MODEL[model])
+
+
+def _column_defaults(model: type) -> dict[str, Any]:
+    # Column defaults apply only at INSERT; the rules are checked before that.
+    return {column.name: column.default.arg for column in model.__table__.columns
+            if column.name in PART_COLUMNS[model] and column.default is not None and column.default.is_scalar}
+
+
+def _clean_part_data(model: type, data: dict[str, Any], *, siblings: list) -> dict[str, Any]:
+    values = {name: data[name] for name in PART_COLUMNS[model] if name in data}
+    for name in values:
+        if name.rsplit("_", 1)[-1] in LANGUAGES:
+            values[name] = (values[name] or "").strip()
+    if values.get("position") is None:
+        values["position"] = max((sibling.position for sibling in siblings), default=0) + 1
+    return values
+
+
+def _check_part(part: ContestPart, contest: Contest, *, others: list) -> None:
+    if not any(getattr(part, name) for name in _NAMES):
+        raise ServiceError(_l("Give a name in at least one language."), field="name_kk")
+    if isinstance(part, Criterion):
+        _check_criterion(part)
+    elif isinstance(part, Round):
+        _check_choice(part.stage, RoundStage, "stage")
+        if part.advance_count is not None and part.advance_count < 1:
+            raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."),
+                               field="advance_count")
+    elif isinstance(part, AwardTier):
+        _check_award_tier(part, contest, others)
+
+
+def _check_criterion(criterion: Criterion) -> None:
+    if criterion.max_score is None or criterion.max_score < 1:
+        raise ServiceError(_l("The maximum must be at least 1 point."), field="max_score")
+    if criterion.step is None or not 0 < criterion.step <= criterion.max_score:
+        raise ServiceError(_l("The step must be above 0 and not above the maximum."), field="step")
+    if criterion.weight is None or criterion.weight <= 0:
+        raise ServiceError(_l("The weight must be above 0."), field="weight")
+
+
+def _check_award_tier(tier: AwardTier, contest: Contest, others: list[AwardTier]) -> None:
+    _check_choice(tier.document_kind, AwardDocument, "document_kind")
+    if tier.winners_count is None or tier.winners_count < 1:
+        raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."),
+                           field="winners_count")
+    if tier.prize_amount is not None and tier.prize_amount < 0:
+        raise ServiceError(_l("The prize cannot be negative."), field="prize_amount")
+    if contest.prize_fund is not None and prize_total([*others, tier]) > contest.prize_fund:
+        raise ServiceError(_l("Together the prizes would exceed the prize fund of %(fund)s tenge.",
+                              fund=f"{contest.prize_fund:,}".replace(",", " ")), field="prize_amount")
+
+
+def prize_total(tiers: Iterable[AwardTier]) -> int:
+    return sum((tier.prize_amount or 0) * tier.winners_count for tier in tiers)
+
+
+def _texts(field: str, names: tuple[Any, Any, Any]) -> dict[str, str]:
+    return {f"{field}_{code}": name for code, name in zip(LANGUAGES, names, strict=True)}
+
+
+# Defaults: real names in each language (stored, not translated at display time).
+FINAL_ROUND_NAME = ("Финал", "Финал", "Final")
+DEFAULT_CRITERIA: dict[ContestKind, list[tuple[tuple[str, str, str], int]]] = {
+    ContestKind.WRITING: [
+        (("Мазмұны", "Содержание", "Content"), 10),
+        (("Өзіндік ерекшелігі", "Оригинальность", "Originality"), 10),
+        (("Өлең құрылымы", "Форма и композиция", "Form"), 10),
+        (("Тіл шеберлігі", "Язык и стиль", "Language"), 10),
+    ],
+    ContestKind.RECITATION: [
+        (("Мәтінді білуі", "Знание текста", "Memorisation"), 10),
+        (("Мәнерлілігі", "Выразительность", "Expressiveness"), 10),
+        (("Дикциясы", "Дикция", "Diction"), 10),
+        (("Сахналық мәдениеті", "Сценическая культура", "Stage presence"), 10),
+    ],
+}
+
+
+# Queries -----------------------------------------------------------------------------------
+
+SETUP_LOADERS = (selectinload(Contest.rounds), selectinload(Contest.categories),
+                 selectinload(Contest.criteria), selectinload(Contest.award_tiers))
+
+
+def contest_with_setup(contest_id: int) -> Contest | None:
+    return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(
+        *SETUP_LOADERS, selectinload(Contest.status_changes).selectinload(ContestStatusChange.actor)))
+
+
+def contest_by_slug(slug: str) -> Contest | None:
+    return db.session.scalar(select(Contest).where(Contest.slug == slug).options(*SETUP_LOADERS))
+
+
+def public_contests(*, status: str | None = None, year: int | None = None):
+    """A select of the contests visitors may see, newest event first."""
+    query = select(Contest).where(Contest.status.in_([s.value for s in PUBLIC_STATUSES]))
+    if status:
+        query = query.where(Contest.status == status)
+    if year:
+        start = datetime(year, 1, 1, tzinfo=LOCAL_ZONE).astimezone(UTC)
+        end = datetime(year + 1, 1, 1, tzinfo=LOCAL_ZONE).astimezone(UTC)
+        query = query.where(Contest.event_at >= start, Contest.event_at < end)
+    return query.order_by(Contest.event_at.desc(), Contest.id.desc())
+
+
+def all_contests():
+    return select(Contest).order_by(Contest.event_at.desc(), Contest.id.desc())
+
+
+def open_for_registration(limit: int = 6) -> list[Contest]:
+    return list(db.session.scalars(
+        select(Contest).where(Contest.status == ContestStatus.REGISTRATION_OPEN.value)
+        .order_by(Contest.registration_closes_at, Contest.id).limit(limit)))
+
+
+def upcoming_events(limit: int = 6, *, now: datetime | None = None) -> list[Contest]:
+    announced = [S.PUBLISHED.value, S.REGISTRATION_OPEN.value, S.REGISTRATION_CLOSED.value, S.JUDGING.value]
+    return list(db.session.scalars(
+        select(Contest).where(Contest.status.in_(announced), Contest.event_at >= (now or datetime.now(UTC)))
+        .order_by(Contest.event_at, Contest.id).limit(limit)))
+
+
+def recent_results(limit: int = 6) -> list[Contest]:
+    return list(db.session.scalars(
+        select(Contest).where(Contest.status == ContestStatus.RESULTS_PUBLISHED.value)
+        .order_by(Contest.event_at.desc(), Contest.id.desc()).limit(limit)))

@@ -1,0 +1,212 @@
+"""Contest pages: the public list and contest page, and the organisers' setup pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.auth.models import Role
+from contest.auth.permissions import has_role, public, roles_required
+from contest.contests import services
+from contest.contests.forms import (
+    PART_FORMS,
+    ContestFilterForm,
+    ContestForm,
+    CopyContestForm,
+    NewContestForm,
+)
+from contest.contests.models import Contest, ContestStatus
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.forms import FORM_ERROR_STATUS, attach_error
+
+bp = Blueprint("contests", __name__)
+PER_PAGE = 20
+MAX_PAGE = 10_000  # deeper pages are empty anyway; the bound keeps the OFFSET a sane number
+organiser = roles_required(Role.ORGANISER)
+
+
+def _page_number() -> int:
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+def _status(form) -> int:
+    return FORM_ERROR_STATUS if form.is_submitted() else 200
+
+
+# Public ------------------------------------------------------------------------------------
+
+@bp.get("/contests")
+@public
+def index():
+    form = ContestFilterForm(request.args)
+    filters = {"status": form.status.data or None, "year": form.year.data} if form.validate() else {}
+    page = db.paginate(services.public_contests(**filters), page=_page_number(), per_page=PER_PAGE,
+                       error_out=False)
+    return render_template("contests/index.html", form=form, page=page, filters=filters)
+
+
+@bp.get("/contests/<slug>")
+@public
+def detail(slug: str):
+    contest = services.contest_by_slug(slug)
+    # Drafts do not exist for the public; organisers may preview them.
+    if contest is None or not (contest.is_public or has_role(Role.ORGANISER)):
+        abort(404)
+    return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus)
+
+
+# Organisers --------------------------------------------------------------------------------
+
+def _contest_or_404(contest_id: int) -> Contest:
+    contest = services.contest_with_setup(contest_id)
+    if contest is None:
+        abort(404)
+    return contest
+
+
+@bp.get("/manage/contests")
+@organiser
+def manage_list():
+    page = db.paginate(services.all_contests(), page=_page_number(), per_page=PER_PAGE, error_out=False)
+    return render_template("contests/manage/list.html", page=page)
+
+
+@bp.route("/manage/contests/new", methods=["GET", "POST"])
+@organiser
+def create():
+    form = NewContestForm()
+    if form.validate_on_submit():
+        try:
+            contest = services.create_contest(form.to_data(), actor=current_user,
+                                              with_default_criteria=form.with_default_criteria.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The contest has been created as a draft."), "success")
+            return redirect(url_for(".manage", contest_id=contest.id))
+    return render_template("contests/manage/form.html", form=form, contest=None), _status(form)
+
+
+@bp.get("/manage/contests/<int:contest_id>")
+@organiser
+def manage(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    return render_template("contests/manage/overview.html", contest=contest,
+                           moves=services.allowed_moves(contest),
+                           setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES)
+
+
+@bp.route("/manage/contests/<int:contest_id>/edit", methods=["GET", "POST"])
+@organiser
+def edit(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = ContestForm()
+    if form.validate_on_submit():
+        try:
+            services.update_contest(contest, form.to_data(), actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The contest has been saved."), "success")
+            return redirect(url_for(".manage", contest_id=contest.id))
+    elif not form.is_submitted():
+        form.load(contest)
+    return render_template("contests/manage/form.html", form=form, contest=contest), _status(form)
+
+
+@bp.post("/manage/contests/<int:contest_id>/status")
+@organiser
+def change_status(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    try:
+        services.change_status(contest, request.form.get("status", ""), actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for(".manage", contest_id=contest.id))
+    flash(_("The contest is now: %(status)s.", status=contest.status_label), "success")
+    return redirect(url_for(".manage", contest_id=contest.id))
+
+
+@bp.route("/manage/contests/<int:contest_id>/copy", methods=["GET", "POST"])
+@organiser
+def copy(contest_id: int):
+    source = _contest_or_404(contest_id)
+    form = CopyContestForm()
+    if form.validate_on_submit():
+        try:
+            contest = services.copy_contest(source, actor=current_user, **form.to_data())
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The copy has been created as a draft. Check its texts and dates."), "success")
+            return redirect(url_for(".manage", contest_id=contest.id))
+    return render_template("contests/manage/copy.html", form=form, contest=source), _status(form)
+
+
+def _part_form_class(part: str):
+    form_class = PART_FORMS.get(part)
+    if form_class is None:
+        abort(404)
+    return form_class
+
+
+def _part_or_404(contest: Contest, form_class, part_id: int):
+    rows = services.PART_RELATIONS_BY_MODEL[form_class.MODEL]
+    found = next((row for row in getattr(contest, rows) if row.id == part_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/manage/contests/<int:contest_id>/<part>/new", methods=["GET", "POST"])
+@organiser
+def add_part(contest_id: int, part: str):
+    form_class = _part_form_class(part)
+    contest = _contest_or_404(contest_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            services.add_part(contest, form_class.MODEL, form.to_data(), actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Added."), "success")
+            return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
+    return render_template("contests/manage/part_form.html", form=form, contest=contest, part=part,
+                           row=None), _status(form)
+
+
+@bp.route("/manage/contests/<int:contest_id>/<part>/<int:part_id>", methods=["GET", "POST"])
+@organiser
+def edit_part(contest_id: int, part: str, part_id: int):
+    form_class = _part_form_class(part)
+    contest = _contest_or_404(contest_id)
+    row = _part_or_404(contest, form_class, part_id)
+    form = form_class(obj=row)
+    if form.validate_on_submit():
+        try:
+            services.update_part(row, form.to_data(), actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
+    return render_template("contests/manage/part_form.html", form=form, contest=contest, part=part,
+                           row=row), _status(form)
+
+
+@bp.post("/manage/contests/<int:contest_id>/<part>/<int:part_id>/delete")
+@organiser
+def delete_part(contest_id: int, part: str, part_id: int):
+    form_class = _part_form_class(part)
+    contest = _contest_or_404(contest_id)
+    row = _part_or_404(contest, form_class, part_id)
+    try:
+        services.delete_part(row, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Deleted."), "success")
+    return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
