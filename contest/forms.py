@@ -22,6 +22,13 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def optional_id(value: object) -> int | None:
+    """Coerce a select's value to a row id; the empty choice means none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 def trimmed(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 

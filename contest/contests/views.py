@@ -17,6 +17,7 @@ from contest.contests.forms import (
     NewContestForm,
 )
 from contest.contests.models import Contest, ContestStatus
+from contest.contests.page_parts import page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
@@ -54,7 +55,8 @@ def detail(slug: str):
     # Drafts do not exist for the public; organisers may preview them.
     if contest is None or not (contest.is_public or has_role(Role.ORGANISER)):
         abort(404)
-    return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus)
+    return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus,
+                           parts=page_parts(contest))
 
 
 # Organisers --------------------------------------------------------------------------------

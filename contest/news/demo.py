@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from contest.auth import services as accounts
+from contest.contests.demo import AQYNFEST_2022_SLUG, SHAKARIM_SLUG
+from contest.contests.services import contest_by_slug
 from contest.extensions import db
 from contest.i18n import TIMEZONE
 from contest.news import services
@@ -203,6 +205,7 @@ DEMO_POSTS = [
     },
     {
         "slug": "shakarim-recitation-contest-results",
+        "contest_slug": SHAKARIM_SLUG,
         "published_at": _at(2023, 2, 20),
         "texts": {
             "kk": {
@@ -237,6 +240,7 @@ DEMO_POSTS = [
     },
     {
         "slug": "aqynfest-2022-award-ceremony",
+        "contest_slug": AQYNFEST_2022_SLUG,
         "published_at": _at(2022, 9, 20),
         "texts": {
             "kk": {
@@ -277,7 +281,9 @@ def load_news() -> list[NewsPost]:
     for spec in DEMO_POSTS:
         post = db.session.scalar(select(NewsPost).where(NewsPost.slug == spec["slug"]))
         if post is None:
-            data = services.PostData(texts=spec["texts"], slug=spec["slug"], published_at=spec["published_at"])
+            contest = contest_by_slug(spec["contest_slug"]) if "contest_slug" in spec else None
+            data = services.PostData(texts=spec["texts"], slug=spec["slug"], published_at=spec["published_at"],
+                                     contest_id=contest.id if contest else None)
             post = services.create_post(data, actor=author)
         posts.append(post)
     return posts

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Field, StringField, TextAreaField
+from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import DateTimeLocalInput
 
-from contest.forms import trimmed
-from contest.i18n import LANGUAGE_NAMES, TIMEZONE
-from contest.news.services import LANGUAGES, PostData
+from contest.forms import optional_id, trimmed
+from contest.i18n import LANGUAGE_NAMES, TIMEZONE, localized
+from contest.news.services import LANGUAGES, PostData, contest_choices
 
 ALMATY = ZoneInfo(TIMEZONE)
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
@@ -65,6 +66,12 @@ class NewsPostForm(FlaskForm):
     published_at = AlmatyDateTimeField(_l("Publication time (Almaty)"))
     cover = FileField(_l("Cover image"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_cover = BooleanField(_l("Remove the current cover image"))
+    contest_id = SelectField(_l("About the contest"), coerce=optional_id, validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.contest_id.choices = [SelectChoice(None, _l("None")), *(
+            SelectChoice(contest.id, localized(contest, "title")) for contest in contest_choices())]
 
     def language_fields(self, code: str) -> list[Field]:
         return [self[f"{part}_{code}"] for part in ("title", "summary", "body")]
@@ -78,6 +85,7 @@ class NewsPostForm(FlaskForm):
             published_at=self.published_at.data,
             cover=upload.stream if upload and getattr(upload, "filename", "") else None,
             remove_cover=bool(self.remove_cover.data),
+            contest_id=self.contest_id.data,
         )
 
 

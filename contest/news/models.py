@@ -57,6 +57,8 @@ class NewsPost(TimestampMixin, Base):
     cover_image: Mapped[str | None] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # Optional: the contest this post is about; it then shows on the contest's page too.
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="SET NULL"), index=True)
 
     author: Mapped[User | None] = relationship(lazy="raise")
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
 from contest.auth.models import User
+from contest.contests.models import Contest
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -54,6 +55,7 @@ class PostData:
     published_at: datetime | None = None
     cover: BinaryIO | None = None
     remove_cover: bool = False
+    contest_id: int | None = None
 
 
 @dataclass
@@ -127,7 +129,7 @@ def create_post(data: PostData, *, actor: User | None) -> NewsPost:
     texts = _checked_texts(data.texts)
     slug = _checked_slug(data.slug, texts, post=None)
     post = NewsPost(slug=slug, published_at=data.published_at, author_id=getattr(actor, "id", None),
-                    **_columns(texts))
+                    contest_id=_checked_contest(data.contest_id), **_columns(texts))
     if data.cover is not None:
         post.cover_image = images.store_cover(data.cover, db.session)
     db.session.add(post)
@@ -142,6 +144,7 @@ def update_post(post: NewsPost, data: PostData, *, actor: User | None) -> NewsPo
     before = {"slug": post.slug, "published_at": _iso(post.published_at), "cover_image": post.cover_image}
     post.slug = slug
     post.published_at = data.published_at
+    post.contest_id = _checked_contest(data.contest_id)
     for column, value in _columns(texts).items():
         setattr(post, column, value)
     if data.cover is not None or data.remove_cover:
@@ -163,6 +166,17 @@ def delete_post(post: NewsPost, *, actor: User | None) -> None:
 
 
 # Rules ----------------------------------------------------------------------------------------
+
+def _checked_contest(contest_id: int | None) -> int | None:
+    if contest_id is not None and db.session.get(Contest, contest_id) is None:
+        raise ServiceError(_l("Choose a contest from the list."), field="contest_id")
+    return contest_id
+
+
+def contest_choices() -> list[Contest]:
+    """Contests a post can be about, newest first."""
+    return list(db.session.scalars(select(Contest).order_by(Contest.event_at.desc(), Contest.id.desc())))
+
 
 def _checked_texts(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Every language filled completely (title and text) or not at all, at least one filled,

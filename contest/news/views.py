@@ -23,6 +23,8 @@ from werkzeug.exceptions import BadRequest
 from contest import i18n
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
+from contest.contests.models import Contest
+from contest.contests.page_parts import PagePart, contest_page_part
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -35,6 +37,7 @@ bp = Blueprint("news", __name__)
 
 COVER_MAX_AGE = 60 * 60 * 24 * 365  # cover files never change: a new image gets a new name
 FEED_MAX_AGE = 300
+CONTEST_PAGE_POSTS = 6
 
 
 def page_number() -> int:
@@ -43,6 +46,12 @@ def page_number() -> int:
 
 
 # Public ---------------------------------------------------------------------------------------
+
+@contest_page_part("after")
+def contest_news(contest: Contest) -> PagePart | None:
+    posts = services.latest_posts(CONTEST_PAGE_POSTS, NewsPost.contest_id == contest.id)
+    return PagePart("news/_contest_news.html", {"posts": posts}) if posts else None
+
 
 @bp.get("/news")
 @public

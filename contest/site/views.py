@@ -11,15 +11,18 @@ from contest.auth.permissions import public
 from contest.auth.services import set_preferred_language
 from contest.auth.views import safe_next
 from contest.contests import services as contests
+from contest.news import services as news
 
 bp = Blueprint("site", __name__)
+HOME_POSTS = 3
 
 
 @bp.get("/")
 @public
 def home():
     return render_template("site/home.html", open_contests=contests.open_for_registration(),
-                           upcoming=contests.upcoming_events(), results=contests.recent_results())
+                           upcoming=contests.upcoming_events(), results=contests.recent_results(),
+                           posts=news.latest_posts(HOME_POSTS))
 
 
 @bp.post("/language")

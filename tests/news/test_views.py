@@ -328,3 +328,37 @@ def test_latest_news_partial_renders_for_the_home_page(app, make_post):
 
 def test_nav_links_to_news(client):
     assert 'href="/news"' in page(client.get("/"))
+
+
+def test_a_post_about_a_contest_shows_on_the_contest_page(client, make_post, make_contest):
+    contest = make_contest(status="registration_open")
+    make_post(title_en="Aqynfest jury announced", contest_id=contest.id)
+    make_post(title_en="Unrelated library evening")
+    html = client.get(f"/contests/{contest.slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "News about this contest" in html
+    assert "Aqynfest jury announced" in html and "Unrelated library evening" not in html
+
+
+def test_organiser_links_a_post_to_a_contest_and_an_unknown_contest_is_refused(client, db, login_as, make_contest):
+    from sqlalchemy import select
+
+    from contest.news.models import NewsPost
+
+    login_as("organiser")
+    contest = make_contest()
+    form = {"title_en": "Shakarim round", "body_en": "Twenty pupils recited.", "action": "save"}
+    response = client.post_form("/manage/news/new", {**form, "contest_id": "999999"},
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert "Choose a contest from the list" in response.get_data(as_text=True)
+    assert db.session.scalar(select(NewsPost)) is None
+    assert client.post_form("/manage/news/new", {**form, "contest_id": "abc"}).status_code == 422
+
+    assert client.post_form("/manage/news/new", {**form, "contest_id": str(contest.id)}).status_code == 302
+    assert db.session.scalar(select(NewsPost)).contest_id == contest.id
+
+
+def test_home_page_shows_the_latest_news(client, make_post):
+    make_post(title_en="Night in the Library")
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Latest news" in html and "Night in the Library" in html

@@ -1,0 +1,36 @@
+"""Pieces that later domains add to the public contest page (its news, the registration
+button, its results), so that the contests domain never imports the domains built on it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from contest.contests.models import Contest
+
+
+@dataclass(frozen=True)
+class PagePart:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+Provider = Callable[[Contest], PagePart | None]
+# slot name -> providers, in registration order. Slots: "registration" (inside the
+# registration box) and "after" (below the contest's description and rules).
+_PROVIDERS: dict[str, list[Provider]] = defaultdict(list)
+
+
+def contest_page_part(slot: str) -> Callable[[Provider], Provider]:
+    def register(provider: Provider) -> Provider:
+        _PROVIDERS[slot].append(provider)
+        return provider
+
+    return register
+
+
+def page_parts(contest: Contest) -> dict[str, list[PagePart]]:
+    return {slot: [part for provider in providers if (part := provider(contest)) is not None]
+            for slot, providers in _PROVIDERS.items()}
