@@ -71,6 +71,12 @@ class Config:
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 64 * 1024))
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Entry files (PDF, DOCX, ODT, TXT) larger than this are refused with a clear message.
+    ENTRY_FILE_MAX_BYTES = int(os.environ.get("ENTRY_FILE_MAX_BYTES", 10 * 1024 * 1024))
+    # A teacher's list of pupils to import (XLSX or CSV).
+    IMPORT_FILE_MAX_BYTES = int(os.environ.get("IMPORT_FILE_MAX_BYTES", 2 * 1024 * 1024))
+    # How participants' names are shown: "surname-first" (Kazakh and Russian lists) or "given-first".
+    NAME_ORDER = os.environ.get("NAME_ORDER", "surname-first")
     SITE_URL = os.environ.get("SITE_URL", "")
 
 

@@ -4,6 +4,7 @@ from contest.audit.models import AuditEvent
 from contest.auth.models import User
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 from contest.news.models import NewsPost
+from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
 
-__all__ = ["AuditEvent", "AwardTier", "Category", "Contest", "ContestStatusChange", "Criterion", "NewsPost",
-           "Round", "User"]
+__all__ = ["AuditEvent", "AwardTier", "Category", "Contest", "ContestStatusChange", "Criterion", "Entry",
+           "NewsPost", "Participant", "Registration", "RegistrationCounter", "Round", "User"]

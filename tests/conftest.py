@@ -11,7 +11,7 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 
@@ -32,6 +32,7 @@ from contest.db import utcnow
 from contest.extensions import db as _db
 from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
+from contest.registration.models import Participant, Registration, RegistrationCounter
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -279,6 +280,70 @@ def make_criterion() -> Callable[..., Criterion]:
 @pytest.fixture
 def make_award_tier() -> Callable[..., AwardTier]:
     return _part_factory(AwardTier, winners_count=1, document_kind="winner_diploma")
+
+
+@pytest.fixture
+def make_participant(make_user) -> Callable[..., Participant]:
+    """A participant of a new account (or of `account`): an adult unless `birth_date` says
+    otherwise; a minor gets a guardian and a recorded consent unless told otherwise."""
+
+    def make(account: User | None = None, **values) -> Participant:
+        number = next(_sequence)
+        account = account or make_user()
+        values.setdefault("surname", f"Surname{number}")
+        values.setdefault("given_name", f"Given{number}")
+        values.setdefault("birth_date", date(2000, 1, 1))
+        values.setdefault("school", "School No. 1")
+        values.setdefault("grade", None)
+        if values["birth_date"] > date.today().replace(year=date.today().year - 18):
+            values.setdefault("guardian_name", f"Guardian{number}")
+            values.setdefault("guardian_phone", "+7 701 000 00 00")
+            values.setdefault("consent_at", utcnow())
+            values.setdefault("consent_version", "test")
+            values.setdefault("consent_by_id", account.id)
+        participant = Participant(account_id=account.id, **values)
+        _db.session.add(participant)
+        _db.session.commit()
+        return participant
+
+    return make
+
+
+@pytest.fixture
+def open_contest(make_contest, make_category, make_criterion) -> Callable[..., Contest]:
+    """A contest open for registration now, with one category and one criterion."""
+
+    def make(**values) -> Contest:
+        values.setdefault("status", "registration_open")
+        contest = make_contest(**values)
+        make_category(contest)
+        make_criterion(contest)
+        return contest
+
+    return make
+
+
+@pytest.fixture
+def make_registration(make_participant, open_contest) -> Callable[..., Registration]:
+    """A registration straight in the database (no rules checked), numbered in its contest."""
+
+    def make(contest: Contest | None = None, participant: Participant | None = None, **values) -> Registration:
+        contest = contest or open_contest()
+        participant = participant or make_participant()
+        counter = _db.session.get(RegistrationCounter, contest.id)
+        if counter is None:
+            counter = RegistrationCounter(contest_id=contest.id, prefix=f"T{contest.id}", last_number=0)
+            _db.session.add(counter)
+        counter.last_number += 1
+        values.setdefault("category", contest.categories[0])
+        registration = Registration(
+            contest=contest, participant=participant, number=counter.last_number,
+            code=f"{counter.prefix}-{counter.last_number:04d}", registered_by_id=participant.account_id, **values)
+        _db.session.add(registration)
+        _db.session.commit()
+        return registration
+
+    return make
 
 
 # Query counting --------------------------------------------------------------------------
