@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
@@ -12,6 +13,7 @@ LANGUAGE_COOKIE = "lang"
 DEFAULT_LANGUAGE = "kk"
 LANGUAGE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 TIMEZONE = "Asia/Almaty"
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
 
 # Each language is named in itself, so a reader finds theirs whatever the page is in.
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}

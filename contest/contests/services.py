@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from slugify import slugify
@@ -30,10 +29,9 @@ from contest.contests.models import (
 )
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.i18n import LANGUAGE_NAMES, TIMEZONE
+from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE
 
 LANGUAGES = tuple(LANGUAGE_NAMES)
-LOCAL_ZONE = ZoneInfo(TIMEZONE)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 120
 TEXT_FIELDS = ("title", "description", "rules", "dedication", "venue")

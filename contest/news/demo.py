@@ -5,7 +5,6 @@ Idempotent: a post whose slug exists is left as it is."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -13,15 +12,13 @@ from contest.auth import services as accounts
 from contest.contests.demo import AQYNFEST_2022_SLUG, SHAKARIM_SLUG
 from contest.contests.services import contest_by_slug
 from contest.extensions import db
-from contest.i18n import TIMEZONE
+from contest.i18n import LOCAL_ZONE
 from contest.news import services
 from contest.news.models import NewsPost
 
-ALMATY = ZoneInfo(TIMEZONE)
-
 
 def _at(year: int, month: int, day: int, hour: int = 18) -> datetime:
-    return datetime(year, month, day, hour, 0, tzinfo=ALMATY)
+    return datetime(year, month, day, hour, 0, tzinfo=LOCAL_ZONE)
 
 
 DEMO_POSTS = [

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,10 +11,9 @@ from wtforms.validators import Length
 from wtforms.widgets import DateTimeLocalInput
 
 from contest.forms import optional_id, trimmed
-from contest.i18n import LANGUAGE_NAMES, TIMEZONE, localized
+from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, localized
 from contest.news.services import LANGUAGES, PostData, contest_choices
 
-ALMATY = ZoneInfo(TIMEZONE)
 LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 TOO_LONG = _l("This text is too long: at most %(max)d characters.")
 
@@ -34,7 +32,7 @@ class AlmatyDateTimeField(StringField):
             return
         for pattern in LOCAL_FORMATS:
             try:
-                self.data = datetime.strptime(text, pattern).replace(tzinfo=ALMATY)
+                self.data = datetime.strptime(text, pattern).replace(tzinfo=LOCAL_ZONE)
                 return
             except ValueError:
                 continue
@@ -44,7 +42,7 @@ class AlmatyDateTimeField(StringField):
     def _value(self) -> str:
         if self.data is None:
             return getattr(self, "raw_text", "")
-        return self.data.astimezone(ALMATY).strftime("%Y-%m-%dT%H:%M")
+        return self.data.astimezone(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 def _text_fields(code: str) -> dict[str, Field]:
