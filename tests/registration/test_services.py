@@ -285,3 +285,16 @@ def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration):
     assert (entry.title, entry.text, entry.file_name) == ("Дала", POEM, None)
     assert list(files.area_dir(ENTRY_AREA).glob("*.pdf")) == [] or all(
         path.read_bytes() != b"MZ\x90\x00 a program" for path in files.area_dir(ENTRY_AREA).iterdir())
+
+
+def test_the_demo_registers_a_poet_a_daughter_and_two_pupils_for_the_open_aqynfest(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert runner.invoke(args=["demo"]).exit_code == 0  # again: nothing doubles
+    db.session.expire_all()
+    registrations = db.session.scalars(select(Registration).order_by(Registration.number)).all()
+    assert [registration.code for registration in registrations] == [
+        "AQY27-0001", "AQY27-0002", "AQY27-0003", "AQY27-0004"]
+    minors = [registration.participant for registration in registrations[1:]]
+    assert all(participant.consent_version == services.CONSENT_VERSION for participant in minors)
+    assert registrations[0].entry.line_count == 8
