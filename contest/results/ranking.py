@@ -169,7 +169,7 @@ def rank(panel: Panel, rules: Rules) -> Ranking:
     """Standings of one category, best first; shared places ordered by entry id."""
     _check_rules(rules)
     all_totals = juror_totals(panel)
-    sheets = _counting_sheets(panel, all_totals, rules)
+    sheets = counting_sheets(panel, all_totals, rules)
     if rules.normalise:
         sheets = _normalised(sheets, panel.max_total)
     aggregates = _aggregates(sheets, rules)
@@ -186,7 +186,7 @@ def _check_rules(rules: Rules) -> None:
         raise RankingError(_l("The number of decimals cannot be negative."))
 
 
-def _counting_sheets(panel: Panel, totals: Mapping[tuple[int, int], Decimal],
+def counting_sheets(panel: Panel, totals: Mapping[tuple[int, int], Decimal],
                      rules: Rules) -> dict[int, dict[int, Decimal]]:
     """entry -> juror -> total, for the sheets that count: not honorary, not excluded, entry still in."""
     counting = {juror.id for juror in panel.jurors if not juror.is_honorary}

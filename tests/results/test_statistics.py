@@ -1,0 +1,118 @@
+"""Agreement statistics against hand arithmetic, closed forms and Friedman's test."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ElementTree
+from decimal import Decimal
+
+import pytest
+
+from contest.results.ranking import Criterion, Juror, Panel
+from contest.results.statistics import (
+    average_ranks,
+    chi_square_sf,
+    criterion_points,
+    juror_agreement,
+    kendall_w,
+    ratings_of,
+    spearman,
+)
+from contest.results.svg import histogram_svg, score_bins
+
+
+def by_juror(rows: list[list[float]]) -> dict[int, dict[int, float]]:
+    return {juror: dict(enumerate(row, start=1)) for juror, row in enumerate(rows, start=1)}
+
+
+def test_kendall_w_without_ties_matches_the_hand_computation():
+    # Rank sums 4, 6, 9, 12, 15, 17 around m(n + 1)/2 = 10.5: S = 129.5,
+    # W = 12 S / (m^2 (n^3 - n)) = 1554 / 1890 = 0.8222, chi2 = m (n - 1) W = 12.333 on 5 df.
+    result = kendall_w(by_juror([[1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], [1, 3, 2, 5, 4, 6]]))
+    assert result.w == pytest.approx(1554 / 1890)
+    assert result.chi_square == pytest.approx(12.333333333)
+    assert result.degrees_of_freedom == 5 and result.jurors == 3 and result.entries == 6
+    assert result.p_value == pytest.approx(0.030495068288153064, rel=1e-9)  # Friedman's test gives the same
+
+
+def test_kendall_w_with_ties_is_corrected_like_friedmans_test():
+    # Friedman's test (with its tie correction) on the same table: chi2 = 11.1579, p = 0.024846.
+    result = kendall_w(by_juror([[9, 8, 8, 6, 5], [7, 9, 6, 6, 4], [8, 8, 7, 5, 6], [5, 9, 9, 7, 4]]))
+    assert result.chi_square == pytest.approx(11.157894736842115)
+    assert result.w == pytest.approx(0.6973684210526322)
+    assert result.p_value == pytest.approx(0.024845649547292546, rel=1e-9)
+
+
+def test_kendall_w_extremes_and_incomplete_blocks():
+    assert kendall_w(by_juror([[3, 2, 1], [30, 20, 10], [9, 5, 1]])).w == pytest.approx(1.0)
+    assert kendall_w(by_juror([[1, 2, 3, 4], [4, 3, 2, 1]])).w == pytest.approx(0.0)
+    assert kendall_w(by_juror([[1, 2, 3]])) is None
+    # Juror 2 abstained on entry 3: W is computed on entries 1, 2 and 4 only.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 1, 2: 2, 4: 4}}
+    assert kendall_w(ratings).entries == 3
+
+
+@pytest.mark.parametrize(("x", "df", "expected"), [
+    (3.841458820694124, 1, 0.05),  # the 5% critical value from every chi-square table
+    (6.6348966010212145, 1, 0.01),
+    (5.991464547107979, 2, 0.05),
+    (9.487729036781154, 4, 0.05),
+    (0.5, 7, 0.9994464813904249),
+    (40, 3, 1.065509033425585e-08),
+    (100, 50, 3.454931382984871e-05),
+])
+def test_chi_square_survival_matches_tables(x, df, expected):
+    assert chi_square_sf(x, df) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("x", [0.01, 0.7, 2.0, 5.5, 30.0])
+def test_chi_square_survival_matches_closed_forms(x):
+    assert chi_square_sf(x, 1) == pytest.approx(math.erfc(math.sqrt(x / 2)), rel=1e-12)
+    assert chi_square_sf(x, 2) == pytest.approx(math.exp(-x / 2), rel=1e-12)
+    assert chi_square_sf(0, 3) == 1.0
+
+
+def test_average_ranks_and_spearman_with_ties():
+    assert average_ranks({"a": 9, "b": 8, "c": 8, "d": 6}) == {"a": 1, "b": 2.5, "c": 2.5, "d": 4}
+    first = dict(enumerate([9, 8, 8, 6, 5]))
+    second = dict(enumerate([7, 9, 6, 6, 4]))
+    assert spearman(first, second) == pytest.approx(0.7631578947368421)
+    assert spearman({1: 1, 2: 1}, {1: 1, 2: 2}) is None  # no spread, no correlation
+
+
+def test_a_juror_who_ranks_against_the_others_is_flagged():
+    ratings = by_juror([[10, 9, 8, 7, 6], [9, 9, 7, 6, 5], [10, 8, 8, 6, 6], [5, 6, 7, 8, 9]])
+    agreement = {row.juror: row for row in juror_agreement(ratings)}
+    assert [juror for juror, row in agreement.items() if row.diverges] == [4]
+    assert agreement[4].correlation == pytest.approx(-0.9, abs=0.11)
+    assert agreement[1].mean == 8 and agreement[1].sd == pytest.approx(math.sqrt(2.5))
+    assert agreement[1].correlation > 0.9 and agreement[1].entries == 5
+
+
+def test_too_few_entries_are_never_flagged():
+    agreement = juror_agreement(by_juror([[1, 2, 3], [3, 2, 1]]))
+    assert all(row.correlation == pytest.approx(-1) and not row.diverges for row in agreement)
+
+
+def panel() -> Panel:
+    jurors = [Juror(1), Juror(2), Juror(3, is_honorary=True)]
+    scores = [(juror, entry, 1, Decimal(juror + entry)) for juror in (1, 2, 3) for entry in (1, 2)]
+    scores += [(1, 1, 2, Decimal("7.5"))]
+    return Panel([1, 2], jurors, [Criterion(1), Criterion(2)], scores, frozenset({(2, 2)}))
+
+
+def test_ratings_and_criterion_points_leave_out_honorary_and_excluded_sheets():
+    assert ratings_of(panel()) == {1: {1: Decimal("9.5"), 2: Decimal(3)}, 2: {1: Decimal(3)}}
+    assert criterion_points(panel()) == {1: [Decimal(2), Decimal(3), Decimal(3)], 2: [Decimal("7.5")]}
+
+
+def test_distribution_chart_is_plain_escaped_svg_without_script_or_style():
+    bins = score_bins([Decimal(0), Decimal("7.5"), Decimal(7), Decimal(10)], Decimal(10))
+    assert len(bins) == 11 and bins[7] == ("7", 2) and bins[10] == ("10", 1)
+    svg = histogram_svg(bins, title="Artistry <&>", count_label="entries")
+    root = ElementTree.fromstring(svg)  # well-formed, so the title was escaped
+    assert root.tag.endswith("svg") and root.get("aria-label") == "Artistry <&>"
+    assert "script" not in svg and "style=" not in svg
+    assert len(root.findall("{http://www.w3.org/2000/svg}rect")) == 11
+    wide = score_bins([Decimal(0), Decimal(55), Decimal(100)], Decimal(100))
+    assert [count for _, count in wide] == [1, 0, 0, 0, 0, 1, 0, 0, 0, 1] and wide[0][0] == "0–10"
