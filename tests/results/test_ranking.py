@@ -274,3 +274,14 @@ def test_advancement_by_top_n_keeps_boundary_ties_and_by_threshold():
     assert advancing(ranking.standings, threshold=D("17.01")) == [1]
     with pytest.raises(ValueError):
         advancing(ranking.standings)
+
+
+def test_refusals_read_in_the_organisers_language():
+    from flask_babel import force_locale
+
+    with pytest.raises(RankingError) as caught:
+        rank(panel_of({"A": [10, 12]}), Rules(Method.TRIMMED_MEAN, allow_fallback=False))
+    with force_locale("kk"):
+        assert "кемінде 3 қазы керек" in str(caught.value.message)
+    with force_locale("ru"):
+        assert "не меньше 3 членов жюри" in str(caught.value.message)
