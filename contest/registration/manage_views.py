@@ -3,7 +3,7 @@ with approve and reject, bulk approval, exports and the import of a teacher's li
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,9 +18,14 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
-from contest.i18n import LOCAL_ZONE
-from contest.registration import exports, moderation
-from contest.registration.manage_forms import DecisionForm, RegistrationFilterForm
+from contest.i18n import LOCAL_ZONE, current_language
+from contest.registration import exports, imports, moderation
+from contest.registration.manage_forms import (
+    DecisionForm,
+    ImportConfirmForm,
+    ImportForm,
+    RegistrationFilterForm,
+)
 from contest.registration.models import Registration
 from contest.registration.uploads import send_entry_file
 
@@ -178,4 +183,68 @@ def export(contest_id: int, fmt: str):
     name = f"registrations-{contest.slug}-{utcnow().astimezone(LOCAL_ZONE):%Y%m%d-%H%M}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Import of a teacher's list ------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@organiser
+def import_upload(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            teacher = imports.find_teacher(form.teacher_email.data)
+            # One byte over the limit is enough to know the file is too large.
+            rows = imports.read_rows(upload.read(current_app.config["IMPORT_FILE_MAX_BYTES"] + 1))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            preview = imports.preview_import(contest, teacher, rows, actor=current_user)
+            return _render_preview(contest, preview)
+    status = FORM_ERROR_STATUS if form.is_submitted() else 200
+    return render_template("registration/manage/import.html", contest=contest, form=form,
+                           columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
+                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)), status
+
+
+def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirmed_failed: bool = False):
+    confirm = ImportConfirmForm()
+    if preview.is_valid:
+        confirm.payload.data = imports.sign_rows(contest, preview.teacher, current_user, preview.rows)
+    return render_template("registration/manage/import_preview.html", contest=contest, preview=preview,
+                           confirm=confirm, confirmed_failed=confirmed_failed), (
+        200 if preview.is_valid else FORM_ERROR_STATUS)
+
+
+@bp.post("/import/confirm")
+@organiser
+def import_confirm(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(_("The preview has expired or was changed. Please upload the list again."))
+        teacher, rows = imports.unsigned_rows(form.payload.data, contest, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for(".import_upload", contest_id=contest.id))
+    preview = imports.confirm_import(contest, teacher, rows, actor=current_user)
+    if not preview.is_valid:
+        return _render_preview(contest, preview, confirmed_failed=True)
+    flash(ngettext("%(num)d pupil has been registered; the registration awaits moderation.",
+                   "%(num)d pupils have been registered; the registrations await moderation.", len(rows)),
+          "success")
+    return redirect(url_for(".index", contest_id=contest.id, status="pending"))
+
+
+@bp.get("/import/template.xlsx")
+@organiser
+def import_template(contest_id: int):
+    _contest_or_404(contest_id)
+    response = make_response(imports.template_xlsx(current_language()))
+    response.content_type = exports.XLSX_MEDIA_TYPE
+    response.headers["Content-Disposition"] = 'attachment; filename="pupils-template.xlsx"'
     return response
