@@ -17,7 +17,7 @@ from contest.contests.page_parts import PagePart, contest_page_part
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language
 from contest.registration import exports, imports, moderation
 from contest.registration.manage_forms import (
@@ -204,10 +204,10 @@ def import_upload(contest_id: int):
         else:
             preview = imports.preview_import(contest, teacher, rows, actor=current_user)
             return _render_preview(contest, preview)
-    status = FORM_ERROR_STATUS if form.is_submitted() else 200
     return render_template("registration/manage/import.html", contest=contest, form=form,
                            columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
-                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)), status
+                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)
+                           ), form_status(form)
 
 
 def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirmed_failed: bool = False):

@@ -30,6 +30,7 @@ from contest.registration.models import (
     RegistrationCounter,
     RegistrationStatus,
 )
+from contest.registration.services import normalised_school
 
 REASON_MAX_LENGTH = 1000
 PENDING = RegistrationStatus.PENDING.value
@@ -196,10 +197,10 @@ def _check_place_free(registration: Registration) -> None:
               .where(Registration.contest_id == contest.id, Registration.status.in_(ACTIVE_STATUSES)))
     if contest.capacity is not None and db.session.scalar(active) >= contest.capacity:
         raise ServiceError(_l("The contest is full: all %(count)d places are taken.", count=contest.capacity))
-    school = registration.participant.school.strip().lower()
+    school = normalised_school(registration.participant.school)
     if contest.school_quota is not None and school:
-        same_school = active.join(Participant).where(func.lower(func.trim(Participant.school)) == school)
-        if db.session.scalar(same_school) >= contest.school_quota:
+        schools = db.session.scalars(active.with_only_columns(Participant.school).join(Participant))
+        if sum(1 for other in schools if normalised_school(other) == school) >= contest.school_quota:
             raise ServiceError(_l("The school's quota is used up: %(count)d participants per school.",
                                   count=contest.school_quota))
 
