@@ -26,6 +26,10 @@ def test_organiser_approves_one_registration_and_rejects_another(page, db, make_
     page.get_by_role("link", name="Тіркеулерді ашу").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Тіркеулер")
     expect(page.get_by_text("2 тіркеу табылды")).to_be_visible()
+    page.get_by_label("Осы беттегінің бәрін таңдау").check()  # the script ticks every row
+    expect(page.get_by_label(f"{first_code} таңдау")).to_be_checked()
+    expect(page.get_by_label(f"{second_code} таңдау")).to_be_checked()
+    page.get_by_label("Осы беттегінің бәрін таңдау").uncheck()
 
     page.get_by_role("link", name=first_code).click()
     expect(page.get_by_text("Әлиева Дана")).to_be_visible()
