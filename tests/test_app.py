@@ -46,6 +46,21 @@ def test_public_endpoints_are_exactly_the_expected_ones(app):
     assert public == PUBLIC_ENDPOINTS
 
 
+# Organiser-only pages that carry participants' contact data (the matrix below walks them too).
+REGISTRATION_MANAGE_ENDPOINTS = {
+    "registration_manage.index", "registration_manage.approve_selected", "registration_manage.detail",
+    "registration_manage.approve", "registration_manage.reject", "registration_manage.entry_file",
+    "registration_manage.export", "registration_manage.import_upload", "registration_manage.import_confirm",
+    "registration_manage.import_template"}
+
+
+def test_registration_management_is_for_organisers_only(app):
+    endpoints = {endpoint for endpoint in app.view_functions if endpoint.startswith("registration_manage.")}
+    assert endpoints == REGISTRATION_MANAGE_ENDPOINTS
+    for endpoint in endpoints:
+        assert app.view_functions[endpoint].access_rule == frozenset({Role.ORGANISER}), endpoint
+
+
 def _sample_url(app, rule) -> str:
     values = {argument: 1 for argument in rule.arguments}
     with app.test_request_context():
