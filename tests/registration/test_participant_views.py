@@ -78,7 +78,7 @@ def test_dashboard_lists_my_participants_registrations_statuses_and_entries(
     assert "Нұрланова Аружан" in html and "Someone" not in html
     assert approved.code in html and rejected.code in html
     assert "Approved" in html and "Rejected" in html and "Late entry" in html
-    assert "Көктем" in html and "3 lines" in html and "poem.pdf" in html
+    assert "Көктем" in html and "Lines: 3" in html and "poem.pdf" in html
     assert f"/my/registrations/{approved.id}" in html
     assert "Certificates" in html
 
