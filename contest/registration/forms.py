@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.forms import REQUIRED_MESSAGE, trimmed
 from contest.i18n import localized
@@ -64,7 +64,7 @@ class ParticipantForm(FlaskForm):
 
     def validate_birth_date(self, field: LocalDateField) -> None:
         if field.data is not None and not (EARLIEST_BIRTH_DATE <= field.data <= date.today()):
-            raise ValueError(_l("Check the date of birth: it cannot be in the future or before 1900."))
+            raise ValidationError(_l("Check the date of birth: it cannot be in the future or before 1900."))
 
     def to_data(self) -> dict[str, Any]:
         data = {name: self[name].data for name in PARTICIPANT_FIELDS}
