@@ -21,4 +21,5 @@
   function update() { block.hidden = isAdult(birth.value); }
   birth.addEventListener("change", update);
   birth.addEventListener("input", update);
+  update();  // also when the date was typed before this script ran
 })();
