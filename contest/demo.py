@@ -34,8 +34,10 @@ def load_demo_accounts() -> list[tuple[str, str, str]]:
 
 def load_demo() -> list[tuple[str, str, str]]:
     from contest.news.demo import load_news
+    from contest.registration.demo import load_registrations
 
     logins = load_demo_accounts()
     load_contests()
     load_news()
+    load_registrations()
     return logins

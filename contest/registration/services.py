@@ -1,0 +1,335 @@
+"""The participant side of registration: people, guardian consent, registering for a
+contest, entries and withdrawal. Every rule lives here; views, the CLI and tests call these."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from contest import files
+from contest.audit.services import record
+from contest.auth.models import User
+from contest.contests.models import Category, Contest, ContestStatus
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.registration.eligibility import eligibility_errors, is_minor_on, local_day
+from contest.registration.models import (
+    ACTIVE_STATUSES,
+    Entry,
+    Participant,
+    Registration,
+    RegistrationCounter,
+    RegistrationStatus,
+    count_lines,
+)
+from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file
+
+# Bump when the consent text changes: every consent records the version its giver saw.
+CONSENT_VERSION = "2026-11"
+NAME_FIELDS = ("surname", "given_name", "patronymic")
+TEXT_LIMITS = {"surname": 100, "given_name": 100, "patronymic": 100, "school": 200, "district": 120,
+               "teacher": 200, "phone": 40, "guardian_name": 200, "guardian_phone": 40}
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,25}$")
+OLDEST_BIRTH_YEAR = 1900
+# Once judging starts, the field is fixed: a registration can no longer be withdrawn.
+WITHDRAWABLE_STATUSES = (ContestStatus.REGISTRATION_OPEN.value, ContestStatus.REGISTRATION_CLOSED.value)
+
+
+def consent_text() -> str:
+    return _("I am the parent or legal guardian of this participant. I agree that they take part in "
+             "the contest, that the library keeps the data in this form for running the contest, and "
+             "that their name, school, grade and place are published with the results. I can withdraw "
+             "this consent at any time; the name then disappears from the public pages.")
+
+
+def needs_guardian(birth_date: date | None, today: date | None = None) -> bool:
+    return is_minor_on(birth_date, today or local_day(utcnow()))
+
+
+# Participants ---------------------------------------------------------------------------
+
+def create_participant(account: User, data: dict[str, Any], *, consent: bool, actor: User) -> Participant:
+    participant = Participant(account_id=account.id)
+    _apply_participant_data(participant, data, consent=consent, actor=actor)
+    db.session.add(participant)
+    db.session.flush()
+    record("participant.create", participant, actor=actor)
+    return participant
+
+
+def update_participant(participant: Participant, data: dict[str, Any], *, consent: bool, actor: User) -> Participant:
+    _refuse_anonymised(participant)
+    _apply_participant_data(participant, data, consent=consent, actor=actor)
+    db.session.flush()
+    record("participant.update", participant, actor=actor)
+    return participant
+
+
+def delete_participant(participant: Participant, *, actor: User) -> None:
+    if participant.registrations:
+        raise ServiceError(_l("This participant has registrations, so they cannot be deleted. "
+                              "Withdraw the registrations instead."))
+    record("participant.delete", participant, actor=actor)
+    db.session.delete(participant)
+    db.session.flush()
+
+
+def withdraw_consent(participant: Participant, *, actor: User) -> None:
+    """The guardian takes the consent back: from now on the name is not shown publicly."""
+    if not participant.has_consent:
+        raise ServiceError(_l("There is no consent to withdraw."))
+    participant.consent_withdrawn_at = utcnow()
+    db.session.flush()
+    record("participant.consent_withdrawn", participant, actor=actor)
+
+
+def _apply_participant_data(participant: Participant, data: dict[str, Any], *, consent: bool, actor: User) -> None:
+    values = _clean_participant_data(data)
+    minor = needs_guardian(values["birth_date"])
+    if minor:
+        for field in ("guardian_name", "guardian_phone"):
+            if not values[field]:
+                raise ServiceError(_l("A participant under 18 needs a parent or guardian: "
+                                      "fill in their name and phone."), field)
+        if not consent and participant.consent_at is None:  # a withdrawn consent stays withdrawn
+            raise ServiceError(_l("A participant under 18 can only be registered with the consent of a "
+                                  "parent or guardian: tick the consent box."), "consent")
+    for name, value in values.items():
+        setattr(participant, name, value)
+    if minor and consent and not participant.has_consent:
+        participant.consent_at = utcnow()
+        participant.consent_version = CONSENT_VERSION
+        participant.consent_by_id = actor.id
+        participant.consent_withdrawn_at = None
+
+
+def _clean_participant_data(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {name: (data.get(name) or "").strip() for name in TEXT_LIMITS}
+    for name in ("surname", "given_name"):
+        if not values[name]:
+            raise ServiceError(_l("This field is required."), name)
+    for name, limit in TEXT_LIMITS.items():
+        if len(values[name]) > limit:
+            raise ServiceError(_l("At most %(count)s characters.", count=limit), name)
+        if any(not ch.isprintable() for ch in values[name]):
+            raise ServiceError(_l("Remove the control characters from this field."), name)
+    for name in ("phone", "guardian_phone"):
+        if values[name] and not PHONE_PATTERN.match(values[name]):
+            raise ServiceError(_l("Write the phone number with digits, for example +7 701 123 45 67."), name)
+    values["birth_date"] = _checked_birth_date(data.get("birth_date"))
+    values["grade"] = _checked_grade(data.get("grade"))
+    return values
+
+
+def _checked_birth_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        raise ServiceError(_l("Not a valid date."), "birth_date")
+    if value > local_day(utcnow()) or value.year < OLDEST_BIRTH_YEAR:
+        raise ServiceError(_l("Check the date of birth."), "birth_date")
+    return value
+
+
+def _checked_grade(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, int) or not 1 <= value <= 12:
+        raise ServiceError(_l("The grade is a number from 1 to 11 (12 for some schools)."), "grade")
+    return value
+
+
+def _refuse_anonymised(participant: Participant) -> None:
+    if participant.anonymised_at is not None:
+        raise ServiceError(_l("This participant's data was removed at the account's request."))
+
+
+# Registering ----------------------------------------------------------------------------
+
+def registration_is_open(contest: Contest, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (contest.status == ContestStatus.REGISTRATION_OPEN
+            and contest.registration_opens_at <= now < contest.registration_closes_at)
+
+
+def register(participant: Participant, contest: Contest, category: Category, *, actor: User,
+             now: datetime | None = None) -> Registration:
+    """Register a participant for a contest in a category, or say exactly why not."""
+    _refuse_anonymised(participant)
+    if category.contest_id != contest.id:
+        raise ServiceError(_l("Choose one of this contest's categories."), "category")
+    if not registration_is_open(contest, now):
+        raise ServiceError(_l("Registration for this contest is not open."))
+    _check_eligible(participant, contest)
+    counter = _locked_counter(contest)  # from here on, registrations for this contest queue up
+    existing = db.session.scalars(select(Registration).where(
+        Registration.contest_id == contest.id, Registration.participant_id == participant.id)).first()
+    if existing is not None and existing.status != RegistrationStatus.WITHDRAWN:
+        raise ServiceError(_l("%(name)s is already registered for this contest.", name=participant.full_name),
+                           "participant")
+    _check_places(contest, participant)
+    if existing is not None:  # coming back after a withdrawal keeps the old code
+        registration = existing
+        registration.status = RegistrationStatus.PENDING.value
+        registration.category = category
+        registration.decision_reason, registration.decided_at, registration.decided_by_id = "", None, None
+    else:
+        counter.last_number += 1
+        registration = Registration(
+            contest=contest, participant=participant, category=category, registered_by_id=actor.id,
+            number=counter.last_number, code=f"{counter.prefix}-{counter.last_number:04d}")
+        db.session.add(registration)
+    db.session.flush()
+    record("registration.create", registration, actor=actor, code=registration.code)
+    return registration
+
+
+def _check_eligible(participant: Participant, contest: Contest) -> None:
+    event_day = local_day(contest.event_at)
+    errors = eligibility_errors(
+        birth_date=participant.birth_date, grade=participant.grade, event_day=event_day,
+        min_age=contest.min_age, max_age=contest.max_age, min_grade=contest.min_grade, max_grade=contest.max_grade)
+    if errors:
+        raise ServiceError(errors[0][1], "participant")
+    if is_minor_on(participant.birth_date, event_day) and not participant.has_consent:
+        raise ServiceError(_l("%(name)s is under 18 on the day of the contest: a parent's or guardian's "
+                              "consent is needed first (edit the participant).", name=participant.full_name),
+                           "participant")
+
+
+def _check_places(contest: Contest, participant: Participant) -> None:
+    active = (Registration.contest_id == contest.id, Registration.status.in_(ACTIVE_STATUSES))
+    if contest.capacity is not None:
+        taken = db.session.scalar(select(func.count()).select_from(Registration).where(*active))
+        if taken >= contest.capacity:
+            raise ServiceError(_l("Sorry, the contest is full: all %(count)s places are taken.",
+                                  count=contest.capacity))
+    school = normalised_school(participant.school)
+    if contest.school_quota is not None and school:
+        schools = db.session.scalars(select(Participant.school).join(Registration).where(*active))
+        if sum(1 for other in schools if normalised_school(other) == school) >= contest.school_quota:
+            raise ServiceError(_l("This school has already used all of its %(count)s places in the contest.",
+                                  count=contest.school_quota), "participant")
+
+
+def normalised_school(name: str) -> str:
+    """'School  No. 12' and 'school no. 12' are the same school for the quota."""
+    return " ".join((name or "").casefold().split())
+
+
+def _locked_counter(contest: Contest) -> RegistrationCounter:
+    """The contest's counter row, locked until the transaction ends (PostgreSQL: SELECT ... FOR
+    UPDATE; SQLite allows one writer at a time anyway). Created on the first registration."""
+    query = select(RegistrationCounter).where(RegistrationCounter.contest_id == contest.id).with_for_update()
+    counter = db.session.scalars(query).first()
+    if counter is None:
+        base = code_prefix(contest)
+        for prefix in (base, f"{base}{contest.id}"):  # a prefix another contest took gets the id added
+            _insert_counter_if_missing(contest.id, prefix)
+            counter = db.session.scalars(query).first()
+            if counter is not None:
+                break
+    if counter is None:
+        raise RuntimeError(f"no registration counter for contest {contest.id}")
+    return counter
+
+
+def _insert_counter_if_missing(contest_id: int, prefix: str) -> None:
+    # Two first registrations may race to create the row: the loser's insert does nothing.
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(RegistrationCounter).values(
+        contest_id=contest_id, prefix=prefix, last_number=0).on_conflict_do_nothing())
+
+
+def code_prefix(contest: Contest) -> str:
+    """'aqynfest-2026' with its event in 2026 gives AQY26: three letters of the slug, the year."""
+    letters = re.sub(r"[^a-z]", "", contest.slug.lower())[:3].upper() or "REG"
+    return f"{letters}{local_day(contest.event_at).year % 100:02d}"
+
+
+def withdraw_registration(registration: Registration, *, actor: User) -> None:
+    if not registration.is_active:
+        raise ServiceError(_l("This registration is no longer active."))
+    if registration.contest.status not in WITHDRAWABLE_STATUSES:
+        raise ServiceError(_l("Judging has started: the registration can no longer be withdrawn."))
+    registration.status = RegistrationStatus.WITHDRAWN.value
+    db.session.flush()
+    record("registration.withdraw", registration, actor=actor, code=registration.code)
+
+
+# Entries --------------------------------------------------------------------------------
+
+def entry_is_editable(registration: Registration, now: datetime | None = None) -> bool:
+    return registration.is_active and registration_is_open(registration.contest, now)
+
+
+def save_entry(registration: Registration, *, title: str, text: str, video_url: str = "",
+               upload: Upload | None = None, remove_file: bool = False, actor: User,
+               now: datetime | None = None) -> Entry:
+    if not entry_is_editable(registration, now):
+        raise ServiceError(_l("Entries can be changed only while registration is open."))
+    title, text = (title or "").strip(), _normalised_text(text)
+    if not title:
+        raise ServiceError(_l("Give the entry a title (the poem's name)."), "title")
+    if len(title) > 300:
+        raise ServiceError(_l("At most %(count)s characters.", count=300), "title")
+    limit = registration.contest.line_limit
+    if limit is not None and count_lines(text) > limit:
+        raise ServiceError(_l("The poem has %(lines)s lines; this contest allows at most %(limit)s.",
+                              lines=count_lines(text), limit=limit), "text")
+    video_url = checked_video_url(video_url)
+    entry = registration.entry or Entry(registration=registration)
+    entry.title, entry.text, entry.video_url = title, text, video_url
+    if upload is not None:
+        _store_file(entry, upload)
+    elif remove_file:
+        _drop_file(entry)
+    db.session.add(entry)
+    db.session.flush()
+    record("entry.save", entry, actor=actor, code=registration.code, has_file=entry.file_name is not None)
+    return entry
+
+
+def _normalised_text(text: str | None) -> str:
+    return "\n".join(line.rstrip() for line in (text or "").replace("\r\n", "\n").split("\n")).strip("\n")
+
+
+def checked_video_url(url: str | None) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500 or " " in url:
+        raise ServiceError(_l("The video link must be a web address starting with http:// or https://."),
+                           "video_url")
+    return url
+
+
+def _store_file(entry: Entry, upload: Upload) -> None:
+    kind = check_entry_file(upload)
+    _drop_file(entry)
+    entry.file_name = files.write_bytes(db.session, ENTRY_AREA, f".{kind}", upload.data)
+    entry.file_original_name = upload.safe_name
+    entry.file_type = kind
+    entry.file_size = len(upload.data)
+
+
+def _drop_file(entry: Entry) -> None:
+    files.retire(db.session, ENTRY_AREA, entry.file_name)
+    entry.file_name, entry.file_original_name, entry.file_type, entry.file_size = None, "", "", None
+
+
+def entry_file_path(entry: Entry) -> Path:
+    if entry.file_name is None:
+        raise FileNotFoundError("entry has no file")
+    return files.path_of(ENTRY_AREA, entry.file_name)
