@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.forms import REQUIRED_MESSAGE, trimmed
 from contest.i18n import localized
@@ -20,7 +20,6 @@ from contest.registration.uploads import Upload
 TOO_LONG = _l("This text is too long: at most %(max)d characters.")
 DATE_MESSAGE = _l("Enter a date such as 2012-09-01.")
 GRADE_MESSAGE = _l("The grade is a whole number from 1 to 12.")
-EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 PARTICIPANT_FIELDS = ("surname", "given_name", "patronymic", "birth_date", "school", "grade", "district",
                       "teacher", "phone", "guardian_name", "guardian_phone")
 
@@ -61,10 +60,6 @@ class ParticipantForm(FlaskForm):
     guardian_name = _text(_l("Parent or guardian: full name"), 200)
     guardian_phone = _text(_l("Parent or guardian: phone"), 40, type="tel")
     consent = BooleanField(_l("I am the parent or guardian and I agree to the text above"))
-
-    def validate_birth_date(self, field: LocalDateField) -> None:
-        if field.data is not None and not (EARLIEST_BIRTH_DATE <= field.data <= date.today()):
-            raise ValidationError(_l("Check the date of birth: it cannot be in the future or before 1900."))
 
     def to_data(self) -> dict[str, Any]:
         data = {name: self[name].data for name in PARTICIPANT_FIELDS}

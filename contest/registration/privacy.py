@@ -59,7 +59,7 @@ def account_data(account: User, *, actor: User) -> dict[str, Any]:
         },
         "participants": [_participant_data(p) for p in _participants_with_everything(account)],
     }
-    record("account.data_exported", account, actor=actor)
+    record("account.data_export", account, actor=actor)
     return data
 
 
@@ -118,10 +118,10 @@ def delete_account(account: User, *, password: str, actor: User) -> None:
         if participant.registrations:
             anonymise_participant(participant, actor=actor, now=now)
         else:
-            record("participant.deleted", participant, actor=actor, reason="account_deleted")
+            record("participant.delete", participant, actor=actor, reason="account_deleted")
             db.session.delete(participant)
     _close_account(account, now=now)
-    record("account.deleted", account, actor=actor)
+    record("account.delete", account, actor=actor)
     db.session.flush()
 
 
@@ -133,7 +133,8 @@ def _settle_registration(registration: Registration, *, actor: User) -> None:
     if registration.is_active:
         old = registration.status
         registration.status = RegistrationStatus.WITHDRAWN.value
-        record("registration.withdrawn", registration, actor=actor, old=old, reason="account_deleted")
+        record("registration.withdraw", registration, actor=actor, code=registration.code, old=old,
+               reason="account_deleted")
     if registration.entry is not None:
         # Nobody will judge it: the poem goes with the person.
         registration.entry.title = ""
@@ -155,7 +156,7 @@ def anonymise_participant(participant: Participant, *, actor: User, now: datetim
     for registration in participant.registrations:
         if registration.entry is not None:
             _remove_entry_file(registration.entry)
-    record("participant.anonymised", participant, actor=actor)
+    record("participant.anonymise", participant, actor=actor)
 
 
 def _remove_entry_file(entry: Entry) -> None:
