@@ -101,7 +101,7 @@ def test_dashboard_runs_a_constant_number_of_queries(client, login_as, make_part
         html = page(client.get("/my"))
     assert html.count("/my/registrations/") >= 19
     assert large.count == small.count, (small.count, large.count)
-    assert large.count <= 8
+    assert large.count <= 5, large.count  # user, participants, their registrations (+ BEGIN on SQLite)
 
 
 def test_signed_in_accounts_see_the_menu_entry_and_visitors_are_sent_to_sign_in(client, login_as):
