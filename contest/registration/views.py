@@ -25,7 +25,7 @@ from contest.auth.views import safe_next
 from contest.contests.models import Contest
 from contest.contests.page_parts import PagePart, contest_page_part
 from contest.errors import ServiceError
-from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.registration import privacy, queries, services
 from contest.registration.access import may_download_entry
 from contest.registration.forms import (
@@ -42,10 +42,6 @@ bp = Blueprint("registration", __name__)
 
 # Rules about the person (age, grade, consent) go beside the participant choice.
 PARTICIPANT_RULE_FIELDS = {"participant", "birth_date", "grade", "consent", "guardian_name", "guardian_phone"}
-
-
-def _status(form) -> int:
-    return FORM_ERROR_STATUS if form.is_submitted() else 200
 
 
 def _my_participant(participant_id: int) -> Participant:
@@ -93,7 +89,7 @@ def _guardian_shown(form: ParticipantForm) -> bool:
 def _participant_page(form: ParticipantForm, participant: Participant | None):
     return render_template("registration/participant_form.html", form=form, participant=participant,
                            consent_text=services.consent_text(), show_guardian=_guardian_shown(form),
-                           next_url=request.args.get("next", "")), _status(form)
+                           next_url=request.args.get("next", "")), form_status(form)
 
 
 @bp.route("/my/participants/new", methods=["GET", "POST"])
@@ -158,7 +154,7 @@ def delete_participant(participant_id: int):
         heading=_("Remove %(name)s?", name=participant.full_name),
         text=_("The participant's details are deleted. A participant who has registered for a contest "
                "cannot be removed: withdraw the registrations, or ask for your data to be deleted."),
-        button=_("Remove the participant"), cancel_url=url_for(".dashboard"), form=form, status=_status(form))
+        button=_("Remove the participant"), cancel_url=url_for(".dashboard"), form=form, status=form_status(form))
 
 
 @bp.route("/my/participants/<int:participant_id>/withdraw-consent", methods=["GET", "POST"])
@@ -182,7 +178,7 @@ def withdraw_consent(participant_id: int):
         heading=_("Withdraw the consent for %(name)s?", name=participant.full_name),
         text=_("The name disappears from public pages (results, lists) at once. A minor without "
                "consent cannot be registered for new contests until the consent is given again."),
-        button=_("Withdraw the consent"), cancel_url=url_for(".dashboard"), form=form, status=_status(form))
+        button=_("Withdraw the consent"), cancel_url=url_for(".dashboard"), form=form, status=form_status(form))
 
 
 # Registering for a contest -------------------------------------------------------------------
@@ -213,7 +209,7 @@ def register(contest_id: int):
                     name=participant.full_name, code=registration.code), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
     return render_template("registration/register.html", form=form, contest=contest, participants=participants,
-                           is_open=services.registration_is_open(contest)), _status(form)
+                           is_open=services.registration_is_open(contest)), form_status(form)
 
 
 # A registration and its entry ----------------------------------------------------------------
@@ -236,7 +232,7 @@ def registration(registration_id: int):
             flash(_("The entry has been saved."), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
     return render_template("registration/registration.html", registration=registration, entry=entry,
-                           form=form, editable=editable, contest=registration.contest), _status(form)
+                           form=form, editable=editable, contest=registration.contest), form_status(form)
 
 
 @bp.route("/my/registrations/<int:registration_id>/withdraw", methods=["GET", "POST"])
@@ -258,7 +254,7 @@ def withdraw(registration_id: int):
                "registering again is possible only while registration is open.",
                name=registration.participant.full_name),
         button=_("Withdraw the registration"),
-        cancel_url=url_for(".registration", registration_id=registration.id), form=form, status=_status(form))
+        cancel_url=url_for(".registration", registration_id=registration.id), form=form, status=form_status(form))
 
 
 @bp.get("/entries/<int:registration_id>/file")
