@@ -1,5 +1,6 @@
-"""A teacher registers two pupils for a recitation contest, one of them with an entry file, and
-sees both registrations with their codes on the dashboard."""
+"""The registration journey of the issue: a teacher registers two pupils for the Shakarim
+recitation round, one with an entry file; an organiser approves one and rejects the other with
+a reason; the teacher sees both decisions on the dashboard."""
 
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ def add_pupil(page, surname: str, given_name: str, age: int) -> None:
     expect(page.get_by_text(f"{surname} {given_name} has been added.")).to_be_visible()
 
 
-def test_teacher_registers_two_pupils_with_a_file_and_sees_both_codes(page, make_user, open_contest, db):
+def test_teacher_registers_two_pupils_and_sees_the_organisers_decisions(page, browser, live_server, make_user,
+                                                                        open_contest, db):
     make_user(email="teacher@example.kz", name="Сәуле Қасымова")
+    make_user(email="organiser@example.kz", name="Айгерім Сәрсенбаева", role="organiser")
     contest = open_contest(kind="recitation", title_en="Shakarim readings", title_kk="Шәкәрім оқулары",
-                           min_grade=5, max_grade=11)
-    slug = contest.slug
+                           min_grade=5, max_grade=7)
+    slug, contest_id = contest.slug, contest.id
     db.session.commit()  # end the test's read: SQLite lets the server write only then
 
     page.goto("/login")
@@ -83,3 +86,32 @@ def test_teacher_registers_two_pupils_with_a_file_and_sees_both_codes(page, make
         expect(page.get_by_role("cell", name=code, exact=True)).to_be_visible()
     expect(page.get_by_text("Омаров - өлең.pdf")).to_be_visible()
     expect(page.get_by_text("Awaiting moderation")).to_have_count(2)
+
+    decide_as_organiser(browser, live_server, contest_id, approve=codes[0], reject=codes[1])
+
+    page.reload()
+    approved_row = page.get_by_role("row").filter(has_text=codes[0])
+    rejected_row = page.get_by_role("row").filter(has_text=codes[1])
+    expect(approved_row.get_by_text("Approved")).to_be_visible()
+    expect(rejected_row.get_by_text("Rejected")).to_be_visible()
+    expect(rejected_row.get_by_text("The poem is not by Shakarim.")).to_be_visible()
+
+
+def decide_as_organiser(browser, live_server, contest_id: int, *, approve: str, reject: str) -> None:
+    context = browser.new_context(base_url=live_server, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"/manage/contests/{contest_id}/registrations/")
+        page.get_by_label("Email").fill("organiser@example.kz")
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name=approve).click()
+        page.get_by_role("button", name="Approve").click()
+        expect(page.get_by_text(f"Registration {approve} has been approved.")).to_be_visible()
+        page.goto(f"/manage/contests/{contest_id}/registrations/")
+        page.get_by_role("link", name=reject).click()
+        page.get_by_label("Reason for the rejection").fill("The poem is not by Shakarim.")
+        page.get_by_role("button", name="Reject").click()
+        expect(page.get_by_text(f"Registration {reject} has been rejected.")).to_be_visible()
+    finally:
+        context.close()
