@@ -20,7 +20,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import Scope, entries_for_juror, load_scope
-from contest.judging.models import JuryMember, ScoreSheet, SheetStatus
+from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.services import check_organiser
 from contest.mail import send_mail
 from contest.registration.models import Registration

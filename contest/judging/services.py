@@ -193,12 +193,13 @@ def save_sheet(member: JuryMember, registration: Registration, round_: Round, po
 
 
 def write_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-                comment: str, version: int | None, submit: bool, actor: Any, source: SheetSource) -> ScoreSheet:
+                comment: str | None, version: int | None, submit: bool, actor: Any, source: SheetSource) -> ScoreSheet:
     """Check everything, then write: a refusal leaves the database as it was. `version` None
-    (paper ballots) replaces a draft whatever its version; a submitted sheet stays locked."""
+    (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
+    submitted sheet stays locked."""
     criteria = round_.contest.criteria
     values = _checked_sheet_values(criteria, points)
-    comment = _check_comment(comment)
+    comment = _check_comment(comment) if comment is not None else None
     if submit:
         _check_complete(criteria, values)
     sheet, created = _locked_or_new_sheet(member, registration, round_, source)
@@ -207,6 +208,7 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     if not created and version is not None and sheet.version != version:
         raise ServiceError(STALE)
     changes = _apply_values(sheet, criteria, values, comment)
+    sheet.source = source.value
     if created or changes:
         _audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
     if submit:
@@ -274,7 +276,7 @@ def _locked_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreS
 
 
 def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[int, Decimal],
-                  comment: str) -> list[dict[str, Any]]:
+                  comment: str | None) -> list[dict[str, Any]]:
     """Make the sheet hold exactly these values; return the changes (old -> new) per criterion."""
     current = {score.criterion_id: score for score in sheet.scores}
     changes = []
@@ -291,7 +293,7 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
             sheet.scores.append(Score(criterion_id=criterion.id, points=new))
         else:
             score.points = new
-    if comment != sheet.comment:
+    if comment is not None and comment != sheet.comment:
         changes.append({"comment": True, "old": sheet.comment, "new": comment})
         sheet.comment = comment
     return changes

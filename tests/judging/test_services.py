@@ -262,7 +262,8 @@ def test_the_entry_history_shows_every_change_old_and_new(db, judging):
         "sheet.create", "sheet.update", "sheet.submit", "sheet.reopen", "conflict.declared"]
     created, updated = history[0], history[1]
     assert created.juror.id == member.id and created.actor.id == member.user_id
-    assert [(c["criterion"], c["old"], c["new"]) for c in created.changes] == [("Content", None, "5"), ("Form", None, "5")]
+    assert [(c["criterion"], c["old"], c["new"]) for c in created.changes] == [
+        ("Content", None, "5"), ("Form", None, "5")]
     assert updated.changes[0] == {"criterion_id": j.criteria[0].id, "criterion": "Content", "old": "5", "new": "6"}
     assert updated.changes[1]["new"] == "Better on a second reading"
     assert history[3].reason == "Check Form" and history[3].actor.id == j.organiser.id
