@@ -33,7 +33,8 @@ def xlsx_bytes(rows) -> bytes:
 
 
 def totals(db):
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (ScoreSheet, Score, AuditEvent))
+    models = (ScoreSheet, Score, AuditEvent)
+    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in models)
 
 
 def full_ballot(j, member, entry, content=7, form="7,5"):
