@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,23 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_LABELS: dict[enum.Enum, Any] = {}
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum stored by value whose members carry a translated label for people."""
+
+    @property
+    def label(self) -> str:
+        return str(_LABELS[self])
+
+
+def set_labels(labels: dict[Any, Any]) -> dict[Any, Any]:
+    """Give enum members their (lazily translated) labels; returns the mapping."""
+    _LABELS.update(labels)
+    return labels
 
 
 def utcnow() -> datetime:

@@ -22,6 +22,11 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def form_status(form: FlaskForm) -> int:
+    """200 for a form shown fresh, 422 for one sent back with errors (so nothing is committed)."""
+    return FORM_ERROR_STATUS if form.is_submitted() else 200
+
+
 def optional_id(value: object) -> int | None:
     """Coerce a select's value to a row id; the empty choice means none."""
     if value in (None, "", "None"):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -8,26 +7,22 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contest.db import Base, TimestampMixin, UTCDateTime
+from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     JUROR = "juror"
     PARTICIPANT = "participant"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
-
-ROLE_LABELS = {
+ROLE_LABELS = set_labels({
     Role.ADMIN: _l("Administrator"),
     Role.ORGANISER: _l("Organiser"),
     Role.JUROR: _l("Jury member"),
     Role.PARTICIPANT: _l("Participant account"),
-}
+})
 
 
 class User(UserMixin, TimestampMixin, Base):

@@ -15,7 +15,7 @@ from contest.auth.forms import (
 )
 from contest.auth.permissions import public, signed_in
 from contest.errors import ServiceError
-from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import current_language
 
 bp = Blueprint("auth", __name__)
@@ -50,8 +50,7 @@ def signup():
             start_session(user)
             flash(_("Welcome! Your account has been created."), "success")
             return redirect(url_for("site.home"))
-    status = FORM_ERROR_STATUS if form.is_submitted() else 200
-    return render_template("auth/signup.html", form=form), status
+    return render_template("auth/signup.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -97,8 +96,7 @@ def forgot_password():
         flash(_("If an account with this address exists, we have emailed it a link to set a new password."),
               "info")
         return redirect(url_for("auth.login"))
-    status = FORM_ERROR_STATUS if form.is_submitted() else 200
-    return render_template("auth/forgot.html", form=form), status
+    return render_template("auth/forgot.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -119,8 +117,7 @@ def reset_password(token: str):
             start_session(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("site.home"))
-    status = FORM_ERROR_STATUS if form.is_submitted() else 200
-    return render_template("auth/reset.html", form=form), status
+    return render_template("auth/reset.html", form=form), form_status(form)
 
 
 @bp.get("/account")

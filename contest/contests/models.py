@@ -10,18 +10,12 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
-from contest.db import Base, TimestampMixin, UTCDateTime, utcnow
+from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels, utcnow
 
 
 def _in(column: str, enum_class: type[enum.StrEnum]) -> str:
     """A CHECK expression listing an enum's values, so the database refuses unknown ones."""
     return f"{column} IN ({', '.join(repr(member.value) for member in enum_class)})"
-
-
-class LabelledEnum(enum.StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
 
 
 class ContestKind(LabelledEnum):
@@ -68,7 +62,7 @@ class AwardDocument(LabelledEnum):
     PARTICIPATION_CERTIFICATE = "participation_certificate"
 
 
-LABELS = {
+LABELS = set_labels({
     ContestKind.WRITING: _l("Writing"),
     ContestKind.RECITATION: _l("Recitation"),
     ContestLevel.CITY: _l("City"),
@@ -90,7 +84,7 @@ LABELS = {
     RoundStage.FINAL: _l("Final"),
     AwardDocument.WINNER_DIPLOMA: _l("Winner's diploma"),
     AwardDocument.PARTICIPATION_CERTIFICATE: _l("Certificate of participation"),
-}
+})
 
 MOVE_LABELS = {
     ContestStatus.DRAFT: _l("Back to draft"),

@@ -20,7 +20,7 @@ from contest.contests.models import Contest, ContestStatus
 from contest.contests.page_parts import page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.forms import attach_error, form_status
 
 bp = Blueprint("contests", __name__)
 PER_PAGE = 20
@@ -30,10 +30,6 @@ organiser = roles_required(Role.ORGANISER)
 
 def _page_number() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-
-
-def _status(form) -> int:
-    return FORM_ERROR_STATUS if form.is_submitted() else 200
 
 
 # Public ------------------------------------------------------------------------------------
@@ -56,7 +52,7 @@ def detail(slug: str):
     if contest is None or not (contest.is_public or has_role(Role.ORGANISER)):
         abort(404)
     return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus,
-                           parts=page_parts(contest))
+                           parts=page_parts(contest, "registration", "after"))
 
 
 # Organisers --------------------------------------------------------------------------------
@@ -88,7 +84,7 @@ def create():
         else:
             flash(_("The contest has been created as a draft."), "success")
             return redirect(url_for(".manage", contest_id=contest.id))
-    return render_template("contests/manage/form.html", form=form, contest=None), _status(form)
+    return render_template("contests/manage/form.html", form=form, contest=None), form_status(form)
 
 
 @bp.get("/manage/contests/<int:contest_id>")
@@ -97,7 +93,8 @@ def manage(contest_id: int):
     contest = _contest_or_404(contest_id)
     return render_template("contests/manage/overview.html", contest=contest,
                            moves=services.allowed_moves(contest),
-                           setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES)
+                           setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES,
+                           parts=page_parts(contest, "manage"))
 
 
 @bp.route("/manage/contests/<int:contest_id>/edit", methods=["GET", "POST"])
@@ -115,7 +112,7 @@ def edit(contest_id: int):
             return redirect(url_for(".manage", contest_id=contest.id))
     elif not form.is_submitted():
         form.load(contest)
-    return render_template("contests/manage/form.html", form=form, contest=contest), _status(form)
+    return render_template("contests/manage/form.html", form=form, contest=contest), form_status(form)
 
 
 @bp.post("/manage/contests/<int:contest_id>/status")
@@ -144,7 +141,7 @@ def copy(contest_id: int):
         else:
             flash(_("The copy has been created as a draft. Check its texts and dates."), "success")
             return redirect(url_for(".manage", contest_id=contest.id))
-    return render_template("contests/manage/copy.html", form=form, contest=source), _status(form)
+    return render_template("contests/manage/copy.html", form=form, contest=source), form_status(form)
 
 
 def _part_form_class(part: str):
@@ -177,7 +174,7 @@ def add_part(contest_id: int, part: str):
             flash(_("Added."), "success")
             return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
     return render_template("contests/manage/part_form.html", form=form, contest=contest, part=part,
-                           row=None), _status(form)
+                           row=None), form_status(form)
 
 
 @bp.route("/manage/contests/<int:contest_id>/<part>/<int:part_id>", methods=["GET", "POST"])
@@ -196,7 +193,7 @@ def edit_part(contest_id: int, part: str, part_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
     return render_template("contests/manage/part_form.html", form=form, contest=contest, part=part,
-                           row=row), _status(form)
+                           row=row), form_status(form)
 
 
 @bp.post("/manage/contests/<int:contest_id>/<part>/<int:part_id>/delete")

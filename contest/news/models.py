@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -8,26 +7,22 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
-from contest.db import Base, TimestampMixin, UTCDateTime
+from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels
 from contest.i18n import LANGUAGE_NAMES
 from contest.markup import plain_text
 
 
-class PostStatus(enum.StrEnum):
+class PostStatus(LabelledEnum):
     DRAFT = "draft"
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
 
-
-STATUS_LABELS = {
+STATUS_LABELS = set_labels({
     PostStatus.DRAFT: _l("Draft"),
     PostStatus.SCHEDULED: _l("Scheduled"),
     PostStatus.PUBLISHED: _l("Published"),
-}
+})
 
 
 class NewsPost(TimestampMixin, Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask import current_app
@@ -12,26 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
 from contest.contests.models import Category, Contest
-from contest.db import Base, TimestampMixin, UTCDateTime
+from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels
 
 
-class RegistrationStatus(enum.StrEnum):
+class RegistrationStatus(LabelledEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
 
-
-STATUS_LABELS = {
+STATUS_LABELS = set_labels({
     RegistrationStatus.PENDING: _l("Awaiting moderation"),
     RegistrationStatus.APPROVED: _l("Approved"),
     RegistrationStatus.REJECTED: _l("Rejected"),
     RegistrationStatus.WITHDRAWN: _l("Withdrawn"),
-}
+})
 # Statuses that hold a place in the contest (capacity and school quotas count these).
 ACTIVE_STATUSES = (RegistrationStatus.PENDING.value, RegistrationStatus.APPROVED.value)
 
