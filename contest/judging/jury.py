@@ -68,7 +68,7 @@ def invite_juror(contest: Contest, *, email: str, name: str, language: str | Non
     email = normalise_email(email or "")
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
-        raise ServiceError(_l("Enter a valid email address."), "email")
+        raise ServiceError(_l("Enter a valid email address, for example name@example.kz."), "email")
     user = find_user_by_email(email)
     if user is None:
         if not name or len(name) > NAME_LIMIT:
