@@ -3,8 +3,18 @@
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
+from contest.judging.models import (
+    Assignment,
+    AssignmentPlan,
+    Conflict,
+    JuryMember,
+    PerformanceSlot,
+    Score,
+    ScoreSheet,
+)
 from contest.news.models import NewsPost
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
 
-__all__ = ["AuditEvent", "AwardTier", "Category", "Contest", "ContestStatusChange", "Criterion", "Entry",
-           "NewsPost", "Participant", "Registration", "RegistrationCounter", "Round", "User"]
+__all__ = ["Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Conflict", "Contest",
+           "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
+           "Registration", "RegistrationCounter", "Round", "Score", "ScoreSheet", "User"]

@@ -30,6 +30,7 @@ from contest.auth.passwords import hash_password
 from contest.contests.models import AwardTier, Category, Contest, Criterion, Round
 from contest.db import utcnow
 from contest.extensions import db as _db
+from contest.judging.models import JuryMember, Score, ScoreSheet
 from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
 from contest.registration.models import Participant, Registration, RegistrationCounter
@@ -342,6 +343,41 @@ def make_registration(make_participant, open_contest) -> Callable[..., Registrat
         _db.session.add(registration)
         _db.session.commit()
         return registration
+
+    return make
+
+
+@pytest.fixture
+def make_juror(make_user) -> Callable[..., JuryMember]:
+    """A jury member of `contest`: a new juror account unless `user` is given."""
+
+    def make(contest: Contest, user: User | None = None, **values) -> JuryMember:
+        user = user or make_user(role=Role.JUROR.value)
+        member = JuryMember(contest_id=contest.id, user=user, **values)
+        _db.session.add(member)
+        _db.session.commit()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_sheet() -> Callable[..., ScoreSheet]:
+    """A score sheet straight in the database (no rules checked): `points` maps criteria (or
+    their ids) to points; the round defaults to the contest's first."""
+
+    def make(member: JuryMember, registration: Registration, round_: Round | None = None, *,
+             points: dict | None = None, status: str = "draft", **values) -> ScoreSheet:
+        round_ = round_ or registration.contest.rounds[0]
+        if status == "submitted":
+            values.setdefault("submitted_at", utcnow())
+        sheet = ScoreSheet(member_id=member.id, registration_id=registration.id, round_id=round_.id,
+                           status=status, **values)
+        for criterion, value in (points or {}).items():
+            sheet.scores.append(Score(criterion_id=getattr(criterion, "id", criterion), points=value))
+        _db.session.add(sheet)
+        _db.session.commit()
+        return sheet
 
     return make
 

@@ -282,13 +282,25 @@ def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestSt
     return change
 
 
+# Checks that later domains add to ensure_setup_editable (judging: "no score exists yet"),
+# so that this domain never imports the ones built on it.
+SETUP_LOCKS: list[Callable[[Contest], None]] = []
+
+
+def setup_lock(check: Callable[[Contest], None]) -> Callable[[Contest], None]:
+    """Register a check that raises ServiceError while a contest's setup must hold still."""
+    SETUP_LOCKS.append(check)
+    return check
+
+
 def ensure_setup_editable(contest: Contest) -> None:
     """The one place that decides whether rounds, categories, criteria and award tiers may still
-    change. Later domains extend it (e.g. refuse once any score exists) rather than adding checks
-    elsewhere."""
+    change. Later domains extend it through `setup_lock` rather than adding checks elsewhere."""
     if contest.status_enum in SETUP_LOCKED_STATUSES:
         raise ServiceError(_l("Rounds, categories, criteria and award tiers can no longer change: "
                               "judging has started."))
+    for check in SETUP_LOCKS:
+        check(contest)
 
 
 # Setup rows --------------------------------------------------------------------------------

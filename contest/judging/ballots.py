@@ -1,0 +1,231 @@
+"""Paper ballots: a secretary imports score sheets typed in from paper (CSV or XLSX, one row
+per score: registration code, juror's email, criterion, points). Every row is checked exactly
+like the scoring form; the import writes everything or nothing and reports row by row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from contest.audit.services import record
+from contest.contests.models import ContestStatus, Criterion, Round
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.i18n import localized
+from contest.judging import assignment
+from contest.judging.assignment import Scope, load_scope
+from contest.judging.models import JuryMember, ScoreSheet, SheetSource, SheetStatus
+from contest.judging.services import check_organiser, checked_points, write_sheet
+from contest.registration.models import Registration
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 20_000
+COLUMNS = 4
+# The same rules as the form, worded for the secretary rather than for the juror.
+SECRETARY_WORDING = {
+    assignment.NOT_IN_ROUND: _l("This entry is not among the entries judged in this round."),
+    assignment.NOT_ASSIGNED: _l("This entry is not assigned to this juror."),
+    assignment.CONFLICTED: _l("This juror has a conflict of interest with this entry."),
+}
+
+
+@dataclass
+class RowError:
+    row: int  # as numbered in the spreadsheet
+    message: Any
+
+
+@dataclass
+class BallotImport:
+    rows: int = 0
+    sheets: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    member: JuryMember
+    registration: Registration
+    criterion: Criterion
+    points: Decimal
+
+
+def import_ballots(round_: Round, filename: str, data: bytes, *, actor: Any, dry_run: bool = False) -> BallotImport:
+    """Check every row; when all are valid (and not a dry run) write the sheets as submitted
+    by the secretary. With any error nothing is written: show `errors` (the view answers 422)."""
+    check_organiser(actor)
+    if round_.contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+    report = BallotImport()
+    rows = _checked_rows(round_, read_rows(filename, data), report)
+    sheets = _group(rows)
+    report.sheets = len(sheets)
+    _check_sheets(round_, sheets, report)
+    if report.ok and not dry_run:
+        _write(round_, sheets, actor)
+        record("ballots.import", round_, actor=actor, contest_id=round_.contest_id, filename=filename[:200],
+               rows=report.rows, sheets=report.sheets)
+        report.written = True
+    return report
+
+
+# Reading -----------------------------------------------------------------------------------
+
+def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
+    """(row number, the first four cells as text) for every non-empty row, header skipped."""
+    if len(data) > MAX_BYTES:
+        raise ServiceError(_l("The file is too large (at most 2 MB)."), "file")
+    rows = list(_xlsx_rows(data) if data[:2] == b"PK" else _csv_rows(data))
+    if len(rows) > MAX_ROWS:
+        raise ServiceError(_l("The file has too many rows (at most %(count)s).", count=MAX_ROWS), "file")
+    if rows and _looks_like_header(rows[0][1]):
+        rows = rows[1:]
+    if not rows:
+        raise ServiceError(_l("The file has no rows to import."), "file")
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        cells = [(number, [_cell_text(value) for value in row[:COLUMNS]])
+                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    except Exception:  # openpyxl raises many kinds of errors on a damaged or disguised file
+        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
+    return ((number, row) for number, row in cells if any(row))
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
+    delimiter = max(";,\t", key=lambda candidate: text.split("\n", 1)[0].count(candidate))
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [cell.strip() for cell in row[:COLUMNS]]
+        if any(cells):
+            yield number, cells
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    # Every data row names a juror by email; a header says "juror" or "email" instead.
+    return len(cells) > 1 and "@" not in cells[1]
+
+
+# Checking ----------------------------------------------------------------------------------
+
+def _checked_rows(round_: Round, rows: list[tuple[int, list[str]]], report: BallotImport) -> list[_Row]:
+    contest = round_.contest
+    registrations = {registration.code.upper(): registration for registration in db.session.scalars(
+        select(Registration).where(Registration.contest_id == contest.id))}
+    members = {member.user.email.lower(): member for member in assignment.jury_of(contest.id)}
+    scope = load_scope(round_, members=members.values())
+    checked, seen = [], {}
+    for number, cells in rows:
+        report.rows += 1
+        try:
+            row = _checked_row(number, cells, registrations, members, contest.criteria, scope)
+        except ServiceError as error:
+            report.errors.append(RowError(number, error.message))
+            continue
+        key = (row.member.id, row.registration.id, row.criterion.id)
+        if key in seen:
+            report.errors.append(RowError(number, _l("This criterion is already scored for this entry by this "
+                                                     "juror in row %(row)s.", row=seen[key])))
+            continue
+        seen[key] = number
+        checked.append(row)
+    return checked
+
+
+def _checked_row(number: int, cells: list[str], registrations: dict[str, Registration],
+                 members: dict[str, JuryMember], criteria: list[Criterion], scope: Scope) -> _Row:
+    cells = (cells + [""] * COLUMNS)[:COLUMNS]
+    code, email, criterion_name, raw_points = cells
+    if not all((code, email, criterion_name)):
+        raise ServiceError(_l("Fill in four columns: registration code, juror's email, criterion, points."))
+    registration = registrations.get(code.upper())
+    if registration is None:
+        raise ServiceError(_l("There is no registration %(code)s in this contest.", code=code[:30]))
+    member = members.get(email.lower())
+    if member is None:
+        raise ServiceError(_l("%(email)s is not on this contest's jury.", email=email[:100]))
+    criterion = find_criterion(criteria, criterion_name)
+    if criterion is None:
+        raise ServiceError(_l("There is no criterion “%(name)s” in this contest.", name=criterion_name[:100]))
+    reason = scope.why_closed(member, registration)
+    if reason is not None:
+        raise ServiceError(SECRETARY_WORDING.get(reason, reason))
+    points = checked_points(criterion, raw_points)
+    if points is None:
+        raise ServiceError(_l("The points are missing."))
+    return _Row(number, member, registration, criterion, points)
+
+
+def find_criterion(criteria: list[Criterion], name: str) -> Criterion | None:
+    """By its name in any language (case does not matter) or its number in the list (1, 2, ...)."""
+    wanted = " ".join(name.split()).casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(criteria):
+        return criteria[int(wanted) - 1]
+    for criterion in criteria:
+        names = {" ".join(getattr(criterion, f"name_{code}").split()).casefold() for code in ("kk", "ru", "en")}
+        if wanted in names:
+            return criterion
+    return None
+
+
+def _group(rows: list[_Row]) -> dict[tuple[int, int], list[_Row]]:
+    sheets: dict[tuple[int, int], list[_Row]] = {}
+    for row in rows:
+        sheets.setdefault((row.member.id, row.registration.id), []).append(row)
+    return sheets
+
+
+def _check_sheets(round_: Round, sheets: dict[tuple[int, int], list[_Row]], report: BallotImport) -> None:
+    criteria = round_.contest.criteria
+    submitted = {(member_id, registration_id) for member_id, registration_id in db.session.execute(
+        select(ScoreSheet.member_id, ScoreSheet.registration_id).where(
+            ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED.value))}
+    for key, rows in sheets.items():
+        first = rows[0]
+        juror, code = first.member.user.email, first.registration.code
+        if key in submitted:
+            report.errors.append(RowError(first.number, _l(
+                "%(juror)s has already submitted a sheet for %(code)s; an organiser must reopen it first.",
+                juror=juror, code=code)))
+        missing = [localized(c, "name") for c in criteria if c.id not in {row.criterion.id for row in rows}]
+        if missing:
+            report.errors.append(RowError(first.number, _l(
+                "The sheet of %(juror)s for %(code)s lacks: %(names)s.", juror=juror, code=code,
+                names=", ".join(missing))))
+    report.errors.sort(key=lambda error: error.row)
+
+
+def _write(round_: Round, sheets: dict[tuple[int, int], list[_Row]], actor: Any) -> None:
+    for rows in sheets.values():
+        first = rows[0]
+        write_sheet(first.member, first.registration, round_, {row.criterion.id: row.points for row in rows},
+                    comment=None, version=None, submit=True, actor=actor, source=SheetSource.PAPER)

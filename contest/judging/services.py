@@ -1,0 +1,426 @@
+"""Scoring: points checks, score sheets (save, submit, reopen), conflicts of interest, an
+entry's history. Every rule lives here; the scoring pages, paper ballots and tests call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from contest.audit.models import AuditEvent
+from contest.audit.services import record
+from contest.auth.models import Role, User
+from contest.contests.models import Contest, ContestStatus, Criterion, Round
+from contest.contests.services import setup_lock
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.i18n import localized
+from contest.judging.assignment import check_jury_editable, why_closed
+from contest.judging.models import (
+    Conflict,
+    ConflictKind,
+    JuryMember,
+    Score,
+    ScoreSheet,
+    SheetSource,
+    SheetStatus,
+)
+from contest.registration.models import Registration
+
+COMMENT_LIMIT = 5000
+REASON_LIMIT = 1000
+STALE = _l("Someone saved this score sheet after you opened it (another tab or device?). Nothing was "
+           "changed: reload the sheet, check the scores and save again.")
+
+
+# Points ------------------------------------------------------------------------------------
+
+def points_field(criterion: Criterion) -> str:
+    """The form field (and error key) of a criterion's points."""
+    return f"points_{criterion.id}"
+
+
+def checked_points(criterion: Criterion, raw: Any) -> Decimal | None:
+    """The points as a Decimal on the criterion's scale, None when left empty, or a ServiceError
+    saying what is wrong. Forms and paper ballots both go through here."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    name, where = localized(criterion, "name"), points_field(criterion)
+    value = _decimal(raw)
+    if value is None or not value.is_finite():
+        raise ServiceError(_l("“%(value)s” is not a number of points (%(criterion)s).",
+                              value=str(raw)[:20], criterion=name), where)
+    if value < 0:
+        raise ServiceError(_l("Points cannot be below 0 (%(criterion)s).", criterion=name), where)
+    if value > criterion.max_score:
+        raise ServiceError(_l("At most %(max)s points for “%(criterion)s”.", max=criterion.max_score,
+                              criterion=name), where)
+    step = Decimal(str(criterion.step))
+    if value % step != 0:
+        raise ServiceError(_l("Points for “%(criterion)s” go in steps of %(step)s.",
+                              criterion=name, step=format_points(step)), where)
+    return value
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal | int):
+        return Decimal(raw)
+    text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", ".")
+    if len(text) > 20:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def format_points(value: Decimal | None) -> str:
+    """7.500 -> "7.5", 10.000 -> "10" (for messages, the audit log and forms)."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _checked_sheet_values(criteria: list[Criterion], points: Mapping[Any, Any]) -> dict[int, Decimal]:
+    """Criterion id -> points for every filled criterion; unknown criteria are refused."""
+    known = {criterion.id: criterion for criterion in criteria}
+    unknown = [key for key in points if _criterion_id(key) not in known]
+    if unknown:
+        raise ServiceError(_l("This sheet names a criterion that is not part of the contest."))
+    values: dict[int, Decimal] = {}
+    for key, raw in points.items():
+        value = checked_points(known[_criterion_id(key)], raw)
+        if value is not None:
+            values[_criterion_id(key)] = value
+    return values
+
+
+def _criterion_id(key: Any) -> int | None:
+    if isinstance(key, Criterion):
+        return key.id
+    return key if isinstance(key, int) and not isinstance(key, bool) else None
+
+
+def _check_complete(criteria: list[Criterion], values: Mapping[int, Decimal]) -> None:
+    missing = [criterion for criterion in criteria if criterion.id not in values]
+    if missing:
+        raise ServiceError(_l("Score every criterion before submitting: %(names)s is missing.",
+                              names=", ".join(localized(criterion, "name") for criterion in missing)),
+                           points_field(missing[0]))
+
+
+def _check_comment(comment: str | None) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_LIMIT:
+        raise ServiceError(_l("At most %(count)s characters.", count=COMMENT_LIMIT), "comment")
+    return comment
+
+
+def _check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Give the reason."), "reason")
+    if len(reason) > REASON_LIMIT:
+        raise ServiceError(_l("At most %(count)s characters.", count=REASON_LIMIT), "reason")
+    return reason
+
+
+# Who may score -----------------------------------------------------------------------------
+
+def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: Any) -> None:
+    """The juror is the signed-in account, the contest is judging, the entry is theirs to score."""
+    if not _is_the_juror(member, actor):
+        raise ServiceError(_l("Only the jury member themself can score on their sheet."))
+    _check_entry_open(member, registration, round_)
+
+
+def _is_the_juror(member: JuryMember, actor: Any) -> bool:
+    return (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
+            and actor.has_role(Role.JUROR))
+
+
+def _check_entry_open(member: JuryMember, registration: Registration, round_: Round) -> None:
+    if round_.contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+    reason = why_closed(member, registration, round_)
+    if reason is not None:
+        raise ServiceError(reason)
+
+
+def check_organiser(actor: Any) -> None:
+    if not (isinstance(actor, User) and actor.has_role(Role.ORGANISER)):
+        raise ServiceError(_l("Only an organiser can do this."))
+
+
+# Score sheets ------------------------------------------------------------------------------
+
+def sheet_for(member: JuryMember, registration: Registration, round_: Round) -> ScoreSheet | None:
+    """This juror's sheet for the entry in the round, with its scores."""
+    return db.session.scalar(select(ScoreSheet).options(selectinload(ScoreSheet.scores)).where(
+        ScoreSheet.member_id == member.id, ScoreSheet.registration_id == registration.id,
+        ScoreSheet.round_id == round_.id))
+
+
+def sheets_of_juror(member: JuryMember, round_: Round | None = None) -> list[ScoreSheet]:
+    """Only this juror's own sheets: a juror never sees another juror's scores."""
+    query = select(ScoreSheet).options(selectinload(ScoreSheet.scores)).where(ScoreSheet.member_id == member.id)
+    if round_ is not None:
+        query = query.where(ScoreSheet.round_id == round_.id)
+    return list(db.session.scalars(query.order_by(ScoreSheet.id)))
+
+
+def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
+               comment: str = "", version: int, submit: bool = False, actor: Any) -> ScoreSheet:
+    """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
+    and, with submit=True, submit the sheet. `version` is the sheet's version the page was
+    built from (0 for a sheet not yet saved): anything else is refused as stale."""
+    check_may_score(member, registration, round_, actor=actor)
+    return write_sheet(member, registration, round_, points, comment=comment, version=version, submit=submit,
+                       actor=actor, source=SheetSource.ONLINE)
+
+
+def write_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
+                comment: str | None, version: int | None, submit: bool, actor: Any, source: SheetSource) -> ScoreSheet:
+    """Check everything, then write: a refusal leaves the database as it was. `version` None
+    (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
+    submitted sheet stays locked."""
+    criteria = round_.contest.criteria
+    values = _checked_sheet_values(criteria, points)
+    comment = _check_comment(comment) if comment is not None else None
+    if submit:
+        _check_complete(criteria, values)
+    sheet, created = _locked_or_new_sheet(member, registration, round_, source)
+    if sheet.is_submitted:
+        raise ServiceError(_l("This score sheet is submitted and locked; an organiser can reopen it."))
+    if not created and version is not None and sheet.version != version:
+        raise ServiceError(STALE)
+    changes = _apply_values(sheet, criteria, values, comment)
+    sheet.source = source.value
+    if created or changes:
+        _audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
+    if submit:
+        _mark_submitted(sheet, actor)
+    if not created and (changes or submit):
+        _bump(sheet)
+    _flush_sheet()
+    return sheet
+
+
+def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
+    check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
+    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+    if sheet.is_submitted:
+        raise ServiceError(_l("This score sheet is already submitted."))
+    if sheet.version != version:
+        raise ServiceError(STALE)
+    _check_complete(sheet.round.contest.criteria, sheet.points_by_criterion())
+    _mark_submitted(sheet, actor)
+    _bump(sheet)
+    _flush_sheet()
+    return sheet
+
+
+def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: Any) -> ScoreSheet:
+    """An organiser unlocks a submitted sheet so the juror can correct it."""
+    check_organiser(actor)
+    reason = _check_reason(reason)
+    if sheet.round.contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+    if not sheet.is_submitted:
+        raise ServiceError(_l("Only a submitted score sheet can be reopened."))
+    sheet.status = SheetStatus.DRAFT.value
+    sheet.reopened_at, sheet.reopened_by_id, sheet.reopen_reason = utcnow(), actor.id, reason
+    _bump(sheet)
+    _flush_sheet()
+    _audit_sheet("sheet.reopen", sheet, actor, reason=reason)
+    return sheet
+
+
+def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_: Round,
+                         source: SheetSource) -> tuple[ScoreSheet, bool]:
+    """The sheet row, locked until the transaction ends, and whether this call created it.
+    Two first saves may race: the loser's insert does nothing and it finds the winner's row."""
+    sheet = _locked_sheet(member.id, registration.id, round_.id)
+    if sheet is not None:
+        return sheet, False
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    created_id = db.session.scalar(insert(ScoreSheet).values(
+        member_id=member.id, registration_id=registration.id, round_id=round_.id, status=SheetStatus.DRAFT.value,
+        source=source.value, comment="", version=1, reopen_reason="", created_at=now, updated_at=now,
+    ).on_conflict_do_nothing().returning(ScoreSheet.id))
+    sheet = _locked_sheet(member.id, registration.id, round_.id)
+    return sheet, created_id is not None and sheet.id == created_id
+
+
+def _locked_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreSheet | None:
+    # populate_existing: what this session loaded earlier may be older than the locked row.
+    return db.session.scalar(
+        select(ScoreSheet).where(ScoreSheet.member_id == member_id, ScoreSheet.registration_id == registration_id,
+                                 ScoreSheet.round_id == round_id)
+        .options(selectinload(ScoreSheet.scores)).with_for_update(of=ScoreSheet).execution_options(populate_existing=True))
+
+
+def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[int, Decimal],
+                  comment: str | None) -> list[dict[str, Any]]:
+    """Make the sheet hold exactly these values; return the changes (old -> new) per criterion."""
+    current = {score.criterion_id: score for score in sheet.scores}
+    changes = []
+    for criterion in criteria:
+        score, new = current.get(criterion.id), values.get(criterion.id)
+        old = score.points if score is not None else None
+        if old == new:
+            continue
+        changes.append({"criterion_id": criterion.id, "criterion": localized(criterion, "name", "en"),
+                        "old": format_points(old) or None, "new": format_points(new) or None})
+        if new is None:
+            sheet.scores.remove(score)
+        elif score is None:
+            sheet.scores.append(Score(criterion_id=criterion.id, points=new))
+        else:
+            score.points = new
+    if comment is not None and comment != sheet.comment:
+        changes.append({"comment": True, "old": sheet.comment, "new": comment})
+        sheet.comment = comment
+    return changes
+
+
+def _mark_submitted(sheet: ScoreSheet, actor: Any) -> None:
+    sheet.status = SheetStatus.SUBMITTED.value
+    sheet.submitted_at, sheet.submitted_by_id = utcnow(), actor.id
+    _audit_sheet("sheet.submit", sheet, actor)
+
+
+def _bump(sheet: ScoreSheet) -> None:
+    sheet.version += 1
+    sheet.updated_at = utcnow()
+
+
+def _flush_sheet() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        # The row lock makes this unreachable on PostgreSQL; the version check in the UPDATE
+        # is the last line of defence.
+        db.session.rollback()
+        raise ServiceError(STALE) from None
+
+
+def _audit_sheet(action: str, sheet: ScoreSheet, actor: Any, **data: Any) -> None:
+    record(action, sheet, actor=actor, member_id=sheet.member_id, registration_id=sheet.registration_id,
+           round_id=sheet.round_id, source=sheet.source, **data)
+
+
+# Conflicts of interest ---------------------------------------------------------------------
+
+def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+    """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
+    if not _is_the_juror(member, actor):
+        raise ServiceError(_l("Only the jury member themself can declare a conflict of interest."))
+    reason = _check_reason(reason)
+    if db.session.scalar(select(exists().where(
+            ScoreSheet.member_id == member.id, ScoreSheet.registration_id == registration.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED.value))):
+        raise ServiceError(_l("You have already submitted a score sheet for this entry; ask an organiser "
+                              "to recuse you."))
+    return _add_conflict(member, registration, ConflictKind.DECLARED, reason, actor)
+
+
+def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+    """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
+    check_organiser(actor)
+    return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
+
+
+def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,
+                  actor: Any) -> Conflict:
+    check_jury_editable(member.contest.status)
+    if registration.contest_id != member.contest_id:
+        raise ServiceError(_l("This entry is not among the entries judged in this round."))
+    if db.session.scalar(select(exists().where(
+            Conflict.member_id == member.id, Conflict.registration_id == registration.id))):
+        raise ServiceError(_l("A conflict of interest with this entry is already recorded."))
+    conflict = Conflict(member_id=member.id, registration_id=registration.id, kind=kind.value, reason=reason,
+                        created_by_id=actor.id)
+    db.session.add(conflict)
+    db.session.flush()
+    record(f"conflict.{kind.value}", conflict, actor=actor, member_id=member.id, registration_id=registration.id,
+           reason=reason)
+    return conflict
+
+
+# For ranking ------------------------------------------------------------------------------
+
+def counted_sheets(round_: Round) -> list[ScoreSheet]:
+    """Submitted sheets whose scores count: not from an honorary member, not under a conflict."""
+    conflicted = exists().where(Conflict.member_id == ScoreSheet.member_id,
+                                Conflict.registration_id == ScoreSheet.registration_id)
+    return list(db.session.scalars(
+        select(ScoreSheet).join(ScoreSheet.member).options(selectinload(ScoreSheet.scores))
+        .where(ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED.value,
+               JuryMember.is_honorary.is_(False), ~conflicted)
+        .order_by(ScoreSheet.registration_id, ScoreSheet.member_id)))
+
+
+@setup_lock
+def _no_score_yet(contest: Contest) -> None:
+    """Criteria (and the rest of the setup) cannot change once scoring has started."""
+    if contest.id is None:
+        return
+    if db.session.scalar(select(exists().where(
+            ScoreSheet.round_id == Round.id, Round.contest_id == contest.id))):
+        raise ServiceError(_l("Scoring has started: rounds, categories, criteria and award tiers can no "
+                              "longer change."))
+
+
+# History ----------------------------------------------------------------------------------
+
+@dataclass
+class HistoryEvent:
+    at: datetime
+    action: str  # sheet.create, sheet.update, sheet.submit, sheet.reopen, conflict.declared, ...
+    actor: User | None
+    juror: JuryMember | None
+    round_id: int | None
+    source: str | None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    reason: str = ""
+
+
+def entry_history(registration: Registration) -> list[HistoryEvent]:
+    """Every scoring event about this entry, oldest first (for organisers only: it names jurors
+    and shows their scores). Four queries whatever the length of the history."""
+    sheet_ids = select(ScoreSheet.id).where(ScoreSheet.registration_id == registration.id)
+    conflict_ids = select(Conflict.id).where(Conflict.registration_id == registration.id)
+    events = list(db.session.scalars(select(AuditEvent).where(or_(
+        (AuditEvent.object_type == ScoreSheet.__name__) & AuditEvent.object_id.in_(sheet_ids),
+        (AuditEvent.object_type == Conflict.__name__) & AuditEvent.object_id.in_(conflict_ids),
+    )).order_by(AuditEvent.at, AuditEvent.id)))
+    actors = _by_id(User, {event.actor_id for event in events})
+    members = _by_id(JuryMember, {event.data.get("member_id") for event in events})
+    _by_id(User, {member.user_id for member in members.values()})  # loads the jurors' names at once
+    return [HistoryEvent(at=event.at, action=event.action, actor=actors.get(event.actor_id),
+                         juror=members.get(event.data.get("member_id")), round_id=event.data.get("round_id"),
+                         source=event.data.get("source"), changes=event.data.get("changes", []),
+                         reason=event.data.get("reason", "")) for event in events]
+
+
+def _by_id(model: type, ids: set[Any]) -> dict[int, Any]:
+    ids = {value for value in ids if isinstance(value, int)}
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
