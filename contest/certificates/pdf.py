@@ -118,7 +118,7 @@ def printed_labels(language: str) -> Labels:
             titles={kind: str(title) for kind, title in PRINTED_TITLES.items()},
             place=str(_l("Place %(place)s")),
             category=str(_l("Category: %(category)s")),
-            code=str(_l("Code: %(code)s")),
+            code=str(_l("Verification code: %(code)s")),
             check=str(_l("Check authenticity")),
         )
 
@@ -333,7 +333,7 @@ def _draw_signatories(canvas: Canvas, signatories: tuple[Signatory, ...]) -> Non
     shown = signatories[:3]
     if not shown:
         return
-    left, right = 80.0, PAGE_WIDTH - 190.0
+    left, right = 80.0, PAGE_WIDTH - 230.0
     column = (right - left) / len(shown)
     for index, signatory in enumerate(shown):
         centre = left + column * (index + 0.5)
@@ -349,12 +349,12 @@ def _draw_signatories(canvas: Canvas, signatories: tuple[Signatory, ...]) -> Non
 
 
 def _draw_verification(canvas: Canvas, document: Document, labels: Labels, qr: bool) -> None:
-    x, y = PAGE_WIDTH - 96 - QR_SIZE, 52.0
+    x, y = PAGE_WIDTH - 120 - QR_SIZE, 52.0
     if qr:
         draw_qr(canvas, document.verification_url, x, y, QR_SIZE)
     canvas.setFont(SANS, 7)
     canvas.drawCentredString(x + QR_SIZE / 2, y + QR_SIZE + 2, labels.check)
-    code_line, size = fit_line(labels.code % {"code": document.verification_code}, SANS, 7, QR_SIZE + 20)
+    code_line, size = fit_line(labels.code % {"code": document.verification_code}, SANS, 7, QR_SIZE + 64)
     canvas.setFont(SANS, size)
     canvas.drawCentredString(x + QR_SIZE / 2, y - 6, code_line)
 
