@@ -7,6 +7,10 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from contest.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +39,29 @@ def send_mail(to: str, subject: str, body: str) -> bool:
         log.exception("Could not send email to %s", to)
         return False
     return True
+
+
+
+# Mail that announces a change goes out only once the change is committed: a request that
+# fails after the service ran must not tell anyone about something that never happened.
+_QUEUED = "mail_after_commit"
+
+
+def send_mail_after_commit(to: str, subject: str, body: str) -> None:
+    """Queue a message on the current database session; it is sent when the session commits
+    and dropped when it rolls back."""
+    db.session.info.setdefault(_QUEUED, []).append((to, subject, body))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    if session.in_nested_transaction():  # only a SAVEPOINT was released; the real commit is yet to come
+        return
+    for to, subject, body in session.info.pop(_QUEUED, []):
+        send_mail(to, subject, body)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a SAVEPOINT
+        session.info.pop(_QUEUED, None)

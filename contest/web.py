@@ -50,6 +50,8 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth.views import bp as auth_bp
     from contest.contests.views import bp as contests_bp
     from contest.news.views import bp as news_bp
+    from contest.registration.manage_views import bp as registration_manage_bp
+    from contest.registration.views import bp as registration_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
@@ -57,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contests_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(news_bp)
+    app.register_blueprint(registration_manage_bp)
+    app.register_blueprint(registration_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

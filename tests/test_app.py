@@ -21,6 +21,13 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.lo
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "news.index", "news.post", "news.feed", "news.cover"}
 
+# The participant account's pages: any signed-in account; each object is checked against the
+# account (another account's participant or registration answers 404).
+PARTICIPANT_ENDPOINTS = {"registration.dashboard", "registration.new_participant", "registration.edit_participant",
+                         "registration.delete_participant", "registration.withdraw_consent", "registration.register",
+                         "registration.registration", "registration.withdraw", "registration.entry_file",
+                         "registration.privacy_page", "registration.export_data", "registration.delete_account"}
+
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -44,6 +51,27 @@ def test_public_endpoints_are_exactly_the_expected_ones(app):
     public = {endpoint for endpoint, view in app.view_functions.items()
               if getattr(view, "access_rule", None) == "public"}
     assert public == PUBLIC_ENDPOINTS
+
+
+# Organiser-only pages that carry participants' contact data (the matrix below walks them too).
+REGISTRATION_MANAGE_ENDPOINTS = {
+    "registration_manage.index", "registration_manage.approve_selected", "registration_manage.detail",
+    "registration_manage.approve", "registration_manage.reject", "registration_manage.entry_file",
+    "registration_manage.export", "registration_manage.import_upload", "registration_manage.import_confirm",
+    "registration_manage.import_template"}
+
+
+def test_registration_management_is_for_organisers_only(app):
+    endpoints = {endpoint for endpoint in app.view_functions if endpoint.startswith("registration_manage.")}
+    assert endpoints == REGISTRATION_MANAGE_ENDPOINTS
+    for endpoint in endpoints:
+        assert app.view_functions[endpoint].access_rule == frozenset({Role.ORGANISER}), endpoint
+
+
+def test_participant_pages_need_an_account(app):
+    rules = {endpoint: getattr(app.view_functions.get(endpoint), "access_rule", None)
+             for endpoint in PARTICIPANT_ENDPOINTS}
+    assert rules == dict.fromkeys(PARTICIPANT_ENDPOINTS, "signed-in")
 
 
 def _sample_url(app, rule) -> str:

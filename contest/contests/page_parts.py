@@ -18,8 +18,9 @@ class PagePart:
 
 
 Provider = Callable[[Contest], PagePart | None]
-# slot name -> providers, in registration order. Slots: "registration" (inside the
-# registration box) and "after" (below the contest's description and rules).
+# slot name -> providers, in registration order. Slots of the public contest page:
+# "registration" (inside the registration box) and "after" (below the description and rules);
+# of the organisers' contest page: "manage" (below the status box).
 _PROVIDERS: dict[str, list[Provider]] = defaultdict(list)
 
 
@@ -31,6 +32,8 @@ def contest_page_part(slot: str) -> Callable[[Provider], Provider]:
     return register
 
 
-def page_parts(contest: Contest) -> dict[str, list[PagePart]]:
+def page_parts(contest: Contest, *slots: str) -> dict[str, list[PagePart]]:
+    """The parts of the given slots (all slots when none is named): a page asks only for its own,
+    so the public page never runs the organisers' parts and the other way round."""
     return {slot: [part for provider in providers if (part := provider(contest)) is not None]
-            for slot, providers in _PROVIDERS.items()}
+            for slot, providers in _PROVIDERS.items() if not slots or slot in slots}

@@ -52,7 +52,7 @@ def detail(slug: str):
     if contest is None or not (contest.is_public or has_role(Role.ORGANISER)):
         abort(404)
     return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus,
-                           parts=page_parts(contest))
+                           parts=page_parts(contest, "registration", "after"))
 
 
 # Organisers --------------------------------------------------------------------------------
@@ -93,7 +93,8 @@ def manage(contest_id: int):
     contest = _contest_or_404(contest_id)
     return render_template("contests/manage/overview.html", contest=contest,
                            moves=services.allowed_moves(contest),
-                           setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES)
+                           setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES,
+                           parts=page_parts(contest, "manage"))
 
 
 @bp.route("/manage/contests/<int:contest_id>/edit", methods=["GET", "POST"])

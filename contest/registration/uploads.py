@@ -8,9 +8,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 
+from contest import files
 from contest.errors import ServiceError
 
 ENTRY_AREA = "entries"
@@ -79,3 +80,21 @@ def check_entry_file(upload: Upload) -> str:
         raise ServiceError(_l("Only PDF, DOCX, ODT and plain text (TXT) files are accepted; "
                               "this file's content is none of them."), "file")
     return kind
+
+
+def send_entry_file(entry) -> Response:
+    """The entry's file as a download (never shown inline), under the name it was sent with.
+    The caller has already checked that the reader may see this entry."""
+    if entry is None or not entry.file_name or entry.file_type not in MEDIA_TYPES:
+        abort(404)
+    try:
+        path = files.path_of(ENTRY_AREA, entry.file_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=MEDIA_TYPES[entry.file_type], as_attachment=True,
+                         download_name=entry.file_original_name or f"entry.{entry.file_type}", max_age=0)
+    # Entries are personal: no shared cache may keep a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

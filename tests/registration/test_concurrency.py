@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from contest.errors import ServiceError
@@ -29,7 +30,7 @@ def test_twenty_concurrent_registrations_for_the_last_five_places(app, db, make_
 
     def register(participant_id: int) -> None:
         start.wait()  # before taking a connection: twenty threads are more than the pool holds
-        with app.app_context():
+        with app.app_context(), force_locale("en"):
             from contest.contests.models import Category, Contest
             from contest.registration.models import Participant
 

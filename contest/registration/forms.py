@@ -1,0 +1,116 @@
+"""Forms of the participant account's pages. They check the shape of input only; every rule
+(minors and consent, eligibility, windows, capacity, file contents) lives in the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from contest.forms import REQUIRED_MESSAGE, trimmed
+from contest.i18n import localized
+from contest.registration.uploads import Upload
+
+TOO_LONG = _l("This text is too long: at most %(max)d characters.")
+DATE_MESSAGE = _l("Enter a date such as 2012-09-01.")
+GRADE_MESSAGE = _l("The grade is a whole number from 1 to 12.")
+PARTICIPANT_FIELDS = ("surname", "given_name", "patronymic", "birth_date", "school", "grade", "district",
+                      "teacher", "phone", "guardian_name", "guardian_phone")
+
+
+class LocalDateField(DateField):
+    """A date typed as YYYY-MM-DD (what a browser's date input sends); our own message when it
+    is not one, so the error reads the same in Kazakh, Russian and English."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(DATE_MESSAGE) from None
+
+
+def _text(label: object, max_length: int, *, required: bool = False, **render_kw: Any) -> StringField:
+    first = DataRequired(REQUIRED_MESSAGE) if required else Optional()
+    return StringField(label, filters=[trimmed], render_kw=render_kw or None,
+                       validators=[first, Length(max=max_length, message=TOO_LONG)])
+
+
+class ParticipantForm(FlaskForm):
+    surname = _text(_l("Surname"), 100, required=True, autocomplete="off")
+    given_name = _text(_l("Given name"), 100, required=True, autocomplete="off")
+    patronymic = _text(_l("Patronymic (if any)"), 100, autocomplete="off")
+    birth_date = LocalDateField(_l("Date of birth"), validators=[Optional()], render_kw={"max": "2100-12-31"})
+    school = _text(_l("School or college"), 200)
+    grade = IntegerField(_l("Grade"), validators=[Optional(), NumberRange(1, 12, message=GRADE_MESSAGE)],
+                         render_kw={"min": 1, "max": 12, "inputmode": "numeric"})
+    district = _text(_l("District or city"), 120)
+    teacher = _text(_l("Teacher (mentor)"), 200)
+    phone = _text(_l("Contact phone"), 40, type="tel", autocomplete="tel")
+    guardian_name = _text(_l("Parent or guardian: full name"), 200)
+    guardian_phone = _text(_l("Parent or guardian: phone"), 40, type="tel")
+    consent = BooleanField(_l("I am the parent or guardian and I agree to the text above"))
+
+    def to_data(self) -> dict[str, Any]:
+        data = {name: self[name].data for name in PARTICIPANT_FIELDS}
+        for name, value in data.items():
+            if value is None and name not in ("birth_date", "grade"):
+                data[name] = ""
+        return data
+
+    def load(self, participant) -> None:
+        for name in PARTICIPANT_FIELDS:
+            self[name].data = getattr(participant, name)
+        self.consent.data = participant.has_consent
+
+
+class RegisterForm(FlaskForm):
+    participant_id = SelectField(_l("Participant"), coerce=int)
+    category_id = SelectField(_l("Category"), coerce=int)
+
+    def __init__(self, participants, categories, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.participant_id.choices = [SelectChoice(p.id, p.full_name) for p in participants]
+        self.category_id.choices = [SelectChoice(c.id, localized(c, "name")) for c in categories]
+        for select in (self.participant_id, self.category_id):
+            select.validators = [DataRequired(REQUIRED_MESSAGE)]
+
+
+class EntryForm(FlaskForm):
+    title = _text(_l("Title of the poem"), 300)
+    text = TextAreaField(_l("Text of the poem"), render_kw={"rows": 14},
+                         validators=[Optional(), Length(max=50_000, message=TOO_LONG)])
+    file = FileField(_l("File (PDF, DOCX, ODT or TXT)"),
+                     render_kw={"accept": ".pdf,.docx,.odt,.txt,application/pdf,text/plain,"
+                                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                                          "application/vnd.oasis.opendocument.text"})
+    remove_file = BooleanField(_l("Remove the attached file"))
+    video_url = _text(_l("Link to a video of the performance"), 500, type="url", inputmode="url")
+
+    def upload(self) -> Upload | None:
+        """The chosen file as an Upload, or None when no file was chosen."""
+        storage = self.file.data
+        if storage is None or not getattr(storage, "filename", ""):
+            return None
+        return Upload(filename=storage.filename, data=storage.read())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: just the CSRF token."""
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED_MESSAGE)],
+                             render_kw={"autocomplete": "current-password"})
+    understood = BooleanField(_l("I understand that this cannot be undone"),
+                              validators=[DataRequired(_l("Please confirm that you understand."))])

@@ -1,0 +1,250 @@
+"""Organisers' registration pages: the table with search and filters, a registration's detail
+with approve and reject, bulk approval, exports and the import of a teacher's list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from contest.auth.models import Role
+from contest.auth.permissions import roles_required
+from contest.contests.models import Contest
+from contest.contests.page_parts import PagePart, contest_page_part
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
+from contest.i18n import LOCAL_ZONE, current_language
+from contest.registration import exports, imports, moderation
+from contest.registration.manage_forms import (
+    DecisionForm,
+    ImportConfirmForm,
+    ImportForm,
+    RegistrationFilterForm,
+)
+from contest.registration.models import Registration
+from contest.registration.uploads import send_entry_file
+
+bp = Blueprint("registration_manage", __name__, url_prefix="/manage/contests/<int:contest_id>/registrations")
+organiser = roles_required(Role.ORGANISER)
+PER_PAGE = 50
+MAX_PAGE = 10_000
+
+
+@contest_page_part("manage")
+def registrations_summary(contest: Contest) -> PagePart:
+    """The registrations box on the contest's organiser page: counts by status and a link."""
+    return PagePart("registration/manage/_contest_part.html",
+                    {"counts": moderation.status_counts(contest), "contest_id": contest.id})
+
+
+def _contest_or_404(contest_id: int) -> Contest:
+    contest = db.session.scalar(select(Contest).where(Contest.id == contest_id)
+                                .options(selectinload(Contest.categories)))
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def _registration_or_404(contest: Contest, registration_id: int) -> Registration:
+    registration = moderation.registration_in_contest(contest, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _filter_form(contest: Contest) -> tuple[RegistrationFilterForm, moderation.RegistrationFilters]:
+    """The filters from the address; anything not understood is dropped (all rows shown)."""
+    form = RegistrationFilterForm(request.args)
+    form.fill_choices(contest, *moderation.filter_values(contest))
+    filters = form.filters() if form.validate() else moderation.RegistrationFilters()
+    return form, filters
+
+
+def _table_args() -> dict[str, str]:
+    """The table's filters and page, to come back to the same view after an action."""
+    return {key: value for key, value in request.values.items()
+            if key in ("q", "status", "category", "school", "district", "page") and value}
+
+
+# Table -------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@organiser
+def index(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form, filters = _filter_form(contest)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    pagination = db.paginate(moderation.filtered_registrations(contest, filters), page=page,
+                             per_page=PER_PAGE, error_out=False)
+    return render_template("registration/manage/index.html", contest=contest, form=form,
+                           pagination=pagination, counts=moderation.status_counts(contest),
+                           filtered=filters != moderation.RegistrationFilters(),
+                           export_args={key: value for key, value in request.args.items() if key != "page"})
+
+
+@bp.post("/approve")
+@organiser
+def approve_selected(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    if not ids:
+        flash(_("Select the registrations to approve."), "warning")
+        return redirect(url_for(".index", contest_id=contest.id, **_table_args()))
+    approved = moderation.approve_registrations(contest, ids, actor=current_user)
+    if approved:
+        flash(ngettext("%(num)d registration approved.", "%(num)d registrations approved.", approved),
+              "success")
+    skipped = len(set(ids)) - approved
+    if skipped:
+        flash(ngettext("%(num)d selected registration was not awaiting moderation and has not changed.",
+                       "%(num)d selected registrations were not awaiting moderation and have not changed.",
+                       skipped), "warning")
+    return redirect(url_for(".index", contest_id=contest.id, **_table_args()))
+
+
+# One registration ------------------------------------------------------------------------------
+
+def _render_detail(contest: Contest, registration: Registration, form: DecisionForm, status: int = 200):
+    return render_template("registration/manage/detail.html", contest=contest, registration=registration,
+                           participant=registration.participant, entry=registration.entry, form=form), status
+
+
+@bp.get("/<int:registration_id>")
+@organiser
+def detail(contest_id: int, registration_id: int):
+    contest = _contest_or_404(contest_id)
+    registration = _registration_or_404(contest, registration_id)
+    return _render_detail(contest, registration, DecisionForm())
+
+
+@bp.post("/<int:registration_id>/approve")
+@organiser
+def approve(contest_id: int, registration_id: int):
+    contest = _contest_or_404(contest_id)
+    registration = _registration_or_404(contest, registration_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            moderation.approve_registration(registration, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Registration %(code)s has been approved.", code=registration.code), "success")
+            return redirect(url_for(".detail", contest_id=contest.id, registration_id=registration.id))
+    return _render_detail(contest, registration, form, FORM_ERROR_STATUS)
+
+
+@bp.post("/<int:registration_id>/reject")
+@organiser
+def reject(contest_id: int, registration_id: int):
+    contest = _contest_or_404(contest_id)
+    registration = _registration_or_404(contest, registration_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            moderation.reject_registration(registration, form.reason.data or "", actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Registration %(code)s has been rejected.", code=registration.code), "success")
+            return redirect(url_for(".detail", contest_id=contest.id, registration_id=registration.id))
+    return _render_detail(contest, registration, form, FORM_ERROR_STATUS)
+
+
+@bp.get("/<int:registration_id>/file")
+@organiser
+def entry_file(contest_id: int, registration_id: int):
+    contest = _contest_or_404(contest_id)
+    registration = _registration_or_404(contest, registration_id)
+    return send_entry_file(registration.entry)
+
+
+# Exports -----------------------------------------------------------------------------------------
+
+@bp.get("/export.<fmt>")
+@organiser
+def export(contest_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    contest = _contest_or_404(contest_id)
+    _form, filters = _filter_form(contest)
+    registrations = db.session.scalars(moderation.filtered_registrations(contest, filters)).all()
+    if fmt == "csv":
+        data, media_type = exports.to_csv(registrations), exports.CSV_MEDIA_TYPE
+    else:
+        data, media_type = exports.to_xlsx(registrations), exports.XLSX_MEDIA_TYPE
+    response = make_response(data)
+    response.content_type = media_type
+    name = f"registrations-{contest.slug}-{utcnow().astimezone(LOCAL_ZONE):%Y%m%d-%H%M}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Import of a teacher's list ------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@organiser
+def import_upload(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            teacher = imports.find_teacher(form.teacher_email.data)
+            # One byte over the limit is enough to know the file is too large.
+            rows = imports.read_rows(upload.read(current_app.config["IMPORT_FILE_MAX_BYTES"] + 1))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            preview = imports.preview_import(contest, teacher, rows, actor=current_user)
+            return _render_preview(contest, preview)
+    return render_template("registration/manage/import.html", contest=contest, form=form,
+                           columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
+                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)
+                           ), form_status(form)
+
+
+def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirmed_failed: bool = False):
+    confirm = ImportConfirmForm()
+    if preview.is_valid:
+        confirm.payload.data = imports.sign_rows(contest, preview.teacher, current_user, preview.rows)
+    return render_template("registration/manage/import_preview.html", contest=contest, preview=preview,
+                           confirm=confirm, confirmed_failed=confirmed_failed), (
+        200 if preview.is_valid else FORM_ERROR_STATUS)
+
+
+@bp.post("/import/confirm")
+@organiser
+def import_confirm(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(_("The preview has expired or was changed. Please upload the list again."))
+        teacher, rows = imports.unsigned_rows(form.payload.data, contest, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for(".import_upload", contest_id=contest.id))
+    preview = imports.confirm_import(contest, teacher, rows, actor=current_user)
+    if not preview.is_valid:
+        return _render_preview(contest, preview, confirmed_failed=True)
+    flash(ngettext("%(num)d pupil has been registered; the registration awaits moderation.",
+                   "%(num)d pupils have been registered; the registrations await moderation.", len(rows)),
+          "success")
+    return redirect(url_for(".index", contest_id=contest.id, status="pending"))
+
+
+@bp.get("/import/template.xlsx")
+@organiser
+def import_template(contest_id: int):
+    _contest_or_404(contest_id)
+    response = make_response(imports.template_xlsx(current_language()))
+    response.content_type = exports.XLSX_MEDIA_TYPE
+    response.headers["Content-Disposition"] = 'attachment; filename="pupils-template.xlsx"'
+    return response

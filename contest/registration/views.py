@@ -1,0 +1,319 @@
+"""The participant account's pages: its participants, registering them for contests, entries,
+the entry file download, and the account's own data (download, deletion)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from contest.auth.permissions import signed_in
+from contest.auth.views import safe_next
+from contest.contests.models import Contest
+from contest.contests.page_parts import PagePart, contest_page_part
+from contest.errors import ServiceError
+from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
+from contest.registration import privacy, queries, services
+from contest.registration.access import may_download_entry
+from contest.registration.forms import (
+    ConfirmForm,
+    DeleteAccountForm,
+    EntryForm,
+    ParticipantForm,
+    RegisterForm,
+)
+from contest.registration.models import Participant, Registration
+from contest.registration.uploads import MEDIA_TYPES
+
+bp = Blueprint("registration", __name__)
+
+# Rules about the person (age, grade, consent) go beside the participant choice.
+PARTICIPANT_RULE_FIELDS = {"participant", "birth_date", "grade", "consent", "guardian_name", "guardian_phone"}
+
+
+def _my_participant(participant_id: int) -> Participant:
+    participant = queries.participant_of(current_user, participant_id)
+    if participant is None:
+        abort(404)  # someone else's participant does not exist for this account
+    return participant
+
+
+def _my_registration(registration_id: int) -> Registration:
+    registration = queries.registration_of(current_user, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+# The contest page's registration box ---------------------------------------------------------
+
+@contest_page_part("registration")
+def register_button(contest: Contest) -> PagePart | None:
+    """Signed-in accounts get a button (and see whom they have registered already); visitors
+    get the contest page's own sign-up and sign-in prompt."""
+    if not current_user.is_authenticated:
+        return None
+    return PagePart("registration/_contest_register.html",
+                    {"contest": contest, "mine": queries.account_registrations_in(current_user, contest)})
+
+
+# Dashboard and participants ------------------------------------------------------------------
+
+@bp.get("/my")
+@signed_in
+def dashboard():
+    return render_template("registration/dashboard.html",
+                           participants=queries.account_participants(current_user),
+                           is_editable=services.entry_is_editable)
+
+
+def _guardian_shown(form: ParticipantForm) -> bool:
+    """Without JavaScript the server decides: the guardian block shows unless the date of
+    birth says the participant is an adult."""
+    return form.birth_date.data is None or services.needs_guardian(form.birth_date.data)
+
+
+def _participant_page(form: ParticipantForm, participant: Participant | None):
+    return render_template("registration/participant_form.html", form=form, participant=participant,
+                           consent_text=services.consent_text(), show_guardian=_guardian_shown(form),
+                           next_url=request.args.get("next", "")), form_status(form)
+
+
+@bp.route("/my/participants/new", methods=["GET", "POST"])
+@signed_in
+def new_participant():
+    form = ParticipantForm()
+    if form.validate_on_submit():
+        try:
+            participant = services.create_participant(current_user, form.to_data(), consent=form.consent.data,
+                                                      actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s has been added.", name=participant.full_name), "success")
+            next_url = request.args.get("next")
+            if next_url:
+                return redirect(safe_next(next_url))
+            return redirect(url_for(".dashboard"))
+    return _participant_page(form, None)
+
+
+@bp.route("/my/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_participant(participant_id: int):
+    participant = _my_participant(participant_id)
+    form = ParticipantForm()
+    if form.validate_on_submit():
+        try:
+            services.update_participant(participant, form.to_data(), consent=form.consent.data,
+                                        actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The details of %(name)s have been saved.", name=participant.full_name), "success")
+            return redirect(url_for(".dashboard"))
+    elif not form.is_submitted():
+        form.load(participant)
+    return _participant_page(form, participant)
+
+
+def _confirm_page(*, heading: str, text: str, button: str, cancel_url: str, form: ConfirmForm,
+                  danger: bool = True, status: int = 200):
+    return render_template("registration/confirm.html", heading=heading, text=text, button=button,
+                           cancel_url=cancel_url, form=form, danger=danger), status
+
+
+@bp.route("/my/participants/<int:participant_id>/delete", methods=["GET", "POST"])
+@signed_in
+def delete_participant(participant_id: int):
+    participant = _my_participant(participant_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = participant.full_name
+        try:
+            services.delete_participant(participant, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s has been removed.", name=name), "success")
+            return redirect(url_for(".dashboard"))
+    return _confirm_page(
+        heading=_("Remove %(name)s?", name=participant.full_name),
+        text=_("The participant's details are deleted. A participant who has registered for a contest "
+               "cannot be removed: withdraw the registrations, or ask for your data to be deleted."),
+        button=_("Remove the participant"), cancel_url=url_for(".dashboard"), form=form, status=form_status(form))
+
+
+@bp.route("/my/participants/<int:participant_id>/withdraw-consent", methods=["GET", "POST"])
+@signed_in
+def withdraw_consent(participant_id: int):
+    participant = _my_participant(participant_id)
+    if not participant.has_consent:
+        flash(_("There is no consent to withdraw for %(name)s.", name=participant.full_name), "info")
+        return redirect(url_for(".dashboard"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_consent(participant, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Consent withdrawn: the name of %(name)s no longer appears on public pages.",
+                    name=participant.full_name), "success")
+            return redirect(url_for(".dashboard"))
+    return _confirm_page(
+        heading=_("Withdraw the consent for %(name)s?", name=participant.full_name),
+        text=_("The name disappears from public pages (results, lists) at once. A minor without "
+               "consent cannot be registered for new contests until the consent is given again."),
+        button=_("Withdraw the consent"), cancel_url=url_for(".dashboard"), form=form, status=form_status(form))
+
+
+# Registering for a contest -------------------------------------------------------------------
+
+@bp.route("/my/register/<int:contest_id>", methods=["GET", "POST"])
+@signed_in
+def register(contest_id: int):
+    contest = queries.visible_contest(contest_id)
+    if contest is None:
+        abort(404)
+    participants = queries.account_participants(current_user)
+    form = RegisterForm(participants, contest.categories)
+    if not form.is_submitted() and request.args.get("participant", type=int):
+        form.participant_id.data = request.args.get("participant", type=int)
+    if participants and form.validate_on_submit():
+        participant = next(p for p in participants if p.id == form.participant_id.data)
+        category = next(c for c in contest.categories if c.id == form.category_id.data)
+        try:
+            registration = services.register(participant, contest, category, actor=current_user)
+        except ServiceError as error:
+            if error.field in PARTICIPANT_RULE_FIELDS:
+                error.field = "participant_id"
+            elif error.field == "category":
+                error.field = "category_id"
+            attach_error(form, error)
+        else:
+            flash(_("%(name)s is registered. The registration code is %(code)s.",
+                    name=participant.full_name, code=registration.code), "success")
+            return redirect(url_for(".registration", registration_id=registration.id))
+    return render_template("registration/register.html", form=form, contest=contest, participants=participants,
+                           is_open=services.registration_is_open(contest)), form_status(form)
+
+
+# A registration and its entry ----------------------------------------------------------------
+
+@bp.route("/my/registrations/<int:registration_id>", methods=["GET", "POST"])
+@signed_in
+def registration(registration_id: int):
+    registration = _my_registration(registration_id)
+    entry = registration.entry
+    editable = services.entry_is_editable(registration)
+    form = EntryForm() if request.method == "POST" else EntryForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            services.save_entry(registration, title=form.title.data or "", text=form.text.data or "",
+                                video_url=form.video_url.data or "", upload=form.upload(),
+                                remove_file=bool(form.remove_file.data), actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The entry has been saved."), "success")
+            return redirect(url_for(".registration", registration_id=registration.id))
+    return render_template("registration/registration.html", registration=registration, entry=entry,
+                           form=form, editable=editable, contest=registration.contest), form_status(form)
+
+
+@bp.route("/my/registrations/<int:registration_id>/withdraw", methods=["GET", "POST"])
+@signed_in
+def withdraw(registration_id: int):
+    registration = _my_registration(registration_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_registration(registration, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The registration %(code)s has been withdrawn.", code=registration.code), "success")
+            return redirect(url_for(".dashboard"))
+    return _confirm_page(
+        heading=_("Withdraw the registration %(code)s?", code=registration.code),
+        text=_("%(name)s will no longer take part in this contest. The place goes to someone else; "
+               "registering again is possible only while registration is open.",
+               name=registration.participant.full_name),
+        button=_("Withdraw the registration"),
+        cancel_url=url_for(".registration", registration_id=registration.id), form=form, status=form_status(form))
+
+
+@bp.get("/entries/<int:registration_id>/file")
+@signed_in
+def entry_file(registration_id: int):
+    """The entry's file, to its owner, organisers and (later) its jurors: 404 for anyone else,
+    so that nobody learns which registrations exist."""
+    registration = queries.registration_with_entry(registration_id)
+    if registration is None or not may_download_entry(current_user, registration):
+        abort(404)
+    entry = registration.entry
+    if entry is None or not entry.file_name:
+        abort(404)
+    try:
+        path = services.entry_file_path(entry)
+        response = send_file(path, mimetype=MEDIA_TYPES.get(entry.file_type, "application/octet-stream"),
+                             as_attachment=True, download_name=entry.file_original_name or "entry",
+                             max_age=0, conditional=False)
+    except FileNotFoundError:
+        abort(404)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The account's own data ----------------------------------------------------------------------
+
+@bp.get("/account/privacy")
+@signed_in
+def privacy_page():
+    return render_template("registration/privacy.html", form=DeleteAccountForm(),
+                           may_delete=privacy.may_delete_itself(current_user))
+
+
+@bp.get("/account/privacy/my-data.json")
+@signed_in
+def export_data():
+    data = privacy.account_data(current_user, actor=current_user)
+    response = Response(json.dumps(data, ensure_ascii=False, indent=2, default=str),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/account/privacy/delete")
+@signed_in
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(current_user._get_current_object(), password=form.password.data,
+                                   actor=current_user._get_current_object())
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted and your participants' details removed. Goodbye."), "info")
+            return redirect(url_for("site.home"))
+    return render_template("registration/privacy.html", form=form,
+                           may_delete=privacy.may_delete_itself(current_user)), FORM_ERROR_STATUS
