@@ -298,3 +298,4 @@ def test_the_demo_registers_a_poet_a_daughter_and_two_pupils_for_the_open_aqynfe
     minors = [registration.participant for registration in registrations[1:]]
     assert all(participant.consent_version == services.CONSENT_VERSION for participant in minors)
     assert registrations[0].entry.line_count == 8
+    assert [registration.status for registration in registrations] == ["approved", "approved", "pending", "pending"]
