@@ -56,7 +56,7 @@ def protocol_pdf(contest: Contest, snapshot: ResultSnapshot, language: str) -> b
 def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     data: dict[str, Any] = snapshot.data
     styles = _styles()
-    jurors = [juror for juror in data["jurors"]]
+    jurors = list(data["jurors"])
     criteria = data["criteria"]
     labels = {juror["id"]: f"{_('J')}{index}" for index, juror in enumerate(jurors, start=1)}
     story: list[Any] = [
@@ -72,9 +72,9 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
         role = _("chair") if juror["is_chair"] else _("honorary member, not counted") if juror["is_honorary"] else ""
         story.append(_text(f"{labels[juror['id']]}: {juror['name']}{' — ' + role if role else ''}",
                                styles["text"]))
-    story.append(_text(_("Criteria: %(names)s", names="; ".join(
-        f"{text_in(c['name'], language)} ({_('max. %(max)s, weight %(weight)s', max=c['max_score'], weight=c['weight'])})"
-        for c in criteria)), styles["text"]))
+    described = [f"{text_in(c['name'], language)} "
+                 f"({_('max. %(max)s, weight %(weight)s', max=c['max_score'], weight=c['weight'])})" for c in criteria]
+    story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
         story.append(_standings_table(category["rows"], jurors, labels, styles, language))
