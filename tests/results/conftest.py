@@ -50,7 +50,7 @@ def judged(make_contest, make_category, make_criterion, make_round, make_award_t
                                                  status="approved")
                 registrations.append(registration)
                 for member in jurors:
-                    points = {content: 10 - index, form: 9 - index}
+                    points = {content: max(10 - index, 0), form: max(9 - index, 0)}
                     make_sheet(member, registration, points=points,
                                status="submitted" if submit_all or member is not jurors[-1] else "draft")
         return Judged(contest, jurors, registrations, [content, form])
