@@ -58,13 +58,13 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     styles = _styles()
     jurors = list(data["jurors"])
     criteria = data["criteria"]
-    labels = {juror["id"]: f"{_('J')}{index}" for index, juror in enumerate(jurors, start=1)}
+    prefix = _("J")  # "J1", "J2": the jurors' columns
+    labels = {juror["id"]: f"{prefix}{index}" for index, juror in enumerate(jurors, start=1)}
+    published = _("Results published on %(date)s", date=format_local_date(snapshot.published_at))
     story: list[Any] = [
         _text(_("Jury protocol"), styles["title"]),
         _text(localized(contest, "title", language), styles["heading"]),
-        _text(f"{text_in(data['round']['name'], language)} · "
-                  f"{_('Results published on %(date)s', date=format_local_date(snapshot.published_at))}",
-                  styles["text"]),
+        _text(f"{text_in(data['round']['name'], language)} · {published}", styles["text"]),
         Spacer(1, 3 * mm),
         _text(_("Jury"), styles["heading"]),
     ]
@@ -72,8 +72,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
         role = _("chair") if juror["is_chair"] else _("honorary member, not counted") if juror["is_honorary"] else ""
         story.append(_text(f"{labels[juror['id']]}: {juror['name']}{' — ' + role if role else ''}",
                                styles["text"]))
-    described = [f"{text_in(c['name'], language)} "
-                 f"({_('max. %(max)s, weight %(weight)s', max=c['max_score'], weight=c['weight'])})" for c in criteria]
+    described = [_("%(name)s (max. %(max)s, weight %(weight)s)", name=text_in(c["name"], language),
+                   max=c["max_score"], weight=c["weight"]) for c in criteria]
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
@@ -82,8 +82,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
                 continue
-            story.append(_text(f"{labels[juror['id']]}: {juror['name']} — {_('scores per criterion')}",
-                                   styles["heading"]))
+            story.append(_text(_("%(label)s: %(name)s — scores per criterion", label=labels[juror["id"]],
+                                 name=juror["name"]), styles["heading"]))
             story.append(_juror_table(rows, juror, criteria, styles, language))
     story += [PageBreak(), _text(_("Signatures"), styles["heading"]), Spacer(1, 4 * mm)]
     chair = next((juror for juror in jurors if juror["is_chair"]), None)
