@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from contest.registration.models import Entry
 from tests.conftest import TEST_PASSWORD
-from tests.judging.conftest import judging  # noqa: F401  (the fixture: a contest in judging)
 
 PHONE = {"width": 390, "height": 844}
 
