@@ -49,6 +49,8 @@ def register_blueprints(app: Flask) -> None:
     from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
     from contest.contests.views import bp as contests_bp
+    from contest.judging.manage_views import bp as judging_manage_bp
+    from contest.judging.views import bp as judging_bp
     from contest.news.views import bp as news_bp
     from contest.registration.manage_views import bp as registration_manage_bp
     from contest.registration.views import bp as registration_bp
@@ -63,6 +65,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(judging_bp)
+    app.register_blueprint(judging_manage_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

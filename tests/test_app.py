@@ -88,6 +88,26 @@ def test_participant_pages_need_an_account(app):
     assert rules == dict.fromkeys(PARTICIPANT_ENDPOINTS, "signed-in")
 
 
+# The jury pages: jurors score (each contest, round and entry is checked against their seat on
+# the jury: another contest's entry answers 404, an entry not theirs 403 with the reason);
+# organisers run the jury. Neither sees the other's pages.
+JUROR_ENDPOINTS = {"judging.index", "judging.queue", "judging.sheet", "judging.declare_conflict",
+                   "judging.entry_file"}
+JURY_MANAGE_ENDPOINTS = {
+    "judging_manage.jury", "judging_manage.add", "judging_manage.invite", "judging_manage.set_chair",
+    "judging_manage.set_honorary", "judging_manage.set_categories", "judging_manage.remove",
+    "judging_manage.assign", "judging_manage.clear", "judging_manage.order", "judging_manage.matrix",
+    "judging_manage.remind", "judging_manage.entry", "judging_manage.recuse", "judging_manage.reopen",
+    "judging_manage.ballots_upload", "judging_manage.ballots_confirm", "judging_manage.ballots_template"}
+
+
+def test_jury_pages_are_for_jurors_and_organisers(app):
+    rules = {endpoint: view.access_rule for endpoint, view in app.view_functions.items()
+             if endpoint.startswith(("judging.", "judging_manage."))}
+    assert rules == {**dict.fromkeys(JUROR_ENDPOINTS, frozenset({Role.JUROR})),
+                     **dict.fromkeys(JURY_MANAGE_ENDPOINTS, frozenset({Role.ORGANISER}))}
+
+
 def _sample_url(app, rule) -> str:
     values = {argument: 1 for argument in rule.arguments}
     with app.test_request_context():

@@ -14,7 +14,8 @@ def owns_participant(user: User, participant: Participant) -> bool:
 
 def may_download_entry(user: User, registration: Registration) -> bool:
     """The entry's own account, organisers and administrators. Jurors assigned to the entry
-    (and not in conflict with it) join this rule when judging arrives."""
+    (and not in conflict with it) download it from their own page in contest/judging/views.py,
+    which asks the judging rules (registration never imports judging)."""
     if not user.is_authenticated:
         return False
     if owns_participant(user, registration.participant):

@@ -82,9 +82,10 @@ def check_entry_file(upload: Upload) -> str:
     return kind
 
 
-def send_entry_file(entry) -> Response:
-    """The entry's file as a download (never shown inline), under the name it was sent with.
-    The caller has already checked that the reader may see this entry."""
+def send_entry_file(entry, download_name: str | None = None) -> Response:
+    """The entry's file as a download (never shown inline), under the name it was sent with
+    (or `download_name`: blind judging hides the author's file name). The caller has already
+    checked that the reader may see this entry."""
     if entry is None or not entry.file_name or entry.file_type not in MEDIA_TYPES:
         abort(404)
     try:
@@ -94,7 +95,8 @@ def send_entry_file(entry) -> Response:
     if not path.is_file():
         abort(404)
     response = send_file(path, mimetype=MEDIA_TYPES[entry.file_type], as_attachment=True,
-                         download_name=entry.file_original_name or f"entry.{entry.file_type}", max_age=0)
+                         download_name=download_name or entry.file_original_name or f"entry.{entry.file_type}",
+                         max_age=0)
     # Entries are personal: no shared cache may keep a copy.
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from tests.judging.conftest import judging  # noqa: F401  (the jury journey uses the same contest factory)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
