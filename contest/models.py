@@ -4,6 +4,7 @@ from contest.audit.models import AuditEvent
 from contest.auth.models import User
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 from contest.judging.models import (
+    Advancement,
     Assignment,
     AssignmentPlan,
     Conflict,
@@ -14,7 +15,7 @@ from contest.judging.models import (
 )
 from contest.news.models import NewsPost
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
-from contest.results.models import Advancement, ResultSnapshot
+from contest.results.models import ResultSnapshot
 
 __all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ScalarSelect, delete, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from contest.audit.services import record
@@ -19,6 +19,7 @@ from contest.contests.models import ContestStatus, Round
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.judging.models import (
+    Advancement,
     Assignment,
     AssignmentPlan,
     Conflict,
@@ -120,10 +121,17 @@ def jury_of(contest_id: int) -> list[JuryMember]:
         .order_by(JuryMember.is_chair.desc(), User.name, JuryMember.id)))
 
 
+def previous_round_id(round_: Round) -> ScalarSelect[int]:
+    """The id of the round before this one in the contest (a qualifying round before the final),
+    as a subquery that is NULL for the first round."""
+    return (select(Round.id).where(Round.contest_id == round_.contest_id, Round.position < round_.position)
+            .order_by(Round.position.desc()).limit(1).scalar_subquery())
+
+
 def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
                         with_entries: bool = False) -> list[Registration]:
-    """The entries judged in a round, in performance order: approved registrations (the place
-    where a later "who advanced to the final" filter belongs)."""
+    """The entries judged in a round, in performance order: approved registrations, and in a
+    round after another one only those that advanced from it (none until organisers mark them)."""
     query = (
         select(Registration)
         .outerjoin(PerformanceSlot, (PerformanceSlot.registration_id == Registration.id)
@@ -132,6 +140,9 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
                Registration.status == RegistrationStatus.APPROVED.value)
         .order_by(PerformanceSlot.position.is_(None), PerformanceSlot.position, Registration.number)
     )
+    earlier = previous_round_id(round_)  # in the same statement: no extra query
+    query = query.where(or_(earlier.is_(None), Registration.id.in_(
+        select(Advancement.registration_id).where(Advancement.round_id == earlier))))
     if ids is not None:
         query = query.where(Registration.id.in_(list(ids)))
     if with_entries:

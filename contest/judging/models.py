@@ -180,3 +180,18 @@ class Score(Base):
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+
+
+class Advancement(Base):
+    """An entry that moves on from a round to the next one. The results workflow writes it
+    (organisers mark who advances from the standings); judging reads it to know which entries
+    the next round holds. It lives here because judging may not import results."""
+
+    __tablename__ = "results_advancement"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    place: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

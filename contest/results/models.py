@@ -44,16 +44,3 @@ class ResultSnapshot(Base):
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     retired_by: Mapped[User | None] = relationship(foreign_keys=[retired_by_id])
 
-
-class Advancement(Base):
-    """An entry that moves on from a qualifying round. The judging domain reads this table to
-    know which entries the next round holds (see README, "Results")."""
-
-    __tablename__ = "results_advancement"
-
-    round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
-                                                 primary_key=True)
-    place: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

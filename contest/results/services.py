@@ -19,7 +19,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, localized
-from contest.judging.models import JuryMember, ScoreSheet
+from contest.judging.models import Advancement, JuryMember, ScoreSheet
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
@@ -33,7 +33,7 @@ from contest.results.loading import (
     rank_round,
     results_round,
 )
-from contest.results.models import Advancement, ResultSnapshot
+from contest.results.models import ResultSnapshot
 from contest.results.ranking import Ranking, Standing, counting_sheets, juror_totals
 from contest.results.svg import histogram_svg, score_bins
 

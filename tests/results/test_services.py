@@ -10,10 +10,10 @@ from sqlalchemy import select
 from contest.audit.models import AuditEvent
 from contest.contests import services as contests
 from contest.errors import ServiceError
-from contest.judging.models import Conflict, Score
+from contest.judging.models import Advancement, Conflict, Score
 from contest.results import services
 from contest.results.loading import load_panels
-from contest.results.models import Advancement, ResultSnapshot
+from contest.results.models import ResultSnapshot
 
 
 def organiser(make_user):

@@ -1,0 +1,24 @@
+"""Which entries a round holds: a final holds only the entries that advanced to it."""
+
+from __future__ import annotations
+
+from contest.judging.assignment import round_registrations
+from contest.judging.models import Advancement
+
+
+def test_a_final_holds_only_the_entries_that_advanced_from_the_qualifying_round(
+        db, open_contest, make_round, make_registration):
+    contest = open_contest(status="judging")
+    qualifying = make_round(contest, stage="qualifying", advance_count=1, position=1)
+    final = make_round(contest, stage="final", position=2)
+    first = make_registration(contest, status="approved")
+    second = make_registration(contest, status="approved")
+    make_registration(contest, status="rejected")
+
+    assert {registration.id for registration in round_registrations(qualifying)} == {first.id, second.id}
+    assert round_registrations(final) == []  # nobody has advanced yet
+
+    db.session.add(Advancement(round_id=qualifying.id, registration_id=second.id, place=1))
+    db.session.commit()
+    assert [registration.id for registration in round_registrations(final)] == [second.id]
+    assert {registration.id for registration in round_registrations(qualifying)} == {first.id, second.id}
