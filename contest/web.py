@@ -48,6 +48,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
+    from contest.certificates.views import bp as certificates_bp
     from contest.contests.views import bp as contests_bp
     from contest.news.views import bp as news_bp
     from contest.registration.manage_views import bp as registration_manage_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(news_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

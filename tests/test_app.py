@@ -19,14 +19,16 @@ from contest.extensions import db as _db
 # Routes a visitor may open; every other route must send them to sign in or refuse.
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
-                    "news.index", "news.post", "news.feed", "news.cover"}
+                    "news.index", "news.post", "news.feed", "news.cover",
+                    "certificates.verify_form", "certificates.verify"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).
 PARTICIPANT_ENDPOINTS = {"registration.dashboard", "registration.new_participant", "registration.edit_participant",
                          "registration.delete_participant", "registration.withdraw_consent", "registration.register",
                          "registration.registration", "registration.withdraw", "registration.entry_file",
-                         "registration.privacy_page", "registration.export_data", "registration.delete_account"}
+                         "registration.privacy_page", "registration.export_data", "registration.delete_account",
+                         "certificates.mine", "certificates.my_download"}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):

@@ -326,6 +326,16 @@ def find_by_code(text: str) -> Certificate | None:
                              .options(selectinload(Certificate.contest)))
 
 
+def public_name(certificate: Certificate) -> str | None:
+    """The holder's name for the public verification page, or None when consent does not allow
+    it. Checked again at every lookup: a guardian may withdraw consent after the document was issued."""
+    if not certificate.name_public:
+        return None
+    if certificate.registration is not None and not certificate.registration.participant.may_be_named_publicly:
+        return None
+    return certificate.holder_name
+
+
 # From rows to printable documents ------------------------------------------------------------
 
 @dataclass

@@ -26,9 +26,11 @@ class Published:
 
 @pytest.fixture
 def awards_source():
-    """Stands in for the results snapshot: {contest id: [(registration, place, award, category)]}."""
+    """Stands in for the results snapshot: {contest id: [(registration id, place, award, category)]}.
+    Rows are loaded in the caller's session: a background job must not touch the test's."""
     awards: dict[int, list] = {}
-    set_awards_source(lambda contest: awards.get(contest.id, []))
+    set_awards_source(lambda contest: [PublishedAward(db.session.get(Registration, registration_id), *rest)
+                                       for registration_id, *rest in awards.get(contest.id, [])])
     yield awards
     set_awards_source(None)
 
@@ -53,5 +55,5 @@ def published(app, monkeypatch, make_user, open_contest, make_participant, make_
                                                preferred_language="ru"))
     contest.status = "results_published"
     db.session.commit()
-    awards_source[contest.id] = [PublishedAward(winner, 1, "Бас жүлде", "")]
+    awards_source[contest.id] = [(winner.id, 1, "Бас жүлде", "")]
     return Published(contest, winner, second, minor, juror)
