@@ -10,8 +10,10 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.certificates.conftest import published  # noqa: F401  (the published contest fixture)
-from tests.certificates.conftest import awards_source  # noqa: F401
+from tests.certificates.conftest import (
+    awards_source,  # noqa: F401
+    published,  # noqa: F401  (the published contest fixture)
+)
 from tests.conftest import TEST_PASSWORD
 
 
