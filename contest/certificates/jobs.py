@@ -256,3 +256,26 @@ def _write_output(job: CertificateJob, contest: Contest) -> None:
     os.replace(partial, directory / job.file_name)
     if old:
         (directory / old).unlink(missing_ok=True)
+
+
+# Command line --------------------------------------------------------------------------------
+
+def register_cli(app: Flask) -> None:
+    import click
+    from flask.cli import AppGroup
+
+    group = AppGroup("certificates", help="Certificate generation jobs.")
+
+    @group.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+    def worker(burst: bool) -> None:
+        """Take certificate jobs from the Redis queue (needs REDIS_URL)."""
+        url = current_app.config.get("REDIS_URL")
+        if not url:
+            raise click.ClickException("REDIS_URL is not set: without Redis the web process runs the jobs itself.")
+        from redis import Redis
+        from rq import Worker
+
+        Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+
+    app.cli.add_command(group)

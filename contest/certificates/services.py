@@ -272,7 +272,7 @@ def issue_documents(contest: Contest, planned: Iterable[Planned]) -> list[Certif
                                       code=new_code(), issued_at=utcnow())
             db.session.add(certificate)
             existing[(item.kind.value, item.holder_key)] = certificate
-        certificate.holder_name = item.holder_name[:300]
+        certificate.holder_name = clean_line(item.holder_name)[:300]  # as printed: no control characters
         certificate.language = item.language
         certificate.account_id = item.account_id
         certificate.registration_id = item.registration_id

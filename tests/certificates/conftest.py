@@ -57,3 +57,10 @@ def published(app, monkeypatch, make_user, open_contest, make_participant, make_
     db.session.commit()
     awards_source[contest.id] = [(winner.id, 1, "Бас жүлде", "")]
     return Published(contest, winner, second, minor, juror)
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English unless the account chose another language (assertions read naturally)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -181,16 +181,18 @@ def test_revoke_needs_a_reason_and_is_audited(published, make_user):
     assert by_holder(published.contest)[("participation_certificate", "Ğalym Jūmabaiūly")].is_revoked
 
 
-def test_markup_and_control_characters_in_a_name_print_literally(published):
+def test_markup_and_control_characters_in_a_name_print_literally(published, client):
     participant = published.second.participant
-    participant.given_name = "<b>Ann</b>\x00\x1b"
+    participant.given_name = "<b>Ann</b>\x1b\u202e"
     participant.surname = "&amp; Lee"
     db.session.commit()
     issue_all(published.contest)
-    certificate = by_holder(published.contest)[("participation_certificate", "<b>Ann</b>\x00\x1b &amp; Lee")]
+    certificate = by_holder(published.contest)[("participation_certificate", "<b>Ann</b> &amp; Lee")]
     setup = services.print_setup(published.contest, "https://konkurs.kz")
     text = page_texts(render(services.document_for(certificate, setup)))[0]
-    assert "<b>Ann</b> &amp; Lee" in text and "\x00" not in text
+    assert "<b>Ann</b> &amp; Lee" in text and "\x1b" not in text
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp;amp; Lee" in page  # shown as text on the page too
 
 
 # Settings ------------------------------------------------------------------------------------
@@ -246,3 +248,27 @@ def test_pdf_of_one_document_embeds_its_font(published):
     fonts = PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"]
     assert any("DejaVu" in str(font.get_object()["/BaseFont"]) for font in fonts.values())
     assert "БЛАГОДАРСТВЕННОЕ ПИСЬМО" in page_texts(data)[0]
+
+
+def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
+    redis = pytest.importorskip("redis")
+    from rq import Queue, SimpleWorker
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    queue = Queue(jobs.QUEUE_NAME, connection=connection)
+    queue.empty()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setattr(jobs, "_worker_app", app)  # the worker process would build its own app
+
+    job = jobs.start_job(published.contest, "pdf", site_url="https://konkurs.kz", actor=None)
+    assert queue.count == 0
+    db.session.commit()  # handed to the queue only now (and no read left open: SQLite would block the worker)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    db.session.expire_all()
+    assert job.status == "done" and len(page_texts(jobs.output_path(job).read_bytes())) == 6
