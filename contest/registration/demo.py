@@ -16,6 +16,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.registration import services
 from contest.registration.models import Participant
+from contest.registration.moderation import approve_registration
 
 SCHOOL_ABAI = "Абай атындағы № 12 мектеп-гимназия"
 POEM_STEPPE = ("Таң атады далама,\nЖусан иісі таралар.\nАтам айтқан ертегі\n"
@@ -24,26 +25,27 @@ POEM_STEPPE = ("Таң атады далама,\nЖусан иісі тарал�
 POEM_CITY = ("Алатаудың етегінде\nШамдар жанар кешкісін.\nКітапхана терезесі —\n"
              "Жұлдыз тәрізді бір үміт.")
 
-# (account email, participant data, category position (0: ages 14–18, 1: ages 19–29), entry)
-DEMO_PARTICIPANTS: list[tuple[str, dict[str, Any], int, dict[str, str]]] = [
+# (account email, participant data, category position (0: ages 14–18, 1: ages 19–29), entry,
+# whether the organiser has already approved it)
+DEMO_PARTICIPANTS: list[tuple[str, dict[str, Any], int, dict[str, str], bool]] = [
     ("poet@demo.kz", {"surname": "Бөкейхан", "given_name": "Әлихан", "birth_date": date(2004, 3, 14),
                       "district": "Бостандық ауданы", "phone": "+7 701 555 01 02"},
-     1, {"title": "Дала таңы", "text": POEM_STEPPE}),
+     1, {"title": "Дала таңы", "text": POEM_STEPPE}, True),
     ("parent@demo.kz", {"surname": "Бекмұханова", "given_name": "Аружан", "patronymic": "Ерланқызы",
                         "birth_date": date(2010, 6, 2), "school": SCHOOL_ABAI, "grade": 10,
                         "district": "Алмалы ауданы", "guardian_name": "Бекмұханова Сәуле",
                         "guardian_phone": "+7 702 555 11 22"},
-     0, {"title": "Кешкі қала", "text": POEM_CITY}),
+     0, {"title": "Кешкі қала", "text": POEM_CITY}, True),
     ("teacher@demo.kz", {"surname": "Nurlanov", "given_name": "Dıas", "birth_date": date(2011, 1, 25),
                          "school": SCHOOL_ABAI, "grade": 9, "district": "Алмалы ауданы",
                          "teacher": "Ğalym Jūmabaiūly", "guardian_name": "Nurlanova Aigül",
                          "guardian_phone": "+7 705 555 33 44"},
-     0, {}),
+     0, {}, False),
     ("teacher@demo.kz", {"surname": "Қасымова", "given_name": "Інжу", "birth_date": date(2011, 9, 30),
                          "school": SCHOOL_ABAI, "grade": 9, "district": "Алмалы ауданы",
                          "teacher": "Ğalym Jūmabaiūly", "guardian_name": "Қасымов Ерболат",
                          "guardian_phone": "+7 707 555 55 66"},
-     0, {}),
+     0, {}, False),
 ]
 
 
@@ -51,14 +53,15 @@ def load_registrations() -> None:
     contest = db.session.scalar(select(Contest).where(Contest.slug == AQYNFEST_NEXT_SLUG))
     if contest is None:
         return
-    for email, data, category_position, entry in DEMO_PARTICIPANTS:
+    organiser = find_user_by_email("organiser@demo.kz")
+    for email, data, category_position, entry, approved in DEMO_PARTICIPANTS:
         account = find_user_by_email(email)
         if account is not None:
-            _register(account, contest, data, category_position, entry)
+            _register(account, contest, data, category_position, entry, approved_by=organiser if approved else None)
 
 
 def _register(account, contest: Contest, data: dict[str, Any], category_position: int,
-              entry: dict[str, str]) -> None:
+              entry: dict[str, str], *, approved_by) -> None:
     participant = db.session.scalar(select(Participant).where(
         Participant.account_id == account.id, Participant.surname == data["surname"],
         Participant.given_name == data["given_name"]))
@@ -70,6 +73,8 @@ def _register(account, contest: Contest, data: dict[str, Any], category_position
         registration = services.register(participant, contest, contest.categories[category_position], actor=account)
         if entry:
             services.save_entry(registration, actor=account, **entry)
+        if approved_by is not None:
+            approve_registration(registration, actor=approved_by)
     except ServiceError:
         # The demo can be loaded after the edition's registration has closed: then it simply
         # has no registrations to show.
