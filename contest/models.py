@@ -15,8 +15,9 @@ from contest.judging.models import (
 )
 from contest.news.models import NewsPost
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
+from contest.results.models import Advancement, ResultSnapshot
 
-__all__ = ["Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate", "CertificateJob",
-           "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
+__all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate",
+           "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
-           "Registration", "RegistrationCounter", "Round", "Score", "ScoreSheet", "User"]
+           "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet", "User"]

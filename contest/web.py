@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.news.views import bp as news_bp
     from contest.registration.manage_views import bp as registration_manage_bp
     from contest.registration.views import bp as registration_bp
+    from contest.results.views import bp as results_bp
     from contest.site.views import bp as site_bp
 
     app.register_blueprint(site_bp)
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(results_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -20,7 +20,8 @@ from contest.extensions import db as _db
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "news.index", "news.post", "news.feed", "news.cover",
-                    "certificates.verify_form", "certificates.verify"}
+                    "certificates.verify_form", "certificates.verify",
+                    "results.public_results", "results.public_export"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).
@@ -66,6 +67,19 @@ REGISTRATION_MANAGE_ENDPOINTS = {
 def test_registration_management_is_for_organisers_only(app):
     endpoints = {endpoint for endpoint in app.view_functions if endpoint.startswith("registration_manage.")}
     assert endpoints == REGISTRATION_MANAGE_ENDPOINTS
+    for endpoint in endpoints:
+        assert app.view_functions[endpoint].access_rule == frozenset({Role.ORGANISER}), endpoint
+
+
+# Results for organisers: live standings with names, agreement, publishing, exports with contacts.
+RESULTS_MANAGE_ENDPOINTS = {"results.standings", "results.agreement", "results.advance", "results.publish",
+                            "results.unpublish", "results.export", "results.protocol"}
+
+
+def test_results_management_is_for_organisers_only(app):
+    endpoints = {endpoint for endpoint in app.view_functions
+                 if endpoint.startswith("results.") and not endpoint.startswith("results.public_")}
+    assert endpoints == RESULTS_MANAGE_ENDPOINTS
     for endpoint in endpoints:
         assert app.view_functions[endpoint].access_rule == frozenset({Role.ORGANISER}), endpoint
 

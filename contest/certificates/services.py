@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.certificates.awards import published_awards
+from contest.certificates.awards import published_awards, text_in
 from contest.certificates.codes import new_code, normalize_code
 from contest.certificates.models import Certificate, CertificateSettings, CertificateSignatory
 from contest.certificates.pdf import FRAME_STYLES, Document, DocumentKind, Signatory, clean_line, is_image
@@ -219,8 +219,9 @@ def planned_documents(contest: Contest) -> list[Planned]:
         plan.append(Planned(
             DocumentKind.WINNER_DIPLOMA, f"registration:{registration.id}", participant.full_name, language,
             account_id=participant.account_id, registration_id=registration.id,
-            name_public=participant.may_be_named_publicly, place=award.place, award_name=award.award_name,
-            category_name=award.category or i18n.localized(registration.category, "name", language)))
+            name_public=participant.may_be_named_publicly, place=award.place,
+            award_name=text_in(award.award_name, language),
+            category_name=text_in(award.category, language) or i18n.localized(registration.category, "name", language)))
 
     registrations = _approved_registrations(contest)
     teachers: dict[str, tuple[str, set[int | None]]] = {}

@@ -254,9 +254,23 @@ MOVES: dict[ContestStatus, dict[ContestStatus, Callable[[Contest], None]]] = {
     S.REGISTRATION_OPEN: {S.REGISTRATION_CLOSED: _no_guard},
     S.REGISTRATION_CLOSED: {S.REGISTRATION_OPEN: _needs_category_and_criterion, S.JUDGING: _needs_round},
     S.JUDGING: {S.RESULTS_PUBLISHED: _needs_award_tier},
-    S.RESULTS_PUBLISHED: {S.ARCHIVED: _no_guard},
+    S.RESULTS_PUBLISHED: {S.ARCHIVED: _no_guard, S.JUDGING: _no_guard},
     S.ARCHIVED: {},
 }
+
+
+# Conditions later domains add to a move into a status (results: "published through a frozen
+# snapshot"), so that this domain never imports the ones built on it.
+STATUS_GUARDS: dict[ContestStatus, list[Callable[[Contest], None]]] = {}
+
+
+def status_guard(target: ContestStatus) -> Callable[[Callable[[Contest], None]], Callable[[Contest], None]]:
+    """Register a check that raises ServiceError to refuse moving a contest into `target`."""
+    def register(check: Callable[[Contest], None]) -> Callable[[Contest], None]:
+        STATUS_GUARDS.setdefault(target, []).append(check)
+        return check
+
+    return register
 
 
 def allowed_moves(contest: Contest) -> list[ContestStatus]:
@@ -273,6 +287,8 @@ def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestSt
         raise ServiceError(_l("A contest cannot move from “%(old)s” to “%(new)s”.",
                               old=contest.status_label, new=target.label))
     guard(contest)
+    for check in STATUS_GUARDS.get(target, ()):
+        check(contest)
     change = ContestStatusChange(from_status=contest.status, to_status=target.value,
                                  actor_id=getattr(actor, "id", None))
     contest.status_changes.append(change)

@@ -1,7 +1,7 @@
 """certificates, their settings and generation jobs
 
 Revision ID: da9b2fc8141e
-Revises: 0d81f3e74f5a
+Revises: f4ef509b5ef2
 Create Date: 2026-11-26 02:09:54.713147
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'da9b2fc8141e'
-down_revision = '0d81f3e74f5a'
+down_revision = 'f4ef509b5ef2'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,117 @@
+"""Results as CSV and XLSX, from the published snapshot: the public version (what the results page
+shows, never contacts) and the organisers' version (with the participants' contacts, joined in
+from the registrations at download time)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from flask import Response
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from contest.contests.models import Contest
+from contest.extensions import db
+from contest.i18n import current_language
+from contest.registration.exports import CSV_DELIMITER, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, guard_formula
+from contest.registration.models import Registration
+from contest.results.models import ResultSnapshot
+from contest.results.services import public_name, text_in
+
+KINDS = ("csv", "xlsx")
+Row = dict[str, Any]
+PUBLIC_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
+    (_l("Category"), lambda row, language: row["_category"]),
+    (_l("Place"), lambda row, language: row["place"]),
+    (_l("Award"), lambda row, language: text_in(row.get("award_name"), language)),
+    (_l("Name"), lambda row, language: public_name(row)),
+    (_l("Grade"), lambda row, language: row.get("grade")),
+    (_l("School"), lambda row, language: row.get("school")),
+    (_l("District or city"), lambda row, language: row.get("district")),
+    (_l("Teacher (mentor)"), lambda row, language: row.get("teacher")),
+    (_l("Total"), lambda row, language: Decimal(row["total"]) if row.get("total") else None),
+]
+ORGANISER_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
+    (_l("Code"), lambda row, language: row["code"]),
+    *PUBLIC_COLUMNS[:3],
+    (_l("Full name"), lambda row, language: row["name"]),
+    (_l("May be named publicly"), lambda row, language: _("yes") if row.get("named") else _("no")),
+    *PUBLIC_COLUMNS[4:],
+    (_l("Jurors counted"), lambda row, language: row.get("jurors_counted")),
+    (_l("Phone"), lambda row, language: row["_contacts"].participant.phone if row.get("_contacts") else ""),
+    (_l("Guardian"), lambda row, language: row["_contacts"].participant.guardian_name if row.get("_contacts") else ""),
+    (_l("Guardian's phone"),
+     lambda row, language: row["_contacts"].participant.guardian_phone if row.get("_contacts") else ""),
+    (_l("Account email"),
+     lambda row, language: row["_contacts"].registered_by.email
+     if row.get("_contacts") and row["_contacts"].registered_by else ""),
+]
+
+
+def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
+          language: str | None = None) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows, category by category, in place order."""
+    language = language or current_language()
+    data = snapshot.data
+    columns = ORGANISER_COLUMNS if with_contacts else PUBLIC_COLUMNS
+    contacts: dict[int, Registration] = {}
+    if with_contacts:
+        ids = [row["registration_id"] for category in data["categories"] for row in category["rows"]]
+        contacts = {registration.id: registration for registration in db.session.scalars(
+            select(Registration).options(joinedload(Registration.participant), joinedload(Registration.registered_by))
+            .where(Registration.id.in_(ids)))}
+    criteria = data["criteria"]
+    header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
+    rows = []
+    for category in data["categories"]:
+        name = text_in(category["name"], language)
+        for row in category["rows"]:
+            row = {**row, "_category": name, "_contacts": contacts.get(row["registration_id"])}
+            values = [getter(row, language) for _label, getter in columns]
+            values += [Decimal(row["criteria"][str(c["id"])]) if str(c["id"]) in row.get("criteria", {}) else None
+                       for c in criteria]
+            rows.append([guard_formula(value) for value in values])
+    return header, rows
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else str(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for row in rows:
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else
+                      float(value) if isinstance(value, Decimal) else value for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def download(contest: Contest, snapshot: ResultSnapshot, kind: str, *, with_contacts: bool) -> Response:
+    header, rows = table(contest, snapshot, with_contacts=with_contacts)
+    suffix = "-with-contacts" if with_contacts else ""
+    filename = f"{contest.slug}-results{suffix}.{kind}"
+    if kind == "csv":
+        body, media_type = to_csv(header, rows), CSV_MEDIA_TYPE
+    else:
+        body, media_type = to_xlsx(header, rows, _("Results")), XLSX_MEDIA_TYPE
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

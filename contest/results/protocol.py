@@ -1,0 +1,123 @@
+"""The jury protocol as a PDF in kk/ru/en, from the published snapshot: for each category the
+standings (place, code, name, each juror's total, the aggregate, the award), then each juror's
+scores per criterion, and signature lines for every juror and the chair."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from contest.contests.models import Contest
+from contest.fonts import SANS, SANS_BOLD, register_fonts
+from contest.i18n import format_local_date, localized
+from contest.results.models import ResultSnapshot
+from contest.results.services import text_in
+
+TABLE_STYLE = TableStyle([
+    ("FONTNAME", (0, 0), (-1, -1), SANS),
+    ("FONTNAME", (0, 0), (-1, 0), SANS_BOLD),
+    ("FONTSIZE", (0, 0), (-1, -1), 8),
+    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+    ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("REPEATROWS", (0, 0), (-1, 0)),
+])
+
+
+def _text(value: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text: reportlab reads < and & as markup, so names are escaped."""
+    return Paragraph(escape(str(value)), style)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    return {
+        "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=14, leading=18, spaceAfter=4),
+        "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
+        "text": ParagraphStyle("text", fontName=SANS, fontSize=9, leading=12),
+        "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10),
+    }
+
+
+def protocol_pdf(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
+    register_fonts()
+    with force_locale(language):
+        return _build(contest, snapshot, language)
+
+
+def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
+    data: dict[str, Any] = snapshot.data
+    styles = _styles()
+    jurors = list(data["jurors"])
+    criteria = data["criteria"]
+    prefix = _("J")  # "J1", "J2": the jurors' columns
+    labels = {juror["id"]: f"{prefix}{index}" for index, juror in enumerate(jurors, start=1)}
+    published = _("Results published on %(date)s", date=format_local_date(snapshot.published_at))
+    story: list[Any] = [
+        _text(_("Jury protocol"), styles["title"]),
+        _text(localized(contest, "title", language), styles["heading"]),
+        _text(f"{text_in(data['round']['name'], language)} · {published}", styles["text"]),
+        Spacer(1, 3 * mm),
+        _text(_("Jury"), styles["heading"]),
+    ]
+    for juror in jurors:
+        role = _("chair") if juror["is_chair"] else _("honorary member, not counted") if juror["is_honorary"] else ""
+        story.append(_text(f"{labels[juror['id']]}: {juror['name']}{' — ' + role if role else ''}",
+                               styles["text"]))
+    described = [_("%(name)s (max. %(max)s, weight %(weight)s)", name=text_in(c["name"], language),
+                   max=c["max_score"], weight=c["weight"]) for c in criteria]
+    story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
+    for category in data["categories"]:
+        story.append(_text(text_in(category["name"], language), styles["heading"]))
+        story.append(_standings_table(category["rows"], jurors, labels, styles, language))
+        for juror in jurors:
+            rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
+            if not rows:
+                continue
+            story.append(_text(_("%(label)s: %(name)s — scores per criterion", label=labels[juror["id"]],
+                                 name=juror["name"]), styles["heading"]))
+            story.append(_juror_table(rows, juror, criteria, styles, language))
+    story += [PageBreak(), _text(_("Signatures"), styles["heading"]), Spacer(1, 4 * mm)]
+    chair = next((juror for juror in jurors if juror["is_chair"]), None)
+    lines = [[_("Chair of the jury"), chair["name"] if chair else "", "_" * 30]] if chair else []
+    lines += [[_("Juror"), juror["name"], "_" * 30] for juror in jurors if not juror["is_chair"]]
+    if lines:
+        signature = Table(lines, colWidths=[50 * mm, 90 * mm, 70 * mm], rowHeights=12 * mm)
+        signature.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                                       ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+        story.append(signature)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                                 topMargin=12 * mm, bottomMargin=12 * mm, title=_("Jury protocol"),
+                                 author=_("Almaty Centralized Library System"))
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str) -> Table:
+    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), _("Total"), _("Award")]
+    body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
+             *(row.get("juror_totals", {}).get(str(j["id"]), "—") for j in jurors),
+             row["total"], _text(text_in(row.get("award_name"), language), styles["cell"])] for row in rows]
+    table = Table([header, *body], repeatRows=1)
+    table.setStyle(TABLE_STYLE)
+    return table
+
+
+def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str) -> Table:
+    header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["cell"]) for c in criteria),
+              _("Juror's total")]
+    key = str(juror["id"])
+    body = [[row["place"], row["code"], *(row["juror_scores"][key].get(str(c["id"]), "—") for c in criteria),
+             row.get("juror_totals", {}).get(key, "—")] for row in rows]
+    table = Table([header, *body], repeatRows=1)
+    table.setStyle(TABLE_STYLE)
+    return table

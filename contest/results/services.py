@@ -1,0 +1,382 @@
+"""The results workflow: live standings, agreement figures, advancement, publishing a frozen
+snapshot and reading it back for public pages, exports and the jury protocol."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import joinedload
+
+from contest.audit.services import record
+from contest.contests.models import Category, Contest, ContestStatus, Round, RoundStage
+from contest.contests.services import change_status, status_guard
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.i18n import LANGUAGE_NAMES, localized
+from contest.judging.models import JuryMember, ScoreSheet
+from contest.judging.progress import progress_matrix
+from contest.judging.services import check_organiser
+from contest.registration.models import Participant, Registration, RegistrationStatus
+from contest.results import awards as engine_awards
+from contest.results import statistics
+from contest.results.loading import (
+    RoundPanels,
+    award_tiers,
+    contest_rules,
+    load_panels,
+    rank_round,
+    results_round,
+)
+from contest.results.models import Advancement, ResultSnapshot
+from contest.results.ranking import Ranking, Standing, counting_sheets, juror_totals
+from contest.results.svg import histogram_svg, score_bins
+
+REASON_LIMIT = 1000
+SNAPSHOT_FORMAT = 1
+
+
+# Live standings ------------------------------------------------------------------------------
+
+@dataclass
+class StandingRow:
+    registration: Registration
+    standing: Standing
+    award: Any = None  # the contest's AwardTier row
+
+
+@dataclass
+class CategoryStandings:
+    category: Category
+    rows: list[StandingRow] = field(default_factory=list)
+    ranking: Ranking | None = None
+
+
+@dataclass
+class RoundStandings:
+    round: Round
+    categories: list[CategoryStandings]
+    panels: RoundPanels
+    prize_total: Decimal = Decimal(0)
+
+
+def round_of(contest: Contest, round_id: int | None) -> Round | None:
+    """The round asked for (must be the contest's), else the one whose standings are the results."""
+    if round_id is None:
+        return results_round(contest)
+    return next((round_ for round_ in contest.rounds if round_.id == round_id), None)
+
+
+def live_standings(contest: Contest, round_: Round) -> RoundStandings:
+    """Every category's standings with awards; seven queries whatever the field (the contest's
+    setup loaded by the caller). Raises RankingError when the method cannot apply."""
+    registrations = {registration.id: registration for registration in db.session.scalars(
+        select(Registration).options(joinedload(Registration.participant))
+        .where(Registration.contest_id == contest.id, Registration.status == RegistrationStatus.APPROVED.value))}
+    panels = load_panels(contest, round_, entries=[(r.id, r.category_id) for r in registrations.values()])
+    rankings = rank_round(contest, panels)
+    tiers = {str(tier.id): tier for tier in contest.award_tiers}
+    result = RoundStandings(round_, [], panels)
+    engine_tiers = award_tiers(contest)
+    for category in contest.categories:
+        ranking = rankings[category.id]
+        awards = {award.entry: award for award in engine_awards.assign_awards(ranking.standings, engine_tiers)}
+        result.prize_total += engine_awards.prize_total(awards.values())
+        rows = [StandingRow(registrations[standing.entry], standing,
+                            tiers[awards[standing.entry].tier.name] if standing.entry in awards else None)
+                for standing in ranking.standings]
+        result.categories.append(CategoryStandings(category, rows, ranking))
+    return result
+
+
+def decided_by_label(contest: Contest, standing: Standing) -> str:
+    """How the place was decided, in words."""
+    rule = standing.decided_by
+    if rule == "score":
+        return str(_l("by the total"))
+    if rule == "unranked":
+        return str(_l("not ranked: no counted score sheet"))
+    if rule == "shared":
+        return str(_l("place shared"))
+    if rule == "chair_total":
+        return str(_l("tie broken by the chair's total"))
+    if rule == "first_places":
+        return str(_l("tie broken by the number of first places"))
+    if rule.startswith("criterion:"):
+        criterion = next((c for c in contest.criteria if f"criterion:{c.id}" == rule), None)
+        return str(_l("tie broken by the criterion “%(name)s”",
+                      name=localized(criterion, "name") if criterion else rule))
+    return rule
+
+
+def method_note(standing: Standing) -> str:
+    if standing.fell_back:
+        return str(_l("too few jurors for the trimmed mean: plain mean used"))
+    return ""
+
+
+# Missing sheets ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MissingSheet:
+    juror: str
+    code: str
+    state: str
+
+
+def missing_sheets(round_: Round) -> list[MissingSheet]:
+    """Sheets a counting juror still owes (missing or draft) in the round."""
+    matrix = progress_matrix(round_)
+    result = []
+    for member in matrix.members:
+        if member.is_honorary:
+            continue
+        for registration in matrix.pending(member):
+            result.append(MissingSheet(member.name, registration.code, matrix.state(member, registration).value))
+    return result
+
+
+# Agreement statistics ------------------------------------------------------------------------
+
+@dataclass
+class CategoryAgreement:
+    category: Category
+    concordance: statistics.Concordance | None
+    jurors: list[tuple[JuryMember, statistics.JurorAgreement]]
+    charts: list[tuple[Any, str]]  # (criterion, svg)
+
+
+def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
+    panels = load_panels(contest, round_, all_scores=True)
+    members = {member.id: member for member in panels.jurors}
+    result = []
+    for category in contest.categories:
+        panel = panels.panels[category.id]
+        ratings = statistics.ratings_of(panel)
+        points = statistics.criterion_points(panel)
+        charts = []
+        for criterion in contest.criteria:
+            name = localized(criterion, "name")
+            bins = score_bins(points.get(criterion.id, []), Decimal(criterion.max_score))
+            charts.append((criterion, histogram_svg(bins, title=str(_l("Scores for “%(name)s”", name=name)),
+                                                     count_label=str(_l("scores")))))
+        result.append(CategoryAgreement(
+            category, statistics.kendall_w(ratings),
+            [(members[item.juror], item) for item in statistics.juror_agreement(ratings) if item.juror in members],
+            charts))
+    return result
+
+
+# Advancement ---------------------------------------------------------------------------------
+
+def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
+    """Store who moves on from a qualifying round: the best `advance_count` of each category (a tie
+    at the boundary takes every tied entry). Replaces an earlier marking; returns how many."""
+    check_organiser(actor)
+    if round_.contest_id != contest.id:
+        raise ServiceError(_l("This round belongs to another contest."))
+    if round_.stage != RoundStage.QUALIFYING.value or not round_.advance_count:
+        raise ServiceError(_l("Only a qualifying round with a number of entries that advance can mark who "
+                              "advances."))
+    standings = live_standings(contest, round_)
+    db.session.execute(delete(Advancement).where(Advancement.round_id == round_.id))
+    chosen = []
+    for category in standings.categories:
+        places = {row.standing.entry: row.standing.place for row in category.rows}
+        for entry in engine_awards.advancing([row.standing for row in category.rows], top=round_.advance_count):
+            chosen.append(entry)
+            db.session.add(Advancement(round_id=round_.id, registration_id=entry, place=places[entry],
+                                       created_by_id=getattr(actor, "id", None)))
+    db.session.flush()
+    record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=chosen)
+    return len(chosen)
+
+
+def advanced_ids(round_: Round) -> set[int]:
+    return set(db.session.scalars(select(Advancement.registration_id).where(Advancement.round_id == round_.id)))
+
+
+# Snapshots -----------------------------------------------------------------------------------
+
+def current_snapshot(contest_id: int, *, with_data: bool = True) -> ResultSnapshot | None:
+    query = select(ResultSnapshot).where(ResultSnapshot.contest_id == contest_id, ResultSnapshot.retired_at.is_(None))
+    if with_data:
+        query = query.options(joinedload(ResultSnapshot.published_by))
+    snapshot = db.session.scalar(query)
+    return snapshot
+
+
+def _texts(obj: Any, field_name: str = "name") -> dict[str, str]:
+    return {code: localized(obj, field_name, code) for code in LANGUAGE_NAMES}
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]:
+    """The frozen results: everything public pages, exports and the protocol show, nothing more
+    (contacts stay in the registrations and are joined in only for the organisers' export)."""
+    panels = load_panels(contest, standings.round, all_scores=True,
+                         entries=list(standings.panels.category_of.items()))
+    rules = contest_rules(contest)
+    categories = []
+    for category in standings.categories:
+        panel = panels.panels[category.category.id]
+        counted = counting_sheets(panel, juror_totals(panel), rules)
+        per_juror: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        for juror, entry, criterion, points in panel.scores:
+            if juror in counted.get(entry, {}):
+                per_juror[entry][juror][str(criterion)] = _decimal_text(points)
+        rows = []
+        for row in category.rows:
+            standing = row.standing
+            if standing.place is None:
+                continue
+            participant: Participant = row.registration.participant
+            scores = per_juror.get(standing.entry, {})
+            rows.append({
+                "registration_id": row.registration.id,
+                "code": row.registration.code,
+                "place": standing.place,
+                "total": _decimal_text(standing.score),
+                "jurors_counted": standing.jurors_counted,
+                "decided_by": standing.decided_by,
+                "award": str(row.award.id) if row.award is not None else None,
+                "award_name": _texts(row.award) if row.award is not None else None,
+                "named": participant.may_be_named_publicly,
+                "name": participant.full_name,
+                "grade": participant.grade,
+                "school": participant.school,
+                "district": participant.district,
+                "teacher": participant.teacher,
+                "criteria": _criterion_means(scores, contest, rules.decimals),
+                "juror_totals": {str(juror): _decimal_text(total) for juror, total in
+                                 (category.ranking.totals if category.ranking else {}).get(standing.entry, {}).items()},
+                "juror_scores": {str(juror): dict(points) for juror, points in scores.items()},
+            })
+        categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows})
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "round": {"id": standings.round.id, "name": _texts(standings.round)},
+        "method": contest.aggregation,
+        "decimals": rules.decimals,
+        "criteria": [{"id": c.id, "name": _texts(c), "max_score": c.max_score, "weight": c.weight}
+                     for c in contest.criteria],
+        "jurors": [{"id": m.id, "name": m.name, "is_chair": m.is_chair, "is_honorary": m.is_honorary}
+                   for m in panels.jurors],
+        "categories": categories,
+    }
+
+
+def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decimals: int) -> dict[str, str]:
+    """Per criterion, the mean of the counted jurors' points (the optional public breakdown)."""
+    step = Decimal(1).scaleb(-decimals)
+    means = {}
+    for criterion in contest.criteria:
+        values = [Decimal(points[str(criterion.id)]) for points in scores.values() if str(criterion.id) in points]
+        if values:
+            means[str(criterion.id)] = _decimal_text((sum(values) / len(values)).quantize(step))
+    return means
+
+
+class MissingSheetsError(ServiceError):
+    def __init__(self, missing: list[MissingSheet]) -> None:
+        super().__init__(_l("%(count)s score sheets are missing or not submitted. Give a reason to publish anyway.",
+                            count=len(missing)), "reason")
+        self.missing = missing
+
+
+def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> ResultSnapshot:
+    """Freeze the standings of the results round into a snapshot and move the contest to
+    "results published". Refused, with nothing written, when sheets are missing and no reason
+    is given, when the method cannot apply, or when the prizes exceed the fund."""
+    check_organiser(actor)
+    reason = (reason or "").strip()
+    if contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Results can be published only while the contest is in judging."))
+    if len(reason) > REASON_LIMIT:
+        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    round_ = results_round(contest)
+    if round_ is None:
+        raise ServiceError(_l("The contest has no round to publish results of."))
+    missing = missing_sheets(round_)
+    if missing and not reason:
+        raise MissingSheetsError(missing)
+    standings = live_standings(contest, round_)
+    engine_awards.check_prize_fund(standings.prize_total, contest.prize_fund)
+    if not any(row.standing.place is not None for category in standings.categories for row in category.rows):
+        raise ServiceError(_l("No entry has a submitted score sheet yet: there is nothing to publish."))
+    snapshot = ResultSnapshot(contest_id=contest.id, round_id=round_.id, data=snapshot_data(contest, standings),
+                              published_by_id=getattr(actor, "id", None), publish_reason=reason,
+                              missing_sheets=len(missing))
+    db.session.add(snapshot)
+    db.session.flush()
+    record("results.publish", snapshot, actor=actor, contest_id=contest.id, round_id=round_.id,
+           missing_sheets=len(missing), reason=reason)
+    change_status(contest, ContestStatus.RESULTS_PUBLISHED.value, actor=actor)
+    return snapshot
+
+
+def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSnapshot:
+    """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
+    check_organiser(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Say why the results are withdrawn."), "reason")
+    if len(reason) > REASON_LIMIT:
+        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    snapshot = current_snapshot(contest.id)
+    if snapshot is None or contest.status != ContestStatus.RESULTS_PUBLISHED.value:
+        raise ServiceError(_l("The results of this contest are not published."))
+    snapshot.retired_at = utcnow()
+    snapshot.retired_by_id = getattr(actor, "id", None)
+    snapshot.retire_reason = reason
+    db.session.flush()
+    record("results.unpublish", snapshot, actor=actor, contest_id=contest.id, reason=reason)
+    change_status(contest, ContestStatus.JUDGING.value, actor=actor)
+    return snapshot
+
+
+def _has_current_snapshot(contest: Contest) -> bool:
+    return db.session.scalar(select(ResultSnapshot.id).where(
+        ResultSnapshot.contest_id == contest.id, ResultSnapshot.retired_at.is_(None))) is not None
+
+
+def _was_scored(contest: Contest) -> bool:
+    return db.session.scalar(select(exists().where(
+        ScoreSheet.round_id == Round.id, Round.contest_id == contest.id))) or False
+
+
+@status_guard(ContestStatus.RESULTS_PUBLISHED)
+def _publish_through_snapshot(contest: Contest) -> None:
+    # A contest judged on paper elsewhere (no score sheet here) may simply be marked as having
+    # results; one scored here publishes through a snapshot, so its results page has something.
+    if not _has_current_snapshot(contest) and _was_scored(contest):
+        raise ServiceError(_l("Publish the results from the contest's results page: it freezes what visitors see."))
+
+
+@status_guard(ContestStatus.JUDGING)
+def _unpublish_with_reason(contest: Contest) -> None:
+    if contest.status == ContestStatus.RESULTS_PUBLISHED.value and _has_current_snapshot(contest):
+        raise ServiceError(_l("Withdraw the results from the contest's results page, with a reason."))
+
+
+# Reading a snapshot --------------------------------------------------------------------------
+
+def public_name(row: dict[str, Any]) -> str:
+    """The name as consent allows, else the code."""
+    if row.get("named"):
+        return row["name"]
+    return str(_l("Participant %(code)s", code=row["code"]))
+
+
+def text_in(texts: dict[str, str] | None, language: str) -> str:
+    if not texts:
+        return ""
+    return texts.get(language) or next((value for value in texts.values() if value), "")

@@ -1,0 +1,297 @@
+"""Results pages: the organisers' live standings, agreement figures, advancement, publishing and
+exports; the public results page and exports, served from the published snapshot."""
+
+from __future__ import annotations
+
+import gzip
+from collections import OrderedDict
+from threading import Lock
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import bindparam, select
+
+from contest import i18n
+from contest.auth.models import Role
+from contest.auth.permissions import public, roles_required
+from contest.contests import services as contests
+from contest.contests.models import Contest, ContestStatus
+from contest.contests.page_parts import PagePart, contest_page_part
+from contest.errors import ServiceError
+from contest.extensions import db
+from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.results import exports, services
+from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
+from contest.results.models import ResultSnapshot
+from contest.results.ranking import RankingError
+
+bp = Blueprint("results", __name__)
+organiser = roles_required(Role.ORGANISER)
+
+# Public pages may be kept by browsers and proxies this long; a new snapshot has a new ETag.
+PUBLIC_MAX_AGE = 300
+PAGE_VERSION = "1"  # bump when the public template changes, so old ETags stop matching
+CACHE_SIZE = 256
+
+
+# Organisers ----------------------------------------------------------------------------------
+
+@contest_page_part("manage")
+def results_box(contest: Contest) -> PagePart | None:
+    if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.RESULTS_PUBLISHED.value,
+                              ContestStatus.ARCHIVED.value):
+        return None
+    return PagePart("results/_manage_part.html", {"contest": contest})
+
+
+def _contest_or_404(contest_id: int) -> Contest:
+    contest = contests.contest_with_setup(contest_id)
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def _round_or_404(contest: Contest):
+    round_ = services.round_of(contest, request.args.get("round", type=int))
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _standings_page(contest: Contest, *, publish_form=None, unpublish_form=None, missing=None, status=200):
+    round_ = _round_or_404(contest)
+    error = None
+    try:
+        standings = services.live_standings(contest, round_)
+    except RankingError as refusal:
+        standings, error = None, refusal.message
+    snapshot = services.current_snapshot(contest.id)
+    page = render_template(
+        "results/standings.html", contest=contest, round=round_, standings=standings, error=error,
+        snapshot=snapshot, publish_form=publish_form or PublishForm(), unpublish_form=unpublish_form or UnpublishForm(),
+        advance_form=AdvanceForm(), missing=missing, advanced=services.advanced_ids(round_),
+        decided_by=lambda standing: services.decided_by_label(contest, standing), method_note=services.method_note)
+    return page, status
+
+
+@bp.get("/manage/contests/<int:contest_id>/results")
+@organiser
+def standings(contest_id: int):
+    return _standings_page(_contest_or_404(contest_id))
+
+
+@bp.get("/manage/contests/<int:contest_id>/results/agreement")
+@organiser
+def agreement(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    round_ = _round_or_404(contest)
+    return render_template("results/agreement.html", contest=contest, round=round_,
+                           categories=services.agreement(contest, round_))
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/advance")
+@organiser
+def advance(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    round_ = _round_or_404(contest)
+    if not AdvanceForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.mark_advancement(contest, round_, actor=current_user)
+    except (ServiceError, RankingError) as error:
+        flash(error.message, "danger")
+        return redirect(url_for(".standings", contest_id=contest.id, round=round_.id))
+    flash(_("%(count)d entries advance to the next round.", count=count), "success")
+    return redirect(url_for(".standings", contest_id=contest.id, round=round_.id))
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/publish")
+@organiser
+def publish(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            services.publish_results(contest, actor=current_user, reason=form.reason.data or "")
+        except services.MissingSheetsError as error:
+            attach_error(form, error)
+            return _standings_page(contest, publish_form=form, missing=error.missing, status=FORM_ERROR_STATUS)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The results are published."), "success")
+            return redirect(url_for(".standings", contest_id=contest.id))
+    return _standings_page(contest, publish_form=form, status=FORM_ERROR_STATUS)
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/unpublish")
+@organiser
+def unpublish(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    form = UnpublishForm()
+    if form.validate_on_submit():
+        try:
+            services.unpublish_results(contest, reason=form.reason.data, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The results are withdrawn; the contest is back in judging."), "success")
+            return redirect(url_for(".standings", contest_id=contest.id))
+    return _standings_page(contest, unpublish_form=form, status=FORM_ERROR_STATUS)
+
+
+@bp.get("/manage/contests/<int:contest_id>/results/export.<kind>")
+@organiser
+def export(contest_id: int, kind: str):
+    if kind not in exports.KINDS:
+        abort(404)
+    contest = _contest_or_404(contest_id)
+    snapshot = services.current_snapshot(contest.id)
+    if snapshot is None:
+        abort(404)
+    return exports.download(contest, snapshot, kind, with_contacts=True)
+
+
+@bp.get("/manage/contests/<int:contest_id>/results/protocol-<language>.pdf")
+@organiser
+def protocol(contest_id: int, language: str):
+    if not i18n.is_supported(language):
+        abort(404)
+    contest = _contest_or_404(contest_id)
+    snapshot = services.current_snapshot(contest.id)
+    if snapshot is None:
+        abort(404)
+    from contest.results.protocol import protocol_pdf
+
+    data = protocol_pdf(contest, snapshot, language)
+    filename = f"{contest.slug}-protocol-{language}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# Public --------------------------------------------------------------------------------------
+
+@contest_page_part("after")
+def published_results(contest: Contest) -> PagePart | None:
+    if contest.status not in (ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value):
+        return None
+    snapshot = services.current_snapshot(contest.id)
+    if snapshot is None:
+        return None
+    return PagePart("results/_contest_part.html", {"contest": contest, "snapshot": snapshot})
+
+
+_contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
+# Built once on the tables (not the ORM classes): every public request runs it, and a Core
+# statement reused with a bound parameter skips both statement building and ORM row handling.
+PUBLISHED_QUERY = (
+    select(_contests.c.id, _snapshots.c.id).join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
+    .where(_contests.c.slug == bindparam("slug"), _snapshots.c.retired_at.is_(None),
+           _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value])))
+
+
+def _published(slug: str) -> tuple[int, int]:
+    """(contest id, snapshot id) of a contest with published results, else 404. One query."""
+    found = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
+    if found is None:
+        abort(404)
+    return found[0], found[1]
+
+
+class PageCache:
+    """Rendered public pages (plain and gzipped) per worker, keyed by snapshot id, language and options. A new
+    snapshot has a new id, so nothing ever needs invalidating; the size bound keeps memory flat."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pages: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: tuple) -> tuple[bytes, bytes] | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: tuple[bytes, bytes]) -> None:
+        with self.lock:
+            self.pages[key] = page
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+page_cache = PageCache(CACHE_SIZE)
+
+
+def _page_language() -> str:
+    """`?lang=` when given (the page's language links), else the visitor's usual choice."""
+    language = request.args.get("lang")
+    return language if i18n.is_supported(language) else i18n.current_language()
+
+
+@bp.get("/contests/<slug>/results")
+@public
+def public_results(slug: str):
+    contest_id, snapshot_id = _published(slug)
+    language = _page_language()
+    category = request.args.get("category", type=int)
+    breakdown = request.args.get("criteria") == "1"
+    key = (snapshot_id, language, category, breakdown)
+    # Visitors who are signed in (their name in the menu) or have a message waiting get a page of
+    # their own, never stored or shared; everyone else gets the same bytes, so they are cached.
+    shared = not current_user.is_authenticated and not session.get("_flashes")
+    etag = "r{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
+    if shared and etag in request.if_none_match:
+        return _shared_response(Response(status=304), etag)
+    if not shared:
+        return Response(_render_public(contest_id, snapshot_id, language, category, breakdown), mimetype="text/html")
+    bodies = page_cache.get(key)
+    if bodies is None:
+        body = _render_public(contest_id, snapshot_id, language, category, breakdown).encode()
+        # Compressed once when cached: a thousand rows shrink about tenfold.
+        bodies = (body, gzip.compress(body, compresslevel=6))
+        page_cache.put(key, bodies)
+    zipped = "gzip" in request.accept_encodings
+    response = Response(bodies[1] if zipped else bodies[0], mimetype="text/html")
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return _shared_response(response, etag)
+
+
+def _shared_response(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _render_public(contest_id: int, snapshot_id: int, language: str, category: int | None, breakdown: bool) -> str:
+    contest = contests.contest_with_setup(contest_id)
+    snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    categories = snapshot.data["categories"]
+    if category is not None:
+        categories = [item for item in categories if item["id"] == category]
+        if not categories:
+            abort(404)
+    with force_locale(language):
+        return render_template("results/public.html", contest=contest, snapshot=snapshot, data=snapshot.data,
+                               categories=categories, category=category, breakdown=breakdown, language=language,
+                               public_name=services.public_name, text_in=services.text_in,
+                               language_url=lambda code: url_for(".public_results", slug=contest.slug,
+                                                                 category=category, lang=code,
+                                                                 criteria="1" if breakdown else None))
+
+
+@bp.get("/contests/<slug>/results.<kind>")
+@public
+def public_export(slug: str, kind: str):
+    if kind not in exports.KINDS:
+        abort(404)
+    contest_id, snapshot_id = _published(slug)
+    contest = contests.contest_with_setup(contest_id)
+    snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    return exports.download(contest, snapshot, kind, with_contacts=False)
