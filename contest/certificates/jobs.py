@@ -119,7 +119,7 @@ def dispatch(app: Flask, job_id: int) -> None:
         from redis import Redis
         from rq import Queue, Retry
 
-        Queue(QUEUE_NAME, connection=Redis.from_url(url)).enqueue(
+        Queue(app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME), connection=Redis.from_url(url)).enqueue(
             run_job_in_worker, job_id, job_timeout=3600, retry=Retry(max=2, interval=10))
         return
     thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"certificates-{job_id}", daemon=True)
@@ -276,6 +276,7 @@ def register_cli(app: Flask) -> None:
         from redis import Redis
         from rq import Worker
 
-        Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+        queue = current_app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME)
+        Worker([queue], connection=Redis.from_url(url)).work(burst=burst)
 
     app.cli.add_command(group)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from datetime import timedelta
 
@@ -260,9 +261,10 @@ def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
         connection.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
-    queue = Queue(jobs.QUEUE_NAME, connection=connection)
-    queue.empty()
+    name = f"certificates-test-{uuid.uuid4().hex}"  # parallel test runs must not take each other's jobs
+    queue = Queue(name, connection=connection)
     monkeypatch.setitem(app.config, "REDIS_URL", url)
+    monkeypatch.setitem(app.config, "CERTIFICATE_QUEUE", name)
     monkeypatch.setattr(jobs, "_worker_app", app)  # the worker process would build its own app
 
     job = jobs.start_job(published.contest, "pdf", site_url="https://konkurs.kz", actor=None)
@@ -272,3 +274,4 @@ def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
     SimpleWorker([queue], connection=connection).work(burst=True)
     db.session.expire_all()
     assert job.status == "done" and len(page_texts(jobs.output_path(job).read_bytes())) == 6
+    queue.delete(delete_jobs=True)
