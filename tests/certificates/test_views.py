@@ -216,3 +216,23 @@ def test_lookups_are_rate_limited(app, client, published, monkeypatch):
 def test_verify_form_page_is_public(client):
     page = client.get("/verify")
     assert page.status_code == 200 and "Verification code" in page.get_data(as_text=True)
+
+
+def test_organiser_page_and_verification_run_a_fixed_number_of_queries(client, login_as, published,
+                                                                       make_registration, count_queries):
+    issued = issue_all(published.contest)
+    code = issued[("winner_diploma", "Әлихан Бөкейхан")].code
+    login_as("organiser")
+    url = f"/manage/contests/{published.contest.id}/certificates"
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    with count_queries() as verify_few:
+        client.get(f"/verify/{code}")
+    for _ in range(5):
+        make_registration(published.contest, status="approved")
+    issue_all(published.contest)
+    with count_queries() as more:
+        client.get(url)
+    with count_queries() as verify_more:
+        client.get(f"/verify/{code}")
+    assert more.count == few.count and verify_more.count == verify_few.count
