@@ -78,6 +78,10 @@ class Config:
     # How participants' names are shown: "surname-first" (Kazakh and Russian lists) or "given-first".
     NAME_ORDER = os.environ.get("NAME_ORDER", "surname-first")
     SITE_URL = os.environ.get("SITE_URL", "")
+    # Certificates: lookups of /verify per address and window; the RQ queue bulk jobs go to.
+    CERTIFICATE_VERIFY_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_LIMIT", 30))
+    CERTIFICATE_VERIFY_WINDOW = int(os.environ.get("CERTIFICATE_VERIFY_WINDOW", 60))
+    CERTIFICATE_QUEUE = os.environ.get("CERTIFICATE_QUEUE", "certificates")
 
 
 class DevelopmentConfig(Config):

@@ -8,18 +8,22 @@ for its certificate, and its time is taken out of the ZIP's, so both see the sam
 load even on a busy machine. Prints pages per second for both, the size per PDF and the peak
 traced memory of the ZIP run at two lengths (it must not grow with the number of
 certificates); the last line is `ratio: <ZIP pages per second / bare pages per second>`.
-The database reads come later with issuing; here the documents are built in memory.
+The certificates are read from a database (SQLite in a temporary file, or
+`BENCH_DATABASE_URL`): 1,000 issued rows of one contest with its settings, logo and
+signatures, turned into documents by the issuing code (`services.printable_documents`) while
+the ZIP is written, exactly as the background job does.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 import tempfile
 import time
 import tracemalloc
 import zipfile
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,7 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from contest import create_app  # noqa: E402
-from contest.certificates import Document, DocumentKind, Signatory, new_code, render, write_zip  # noqa: E402
+from contest.certificates import (  # noqa: E402
+    DocumentKind,
+    new_code,
+    render,
+    services,  # noqa: E402
+    write_zip,
+)
+from contest.certificates.models import Certificate, CertificateSettings, CertificateSignatory  # noqa: E402
+from contest.contests.models import Contest  # noqa: E402
+from contest.db import utcnow  # noqa: E402
+from contest.extensions import db  # noqa: E402
 
 COUNT = 1000
 GIVEN = ["Әлихан", "Ғалым", "Айгерім", "Нұрсұлтан", "Ğalym", "Äsel", "Мария", "Ілияс", "Ұлжан", "Qanat"]
@@ -46,73 +60,104 @@ def _png(width: int, height: int, colour: str) -> bytes:
     return buffer.getvalue()
 
 
-def documents(count: int) -> list[Document]:
+def seed(count: int) -> Contest:
+    """A published contest with its settings and `count` issued certificates, committed."""
     logo, signature = _png(360, 160, "#1d3557"), _png(300, 100, "#202060")
-    result = []
-    for index in range(count):
-        code = new_code()
-        result.append(Document(
-            kind=KINDS[index % 3], language=LANGUAGES[index % 3],
-            holder_name=f"{GIVEN[index % len(GIVEN)]} {FAMILY[index % len(FAMILY)]}",
-            contest_title="«Абай оқулары» қалалық мәнерлеп оқу байқауы",
-            dedication="Абай Құнанбайұлының 180 жылдығына арналған",
-            place=(index % 3) + 1 if index % 3 == 0 else None, award_name="Бас жүлде" if index % 3 == 0 else "",
-            category="Поэзия", date=date(2027, 5, 15),
-            body="Байқауға белсене қатысып, өлең сөзге деген сүйіспеншілігін танытқаны үшін марапатталады.\n"
-                 "Алматы қаласының Орталықтандырылған кітапханалар жүйесі",
-            signatories=(Signatory("Гүлнар Сейітова", "Директор", signature),
-                         Signatory("Ерлан Әбенов", "Қазылар алқасының төрағасы")),
-            logo=logo, frame_style=("classic", "modern")[index % 2],
-            verification_code=code, verification_url=f"https://konkurs.almatylib.kz/verify/{code}"))
-    return result
+    contest = Contest(slug="bench", kind="recitation", level="city", status="results_published",
+                      title_kk="«Абай оқулары» қалалық мәнерлеп оқу байқауы", title_ru="«Абай оқулары»",
+                      title_en="Abai readings", dedication_kk="Абай Құнанбайұлының 180 жылдығына арналған",
+                      registration_opens_at=utcnow() - timedelta(days=60),
+                      registration_closes_at=utcnow() - timedelta(days=30), event_at=utcnow() - timedelta(days=20))
+    db.session.add(contest)
+    db.session.flush()
+    settings = CertificateSettings(contest_id=contest.id, frame_style="classic", logo=logo, texts={
+        kind.value: {language: services.default_text(kind, language) for language in LANGUAGES}
+        for kind in DocumentKind})
+    settings.signatories = [
+        CertificateSignatory(contest_id=contest.id, position=0, name="Гүлнар Сейітова", title="Директор",
+                             signature=signature),
+        CertificateSignatory(contest_id=contest.id, position=1, name="Ерлан Әбенов",
+                             title="Қазылар алқасының төрағасы")]
+    db.session.add(settings)
+    db.session.add_all(Certificate(
+        contest_id=contest.id, kind=KINDS[index % 3].value, code=new_code(), holder_key=f"bench:{index}",
+        language=LANGUAGES[index % 3], holder_name=f"{GIVEN[index % len(GIVEN)]} {FAMILY[index % len(FAMILY)]}",
+        place=1 if index % 3 == 0 else None, award_name="Бас жүлде" if index % 3 == 0 else "",
+        category_name="Поэзия", issued_at=utcnow(), revoke_reason="") for index in range(count))
+    db.session.commit()
+    return contest
 
 
-def interleaved_runs(batch: list[Document]) -> tuple[float, float, int]:
-    """(bare seconds, ZIP seconds, ZIP bytes) for the batch, measured side by side."""
+def database_documents(contest: Contest, limit: int | None = None):
+    """Read from the database in batches and built into documents, as the background job does."""
+    setup = services.print_setup(contest, "https://konkurs.almatylib.kz")
+    for index, document in enumerate(services.printable_documents(contest, setup)):
+        if limit is not None and index >= limit:
+            return
+        yield document
+
+
+def interleaved_runs(contest: Contest, limit: int | None = None) -> tuple[float, float, int, int]:
+    """(bare seconds, ZIP seconds, ZIP bytes, count) measured side by side. The ZIP's time includes
+    the database reads, the QR code and writing the ZIP; each bare page (same document, no QR,
+    no database) is rendered just before the ZIP takes its document and its time is taken out."""
     bare_seconds = 0.0
+    count = 0
 
     def documents():
-        nonlocal bare_seconds
-        for document in batch:
+        nonlocal bare_seconds, count
+        for document in database_documents(contest, limit):
             started = time.perf_counter()
             render(document, qr=False)
             bare_seconds += time.perf_counter() - started
+            count += 1
             yield document
 
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         write_zip(documents(), output)
         total = time.perf_counter() - started
-        return bare_seconds, total - bare_seconds, output.tell()
+        return bare_seconds, total - bare_seconds, output.tell(), count
 
 
-def traced_peak(batch: list[Document]) -> int:
+def traced_peak(contest: Contest, limit: int) -> int:
+    db.session.expire_all()
     tracemalloc.start()
     tracemalloc.reset_peak()
     with tempfile.TemporaryFile() as output:
-        write_zip(iter(batch), output)
+        write_zip(database_documents(contest, limit), output)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak
 
 
 def main() -> None:
-    app = create_app("testing")
-    with app.app_context():
-        batch = documents(COUNT)
-        interleaved_runs(batch[:20])  # load fonts and catalogs before timing
-        bare_seconds, zip_seconds, zip_bytes = interleaved_runs(batch)
-        with tempfile.TemporaryFile() as output:
-            write_zip(iter(batch[:1]), output)
-            output.seek(0)
-            single = zipfile.ZipFile(output).infolist()[0].file_size
-        small_peak, full_peak = traced_peak(batch[:COUNT // 4]), traced_peak(batch)
+    with tempfile.TemporaryDirectory() as directory:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{directory}/bench.sqlite3"
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            contest = seed(COUNT)
+            interleaved_runs(contest, 20)  # load fonts and catalogs before timing
+            db.session.expire_all()
+            bare_seconds, zip_seconds, zip_bytes, count = interleaved_runs(contest)
+            assert count == COUNT, count
+            with tempfile.TemporaryFile() as output:
+                write_zip(database_documents(contest, 1), output)
+                output.seek(0)
+                single = zipfile.ZipFile(output).infolist()[0].file_size
+            small_peak, full_peak = traced_peak(contest, COUNT // 4), traced_peak(contest, COUNT)
+            db.session.remove()
+            db.engine.dispose()
 
     bare_rate, zip_rate = COUNT / bare_seconds, COUNT / zip_seconds
-    print(f"bare page, no QR:           {bare_rate:7.1f} pages/s ({COUNT} pages)")
-    print(f"certificates with QR + ZIP: {zip_rate:7.1f} pages/s ({COUNT} PDFs, {zip_bytes / 1e6:.1f} MB ZIP)")
-    print(f"size per PDF:               {zip_bytes / COUNT / 1024:.1f} KB in the ZIP, {single / 1024:.1f} KB one PDF")
-    print(f"peak traced memory:         {small_peak / 1e6:.2f} MB for {COUNT // 4} PDFs,"
+    print(f"bare page, no QR:                   {bare_rate:7.1f} pages/s ({COUNT} pages)")
+    print(f"from the database, QR, ZIP written: {zip_rate:7.1f} pages/s ({COUNT} PDFs,"
+          f" {zip_bytes / 1e6:.1f} MB ZIP)")
+    print(f"size per PDF:                       {zip_bytes / COUNT / 1024:.1f} KB in the ZIP,"
+          f" {single / 1024:.1f} KB one PDF")
+    print(f"peak traced memory:                 {small_peak / 1e6:.2f} MB for {COUNT // 4} PDFs,"
           f" {full_peak / 1e6:.2f} MB for {COUNT}")
     print(f"ratio: {zip_rate / bare_rate:.2f}")
 

@@ -2,6 +2,7 @@
 
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
+from contest.certificates.models import Certificate, CertificateJob, CertificateSettings, CertificateSignatory
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 from contest.judging.models import (
     Advancement,
@@ -17,6 +18,7 @@ from contest.news.models import NewsPost
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
 from contest.results.models import ResultSnapshot
 
-__all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Conflict", "Contest",
+__all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate",
+           "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
            "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet", "User"]

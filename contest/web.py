@@ -48,6 +48,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from contest.auth.admin_views import bp as users_bp
     from contest.auth.views import bp as auth_bp
+    from contest.certificates.views import bp as certificates_bp
     from contest.contests.views import bp as contests_bp
     from contest.judging.manage_views import bp as judging_manage_bp
     from contest.judging.views import bp as judging_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(news_bp)
     app.register_blueprint(registration_manage_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(judging_bp)
     app.register_blueprint(judging_manage_bp)

@@ -20,6 +20,7 @@ from contest.extensions import db as _db
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "news.index", "news.post", "news.feed", "news.cover",
+                    "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
@@ -27,7 +28,8 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.lo
 PARTICIPANT_ENDPOINTS = {"registration.dashboard", "registration.new_participant", "registration.edit_participant",
                          "registration.delete_participant", "registration.withdraw_consent", "registration.register",
                          "registration.registration", "registration.withdraw", "registration.entry_file",
-                         "registration.privacy_page", "registration.export_data", "registration.delete_account"}
+                         "registration.privacy_page", "registration.export_data", "registration.delete_account",
+                         "certificates.mine", "certificates.my_download"}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):

@@ -1,0 +1,282 @@
+"""Bulk generation as a background job, never inside a web request.
+
+With `REDIS_URL` set, jobs go to the RQ queue "certificates" and any number of workers on
+any machine take them (`rq worker -u $REDIS_URL certificates`, or `flask --app contest
+certificates worker`); the output file goes to UPLOAD_DIR, which those machines must share.
+Without Redis (the embedded setup), a thread of the web process runs the job.
+
+A job first issues the documents in chunks, committing each, then renders them into one
+ZIP or one PDF. Issuing is idempotent per holder (see `services.issue_documents`), so a job
+that died part-way is simply run again: what it issued keeps its codes, the rest is added,
+and the output file is written anew.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contest import files
+from contest.audit.services import record
+from contest.auth.models import User
+from contest.certificates import services
+from contest.certificates.models import CertificateJob, JobStatus, OutputFormat
+from contest.certificates.pdf import Document, render_many, write_zip
+from contest.contests.models import Contest
+from contest.db import utcnow
+from contest.errors import ServiceError
+from contest.extensions import db
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "certificates"
+OUTPUT_AREA = "certificates"
+ISSUE_CHUNK = 50  # documents issued per commit: a crash loses at most this much work
+PROGRESS_EVERY = 20  # documents rendered between two progress updates
+STALE_AFTER = timedelta(minutes=2)  # no sign of life for this long: the worker died
+_QUEUED = "certificate_jobs_after_commit"
+_THREADS = "certificate_threads"
+
+
+# Starting and resuming -----------------------------------------------------------------------
+
+def is_stale(job: CertificateJob) -> bool:
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return False
+    last_sign = job.heartbeat_at or job.created_at
+    return last_sign < utcnow() - STALE_AFTER
+
+
+def can_resume(job: CertificateJob) -> bool:
+    return job.status == JobStatus.FAILED or is_stale(job)
+
+
+def active_job(contest: Contest) -> CertificateJob | None:
+    jobs = db.session.scalars(select(CertificateJob).where(
+        CertificateJob.contest_id == contest.id,
+        CertificateJob.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])))
+    return next((job for job in jobs if not is_stale(job)), None)
+
+
+def start_job(contest: Contest, output_format: str, *, site_url: str, actor: User | None) -> CertificateJob:
+    services.ensure_issuable(contest)
+    if output_format not in {fmt.value for fmt in OutputFormat}:
+        raise ServiceError(_l("Choose ZIP or one PDF."), "output_format")
+    if active_job(contest) is not None:
+        raise ServiceError(_l("Certificates of this contest are being generated already: wait until it is done."))
+    job = CertificateJob(contest_id=contest.id, output_format=output_format, site_url=site_url,
+                         created_by_id=getattr(actor, "id", None), created_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    record("certificates.generation_started", contest, actor=actor, job=job.id, format=output_format)
+    enqueue_after_commit(job.id)
+    return job
+
+
+def resume_job(job: CertificateJob, *, actor: User | None) -> None:
+    if not can_resume(job):
+        raise ServiceError(_l("This generation is not interrupted: nothing to resume."))
+    job.status = JobStatus.QUEUED.value
+    job.heartbeat_at = utcnow()
+    db.session.flush()
+    record("certificates.generation_resumed", job, actor=actor)
+    enqueue_after_commit(job.id)
+
+
+def enqueue_after_commit(job_id: int) -> None:
+    """The worker must find the job's row: hand it over only once the request has committed."""
+    session = db.session()
+    session.info.setdefault(_QUEUED, []).append((current_app._get_current_object(), job_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_queued(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for app, job_id in session.info.pop(_QUEUED, []):
+        dispatch(app, job_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+
+
+def dispatch(app: Flask, job_id: int) -> None:
+    url = app.config.get("REDIS_URL")
+    if url:
+        from redis import Redis
+        from rq import Queue, Retry
+
+        Queue(app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME), connection=Redis.from_url(url)).enqueue(
+            run_job_in_worker, job_id, job_timeout=3600, retry=Retry(max=2, interval=10))
+        return
+    thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"certificates-{job_id}", daemon=True)
+    app.extensions.setdefault(_THREADS, []).append(thread)
+    thread.start()
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # already recorded on the job; a thread has nobody else to tell
+            log.exception("Certificate job %s failed", job_id)
+        finally:
+            db.session.remove()
+
+
+def wait_for_threads(app: Flask, timeout: float = 60) -> None:
+    """Block until the in-process jobs started so far are done (tests, shutdown)."""
+    for thread in list(app.extensions.get(_THREADS, [])):
+        thread.join(timeout)
+    app.extensions[_THREADS] = [thread for thread in app.extensions.get(_THREADS, []) if thread.is_alive()]
+
+
+_worker_app: Flask | None = None
+
+
+def run_job_in_worker(job_id: int) -> None:
+    """The RQ entry point: a worker process builds the application once and runs the job."""
+    global _worker_app
+    if _worker_app is None:
+        from contest import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+# Running -------------------------------------------------------------------------------------
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _beat(job: CertificateJob) -> None:
+    job.heartbeat_at = utcnow()
+    db.session.commit()
+
+
+def output_path(job: CertificateJob) -> Path | None:
+    return files.path_of(OUTPUT_AREA, job.file_name) if job.file_name else None
+
+
+def run_job(job_id: int) -> None:
+    """Run (or run again) one job to the end; a failure is recorded on the job and re-raised."""
+    job = db.session.get(CertificateJob, job_id)
+    if job is None or job.status == JobStatus.DONE:
+        return
+    try:
+        _run(job)
+    except Exception as error:
+        db.session.rollback()
+        job = db.session.get(CertificateJob, job_id)
+        job.status = JobStatus.FAILED.value
+        job.error = f"{type(error).__name__}: {error}"[:2000]
+        job.heartbeat_at = utcnow()
+        db.session.commit()
+        raise
+
+
+def _run(job: CertificateJob) -> None:
+    contest = db.session.get(Contest, job.contest_id)
+    job.status = JobStatus.RUNNING.value
+    job.attempts += 1
+    job.done = 0
+    job.error = ""
+    plan = services.planned_documents(contest)
+    job.total = len(plan)
+    _beat(job)
+
+    _issue_all(job, contest, plan)
+    _write_output(job, contest)
+
+    base = (job.site_url or services.site_url()).rstrip("/")
+    services.notify_holders(contest, link=f"{base}/my/certificates")
+    job.status = JobStatus.DONE.value
+    job.finished_at = utcnow()
+    _beat(job)
+
+
+def _issue_all(job: CertificateJob, contest: Contest, plan: list[services.Planned]) -> None:
+    """First half of the progress bar: issue chunk by chunk, each chunk committed."""
+    for chunk in _chunks(plan, ISSUE_CHUNK):
+        try:
+            services.issue_documents(contest, chunk)
+            db.session.flush()
+        except IntegrityError:
+            # Another worker (a resumed duplicate) issued some of these at the same moment:
+            # take its rows, which is exactly what a second pass does.
+            db.session.rollback()
+            services.issue_documents(contest, chunk)
+        job.done += len(chunk)
+        _beat(job)
+
+
+def _documents(job: CertificateJob, contest: Contest) -> Iterator[Document]:
+    """Second half of the progress bar: documents as they are rendered, read from the database
+    in batches; each batch becomes plain data before a progress commit expires the rows."""
+    setup = services.print_setup(contest, job.site_url or None)
+    rendered = 0
+    for rows in services.printable_batches(contest, PROGRESS_EVERY):
+        yield from [services.document_for(row, setup) for row in rows]
+        rendered += len(rows)
+        job.done = job.total + rendered
+        _beat(job)
+
+
+def _write_output(job: CertificateJob, contest: Contest) -> None:
+    directory = files.area_dir(OUTPUT_AREA)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = ".zip" if job.output_format == OutputFormat.ZIP else ".pdf"
+    partial = directory / f"job-{job.id}.part"  # a crashed run's leftover is simply overwritten
+    with open(partial, "wb") as output:
+        if job.output_format == OutputFormat.ZIP:
+            write_zip(_documents(job, contest), output)
+        else:
+            render_many(_documents(job, contest), output, title=contest.slug)
+    old = job.file_name
+    job.file_name = files.random_name(suffix)
+    os.replace(partial, directory / job.file_name)
+    if old:
+        (directory / old).unlink(missing_ok=True)
+
+
+# Command line --------------------------------------------------------------------------------
+
+def register_cli(app: Flask) -> None:
+    import click
+    from flask.cli import AppGroup
+
+    group = AppGroup("certificates", help="Certificate generation jobs.")
+
+    @group.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+    def worker(burst: bool) -> None:
+        """Take certificate jobs from the Redis queue (needs REDIS_URL)."""
+        url = current_app.config.get("REDIS_URL")
+        if not url:
+            raise click.ClickException("REDIS_URL is not set: without Redis the web process runs the jobs itself.")
+        from redis import Redis
+        from rq import Worker
+
+        queue = current_app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME)
+        Worker([queue], connection=Redis.from_url(url)).work(burst=burst)
+
+    app.cli.add_command(group)
