@@ -34,9 +34,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from slugify import slugify
 
-from contest.certificates.fonts import SANS, SANS_BOLD, SERIF_BOLD, register_fonts
 from contest.certificates.qr import draw_qr
 from contest.db import LabelledEnum, set_labels
+from contest.fonts import SANS, SANS_BOLD, SERIF_BOLD, register_fonts
 
 # reportlab wraps binary streams (images) in ASCII85 by default: a quarter larger and slower
 # to write, for 7-bit transports nobody uses. Process-wide, and this is reportlab's only user.

@@ -1,4 +1,4 @@
-"""Rebuild the trimmed fonts in static/fonts/ (see contest/certificates/fonts.py for why).
+"""Rebuild the trimmed fonts in static/fonts/ (see contest/fonts.py for why).
 
     python -m contest.certificates.trim_fonts [/usr/share/fonts/truetype/dejavu]
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contest.certificates.fonts import FILES, FONT_DIR, UNICODE_RANGES
+from contest.fonts import FILES, FONT_DIR, UNICODE_RANGES
 
 
 def build(source_dir: str) -> None:

@@ -27,8 +27,8 @@ from contest.certificates import (
     write_zip,
 )
 from contest.certificates.codes import CODE_BITS
-from contest.certificates.fonts import FILES, LICENCE, REQUIRED_CHARACTERS, SERIF_BOLD, missing_characters
 from contest.certificates.pdf import NAME_WIDTH, ImageError, fit_font_size, fit_line, is_image
+from contest.fonts import FILES, LICENCE, REQUIRED_CHARACTERS, SERIF_BOLD, missing_characters
 
 URL = "https://konkurs.example.kz/verify/"
 
