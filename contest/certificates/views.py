@@ -32,6 +32,7 @@ from contest.contests.page_parts import PagePart, contest_page_part
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
+from contest.lookups import in_contest_or_404, or_404
 from contest.ratelimit import Limit
 
 bp = Blueprint("certificates", __name__)
@@ -58,24 +59,15 @@ def certificates_box(contest: Contest) -> PagePart:
 
 
 def _contest_or_404(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        abort(404)
-    return contest
+    return or_404(db.session.get(Contest, contest_id))
 
 
 def _certificate_or_404(contest: Contest, certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.contest_id != contest.id:
-        abort(404)
-    return certificate
+    return in_contest_or_404(Certificate, certificate_id, contest)
 
 
 def _job_or_404(contest: Contest, job_id: int) -> CertificateJob:
-    job = db.session.get(CertificateJob, job_id)
-    if job is None or job.contest_id != contest.id:
-        abort(404)
-    return job
+    return in_contest_or_404(CertificateJob, job_id, contest)
 
 
 def _pdf_response(data: bytes, filename: str) -> Response:

@@ -21,6 +21,7 @@ from contest.contests.page_parts import page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import attach_error, form_status
+from contest.lookups import or_404
 
 bp = Blueprint("contests", __name__)
 PER_PAGE = 20
@@ -58,10 +59,7 @@ def detail(slug: str):
 # Organisers --------------------------------------------------------------------------------
 
 def _contest_or_404(contest_id: int) -> Contest:
-    contest = services.contest_with_setup(contest_id)
-    if contest is None:
-        abort(404)
-    return contest
+    return or_404(services.contest_with_setup(contest_id))
 
 
 @bp.get("/manage/contests")

@@ -40,6 +40,7 @@ from contest.judging.forms import (
     category_choices,
 )
 from contest.judging.models import AssignmentPlan, Conflict, JuryMember, ScoreSheet
+from contest.lookups import in_contest_or_404, or_404
 from contest.registration.models import Registration
 
 bp = Blueprint("judging_manage", __name__, url_prefix="/manage/contests/<int:contest_id>/jury")
@@ -75,12 +76,8 @@ def jury_summary(contest: Contest) -> PagePart:
 # Loading ------------------------------------------------------------------------------------
 
 def _contest_or_404(contest_id: int) -> Contest:
-    contest = db.session.scalar(select(Contest).where(Contest.id == contest_id)
-                                .options(selectinload(Contest.rounds), selectinload(Contest.categories),
-                                         selectinload(Contest.criteria)))
-    if contest is None:
-        abort(404)
-    return contest
+    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id).options(
+        selectinload(Contest.rounds), selectinload(Contest.categories), selectinload(Contest.criteria))))
 
 
 def _round_or_404(contest: Contest, round_id: int) -> Round:
@@ -91,10 +88,7 @@ def _round_or_404(contest: Contest, round_id: int) -> Round:
 
 
 def _member_or_404(contest: Contest, member_id: int) -> JuryMember:
-    member = db.session.get(JuryMember, member_id)
-    if member is None or member.contest_id != contest.id:
-        abort(404)
-    return member
+    return in_contest_or_404(JuryMember, member_id, contest)
 
 
 def _registration_or_404(contest: Contest, registration_id: int) -> Registration:

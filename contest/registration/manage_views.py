@@ -19,6 +19,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language
+from contest.lookups import or_404
 from contest.registration import exports, imports, moderation
 from contest.registration.manage_forms import (
     DecisionForm,
@@ -43,11 +44,8 @@ def registrations_summary(contest: Contest) -> PagePart:
 
 
 def _contest_or_404(contest_id: int) -> Contest:
-    contest = db.session.scalar(select(Contest).where(Contest.id == contest_id)
-                                .options(selectinload(Contest.categories)))
-    if contest is None:
-        abort(404)
-    return contest
+    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id)
+                                    .options(selectinload(Contest.categories))))
 
 
 def _registration_or_404(contest: Contest, registration_id: int) -> Registration:

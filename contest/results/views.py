@@ -22,6 +22,7 @@ from contest.contests.page_parts import PagePart, contest_page_part
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.lookups import or_404
 from contest.results import exports, services
 from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
 from contest.results.models import ResultSnapshot
@@ -47,10 +48,7 @@ def results_box(contest: Contest) -> PagePart | None:
 
 
 def _contest_or_404(contest_id: int) -> Contest:
-    contest = contests.contest_with_setup(contest_id)
-    if contest is None:
-        abort(404)
-    return contest
+    return or_404(contests.contest_with_setup(contest_id))
 
 
 def _round_or_404(contest: Contest):
