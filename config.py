@@ -35,6 +35,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Seconds a worker remembers which snapshot a contest's public results show (0: ask the
+    # database on every visit); see contest/results/published.py for what may be stale and how long.
+    RESULTS_CURRENT_TTL = float(os.environ.get("RESULTS_CURRENT_TTL", 5))
 
     # A poem with an attached PDF fits easily; anything larger is refused with 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))

@@ -24,12 +24,23 @@ def is_supported(code: str | None) -> bool:
 
 
 def select_locale() -> str:
-    """The user's saved setting, then the cookie from the switcher, then the browser, then kk."""
+    return preferred_language()
+
+
+def preferred_language() -> str:
+    """The user's saved setting, then the visitor's choice (`visitor_language`). A plain code,
+    for pages that need it without building Babel's locale (cached pages)."""
     if not has_request_context():  # CLI commands and background work
         return DEFAULT_LANGUAGE
     user_language = getattr(current_user, "preferred_language", None) if current_user else None
     if is_supported(user_language):
         return user_language
+    return visitor_language()
+
+
+def visitor_language() -> str:
+    """The cookie from the switcher, then the browser, then kk: the choice of a visitor who is
+    not signed in (asks nothing of Flask-Login, whose user loading costs on every call)."""
     cookie_language = request.cookies.get(LANGUAGE_COOKIE)
     if is_supported(cookie_language):
         return cookie_language

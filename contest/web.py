@@ -80,7 +80,10 @@ def register_request_hooks(app: Flask) -> None:
     def finish_unit_of_work(response: Response) -> Response:
         # One unit of work per request: services only flush; a successful response commits
         # everything at once, and an error response (including a form sent back with errors)
-        # leaves the database exactly as it was.
+        # leaves the database exactly as it was. A request that never touched the database
+        # (a cached page) has nothing to end: the check skips creating a session to find out.
+        if not db.session.registry.has() or not db.session().in_transaction():
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:

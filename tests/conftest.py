@@ -34,6 +34,8 @@ from contest.judging.models import JuryMember, Score, ScoreSheet
 from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
 from contest.registration.models import Participant, Registration, RegistrationCounter
+from contest.results import published
+from contest.results.views import page_cache
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -128,6 +130,9 @@ def app_context(app: Flask) -> Iterator[None]:
     Outside a request, messages come in English so that service tests read naturally;
     each request still picks its own language."""
     app.extensions["counter_store"] = MemoryStore()
+    # Per-worker caches are keyed by slugs and ids, which the next test's data reuses.
+    published.forget()
+    page_cache.clear()
     with app.app_context(), force_locale("en"):
         yield
         clean_database()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from contest.auth.models import Role
@@ -41,6 +41,16 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 def has_role(*roles: Role) -> bool:
     return bool(current_user.is_authenticated and current_user.has_role(*roles))
+
+
+def surely_anonymous() -> bool:
+    """True when the session names no user and no remember-me cookie came: nobody is signed in.
+    Known without Flask-Login's user loading (which hashes the client's address and agent on
+    each request); this app signs in only through the session and the remember-me cookie (no
+    request or header loader)."""
+    if "_user_id" in session:
+        return False
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
 
 
 def enforce_access_rule():

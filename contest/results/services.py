@@ -24,7 +24,7 @@ from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
 from contest.results import awards as engine_awards
-from contest.results import statistics
+from contest.results import published, statistics
 from contest.results.loading import (
     RoundPanels,
     award_tiers,
@@ -320,6 +320,7 @@ def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> Result
     record("results.publish", snapshot, actor=actor, contest_id=contest.id, round_id=round_.id,
            missing_sheets=len(missing), reason=reason)
     change_status(contest, ContestStatus.RESULTS_PUBLISHED.value, actor=actor)
+    published.forget(contest.slug)  # this worker shows the new snapshot at once; others within the TTL
     return snapshot
 
 
@@ -340,6 +341,7 @@ def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSna
     db.session.flush()
     record("results.unpublish", snapshot, actor=actor, contest_id=contest.id, reason=reason)
     change_status(contest, ContestStatus.JUDGING.value, actor=actor)
+    published.forget(contest.slug)  # this worker stops showing the page at once; others within the TTL
     return snapshot
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import gzip
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from werkzeug.http import quote_etag
 
 from contest import i18n
 from contest.auth.models import Role
-from contest.auth.permissions import public, roles_required
+from contest.auth.permissions import public, roles_required, surely_anonymous
 from contest.contests import services as contests
 from contest.contests.models import Contest, ContestStatus
 from contest.contests.page_parts import PagePart, contest_page_part
@@ -23,7 +24,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
 from contest.lookups import or_404
-from contest.results import exports, services
+from contest.results import exports, published, services
 from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
 from contest.results.models import ResultSnapshot
 from contest.results.ranking import RankingError
@@ -181,90 +182,40 @@ def published_results(contest: Contest) -> PagePart | None:
     return PagePart("results/_contest_part.html", {"contest": contest, "snapshot": snapshot})
 
 
-_contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
-# Built once on the tables (not the ORM classes): every public request runs it, and a Core
-# statement reused with a bound parameter skips both statement building and ORM row handling.
-PUBLISHED_QUERY = (
-    select(_contests.c.id, _snapshots.c.id).join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
-    .where(_contests.c.slug == bindparam("slug"), _snapshots.c.retired_at.is_(None),
-           _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value])))
-
-
 def _published(slug: str) -> tuple[int, int]:
-    """(contest id, snapshot id) of a contest with published results, else 404. One query."""
-    found = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
+    """(contest id, snapshot id) of a contest with published results, else 404. At most one
+    query, none while this worker remembers the answer (see contest/results/published.py)."""
+    found = published.lookup(slug)
     if found is None:
         abort(404)
-    return found[0], found[1]
+    return found
 
 
-class PageCache:
-    """Rendered public pages (plain and gzipped) per worker, keyed by snapshot id, language and options. A new
-    snapshot has a new id, so nothing ever needs invalidating; the size bound keeps memory flat."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.pages: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key: tuple) -> tuple[bytes, bytes] | None:
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple, page: tuple[bytes, bytes]) -> None:
-        with self.lock:
-            self.pages[key] = page
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+@dataclass(frozen=True)
+class CachedPage:
+    """A shared public page with everything its responses need, built once per cache entry."""
+    body: bytes
+    zipped: bytes
+    headers: tuple[tuple[str, str], ...]
+    zipped_headers: tuple[tuple[str, str], ...]
 
 
-page_cache = PageCache(CACHE_SIZE)
+def _etag(key: tuple) -> str:
+    return "r{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
 
 
-def _page_language() -> str:
-    """`?lang=` when given (the page's language links), else the visitor's usual choice."""
-    language = request.args.get("lang")
-    return language if i18n.is_supported(language) else i18n.current_language()
+def _shared_headers(etag: str) -> tuple[tuple[str, str], ...]:
+    """What lets browsers and proxies keep a shared page, and tells them which copy is which."""
+    return (("ETag", quote_etag(etag)), ("Cache-Control", f"public, max-age={PUBLIC_MAX_AGE}"),
+            ("Vary", "Accept-Encoding, Accept-Language"))
 
 
-@bp.get("/contests/<slug>/results")
-@public
-def public_results(slug: str):
-    contest_id, snapshot_id = _published(slug)
-    language = _page_language()
-    category = request.args.get("category", type=int)
-    breakdown = request.args.get("criteria") == "1"
-    key = (snapshot_id, language, category, breakdown)
-    # Visitors who are signed in (their name in the menu) or have a message waiting get a page of
-    # their own, never stored or shared; everyone else gets the same bytes, so they are cached.
-    shared = not current_user.is_authenticated and not session.get("_flashes")
-    etag = "r{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
-    if shared and etag in request.if_none_match:
-        return _shared_response(Response(status=304), etag)
-    if not shared:
-        return Response(_render_public(contest_id, snapshot_id, language, category, breakdown), mimetype="text/html")
-    bodies = page_cache.get(key)
-    if bodies is None:
-        body = _render_public(contest_id, snapshot_id, language, category, breakdown).encode()
-        # Compressed once when cached: a thousand rows shrink about tenfold.
-        bodies = (body, gzip.compress(body, compresslevel=6))
-        page_cache.put(key, bodies)
-    zipped = "gzip" in request.accept_encodings
-    response = Response(bodies[1] if zipped else bodies[0], mimetype="text/html")
-    if zipped:
-        response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    return _shared_response(response, etag)
-
-
-def _shared_response(response: Response, etag: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-    response.vary.add("Accept-Language")
-    return response
+def _cached_page(key: tuple, html: str) -> CachedPage:
+    body = html.encode()
+    headers = (("Content-Type", "text/html; charset=utf-8"), *_shared_headers(_etag(key)))
+    # Compressed once when cached: a thousand rows shrink about tenfold.
+    return CachedPage(body=body, zipped=gzip.compress(body, compresslevel=6), headers=headers,
+                      zipped_headers=(*headers, ("Content-Encoding", "gzip")))
 
 
 def _render_public(contest_id: int, snapshot_id: int, language: str, category: int | None, breakdown: bool) -> str:
@@ -282,6 +233,69 @@ def _render_public(contest_id: int, snapshot_id: int, language: str, category: i
                                language_url=lambda code: url_for(".public_results", slug=contest.slug,
                                                                  category=category, lang=code,
                                                                  criteria="1" if breakdown else None))
+
+
+class PageCache:
+    """Rendered public pages (plain and gzipped) per worker, keyed by snapshot id, language and options. A new
+    snapshot has a new id, so nothing ever needs invalidating; the size bound keeps memory flat."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pages: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: tuple) -> CachedPage | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: CachedPage) -> None:
+        with self.lock:
+            self.pages[key] = page
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+page_cache = PageCache(CACHE_SIZE)
+
+
+def _page_language(anonymous: bool) -> str:
+    """`?lang=` when given (the page's language links), else the visitor's usual choice."""
+    language = request.args.get("lang")
+    if i18n.is_supported(language):
+        return language
+    return i18n.visitor_language() if anonymous else i18n.preferred_language()
+
+
+@bp.get("/contests/<slug>/results")
+@public
+def public_results(slug: str):
+    contest_id, snapshot_id = _published(slug)
+    anonymous = surely_anonymous() or not current_user.is_authenticated
+    language = _page_language(anonymous)
+    category = request.args.get("category", type=int)
+    breakdown = request.args.get("criteria") == "1"
+    key = (snapshot_id, language, category, breakdown)
+    # Visitors who are signed in (their name in the menu) or have a message waiting get a page of
+    # their own, never stored or shared; everyone else gets the same bytes, so they are cached.
+    if not anonymous or session.get("_flashes"):
+        return Response(_render_public(contest_id, snapshot_id, language, category, breakdown), mimetype="text/html")
+    etag = _etag(key)
+    if etag in request.if_none_match:  # answered before looking for the page: nothing to send
+        return Response(status=304, headers=_shared_headers(etag))
+    page = page_cache.get(key)
+    if page is None:
+        page = _cached_page(key, _render_public(contest_id, snapshot_id, language, category, breakdown))
+        page_cache.put(key, page)
+    if "gzip" in request.accept_encodings:
+        return Response(page.zipped, headers=page.zipped_headers)
+    return Response(page.body, headers=page.headers)
 
 
 @bp.get("/contests/<slug>/results.<kind>")

@@ -1,0 +1,65 @@
+"""Which snapshot a contest's public results show, remembered per worker for a few seconds.
+
+Every visit to a public results page needs (contest id, current snapshot id) for its slug, to
+pick the cached page and its ETag. Asking the database each time costs more than serving the
+cached page itself, so each worker keeps the answer for `RESULTS_CURRENT_TTL` seconds (default
+5; 0 asks every time).
+
+Staleness: publishing and unpublishing forget the answer at once in the worker that handled
+them; any other worker may keep showing the previous state (the old page, or the page of a
+contest just withdrawn) for at most the TTL. That is well inside what the public pages already
+allow browsers and proxies (`Cache-Control: max-age` of several minutes). Other changes that
+hide results (a slug or status edited by other pages) are bounded by the same TTL."""
+
+from __future__ import annotations
+
+import time
+from threading import Lock
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+
+from contest.contests.models import Contest, ContestStatus
+from contest.extensions import db
+from contest.results.models import ResultSnapshot
+
+DEFAULT_TTL = 5.0
+
+_contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
+# Built once on the tables (not the ORM classes): a Core statement reused with a bound
+# parameter skips both statement building and ORM row handling.
+PUBLISHED_QUERY = (
+    select(_contests.c.id, _snapshots.c.id).join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
+    .where(_contests.c.slug == bindparam("slug"), _snapshots.c.retired_at.is_(None),
+           _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value])))
+
+Published = tuple[int, int]  # (contest id, snapshot id)
+
+_lock = Lock()
+_known: dict[str, tuple[Published | None, float]] = {}  # slug -> (answer, monotonic expiry)
+
+
+def lookup(slug: str) -> Published | None:
+    """(contest id, snapshot id) of the contest with published results at `slug`, else None."""
+    now = time.monotonic()
+    known = _known.get(slug)
+    if known is not None and known[1] > now:
+        return known[0]
+    row = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
+    answer = (row[0], row[1]) if row is not None else None
+    ttl = current_app.config.get("RESULTS_CURRENT_TTL", DEFAULT_TTL)
+    if ttl > 0:
+        with _lock:
+            if len(_known) > 10_000:  # unknown slugs are remembered too; keep memory bounded
+                _known.clear()
+            _known[slug] = (answer, now + ttl)
+    return answer
+
+
+def forget(slug: str | None = None) -> None:
+    """Drop what this worker remembers about `slug` (about every contest when None)."""
+    with _lock:
+        if slug is None:
+            _known.clear()
+        else:
+            _known.pop(slug, None)
