@@ -41,13 +41,13 @@ _known: dict[str, tuple[Published | None, float]] = {}  # slug -> (answer, monot
 
 def lookup(slug: str) -> Published | None:
     """(contest id, snapshot id) of the contest with published results at `slug`, else None."""
+    ttl = current_app.config.get("RESULTS_CURRENT_TTL", DEFAULT_TTL)
     now = time.monotonic()
-    known = _known.get(slug)
+    known = _known.get(slug) if ttl > 0 else None
     if known is not None and known[1] > now:
         return known[0]
     row = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
     answer = (row[0], row[1]) if row is not None else None
-    ttl = current_app.config.get("RESULTS_CURRENT_TTL", DEFAULT_TTL)
     if ttl > 0:
         with _lock:
             if len(_known) > 10_000:  # unknown slugs are remembered too; keep memory bounded

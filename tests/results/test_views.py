@@ -3,10 +3,12 @@ no contacts, caching) and the exports."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from contest.db import utcnow
 from contest.judging.models import Score
 from contest.results import services
 from contest.results.models import ResultSnapshot
@@ -208,3 +210,68 @@ def test_advancement_from_a_qualifying_round(db, judged, login_as, client):
     response = client.post_form(f"/manage/contests/{j.contest.id}/results/advance?round={round_.id}", headers=EN)
     assert response.status_code == 302
     assert services.advanced_ids(round_) == {j.registrations[0].id, j.registrations[4].id}
+
+
+def test_a_cached_public_page_asks_nothing_of_the_database(db, judged, login_as, client, count_queries):
+    j = judged()
+    login_as("organiser")
+    publish(client, j.contest)
+    client.post_form("/logout")
+    client.delete_cookie("session")  # a first visit: no session cookie at all
+    url = f"/contests/{j.contest.slug}/results?lang=en"
+    first = client.get(url)
+    with count_queries() as log:
+        again = client.get(url)
+        not_modified = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.data == first.data and not_modified.status_code == 304 and log.count == 0
+    assert again.headers["Content-Security-Policy"] and again.headers["X-Frame-Options"] == "DENY"
+
+
+def sign_out(client) -> None:
+    client.post_form("/logout")
+    client.get("/")  # shows (and so clears) the "signed out" message: a waiting message is never cached
+
+
+def test_unpublishing_and_republishing_change_the_public_page_at_once(db, judged, login_as, client):
+    j = judged()
+    login_as("organiser")
+    publish(client, j.contest)
+    url = f"/contests/{j.contest.slug}/results?lang=en"
+    sign_out(client)
+    first = client.get(url)
+    assert first.status_code == 200 and "19.00" in page(first)
+    login_as("organiser")
+    client.post_form(f"/manage/contests/{j.contest.id}/results/unpublish", {"reason": "Wrong score"})
+    sign_out(client)
+    assert client.get(url).status_code == 404  # this worker forgot the snapshot at once
+    for score in db.session.scalars(select(Score)):
+        score.points = Decimal(1)
+    login_as("organiser")
+    publish(client, j.contest)
+    sign_out(client)
+    second = client.get(url)
+    assert second.status_code == 200 and "19.00" not in page(second)
+    assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_other_workers_see_a_withdrawal_within_the_ttl(app, db, judged, login_as, client, monkeypatch):
+    """Another worker's unpublish reaches this one only through the database: with a TTL of 0
+    the very next visit asks it; with a TTL, the page stays until the TTL runs out."""
+    j = judged()
+    login_as("organiser")
+    publish(client, j.contest)
+    client.post_form("/logout")
+    url = f"/contests/{j.contest.slug}/results?lang=en"
+    assert client.get(url).status_code == 200
+    snapshot = services.current_snapshot(j.contest.id)
+    snapshot.retired_at = utcnow()  # what another worker's unpublish leaves in the database
+    db.session.commit()
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now + 1)
+    assert client.get(url).status_code == 200  # remembered: within the default 5 s
+    monkeypatch.setattr(time, "monotonic", lambda: now + app.config["RESULTS_CURRENT_TTL"] + 1)
+    assert client.get(url).status_code == 404
+    monkeypatch.setitem(app.config, "RESULTS_CURRENT_TTL", 0)
+    snapshot.retired_at = None
+    db.session.commit()
+    assert client.get(url).status_code == 200  # TTL 0: asked on every visit
