@@ -23,6 +23,14 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+))
+
 
 def init_extensions(app: Flask) -> None:
     import contest.models  # noqa: F401  (registers every table on the metadata)
@@ -93,14 +101,13 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if "Cache-Control" not in headers and request.endpoint not in STATIC_ENDPOINTS:
+        # Each header only where the view did not set its own. One pass over what is there,
+        # rather than a search per header: this runs on every response, cached pages included.
+        present = {name.lower() for name, _ in headers}
+        headers.extend([(name, value) for key, name, value in SECURITY_HEADERS if key not in present])
+        if app.config.get("SESSION_COOKIE_SECURE") and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "cache-control" not in present and request.endpoint not in STATIC_ENDPOINTS:
             # Pages may carry personal data or CSRF tokens: never let a shared cache keep them
             # unless a public view has said otherwise.
             headers["Cache-Control"] = "no-store"
