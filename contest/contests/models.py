@@ -108,6 +108,14 @@ MAX_JURORS = 100
 SCORE_TYPE = Numeric(12, 3)
 
 
+def score_text(value: Decimal | None) -> str | None:
+    """A stored score without the trailing zeros of its column (37.500 -> 37.5)."""
+    if value is None:
+        return None
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Contest(TimestampMixin, Base):
     __tablename__ = "contest"
     __table_args__ = (
@@ -211,6 +219,27 @@ class Contest(TimestampMixin, Base):
     def is_public(self) -> bool:
         return self.status != ContestStatus.DRAFT
 
+    @property
+    def is_trimmed(self) -> bool:
+        return self.aggregation in (Aggregation.TRIMMED_MEAN, Aggregation.TRIMMED_SUM)
+
+    @property
+    def trim_threshold(self) -> int:
+        """The fewest counting jurors the trimmed method needs before it falls back."""
+        return self.trim_min_jurors if self.trim_min_jurors is not None else 2 * (self.trim_count or 1) + 1
+
+    @property
+    def ranking_summary(self) -> str:
+        """The ranking rules in one sentence, for organisers and the public contest page."""
+        parts = [self.aggregation_label]
+        if self.is_trimmed:
+            parts.append(str(_l("%(trim)s dropped at each end, with at least %(least)s jurors (fewer: no trimming)",
+                                trim=self.trim_count, least=self.trim_threshold)))
+        if self.normalise_scores:
+            parts.append(str(_l("each juror's totals normalised")))
+        parts.append(str(_l("rounded half up to %(decimals)s decimals", decimals=self.score_decimals)))
+        return "; ".join(parts)
+
 
 class _ContestPart:
     """Columns every setup row shares: its contest and its place in the contest's list."""
@@ -242,6 +271,10 @@ class Round(_ContestPart, Base):
     @property
     def stage_label(self) -> str:
         return RoundStage(self.stage).label
+
+    @property
+    def advance_threshold_text(self) -> str | None:
+        return score_text(self.advance_threshold)
 
 
 class Category(_ContestPart, Base):
@@ -294,6 +327,10 @@ class AwardTier(_ContestPart, Base):
     @property
     def document_label(self) -> str:
         return AwardDocument(self.document_kind).label
+
+    @property
+    def min_score_text(self) -> str | None:
+        return score_text(self.min_score)
 
 
 class ContestStatusChange(Base):
