@@ -33,6 +33,7 @@ def load_demo_accounts() -> list[tuple[str, str, str]]:
 
 
 def load_demo() -> list[tuple[str, str, str]]:
+    from contest.judging.demo import load_jury
     from contest.news.demo import load_news
     from contest.registration.demo import load_registrations
 
@@ -40,4 +41,5 @@ def load_demo() -> list[tuple[str, str, str]]:
     load_contests()
     load_news()
     load_registrations()
+    load_jury()
     return logins

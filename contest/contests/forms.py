@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    DecimalField,
     FloatField,
     IntegerField,
     SelectField,
@@ -19,10 +20,21 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from contest.contests.models import (
     LABELS,
+    MAX_DECIMALS,
+    MAX_JURORS,
+    MAX_TRIM,
     Aggregation,
     AwardDocument,
     AwardTier,
@@ -54,15 +66,30 @@ def _choices(enum_class: type) -> list[SelectChoice]:
 
 
 def _whole(label: object, low: int, high: int = LARGEST, *, required: bool = False,
-           message: object = None) -> IntegerField:
+           message: object = None, **kwargs: Any) -> IntegerField:
     first = InputRequired(REQUIRED_MESSAGE) if required else Optional()
     message = message or _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high)
-    return IntegerField(label, validators=[first, NumberRange(low, high, message=message)])
+    return IntegerField(label, validators=[first, NumberRange(low, high, message=message)], **kwargs)
 
 
 def _finite(form: FlaskForm, field: FloatField) -> None:
     if field.data is not None and not math.isfinite(field.data):
         raise ValidationError(NUMBER_MESSAGE)
+
+
+def _finite_decimal(form: FlaskForm, field: DecimalField) -> None:
+    # "NaN" and "Infinity" parse as Decimals; comparing them would raise, so stop here.
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(NUMBER_MESSAGE)
+
+
+SCORE_MESSAGE = _l("Enter a score of 0 or more with at most three decimals, for example 37.5.")
+
+
+def _score(label: object, description: object) -> DecimalField:
+    """An optional score bound; the service checks it has at most three decimals."""
+    return DecimalField(label, places=None, description=description, validators=[
+        Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=SCORE_MESSAGE)])
 
 
 def _local_datetime(label: object) -> DateTimeLocalField:
@@ -118,6 +145,11 @@ class ContestForm(_TextsForm):
     aggregation = SelectField(_l("How the jurors' totals are combined"), choices=_choices(Aggregation))
     tie_break_rules = TextAreaField(_l("Tie-break rules, one per line, in order"), filters=[trimmed],
                                     validators=[Optional(), Length(max=2000)])
+    score_decimals = _whole(_l("Decimals in the published totals"), 0, MAX_DECIMALS, default=2,
+                            message=_l("Round to 0, 1, 2 or 3 decimals."))
+    trim_count = _whole(_l("Totals a trimmed method drops at each end"), 1, MAX_TRIM, default=1)
+    trim_min_jurors = _whole(_l("Fewest jurors for the trimmed method"), 3, MAX_JURORS)
+    normalise_scores = BooleanField(_l("Normalise each juror's totals (corrects strict and lenient jurors)"))
 
     def load(self, contest: Contest) -> None:
         """Fill the form from a contest (dates shown in Almaty time)."""
@@ -167,7 +199,12 @@ class _PartForm(_TextsForm):
 class RoundForm(_PartForm):
     MODEL = Round
     stage = SelectField(_l("Stage"), choices=_choices(RoundStage))
-    advance_count = _whole(_l("How many advance to the next round"), 1, 100_000)
+    advance_count = _whole(_l("How many advance to the next round"), 1, 100_000,
+                           description=_l("Qualifying rounds: the best N of each category advance (a tie at the "
+                                          "boundary takes every tied entry)."))
+    advance_threshold = _score(_l("Or: the score needed to advance"),
+                               _l("Qualifying rounds: every entry whose total reaches this score advances. "
+                                  "Fill this or the number above, not both."))
 
 
 class CategoryForm(_PartForm):
@@ -192,6 +229,9 @@ class AwardTierForm(_PartForm):
     winners_count = _whole(_l("Number of winners"), 1, 1000, required=True)
     prize_amount = _whole(_l("Prize per winner (tenge)"), 0)
     document_kind = SelectField(_l("Document"), choices=_choices(AwardDocument))
+    min_score = _score(_l("Minimum total for this award"),
+                       _l("Optional, for example for a Grand Prix given only for an outstanding result. "
+                          "Places below it move on to the next tier."))
 
 
 PART_FORMS = {"rounds": RoundForm, "categories": CategoryForm, "criteria": CriterionForm, "tiers": AwardTierForm}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
@@ -50,6 +51,7 @@ class Aggregation(LabelledEnum):
     TRIMMED_MEAN = "trimmed_mean"
     MEDIAN = "median"
     SUM = "sum"
+    TRIMMED_SUM = "trimmed_sum"  # ski-jumping style: drop the extremes, add the rest
 
 
 class RoundStage(LabelledEnum):
@@ -80,6 +82,7 @@ LABELS = set_labels({
     Aggregation.TRIMMED_MEAN: _l("Mean without the highest and lowest total"),
     Aggregation.MEDIAN: _l("Median of the jurors' totals"),
     Aggregation.SUM: _l("Sum of the jurors' totals"),
+    Aggregation.TRIMMED_SUM: _l("Sum without the highest and lowest totals (as in ski jumping)"),
     RoundStage.QUALIFYING: _l("Qualifying round"),
     RoundStage.FINAL: _l("Final"),
     AwardDocument.WINNER_DIPLOMA: _l("Winner's diploma"),
@@ -95,6 +98,22 @@ MOVE_LABELS = {
     ContestStatus.RESULTS_PUBLISHED: _l("Publish results"),
     ContestStatus.ARCHIVED: _l("Archive"),
 }
+
+
+# Bounds of the ranking settings (the form, the service and the CHECK constraints share them).
+MAX_DECIMALS = 3
+MAX_TRIM = 10
+MAX_JURORS = 100
+# Scores and thresholds: up to 9 digits before the point, 3 after (the most decimals a contest rounds to).
+SCORE_TYPE = Numeric(12, 3)
+
+
+def score_text(value: Decimal | None) -> str | None:
+    """A stored score without the trailing zeros of its column (37.500 -> 37.5)."""
+    if value is None:
+        return None
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class Contest(TimestampMixin, Base):
@@ -113,6 +132,10 @@ class Contest(TimestampMixin, Base):
                         name="grade_range_ordered"),
         CheckConstraint("school_quota IS NULL OR school_quota > 0", name="school_quota_positive"),
         CheckConstraint("line_limit IS NULL OR line_limit > 0", name="line_limit_positive"),
+        CheckConstraint("score_decimals BETWEEN 0 AND 3", name="score_decimals_range"),
+        CheckConstraint(f"trim_count BETWEEN 1 AND {MAX_TRIM}", name="trim_count_range"),
+        CheckConstraint(f"trim_min_jurors IS NULL OR (trim_min_jurors >= 2 * trim_count + 1 "
+                        f"AND trim_min_jurors <= {MAX_JURORS})", name="trim_min_jurors_enough"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,6 +176,13 @@ class Contest(TimestampMixin, Base):
     aggregation: Mapped[str] = mapped_column(String(20), default=Aggregation.MEAN.value)
     # Ordered rule names: "criterion:<id>", "chair_total", "first_places", "shared".
     tie_break_rules: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Ranking settings: decimals of the published aggregate (half up); how many totals a trimmed
+    # method drops at each end, and the fewest jurors it needs before falling back to the plain
+    # mean or sum (None: the least that works, 2 * trim_count + 1); per-juror normalisation.
+    score_decimals: Mapped[int] = mapped_column(default=2, server_default=text("2"))
+    trim_count: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    trim_min_jurors: Mapped[int | None]
+    normalise_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="contest", cascade="all, delete-orphan", order_by="Round.position")
@@ -189,6 +219,27 @@ class Contest(TimestampMixin, Base):
     def is_public(self) -> bool:
         return self.status != ContestStatus.DRAFT
 
+    @property
+    def is_trimmed(self) -> bool:
+        return self.aggregation in (Aggregation.TRIMMED_MEAN, Aggregation.TRIMMED_SUM)
+
+    @property
+    def trim_threshold(self) -> int:
+        """The fewest counting jurors the trimmed method needs before it falls back."""
+        return self.trim_min_jurors if self.trim_min_jurors is not None else 2 * (self.trim_count or 1) + 1
+
+    @property
+    def ranking_summary(self) -> str:
+        """The ranking rules in one sentence, for organisers and the public contest page."""
+        parts = [self.aggregation_label]
+        if self.is_trimmed:
+            parts.append(str(_l("%(trim)s dropped at each end, with at least %(least)s jurors (fewer: no trimming)",
+                                trim=self.trim_count, least=self.trim_threshold)))
+        if self.normalise_scores:
+            parts.append(str(_l("each juror's totals normalised")))
+        parts.append(str(_l("rounded half up to %(decimals)s decimals", decimals=self.score_decimals)))
+        return "; ".join(parts)
+
 
 class _ContestPart:
     """Columns every setup row shares: its contest and its place in the contest's list."""
@@ -205,17 +256,25 @@ class Round(_ContestPart, Base):
     __table_args__ = (
         CheckConstraint(_in("stage", RoundStage), name="stage_known"),
         CheckConstraint("advance_count IS NULL OR advance_count > 0", name="advance_count_positive"),
+        CheckConstraint("advance_threshold IS NULL OR advance_threshold >= 0", name="advance_threshold_not_negative"),
+        CheckConstraint("advance_count IS NULL OR advance_threshold IS NULL", name="advance_count_or_threshold"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
     stage: Mapped[str] = mapped_column(String(20), default=RoundStage.FINAL.value)
     # How many of the best advance to the next round (qualifying rounds only).
     advance_count: Mapped[int | None]
+    # Or: every entry whose total reaches this score advances (at most one of the two).
+    advance_threshold: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 
     @property
     def stage_label(self) -> str:
         return RoundStage(self.stage).label
+
+    @property
+    def advance_threshold_text(self) -> str | None:
+        return score_text(self.advance_threshold)
 
 
 class Category(_ContestPart, Base):
@@ -253,17 +312,25 @@ class AwardTier(_ContestPart, Base):
         CheckConstraint("winners_count > 0", name="winners_count_positive"),
         CheckConstraint("prize_amount IS NULL OR prize_amount >= 0", name="prize_amount_not_negative"),
         CheckConstraint(_in("document_kind", AwardDocument), name="document_kind_known"),
+        CheckConstraint("min_score IS NULL OR min_score >= 0", name="min_score_not_negative"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
     winners_count: Mapped[int] = mapped_column(default=1)
     prize_amount: Mapped[int | None]  # tenge, per winner
     document_kind: Mapped[str] = mapped_column(String(30), default=AwardDocument.WINNER_DIPLOMA.value)
+    # Awarded only to totals that reach it (a Grand Prix for an outstanding result); unused
+    # places move on to the next tier.
+    min_score: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     contest: Mapped[Contest] = relationship(back_populates="award_tiers")
 
     @property
     def document_label(self) -> str:
         return AwardDocument(self.document_kind).label
+
+    @property
+    def min_score_text(self) -> str | None:
+        return score_text(self.min_score)
 
 
 class ContestStatusChange(Base):

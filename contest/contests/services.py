@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
 from contest.contests.models import (
+    MAX_DECIMALS,
+    MAX_JURORS,
+    MAX_TRIM,
     Aggregation,
     AwardDocument,
     AwardTier,
@@ -40,7 +44,13 @@ CONTEST_FIELDS = (
     "kind", "level", "event_at", "registration_opens_at", "registration_closes_at", "capacity",
     "min_age", "max_age", "min_grade", "max_grade", "school_quota", "line_limit", "prize_fund",
     "is_blind", "aggregation", "tie_break_rules",
+    "score_decimals", "trim_count", "trim_min_jurors", "normalise_scores",
 )
+# What an empty ranking setting means: the engine's long-standing defaults.
+RANKING_DEFAULTS = {"score_decimals": 2, "trim_count": 1}
+# Scores and thresholds are stored as Numeric(12, 3).
+SCORE_DECIMALS_STORED = 3
+SCORE_LIMIT = Decimal(10) ** 9
 FIXED_TIE_BREAK_RULES = ("chair_total", "first_places", "shared")
 PUBLIC_STATUSES = tuple(status for status in ContestStatus if status != ContestStatus.DRAFT)
 # From judging onwards scores exist (or will): the setup they are measured against must hold still.
@@ -128,6 +138,10 @@ def _clean_contest_data(data: dict[str, Any]) -> dict[str, Any]:
         if name.rsplit("_", 1)[-1] in LANGUAGES:
             values[name] = (values[name] or "").strip()
     values["is_blind"] = bool(values["is_blind"])
+    values["normalise_scores"] = bool(values["normalise_scores"])
+    for name, default in RANKING_DEFAULTS.items():
+        if values[name] is None:
+            values[name] = default
     values["aggregation"] = values["aggregation"] or Aggregation.MEAN.value
     values["tie_break_rules"] = [rule.strip() for rule in values["tie_break_rules"] or [] if rule.strip()]
     return values
@@ -146,6 +160,40 @@ def _check_contest(values: dict[str, Any], *, contest: Contest | None) -> None:
     for low, high in (("min_age", "max_age"), ("min_grade", "max_grade")):
         _check_range(values, low, high)
     _check_tie_break_rules(values["tie_break_rules"], contest)
+    _check_ranking_settings(values)
+
+
+def _check_ranking_settings(values: dict[str, Any]) -> None:
+    """The bounds the ranking engine and the CHECK constraints rely on."""
+    if not _whole_between(values["score_decimals"], 0, MAX_DECIMALS):
+        raise ServiceError(_l("Round to 0, 1, 2 or 3 decimals."), field="score_decimals")
+    trim = values["trim_count"]
+    if not _whole_between(trim, 1, MAX_TRIM):
+        raise ServiceError(_l("A trimmed method drops from 1 to %(most)s totals at each end.", most=MAX_TRIM),
+                           field="trim_count")
+    least = values["trim_min_jurors"]
+    if least is not None and not _whole_between(least, 2 * trim + 1, MAX_JURORS):
+        raise ServiceError(_l("Dropping %(trim)s totals at each end leaves a score to count only with at least "
+                              "%(least)s jurors: enter a number from %(least)s to %(most)s, or leave the field "
+                              "empty.", trim=trim, least=2 * trim + 1, most=MAX_JURORS), field="trim_min_jurors")
+
+
+def _whole_between(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_score(value: Any, field: str) -> None:
+    """A score bound (threshold, minimum) fits Numeric(12, 3): not negative, at most three decimals."""
+    if value is None:
+        return
+    try:
+        number = Decimal(value)
+        fits = number.is_finite() and 0 <= number < SCORE_LIMIT and number == round(number, SCORE_DECIMALS_STORED)
+    except (InvalidOperation, TypeError, ValueError):
+        fits = False
+    if not fits:
+        raise ServiceError(_l("Enter a score of 0 or more with at most three decimals, for example 37.5."),
+                           field=field)
 
 
 def _check_choice(value: Any, choices: type, field: str) -> None:
@@ -325,10 +373,10 @@ PART_RELATIONS = {"rounds": Round, "categories": Category, "criteria": Criterion
 PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS.items()}
 _NAMES = tuple(f"name_{code}" for code in LANGUAGES)
 PART_COLUMNS: dict[type, tuple[str, ...]] = {
-    Round: ("position", *_NAMES, "stage", "advance_count"),
+    Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold"),
     Category: ("position", *_NAMES),
     Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
-    AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind"),
+    AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind", "min_score"),
 }
 ContestPart = Round | Category | Criterion | AwardTier
 
@@ -396,12 +444,20 @@ def _check_part(part: ContestPart, contest: Contest, *, others: list) -> None:
     if isinstance(part, Criterion):
         _check_criterion(part)
     elif isinstance(part, Round):
-        _check_choice(part.stage, RoundStage, "stage")
-        if part.advance_count is not None and part.advance_count < 1:
-            raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."),
-                               field="advance_count")
+        _check_round(part)
     elif isinstance(part, AwardTier):
         _check_award_tier(part, contest, others)
+
+
+def _check_round(round_: Round) -> None:
+    _check_choice(round_.stage, RoundStage, "stage")
+    if round_.advance_count is not None and round_.advance_count < 1:
+        raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."),
+                           field="advance_count")
+    _check_score(round_.advance_threshold, "advance_threshold")
+    if round_.advance_count is not None and round_.advance_threshold is not None:
+        raise ServiceError(_l("Either the best N advance or everyone at or above a score: fill only one of the "
+                              "two fields."), field="advance_threshold")
 
 
 def _check_criterion(criterion: Criterion) -> None:
@@ -420,6 +476,7 @@ def _check_award_tier(tier: AwardTier, contest: Contest, others: list[AwardTier]
                            field="winners_count")
     if tier.prize_amount is not None and tier.prize_amount < 0:
         raise ServiceError(_l("The prize cannot be negative."), field="prize_amount")
+    _check_score(tier.min_score, "min_score")
     if contest.prize_fund is not None and prize_total([*others, tier]) > contest.prize_fund:
         raise ServiceError(_l("Together the prizes would exceed the prize fund of %(fund)s tenge.",
                               fund=f"{contest.prize_fund:,}".replace(",", " ")), field="prize_amount")

@@ -22,7 +22,7 @@ from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable
 from contest.judging.models import JuryMember, ScoreSheet
-from contest.mail import send_mail
+from contest.mail import send_mail_after_commit
 
 NAME_LIMIT = 200
 
@@ -101,7 +101,7 @@ def _send_invitation(member: JuryMember) -> None:
         subject = _("You are invited to the jury: %(contest)s", contest=localized(member.contest, "title"))
         body = render_template("judging/email/invitation.txt", user=user, contest=member.contest, link=link,
                                invited=invited, minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
-    send_mail(user.email, subject, body)
+    send_mail_after_commit(user.email, subject, body)
 
 
 def set_chair(member: JuryMember, *, actor: Any, quiet: bool = False) -> None:

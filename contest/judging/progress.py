@@ -22,7 +22,7 @@ from contest.i18n import localized
 from contest.judging.assignment import Scope, entries_for_juror, load_scope
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.services import check_organiser
-from contest.mail import send_mail
+from contest.mail import send_mail_after_commit
 from contest.registration.models import Registration
 
 
@@ -123,4 +123,4 @@ def _send_reminder(member: JuryMember, contest: Contest, round_: Round, count: i
         subject = _("Score sheets are waiting for you: %(contest)s", contest=localized(contest, "title"))
         body = render_template("judging/email/reminder.txt", user=user, contest=contest, round=round_,
                                count=count, link=link)
-    send_mail(user.email, subject, body)
+    send_mail_after_commit(user.email, subject, body)

@@ -30,15 +30,20 @@ METHODS = {
     Aggregation.TRIMMED_MEAN.value: engine.Method.TRIMMED_MEAN,
     Aggregation.MEDIAN.value: engine.Method.MEDIAN,
     Aggregation.SUM.value: engine.Method.SUM,
+    Aggregation.TRIMMED_SUM.value: engine.Method.TRIMMED_SUM,
 }
-# Settings the contest form does not offer yet: two decimals (half up) on the aggregate, a
-# trimmed mean needs three jurors and falls back to the plain mean below that, no normalisation.
-DECIMALS = 2
 TOTAL_TYPE = Numeric(18, 6)
 
 
 def contest_rules(contest: Contest) -> Rules:
-    return Rules(method=METHODS.get(contest.aggregation, engine.Method.MEAN), decimals=DECIMALS,
+    """The contest's ranking settings for the engine. A trimmed method always falls back to its
+    plain form for an entry with fewer counting jurors than the contest's minimum (a juror who
+    abstained on their own student must not make the whole category unpublishable); the
+    standings mark every entry that fell back."""
+    return Rules(method=METHODS.get(contest.aggregation, engine.Method.MEAN),
+                 trim=contest.trim_count or 1, trim_min_jurors=contest.trim_min_jurors, allow_fallback=True,
+                 normalise=bool(contest.normalise_scores),
+                 decimals=2 if contest.score_decimals is None else contest.score_decimals,
                  tie_break=tuple(contest.tie_break_rules or ()))
 
 
@@ -46,7 +51,8 @@ def award_tiers(contest: Contest, language: str | None = None) -> list[engine_aw
     """The contest's tiers for the engine; `name` carries the tier's position so the caller can
     find the database row (names are looked up per language when shown)."""
     return [engine_awards.AwardTier(name=str(tier.id), winners_count=tier.winners_count,
-                                    prize_amount=Decimal(tier.prize_amount or 0))
+                                    prize_amount=Decimal(tier.prize_amount or 0),
+                                    min_score=None if tier.min_score is None else Decimal(tier.min_score))
             for tier in contest.award_tiers]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -34,7 +34,7 @@ from contest.results.loading import (
     results_round,
 )
 from contest.results.models import ResultSnapshot
-from contest.results.ranking import Ranking, Standing, counting_sheets, juror_totals
+from contest.results.ranking import Method, Ranking, Standing, counting_sheets, juror_totals
 from contest.results.svg import histogram_svg, score_bins
 
 REASON_LIMIT = 1000
@@ -115,9 +115,11 @@ def decided_by_label(contest: Contest, standing: Standing) -> str:
 
 
 def method_note(standing: Standing) -> str:
-    if standing.fell_back:
-        return str(_l("too few jurors for the trimmed mean: plain mean used"))
-    return ""
+    if not standing.fell_back:
+        return ""
+    if standing.method is Method.SUM:
+        return str(_l("too few jurors for the trimmed sum: plain sum used"))
+    return str(_l("too few jurors for the trimmed mean: plain mean used"))
 
 
 # Missing sheets ----------------------------------------------------------------------------
@@ -176,25 +178,37 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
 
 def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
     """Store who moves on from a qualifying round: the best `advance_count` of each category (a tie
-    at the boundary takes every tied entry). Replaces an earlier marking; returns how many."""
+    at the boundary takes every tied entry), or every entry whose rounded total reaches
+    `advance_threshold`. Replaces an earlier marking; returns how many."""
     check_organiser(actor)
     if round_.contest_id != contest.id:
         raise ServiceError(_l("This round belongs to another contest."))
-    if round_.stage != RoundStage.QUALIFYING.value or not round_.advance_count:
-        raise ServiceError(_l("Only a qualifying round with a number of entries that advance can mark who "
-                              "advances."))
+    rule = advancement_rule(round_)
+    if round_.stage != RoundStage.QUALIFYING.value or rule is None:
+        raise ServiceError(_l("Only a qualifying round with a number of entries that advance, or a score needed "
+                              "to advance, can mark who advances."))
     standings = live_standings(contest, round_)
     db.session.execute(delete(Advancement).where(Advancement.round_id == round_.id))
     chosen = []
     for category in standings.categories:
         places = {row.standing.entry: row.standing.place for row in category.rows}
-        for entry in engine_awards.advancing([row.standing for row in category.rows], top=round_.advance_count):
+        for entry in engine_awards.advancing([row.standing for row in category.rows], **rule):
             chosen.append(entry)
             db.session.add(Advancement(round_id=round_.id, registration_id=entry, place=places[entry],
                                        created_by_id=getattr(actor, "id", None)))
     db.session.flush()
     record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=chosen)
     return len(chosen)
+
+
+def advancement_rule(round_: Round) -> dict[str, Any] | None:
+    """The engine's keyword for the round's advancement: top N or a threshold (never both, as the
+    contest setup and a CHECK constraint guarantee), or None when the round sets neither."""
+    if round_.advance_count:
+        return {"top": round_.advance_count}
+    if round_.advance_threshold is not None:
+        return {"threshold": Decimal(round_.advance_threshold)}
+    return None
 
 
 def advanced_ids(round_: Round) -> set[int]:
@@ -266,6 +280,9 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
         "round": {"id": standings.round.id, "name": _texts(standings.round)},
         "method": contest.aggregation,
         "decimals": rules.decimals,
+        "trim": rules.trim,
+        "trim_min_jurors": rules.trim_threshold,
+        "normalised": rules.normalise,
         "criteria": [{"id": c.id, "name": _texts(c), "max_score": c.max_score, "weight": c.weight}
                      for c in contest.criteria],
         "jurors": [{"id": m.id, "name": m.name, "is_chair": m.is_chair, "is_honorary": m.is_honorary}
@@ -281,7 +298,7 @@ def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decima
     for criterion in contest.criteria:
         values = [Decimal(points[str(criterion.id)]) for points in scores.values() if str(criterion.id) in points]
         if values:
-            means[str(criterion.id)] = _decimal_text((sum(values) / len(values)).quantize(step))
+            means[str(criterion.id)] = _decimal_text((sum(values) / len(values)).quantize(step, ROUND_HALF_UP))
     return means
 
 

@@ -192,6 +192,8 @@ def test_reminders_go_to_jurors_with_missing_sheets_only(app, db, judging, mailb
     with app.test_request_context():
         sent = progress.remind_jurors(j.contest, j.round, actor=j.organiser, link="https://contests.example/jury")
     assert sent == 2
+    assert mailbox == []  # sent with the commit, never for a request that fails
+    db.session.commit()
     assert sorted(message["To"] for message in mailbox) == sorted([half.user.email, idle.user.email])
     bodies = {message["To"]: mail_body(message) for message in mailbox}
     assert "1 entry is still waiting" in bodies[half.user.email]

@@ -11,6 +11,7 @@ from contest import files
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.errors import ServiceError
+from contest.judging.models import JuryMember
 from contest.registration import services
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA, Upload
@@ -288,7 +289,7 @@ def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration):
         path.read_bytes() != b"MZ\x90\x00 a program" for path in files.area_dir(ENTRY_AREA).iterdir())
 
 
-def test_the_demo_registers_a_poet_a_daughter_and_two_pupils_for_the_open_aqynfest(app, db):
+def test_the_demo_gives_the_open_aqynfest_four_registrations_and_a_jury(app, db):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert runner.invoke(args=["demo"]).exit_code == 0  # again: nothing doubles
@@ -304,3 +305,6 @@ def test_the_demo_registers_a_poet_a_daughter_and_two_pupils_for_the_open_aqynfe
     assert all(participant.consent_version == services.CONSENT_VERSION for participant in minors)
     assert registrations[0].entry.line_count == 8
     assert [registration.status for registration in registrations] == ["approved", "approved", "pending", "pending"]
+    jury = db.session.scalars(select(JuryMember).where(JuryMember.contest_id == edition.id)).all()
+    assert sorted((member.user.email, member.is_chair) for member in jury) == [
+        ("juror1@demo.kz", True), ("juror2@demo.kz", False), ("juror3@demo.kz", False)]
