@@ -24,7 +24,7 @@ from contest.i18n import current_language
 from contest.registration.exports import CSV_DELIMITER, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, guard_formula
 from contest.registration.models import Registration
 from contest.results.models import ResultSnapshot
-from contest.results.services import public_name, text_in
+from contest.results.services import categories_as_consent_stands, public_name, text_in
 
 KINDS = ("csv", "xlsx")
 Row = dict[str, Any]
@@ -71,7 +71,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
     criteria = data["criteria"]
     header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
     rows = []
-    for category in data["categories"]:
+    for category in categories_as_consent_stands(snapshot):
         name = text_in(category["name"], language)
         for row in category["rows"]:
             row = {**row, "_category": name, "_contacts": contacts.get(row["registration_id"])}

@@ -7,9 +7,8 @@ cached page itself, so each worker keeps the answer for `RESULTS_CURRENT_TTL` se
 
 Staleness: publishing and unpublishing forget the answer at once in the worker that handled
 them; any other worker may keep showing the previous state (the old page, or the page of a
-contest just withdrawn) for at most the TTL. That is well inside what the public pages already
-allow browsers and proxies (`Cache-Control: max-age` of several minutes). Other changes that
-hide results (a slug or status edited by other pages) are bounded by the same TTL."""
+contest just withdrawn, or a name whose consent was just withdrawn) for at most the TTL. Other
+changes that hide results (a slug or status edited by other pages) are bounded by the same TTL."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from sqlalchemy import bindparam, select
 from contest.contests.models import Contest, ContestStatus
 from contest.extensions import db
 from contest.results.models import ResultSnapshot
+from contest.results.services import privacy_marker_query
 
 DEFAULT_TTL = 5.0
 
@@ -29,31 +29,39 @@ _contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
 # Built once on the tables (not the ORM classes): a Core statement reused with a bound
 # parameter skips both statement building and ORM row handling.
 PUBLISHED_QUERY = (
-    select(_contests.c.id, _snapshots.c.id).join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
+    select(_contests.c.id, _snapshots.c.id, privacy_marker_query(_contests.c.id))
+    .join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
     .where(_contests.c.slug == bindparam("slug"), _snapshots.c.retired_at.is_(None),
            _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value])))
 
-Published = tuple[int, int]  # (contest id, snapshot id)
+# (contest id, snapshot id, when a participant of the contest last changed: a consent withdrawn
+# after publishing must change the page, so it is part of the cache key and the ETag)
+Published = tuple[int, int, str]
 
 _lock = Lock()
 _known: dict[str, tuple[Published | None, float]] = {}  # slug -> (answer, monotonic expiry)
 
 
 def lookup(slug: str) -> Published | None:
-    """(contest id, snapshot id) of the contest with published results at `slug`, else None."""
+    """(contest id, snapshot id, privacy marker) of the contest with published results at `slug`, else None."""
     ttl = current_app.config.get("RESULTS_CURRENT_TTL", DEFAULT_TTL)
     now = time.monotonic()
     known = _known.get(slug) if ttl > 0 else None
     if known is not None and known[1] > now:
         return known[0]
     row = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
-    answer = (row[0], row[1]) if row is not None else None
+    answer = (row[0], row[1], _marker(row[2])) if row is not None else None
     if ttl > 0:
         with _lock:
             if len(_known) > 10_000:  # unknown slugs are remembered too; keep memory bounded
                 _known.clear()
             _known[slug] = (answer, now + ttl)
     return answer
+
+
+def _marker(value: object) -> str:
+    """A short ETag-safe token for the last participant change (SQLite gives text, PostgreSQL a datetime)."""
+    return "".join(ch for ch in str(value or "") if ch.isdigit())[:20] or "0"
 
 
 def forget(slug: str | None = None) -> None:

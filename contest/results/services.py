@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from contest.audit.services import record
@@ -387,6 +387,24 @@ def _unpublish_with_reason(contest: Contest) -> None:
 
 
 # Reading a snapshot --------------------------------------------------------------------------
+
+def categories_as_consent_stands(snapshot: ResultSnapshot) -> list[dict[str, Any]]:
+    """The snapshot's categories with each row's "named" as consent stands now, not as it stood
+    when publishing: a guardian who withdraws consent hides the name from public results at
+    once, and a consent given again shows it. One query."""
+    namable = set(db.session.scalars(
+        select(Registration.id).join(Participant, Registration.participant_id == Participant.id).where(
+            Registration.contest_id == snapshot.contest_id, Participant.anonymised_at.is_(None),
+            or_(Participant.consent_at.is_(None), Participant.consent_withdrawn_at.is_(None)))))
+    return [{**category, "rows": [{**row, "named": row["registration_id"] in namable} for row in category["rows"]]}
+            for category in snapshot.data["categories"]]
+
+
+def privacy_marker_query(contest_id: Any) -> Any:
+    """A scalar subquery that changes whenever a participant of the contest changes (consent
+    withdrawn or given, data anonymised): part of the public page's cache key and ETag."""
+    return (select(func.max(Participant.updated_at)).join(Registration, Registration.participant_id == Participant.id)
+            .where(Registration.contest_id == contest_id).scalar_subquery())
 
 def public_name(row: dict[str, Any]) -> str:
     """The name as consent allows, else the code."""

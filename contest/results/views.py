@@ -33,7 +33,9 @@ bp = Blueprint("results", __name__)
 organiser = roles_required(Role.ORGANISER)
 
 # Public pages may be kept by browsers and proxies this long; a new snapshot has a new ETag.
-PUBLIC_MAX_AGE = 300
+# Browsers and proxies may keep the page but must ask again each time (a cheap 304 while the
+# ETag matches): a consent withdrawn after publishing then hides the name at once.
+PUBLIC_CACHE_CONTROL = "public, no-cache"
 PAGE_VERSION = "1"  # bump when the public template changes, so old ETags stop matching
 CACHE_SIZE = 256
 
@@ -182,8 +184,8 @@ def published_results(contest: Contest) -> PagePart | None:
     return PagePart("results/_contest_part.html", {"contest": contest, "snapshot": snapshot})
 
 
-def _published(slug: str) -> tuple[int, int]:
-    """(contest id, snapshot id) of a contest with published results, else 404. At most one
+def _published(slug: str) -> published.Published:
+    """(contest id, snapshot id, privacy marker) of a contest with published results, else 404. At most one
     query, none while this worker remembers the answer (see contest/results/published.py)."""
     found = published.lookup(slug)
     if found is None:
@@ -201,12 +203,12 @@ class CachedPage:
 
 
 def _etag(key: tuple) -> str:
-    return "r{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
+    return "r{}-{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
 
 
 def _shared_headers(etag: str) -> tuple[tuple[str, str], ...]:
     """What lets browsers and proxies keep a shared page, and tells them which copy is which."""
-    return (("ETag", quote_etag(etag)), ("Cache-Control", f"public, max-age={PUBLIC_MAX_AGE}"),
+    return (("ETag", quote_etag(etag)), ("Cache-Control", PUBLIC_CACHE_CONTROL),
             ("Vary", "Accept-Encoding, Accept-Language"))
 
 
@@ -221,7 +223,7 @@ def _cached_page(key: tuple, html: str) -> CachedPage:
 def _render_public(contest_id: int, snapshot_id: int, language: str, category: int | None, breakdown: bool) -> str:
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
-    categories = snapshot.data["categories"]
+    categories = services.categories_as_consent_stands(snapshot)
     if category is not None:
         categories = [item for item in categories if item["id"] == category]
         if not categories:
@@ -276,12 +278,12 @@ def _page_language(anonymous: bool) -> str:
 @bp.get("/contests/<slug>/results")
 @public
 def public_results(slug: str):
-    contest_id, snapshot_id = _published(slug)
+    contest_id, snapshot_id, privacy_marker = _published(slug)
     anonymous = surely_anonymous() or not current_user.is_authenticated
     language = _page_language(anonymous)
     category = request.args.get("category", type=int)
     breakdown = request.args.get("criteria") == "1"
-    key = (snapshot_id, language, category, breakdown)
+    key = (snapshot_id, privacy_marker, language, category, breakdown)
     # Visitors who are signed in (their name in the menu) or have a message waiting get a page of
     # their own, never stored or shared; everyone else gets the same bytes, so they are cached.
     if not anonymous or session.get("_flashes"):
@@ -303,7 +305,7 @@ def public_results(slug: str):
 def public_export(slug: str, kind: str):
     if kind not in exports.KINDS:
         abort(404)
-    contest_id, snapshot_id = _published(slug)
+    contest_id, snapshot_id, _marker = _published(slug)
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
     return exports.download(contest, snapshot, kind, with_contacts=False)

@@ -103,6 +103,33 @@ def test_public_page_shows_the_snapshot_with_consent_and_without_contacts(db, ju
     assert "Content" in body  # the per-criterion breakdown
 
 
+def test_a_consent_withdrawn_after_publishing_hides_the_name_at_once(app, db, judged, login_as, client):
+    from contest.registration.services import withdraw_consent
+
+    app.config["RESULTS_CURRENT_TTL"] = 0
+    try:
+        j = judged()
+        child = j.registrations[0]
+        child.participant.consent_at, child.participant.consent_version = utcnow(), "test"  # a guardian's yes
+        db.session.commit()
+        login_as("organiser")
+        publish(client, j.contest)
+        client.post_form("/logout")
+        client.get("/")
+        url = f"/contests/{j.contest.slug}/results"
+        first = client.get(url, headers=EN)
+        assert "Juniors1 Aruzhan" in page(first)
+        withdraw_consent(child.participant, actor=child.participant.account)
+        db.session.commit()
+        again = client.get(url, headers={**EN, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200  # the old copy no longer matches
+        assert "Juniors1 Aruzhan" not in page(again) and f"Participant {child.code}" in page(again)
+        export = client.get(f"{url}.csv").get_data(as_text=True)
+        assert "Juniors1 Aruzhan" not in export and child.code in export
+    finally:
+        app.config["RESULTS_CURRENT_TTL"] = 5.0
+
+
 def test_public_page_is_frozen_against_later_score_changes(db, judged, login_as, client):
     j = judged()
     login_as("organiser")
@@ -123,7 +150,7 @@ def test_public_page_is_cached_with_an_etag(db, judged, login_as, client, count_
     client.get("/")  # shows (and so clears) the "signed out" message: a waiting message is never cached
     url = f"/contests/{j.contest.slug}/results?lang=ru"
     first = client.get(url)
-    assert first.status_code == 200 and first.headers["Cache-Control"].startswith("public, max-age=")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
     assert 'lang="ru"' in page(first)
     etag = first.headers["ETag"]
     with count_queries() as log:
