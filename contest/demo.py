@@ -36,10 +36,12 @@ def load_demo() -> list[tuple[str, str, str]]:
     from contest.judging.demo import load_jury
     from contest.news.demo import load_news
     from contest.registration.demo import load_registrations
+    from contest.results.demo import load_results
 
     logins = load_demo_accounts()
     load_contests()
     load_news()
     load_registrations()
     load_jury()
+    load_results()
     return logins

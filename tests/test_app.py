@@ -229,3 +229,12 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
     db.session.expire_all()
     count = db.session.scalar(db.select(db.func.count()).select_from(User))
     assert count == 8
+    # Aqynfest 2022's history (twelve poets, three jurors, two rounds, one snapshot) is there once.
+    from contest.judging.models import ScoreSheet
+    from contest.registration.models import Registration
+    from contest.results.models import ResultSnapshot
+
+    def rows(model) -> int:
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+    assert (rows(Registration), rows(ScoreSheet), rows(ResultSnapshot)) == (12 + 4, 12 * 3 * 2, 1)

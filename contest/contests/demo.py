@@ -19,6 +19,9 @@ AQYNFEST_2022_SLUG = "aqynfest-2022"
 AQYNFEST_NEXT_SLUG = "aqynfest-2027"
 TO_RESULTS = (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN, ContestStatus.REGISTRATION_CLOSED,
               ContestStatus.JUDGING, ContestStatus.RESULTS_PUBLISHED)
+# Aqynfest 2022 stops at "registration open" (its window is in 2022): contest/results/demo.py
+# then lives its history through the services (registrations, jury, scores, published results).
+TO_REGISTRATION = (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN)
 
 
 def almaty(*parts: int) -> datetime:
@@ -96,16 +99,18 @@ AQYNFEST_PARTS: list[tuple[type, dict[str, Any]]] = [
              "stage": "qualifying", "advance_count": 20, "position": 0}),
     (Category, {"name_kk": "14–18 жас", "name_ru": "14–18 лет", "name_en": "Ages 14–18"}),
     (Category, {"name_kk": "19–29 жас", "name_ru": "19–29 лет", "name_en": "Ages 19–29"}),
+    # The tiers apply in each of the two categories, so with every place filled in both the
+    # prizes come to 2 × 900 000 tenge: within the 1 850 000 tenge fund.
     (AwardTier, {"name_kk": "Гран-при", "name_ru": "Гран-при", "name_en": "Grand Prix", "winners_count": 1,
                  "prize_amount": 300_000, "document_kind": "winner_diploma"}),
-    (AwardTier, {"name_kk": "I орын", "name_ru": "I место", "name_en": "First place", "winners_count": 2,
+    (AwardTier, {"name_kk": "I орын", "name_ru": "I место", "name_en": "First place", "winners_count": 1,
                  "prize_amount": 200_000, "document_kind": "winner_diploma"}),
-    (AwardTier, {"name_kk": "II орын", "name_ru": "II место", "name_en": "Second place", "winners_count": 2,
+    (AwardTier, {"name_kk": "II орын", "name_ru": "II место", "name_en": "Second place", "winners_count": 1,
                  "prize_amount": 150_000, "document_kind": "winner_diploma"}),
-    (AwardTier, {"name_kk": "III орын", "name_ru": "III место", "name_en": "Third place", "winners_count": 2,
+    (AwardTier, {"name_kk": "III орын", "name_ru": "III место", "name_en": "Third place", "winners_count": 1,
                  "prize_amount": 100_000, "document_kind": "winner_diploma"}),
     (AwardTier, {"name_kk": "Ынталандыру сыйлығы", "name_ru": "Поощрительный приз", "name_en": "Incentive prize",
-                 "winners_count": 5, "prize_amount": 50_000, "document_kind": "winner_diploma"}),
+                 "winners_count": 3, "prize_amount": 50_000, "document_kind": "winner_diploma"}),
 ]
 
 
@@ -127,7 +132,7 @@ def _build(data: dict[str, Any], parts: list[tuple[type, dict[str, Any]]], statu
 
 def load_contests() -> None:
     _build(SHAKARIM, SHAKARIM_PARTS, TO_RESULTS)
-    aqynfest = _build(AQYNFEST, AQYNFEST_PARTS, TO_RESULTS)
+    aqynfest = _build(AQYNFEST, AQYNFEST_PARTS, TO_REGISTRATION)
     if _find(AQYNFEST_NEXT_SLUG) is None:
         # Next year's edition, made the way organisers make it: a copy with new dates.
         edition = services.copy_contest(

@@ -1,0 +1,173 @@
+"""Aqynfest 2022's history for the demo, lived through the services the way it happened:
+twelve young poets register in the summer of 2022 and are approved, registration closes, the
+three demo jurors score the preliminary selection and the final, and the organiser publishes
+the results. The poets, their poems and the scores are invented; the contest's facts are the
+seed's. Idempotent: once the results are published (or if the contest is missing) it does nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from contest.auth.models import User
+from contest.auth.services import find_user_by_email
+from contest.contests.demo import AQYNFEST_2022_SLUG, almaty
+from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.services import change_status
+from contest.extensions import db
+from contest.judging import jury
+from contest.judging import services as judging
+from contest.judging.assignment import may_open
+from contest.judging.demo import DEMO_JURORS
+from contest.judging.models import JuryMember
+from contest.registration import services as registering
+from contest.registration.eligibility import is_minor_on, local_day
+from contest.registration.models import Participant, Registration, RegistrationStatus
+from contest.registration.moderation import approve_registration
+from contest.results import services as results
+
+# The moment the poets register and send their poems: inside the 2022 registration window.
+REGISTERED_AT = almaty(2022, 7, 1, 12, 0)
+# When the guardians of the poets who were under 18 in September 2022 gave their consent.
+CONSENT_GIVEN_AT = almaty(2022, 6, 20, 10, 0)
+CONSENT_VERSION_2022 = "2022-06"
+STUDIO = "«Жас қалам» әдеби студиясы"
+
+# (account that registered, participant data, category (0: ages 14–18, 1: ages 19–29), poem
+# title, poem, talent: the mean points the jurors tend to give, 1–10). The teacher account
+# leads the library's young poets' studio and registered its members.
+POETS: list[tuple[str, dict[str, Any], int, str, str, float]] = [
+    ("poet@demo.kz", {"surname": "Бөкейхан", "given_name": "Әлихан", "birth_date": date(2004, 3, 14),
+                      "district": "Бостандық ауданы", "phone": "+7 701 555 01 02"},
+     0, "Дала таңы", "Таң атады далама,\nЖусан иісі таралар.", 8.3),
+    ("teacher@demo.kz", {"surname": "Сейітова", "given_name": "Аяулым", "birth_date": date(2005, 11, 2),
+                         "school": "№ 54 гимназия", "grade": 11, "district": "Әуезов ауданы",
+                         "teacher": STUDIO, "guardian_name": "Сейітова Гүлмира",
+                         "guardian_phone": "+7 701 555 21 01"},
+     0, "Әжемнің алақаны", "Әжемнің алақаны жып-жылы,\nСол жылу — менің бар байлығым.", 9.1),
+    ("teacher@demo.kz", {"surname": "Омаров", "given_name": "Бекзат", "birth_date": date(2006, 4, 18),
+                         "school": "№ 12 мектеп-гимназия", "grade": 10, "district": "Алмалы ауданы",
+                         "teacher": STUDIO, "guardian_name": "Омаров Қанат",
+                         "guardian_phone": "+7 702 555 21 02"},
+     0, "Көктем хаты", "Көктем келді қалама хат жазып,\nТереземе қонды бір торғай.", 7.4),
+    ("teacher@demo.kz", {"surname": "Жақсылықова", "given_name": "Томирис", "birth_date": date(2007, 1, 9),
+                         "school": "№ 159 мектеп", "grade": 9, "district": "Наурызбай ауданы",
+                         "teacher": STUDIO, "guardian_name": "Жақсылықова Айгүл",
+                         "guardian_phone": "+7 705 555 21 03"},
+     0, "Тау бұлағы", "Тау бұлағы сылдырлайды түнімен,\nАйдың нұры шомылады сонда.", 8.0),
+    ("teacher@demo.kz", {"surname": "Әміров", "given_name": "Санжар", "birth_date": date(2004, 12, 1),
+                         "school": "Абай атындағы № 12 мектеп-гимназия", "grade": 11,
+                         "district": "Алмалы ауданы", "teacher": STUDIO, "guardian_name": "Әмірова Сәуле",
+                         "guardian_phone": "+7 707 555 21 04"},
+     0, "Домбыра үні", "Домбыраның қос ішегі —\nАтам мен әкемнің үні.", 6.8),
+    ("teacher@demo.kz", {"surname": "Тұрсынбекова", "given_name": "Дильназ", "birth_date": date(2008, 5, 27),
+                         "school": "№ 54 гимназия", "grade": 8, "district": "Әуезов ауданы",
+                         "teacher": STUDIO, "guardian_name": "Тұрсынбеков Ерлан",
+                         "guardian_phone": "+7 708 555 21 05"},
+     0, "Менің қалам", "Менің қалам — алма иісті қала,\nАлатауы бесік жырын айтады.", 6.1),
+    ("teacher@demo.kz", {"surname": "Қайратұлы", "given_name": "Ерасыл", "birth_date": date(1998, 7, 7),
+                         "district": "Медеу ауданы", "teacher": STUDIO, "phone": "+7 701 555 31 01"},
+     1, "Үнсіздік", "Үнсіздік те сөйлейді кейде,\nЖүрек қана естиді оны.", 9.3),
+    ("teacher@demo.kz", {"surname": "Мұратова", "given_name": "Жанерке", "birth_date": date(2001, 2, 15),
+                         "district": "Бостандық ауданы", "teacher": STUDIO, "phone": "+7 702 555 31 02"},
+     1, "Кітапхана терезесі", "Кітапхана терезесінен\nҚар жауғанын бақылаймын.", 8.4),
+    ("teacher@demo.kz", {"surname": "Серікбаев", "given_name": "Алмас", "birth_date": date(1995, 10, 30),
+                         "district": "Жетісу ауданы", "teacher": STUDIO, "phone": "+7 705 555 31 03"},
+     1, "Жол", "Жол — ұзақ, ал арман — одан да ұзақ,\nАяғымды бастым, артқа қарамай.", 7.7),
+    ("teacher@demo.kz", {"surname": "Nurpeisova", "given_name": "Aizere", "birth_date": date(1999, 8, 12),
+                         "district": "Алатау ауданы", "teacher": STUDIO, "phone": "+7 707 555 31 04"},
+     1, "Qara şañyraq", "Qara şañyraq astynda\nBala kezim jasyrynyp qalğan.", 7.0),
+    ("teacher@demo.kz", {"surname": "Ахметов", "given_name": "Дәурен", "birth_date": date(1993, 12, 21),
+                         "district": "Түрксіб ауданы", "teacher": STUDIO, "phone": "+7 708 555 31 05"},
+     1, "Вокзал", "Түнгі вокзал, соңғы пойыз,\nҚоштасудың ақ орамалы.", 6.4),
+    ("teacher@demo.kz", {"surname": "Бейсенова", "given_name": "Ақерке", "birth_date": date(2002, 4, 4),
+                         "district": "Бостандық ауданы", "teacher": STUDIO, "phone": "+7 701 555 31 06"},
+     1, "Алма гүлі", "Алма гүлі ағарады сәуірде,\nАнам күлсе — көктем келеді.", 5.6),
+]
+
+
+def load_results() -> None:
+    contest = db.session.scalar(select(Contest).where(Contest.slug == AQYNFEST_2022_SLUG))
+    organiser = find_user_by_email("organiser@demo.kz")
+    jurors = [find_user_by_email(email) for email in DEMO_JURORS]
+    if contest is None or organiser is None or None in jurors:
+        return
+    if contest.status == ContestStatus.REGISTRATION_OPEN.value:
+        for email, data, category, title, poem, _talent in POETS:
+            account = find_user_by_email(email)
+            if account is not None:
+                _register(contest, account, data, category, title, poem, organiser)
+        change_status(contest, ContestStatus.REGISTRATION_CLOSED.value, actor=organiser)
+    if contest.status == ContestStatus.REGISTRATION_CLOSED.value:
+        change_status(contest, ContestStatus.JUDGING.value, actor=organiser)
+    if contest.status != ContestStatus.JUDGING.value:
+        return  # published already (or moved on by hand): nothing to add
+    members = _seat_jury(contest, jurors, organiser)
+    # By position (the list loaded in this session may still be in the order the rows were added):
+    # the preliminary selection, then the final.
+    qualifying, final = sorted(contest.rounds, key=lambda round_: round_.position)
+    _score(members, qualifying)
+    results.mark_advancement(contest, qualifying, actor=organiser)
+    _score(members, final)
+    snapshot = results.publish_results(contest, actor=organiser)
+    # Historical demo data: the results were announced at the award ceremony, not today.
+    snapshot.published_at = contest.event_at
+    db.session.flush()
+
+
+def _register(contest: Contest, account: User, data: dict[str, Any], category: int, title: str, poem: str,
+              organiser: User) -> None:
+    participant = db.session.scalar(select(Participant).where(
+        Participant.account_id == account.id, Participant.surname == data["surname"],
+        Participant.given_name == data["given_name"]))
+    if participant is None:
+        participant = registering.create_participant(account, data, consent=True, actor=account)
+    if is_minor_on(participant.birth_date, local_day(contest.event_at)) \
+            and not participant.has_consent:
+        # Historical demo data: the guardian consented in 2022, when the poet was under 18. The
+        # service records a consent only for someone under 18 today, so it is written here.
+        participant.consent_at = CONSENT_GIVEN_AT
+        participant.consent_version = CONSENT_VERSION_2022
+        participant.consent_by_id = account.id
+        db.session.flush()
+    if any(registration.contest_id == contest.id for registration in participant.registrations):
+        return
+    registration = registering.register(participant, contest, contest.categories[category], actor=account,
+                                        now=REGISTERED_AT)
+    registering.save_entry(registration, title=title, text=poem, actor=account, now=REGISTERED_AT)
+    approve_registration(registration, actor=organiser)
+
+
+def _seat_jury(contest: Contest, jurors: list[User], organiser: User) -> list[JuryMember]:
+    members = []
+    for position, user in enumerate(jurors):
+        member = jury.membership(contest, user)
+        if member is None:
+            member = jury.add_juror(contest, user, is_chair=position == 0, actor=organiser)
+        members.append(member)
+    return members
+
+
+def _score(members: list[JuryMember], round_: Round) -> None:
+    """Every juror submits a sheet for every entry of the round: points near the poet's talent,
+    the same on every run (a random generator seeded by juror, entry and round)."""
+    talents = {(data["surname"], data["given_name"]): talent for _e, data, _c, _t, _p, talent in POETS}
+    registrations = db.session.scalars(select(Registration).where(
+        Registration.contest_id == round_.contest_id, Registration.status == RegistrationStatus.APPROVED.value)
+        .order_by(Registration.number)).all()
+    for registration in registrations:
+        participant = registration.participant
+        talent = talents.get((participant.surname, participant.given_name), 5.0)
+        for member in members:
+            if not judging.sheet_for(member, registration, round_) and may_open(member, registration, round_):
+                rng = random.Random(f"{round_.position}-{registration.code}-{member.user.email}")
+                points = {criterion.id: _points(rng, talent, criterion.max_score)
+                          for criterion in round_.contest.criteria}
+                judging.save_sheet(member, registration, round_, points, version=0, submit=True, actor=member.user)
+
+
+def _points(rng: random.Random, talent: float, max_score: int) -> int:
+    return max(1, min(max_score, round(talent + rng.uniform(-1.2, 1.2))))
