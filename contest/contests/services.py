@@ -477,13 +477,16 @@ def _check_award_tier(tier: AwardTier, contest: Contest, others: list[AwardTier]
     if tier.prize_amount is not None and tier.prize_amount < 0:
         raise ServiceError(_l("The prize cannot be negative."), field="prize_amount")
     _check_score(tier.min_score, "min_score")
-    if contest.prize_fund is not None and prize_total([*others, tier]) > contest.prize_fund:
-        raise ServiceError(_l("Together the prizes would exceed the prize fund of %(fund)s tenge.",
-                              fund=f"{contest.prize_fund:,}".replace(",", " ")), field="prize_amount")
+    if contest.prize_fund is not None and prize_total([*others, tier], contest) > contest.prize_fund:
+        raise ServiceError(_l("Awarded in every category, the prizes would exceed the prize fund of "
+                              "%(fund)s tenge.", fund=f"{contest.prize_fund:,}".replace(",", " ")),
+                           field="prize_amount")
 
 
-def prize_total(tiers: Iterable[AwardTier]) -> int:
-    return sum((tier.prize_amount or 0) * tier.winners_count for tier in tiers)
+def prize_total(tiers: Iterable[AwardTier], contest: Contest) -> int:
+    """What the tiers cost when fully awarded: each category is ranked and awarded separately."""
+    per_category = sum((tier.prize_amount or 0) * tier.winners_count for tier in tiers)
+    return per_category * max(1, len(contest.categories))
 
 
 def _texts(field: str, names: tuple[Any, Any, Any]) -> dict[str, str]:

@@ -133,6 +133,18 @@ def test_award_tiers_cannot_exceed_the_prize_fund(db, make_contest):
     assert count(AwardTier) == 1
 
 
+def test_prizes_count_once_per_category_against_the_fund(db, make_contest, make_category):
+    contest = make_contest(prize_fund=500_000)
+    make_category(contest)
+    make_category(contest)  # two age groups, each awarded separately: 2 x 200,000 fits, 2 x 300,000 does not
+    tier = {"name_en": "First place", "winners_count": 1, "prize_amount": 200_000, "document_kind": "winner_diploma"}
+    services.add_part(contest, AwardTier, tier, actor=None)
+    error = refused(lambda: services.add_part(contest, AwardTier, {**tier, "prize_amount": 100_000}, actor=None),
+                    "prize_amount")
+    assert "every category" in str(error.message)
+    assert count(AwardTier) == 1
+
+
 def test_registration_cannot_open_without_a_category_and_a_criterion(db, make_contest, make_user):
     organiser = make_user(role="organiser")
     contest = services.create_contest(contest_data(), actor=organiser, with_default_criteria=False)
@@ -230,7 +242,7 @@ def test_demo_contests_follow_the_seed_and_load_once(db):
     assert "165" in shakarim.dedication_en
     aqynfest = services.contest_by_slug(AQYNFEST_2022_SLUG)
     assert aqynfest.prize_fund == 1_850_000
-    assert services.prize_total(aqynfest.award_tiers) <= aqynfest.prize_fund
+    assert services.prize_total(aqynfest.award_tiers, aqynfest) <= aqynfest.prize_fund
     assert aqynfest.event_at.astimezone(services.LOCAL_ZONE).strftime("%Y-%m-%d") == "2022-09-20"
     assert "Alatau Creative Hub" in aqynfest.venue_en and "83" in aqynfest.description_en
     assert services.contest_by_slug(AQYNFEST_NEXT_SLUG).status == "registration_open"
