@@ -123,33 +123,32 @@ def detail(contest_id: int, registration_id: int):
 @bp.post("/<int:registration_id>/approve")
 @organiser
 def approve(contest_id: int, registration_id: int):
-    contest = _contest_or_404(contest_id)
-    registration = _registration_or_404(contest, registration_id)
-    form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            moderation.approve_registration(registration, actor=current_user)
-        except ServiceError as error:
-            attach_error(form, error)
-        else:
-            flash(_("Registration %(code)s has been approved.", code=registration.code), "success")
-            return redirect(url_for(".detail", contest_id=contest.id, registration_id=registration.id))
-    return _render_detail(contest, registration, form, FORM_ERROR_STATUS)
+    return _decide(contest_id, registration_id,
+                   lambda registration, form: moderation.approve_registration(registration, actor=current_user),
+                   lambda registration: _("Registration %(code)s has been approved.", code=registration.code))
 
 
 @bp.post("/<int:registration_id>/reject")
 @organiser
 def reject(contest_id: int, registration_id: int):
+    return _decide(contest_id, registration_id,
+                   lambda registration, form: moderation.reject_registration(
+                       registration, form.reason.data or "", actor=current_user),
+                   lambda registration: _("Registration %(code)s has been rejected.", code=registration.code))
+
+
+def _decide(contest_id: int, registration_id: int, decide, done_message):
+    """Approve or reject through `decide`; a refusal shows beside the form with nothing changed."""
     contest = _contest_or_404(contest_id)
     registration = _registration_or_404(contest, registration_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            moderation.reject_registration(registration, form.reason.data or "", actor=current_user)
+            decide(registration, form)
         except ServiceError as error:
             attach_error(form, error)
         else:
-            flash(_("Registration %(code)s has been rejected.", code=registration.code), "success")
+            flash(done_message(registration), "success")
             return redirect(url_for(".detail", contest_id=contest.id, registration_id=registration.id))
     return _render_detail(contest, registration, form, FORM_ERROR_STATUS)
 
