@@ -238,3 +238,17 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
         return db.session.scalar(db.select(db.func.count()).select_from(model))
 
     assert (rows(Registration), rows(ScoreSheet), rows(ResultSnapshot)) == (12 + 4, 12 * 3 * 2, 1)
+
+
+def test_the_app_starts_in_a_fresh_interpreter(tmp_path):
+    """The suite imports modules in its own order, which can hide a circular import; `make run`
+    and gunicorn start from nothing, so start the app the same way."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "APP_ENV": "development"}
+    started = subprocess.run([sys.executable, "-c", "from contest import create_app; create_app()"],
+                             capture_output=True, text=True, env=environment, cwd=Path(__file__).parent.parent,
+                             timeout=120)
+    assert started.returncode == 0, started.stderr

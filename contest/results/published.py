@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import time
 from threading import Lock
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from contest.contests.models import Contest, ContestStatus
 from contest.extensions import db
+from contest.registration.models import Participant, Registration
 from contest.results.models import ResultSnapshot
-from contest.results.services import privacy_marker_query
 
 DEFAULT_TTL = 5.0
+
+def privacy_marker_query(contest_id: Any) -> Any:
+    """A scalar subquery that changes whenever a participant of the contest changes (consent
+    withdrawn or given, data anonymised): part of the public page's cache key and ETag."""
+    return (select(func.max(Participant.updated_at)).join(Registration, Registration.participant_id == Participant.id)
+            .where(Registration.contest_id == contest_id).scalar_subquery())
+
 
 _contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
 # Built once on the tables (not the ORM classes): a Core statement reused with a bound

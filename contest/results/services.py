@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from contest.audit.services import record
@@ -399,12 +399,6 @@ def categories_as_consent_stands(snapshot: ResultSnapshot) -> list[dict[str, Any
     return [{**category, "rows": [{**row, "named": row["registration_id"] in namable} for row in category["rows"]]}
             for category in snapshot.data["categories"]]
 
-
-def privacy_marker_query(contest_id: Any) -> Any:
-    """A scalar subquery that changes whenever a participant of the contest changes (consent
-    withdrawn or given, data anonymised): part of the public page's cache key and ETag."""
-    return (select(func.max(Participant.updated_at)).join(Registration, Registration.participant_id == Participant.id)
-            .where(Registration.contest_id == contest_id).scalar_subquery())
 
 def public_name(row: dict[str, Any]) -> str:
     """The name as consent allows, else the code."""
