@@ -4,15 +4,11 @@ like the scoring form; the import writes everything or nothing and reports row b
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from contest.audit.services import record
@@ -25,6 +21,7 @@ from contest.judging.assignment import Scope, load_scope
 from contest.judging.models import JuryMember, ScoreSheet, SheetSource, SheetStatus
 from contest.judging.services import check_organiser, checked_points, write_sheet
 from contest.registration.models import Registration
+from contest.tables import UnreadableTable, read_table
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -89,7 +86,12 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     """(row number, the first four cells as text) for every non-empty row, header skipped."""
     if len(data) > MAX_BYTES:
         raise ServiceError(_l("The file is too large (at most 2 MB)."), "file")
-    rows = list(_xlsx_rows(data) if data[:2] == b"PK" else _csv_rows(data))
+    try:
+        table = read_table(data, max_rows=MAX_ROWS + 1)
+    except UnreadableTable:
+        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
+    rows = [(number, cells) for number, row in enumerate(table, start=1)
+            if any(cells := [_cell_text(value) for value in row[:COLUMNS]])]
     if len(rows) > MAX_ROWS:
         raise ServiceError(_l("The file has too many rows (at most %(count)s).", count=MAX_ROWS), "file")
     if rows and _looks_like_header(rows[0][1]):
@@ -97,29 +99,6 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     if not rows:
         raise ServiceError(_l("The file has no rows to import."), "file")
     return rows
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        cells = [(number, [_cell_text(value) for value in row[:COLUMNS]])
-                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    except Exception:  # openpyxl raises many kinds of errors on a damaged or disguised file
-        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
-    return ((number, row) for number, row in cells if any(row))
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
-    delimiter = max(";,\t", key=lambda candidate: text.split("\n", 1)[0].count(candidate))
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        cells = [cell.strip() for cell in row[:COLUMNS]]
-        if any(cells):
-            yield number, cells
 
 
 def _cell_text(value: Any) -> str:

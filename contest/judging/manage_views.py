@@ -8,15 +8,15 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from contest import previews
 from contest.auth.models import Role, User
 from contest.auth.permissions import roles_required
 from contest.auth.services import find_user_by_email
@@ -435,24 +435,18 @@ def reopen(contest_id: int, sheet_id: int):
 
 # Paper ballots -------------------------------------------------------------------------------
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=BALLOT_SALT)
-
-
 def _sign_file(contest: Contest, round_: Round, filename: str, data: bytes) -> str:
-    return _serializer().dumps({"contest": contest.id, "round": round_.id, "actor": current_user.id,
-                                "filename": filename, "data": base64.b64encode(data).decode("ascii")})
+    return previews.sign(BALLOT_SALT, {"contest": contest.id, "round": round_.id, "actor": current_user.id,
+                                       "filename": filename, "data": base64.b64encode(data).decode("ascii")})
 
 
 def _signed_file(token: str, contest: Contest, round_: Round) -> tuple[str, bytes]:
     again = _l("The preview has expired or was changed. Please upload the file again.")
+    payload = previews.unsign(BALLOT_SALT, token, max_age=BALLOT_MAX_AGE, refusal=again,
+                              expected={"contest": contest.id, "round": round_.id, "actor": current_user.id})
     try:
-        payload = _serializer().loads(token, max_age=BALLOT_MAX_AGE)
-        if (payload.get("contest"), payload.get("round"), payload.get("actor")) != (
-                contest.id, round_.id, current_user.id):
-            raise ServiceError(again)
         return str(payload["filename"]), base64.b64decode(payload["data"], validate=True)
-    except (SignatureExpired, BadSignature, KeyError, TypeError, AttributeError, binascii.Error):
+    except (KeyError, TypeError, binascii.Error):
         raise ServiceError(again) from None
 
 

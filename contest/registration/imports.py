@@ -13,21 +13,19 @@ or replayed elsewhere."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
+from contest import previews
 from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email
@@ -38,11 +36,17 @@ from contest.i18n import current_language
 from contest.registration import services
 from contest.registration.eligibility import eligibility_errors, is_minor_on, local_day
 from contest.registration.models import Participant
+from contest.tables import UnreadableTable, read_table
 
 MAX_ROWS = 500
-XLSX_MAX_UNPACKED = 40 * 1024 * 1024  # a small workbook that unpacks to more is a zip bomb
 PAYLOAD_SALT = "registration-import"
 PAYLOAD_MAX_AGE = 60 * 60 * 2
+UNREADABLE = {
+    "xlsx": _l("The file could not be read as an Excel (XLSX) workbook."),
+    "text": _l("Only Excel workbooks (XLSX) and CSV files in UTF-8 are accepted. In Excel choose "
+               "“Save as” → “CSV UTF-8”."),
+    "csv": _l("The CSV file could not be read."),
+}
 
 # The columns of a teacher's list. A header is recognised in any of the three languages
 # (case, spaces and a trailing * do not matter); only the names are required.
@@ -119,50 +123,11 @@ def read_rows(data: bytes) -> list[ImportRow]:
         raise ServiceError(_l("The file is empty."), "file")
     if len(data) > limit:
         raise ServiceError(_l("The file is larger than %(size)s MB.", size=round(limit / 1024 / 1024, 1)), "file")
-    table = _xlsx_table(data) if data.startswith(b"PK\x03\x04") else _csv_table(data)
+    try:
+        table = read_table(data, max_rows=MAX_ROWS)
+    except UnreadableTable as unreadable:
+        raise ServiceError(UNREADABLE[unreadable.kind], "file") from None
     return _rows_from_table(table)
-
-
-def _xlsx_table(data: bytes) -> list[list[object]]:
-    unreadable = ServiceError(_l("The file could not be read as an Excel (XLSX) workbook."), "file")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if "xl/workbook.xml" not in names or unpacked > XLSX_MAX_UNPACKED:
-            raise unreadable
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            table = []
-            for values in sheet.iter_rows(values_only=True):
-                table.append(list(values))
-                if len(table) > MAX_ROWS + 1:
-                    break
-            return table
-        finally:
-            workbook.close()
-    except ServiceError:
-        raise
-    except Exception:  # openpyxl raises many kinds of errors on a broken workbook
-        current_app.logger.info("Unreadable XLSX import", exc_info=True)
-        raise unreadable from None
-
-
-def _csv_table(data: bytes) -> list[list[object]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None or "\x00" in text:
-        raise ServiceError(_l("Only Excel workbooks (XLSX) and CSV files in UTF-8 are accepted. In Excel choose "
-                              "“Save as” → “CSV UTF-8”."), "file")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    try:
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)][: MAX_ROWS + 2]
-    except csv.Error:
-        raise ServiceError(_l("The CSV file could not be read."), "file") from None
 
 
 def _cell_text(value: object) -> str:
@@ -358,25 +323,17 @@ def _existing_participants(teacher: User) -> dict[tuple, Participant]:
 
 # Between preview and confirmation ---------------------------------------------------------------
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PAYLOAD_SALT)
-
-
 def sign_rows(contest: Contest, teacher: User, actor: User, rows: list[ImportRow]) -> str:
-    return _serializer().dumps({"contest": contest.id, "teacher": teacher.id, "actor": actor.id,
-                                "rows": [[row.line, row.values] for row in rows]})
+    return previews.sign(PAYLOAD_SALT, {"contest": contest.id, "teacher": teacher.id, "actor": actor.id,
+                                        "rows": [[row.line, row.values] for row in rows]})
 
 
 def unsigned_rows(token: str, contest: Contest, actor: User) -> tuple[User, list[ImportRow]]:
     """The rows signed at preview time, if the signature holds and they were previewed by this
     organiser for this contest; otherwise a ServiceError (upload the file again)."""
     again = _l("The preview has expired or was changed. Please upload the list again.")
-    try:
-        data = _serializer().loads(token, max_age=PAYLOAD_MAX_AGE)
-    except (SignatureExpired, BadSignature):
-        raise ServiceError(again) from None
-    if data.get("contest") != contest.id or data.get("actor") != actor.id:
-        raise ServiceError(again)
+    data = previews.unsign(PAYLOAD_SALT, token, max_age=PAYLOAD_MAX_AGE,
+                           expected={"contest": contest.id, "actor": actor.id}, refusal=again)
     teacher = db.session.get(User, data.get("teacher"))
     if teacher is None:
         raise ServiceError(again)
