@@ -189,9 +189,6 @@ def _member_action(contest_id: int, member_id: int, action, done_message):
     """Run `action(member)`; a refusal shows the jury page with the message (422)."""
     contest = _contest_or_404(contest_id)
     member = _member_or_404(contest, member_id)
-    form = ReasonForm()  # only for its CSRF check
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400)
     try:
         action(member)
     except ServiceError as error:
@@ -270,9 +267,6 @@ def assign(contest_id: int, round_id: int):
 def clear(contest_id: int, round_id: int):
     contest = _contest_or_404(contest_id)
     round_ = _round_or_404(contest, round_id)
-    form = ReasonForm()
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400)
     try:
         assignment.clear_assignments(round_, actor=current_user)
     except ServiceError as error:
@@ -287,11 +281,8 @@ def order(contest_id: int, round_id: int):
     contest = _contest_or_404(contest_id)
     round_ = _round_or_404(contest, round_id)
     registrations = assignment.round_registrations(round_, with_entries=True)
-    form = ReasonForm()  # only for its CSRF check
     error = None
     if request.method == "POST":
-        if not form.validate_on_submit() and form.csrf_token.errors:
-            abort(400)
         try:
             wanted = _wanted_order(registrations, request.form)
             assignment.set_performance_order(round_, wanted, actor=current_user)
@@ -343,9 +334,6 @@ def matrix(contest_id: int, round_id: int):
 def remind(contest_id: int, round_id: int):
     contest = _contest_or_404(contest_id)
     round_ = _round_or_404(contest, round_id)
-    form = ReasonForm()
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400)
     link = url_for("judging.queue", contest_id=contest.id, round_id=round_.id, _external=True)
     try:
         count = progress.remind_jurors(contest, round_, actor=current_user, link=link)
