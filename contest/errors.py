@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+
+class UserMessage(LazyString):
+    """A refusal's text: translated each time it is shown, like the lazy string it wraps, but
+    escaped when put into a page. A plain lazy string tells Jinja it is safe HTML (it has
+    __html__), and a refusal may quote what the user typed, "<script>" included."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str, message)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
 
 class ServiceError(Exception):
-    """A rule said no. `message` is already translated and safe to show the user; `field` names
-    the form field it belongs beside, when there is one."""
+    """A rule said no. `message` is translated when shown and safe to put in a page; `field`
+    names the form field it belongs beside, when there is one."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(str(message))
-        # A plain str, not the lazy string: Jinja takes a lazy string for safe HTML (it has
-        # __html__), and a message may quote what the user typed, "<script>" included.
-        self.message = str(message)
+        self.message = message if isinstance(message, UserMessage) else UserMessage(message)
         self.field = field
 
 
