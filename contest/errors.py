@@ -1,13 +1,37 @@
-"""The one exception services raise when a rule refuses an action."""
+"""The exceptions services raise when a rule refuses an action."""
 
 from __future__ import annotations
 
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+
+class UserMessage(LazyString):
+    """A refusal's text: translated each time it is shown, like the lazy string it wraps, but
+    escaped when put into a page. A plain lazy string tells Jinja it is safe HTML (it has
+    __html__), and a refusal may quote what the user typed, "<script>" included."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str, message)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
 
 class ServiceError(Exception):
-    """A rule said no. `message` is already translated (or lazy) and safe to show the user;
-    `field` names the form field it belongs beside, when there is one."""
+    """A rule said no. `message` is translated when shown and safe to put in a page; `field`
+    names the form field it belongs beside, when there is one."""
 
     def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(str(message))
-        self.message = message
+        self.message = message if isinstance(message, UserMessage) else UserMessage(message)
         self.field = field
+
+
+class ServiceErrors(ServiceError):
+    """Several refusals found in one pass (every invalid score on a sheet), so that the user
+    sees them all beside their fields at once instead of one per round trip."""
+
+    def __init__(self, errors: list[ServiceError]) -> None:
+        super().__init__(errors[0].message, errors[0].field)
+        self.errors = list(errors)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from contest.errors import ServiceError
+from contest.errors import ServiceError, ServiceErrors
 from contest.i18n import LANGUAGE_NAMES
 
 LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
@@ -14,12 +14,13 @@ FORM_ERROR_STATUS = 422
 
 
 def attach_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service's refusal beside the field it concerns, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show a service's refusal (or each of several) beside the field it concerns, or above the form."""
+    for one in error.errors if isinstance(error, ServiceErrors) else [error]:
+        field = getattr(form, one.field, None) if one.field else None
+        if field is not None:
+            field.errors = [*field.errors, one.message]
+        else:
+            form.form_errors.append(one.message)
 
 
 def form_status(form: FlaskForm) -> int:

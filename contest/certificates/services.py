@@ -41,10 +41,12 @@ MAX_IMAGE_BYTES = 1024 * 1024
 MAX_SIGNATORIES = 3
 LANGUAGES = tuple(i18n.LANGUAGE_NAMES)
 
+# The contest's title is printed once, at the top, and the holder's name above the text: the
+# default texts name neither (a title inside a sentence would need its own case ending).
 DEFAULT_TEXTS = {
-    DocumentKind.WINNER_DIPLOMA: _l("is awarded for winning the contest {contest}."),
-    DocumentKind.PARTICIPATION_CERTIFICATE: _l("took part in the contest {contest}."),
-    DocumentKind.LETTER_OF_THANKS: _l("We thank you for your contribution to the contest {contest}."),
+    DocumentKind.WINNER_DIPLOMA: _l("is awarded for a high result in the contest."),
+    DocumentKind.PARTICIPATION_CERTIFICATE: _l("is given for taking part in the contest."),
+    DocumentKind.LETTER_OF_THANKS: _l("Thanks are expressed for the contribution to holding the contest."),
 }
 
 

@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.contests.models import Category, Criterion
@@ -103,7 +103,9 @@ class SheetForm(FlaskForm):
     """One text field per criterion (`points_<id>`, see services.points_field), the comment and
     the version of the sheet the page was built from."""
 
-    comment = TextAreaField(_l("Comment (optional)"), filters=[trimmed], validators=[Length(max=COMMENT_LIMIT)])
+    # No length checks here: the service checks the comment and every score together, so that
+    # the juror sees all problems in one answer (a form error would stop before the service).
+    comment = TextAreaField(_l("Comment (optional)"), filters=[trimmed], render_kw={"maxlength": COMMENT_LIMIT})
     version = HiddenField(default="0")
 
     criteria: list[Criterion] = []
@@ -132,7 +134,7 @@ def sheet_form_class(criteria: list[Criterion]) -> type[SheetForm]:
         step = format_points(_decimal_step(criterion))
         hint = _l("From 0 to %(max)s, in steps of %(step)s", max=criterion.max_score, step=step)
         setattr(Form, points_field(criterion), StringField(
-            localized(criterion, "name"), filters=[trimmed], validators=[Optional(), Length(max=20)],
+            localized(criterion, "name"), filters=[trimmed],
             description=hint,
             render_kw={"type": "number", "inputmode": "decimal", "min": 0, "max": criterion.max_score,
                        "step": step, "autocomplete": "off"}))

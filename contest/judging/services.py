@@ -3,7 +3,7 @@ entry's history. Every rule lives here; the scoring pages, paper ballots and tes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -22,7 +22,7 @@ from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
 from contest.contests.services import setup_lock
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, ServiceErrors
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable, why_closed
@@ -53,7 +53,7 @@ def points_field(criterion: Criterion) -> str:
 def checked_points(criterion: Criterion, raw: Any) -> Decimal | None:
     """The points as a Decimal on the criterion's scale, None when left empty, or a ServiceError
     saying what is wrong. Forms and paper ballots both go through here."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if _is_empty(raw):
         return None
     name, where = localized(criterion, "name"), points_field(criterion)
     value = _decimal(raw)
@@ -70,6 +70,10 @@ def checked_points(criterion: Criterion, raw: Any) -> Decimal | None:
         raise ServiceError(_l("Points for “%(criterion)s” go in steps of %(step)s.",
                               criterion=name, step=format_points(step)), where)
     return value
+
+
+def _is_empty(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 def _decimal(raw: Any) -> Decimal | None:
@@ -101,11 +105,46 @@ def _checked_sheet_values(criteria: list[Criterion], points: Mapping[Any, Any]) 
     if unknown:
         raise ServiceError(_l("This sheet names a criterion that is not part of the contest."))
     values: dict[int, Decimal] = {}
+    refusals: list[ServiceError] = []
     for key, raw in points.items():
-        value = checked_points(known[_criterion_id(key)], raw)
+        try:
+            value = checked_points(known[_criterion_id(key)], raw)
+        except ServiceError as refusal:  # keep going: the juror fixes every field in one go
+            refusals.append(refusal)
+            continue
         if value is not None:
             values[_criterion_id(key)] = value
+    if refusals:
+        raise ServiceErrors(refusals)
     return values
+
+
+def _checked_sheet(criteria: list[Criterion], points: Mapping[Any, Any], comment: str | None, *,
+                   submit: bool) -> tuple[dict[int, Decimal], str | None]:
+    """The checked points and comment. Every problem (each bad score, the comment, the missing
+    criteria of a sheet being submitted) is reported at once, in one ServiceErrors."""
+    refusals: list[ServiceError] = []
+    values: dict[int, Decimal] = {}
+    try:
+        values = _checked_sheet_values(criteria, points)
+    except ServiceErrors as several:
+        refusals.extend(several.errors)
+    if comment is not None:
+        try:
+            comment = _check_comment(comment)
+        except ServiceError as refusal:
+            refusals.append(refusal)
+    if submit:
+        typed = {_criterion_id(key) for key, raw in points.items() if not _is_empty(raw)}
+        try:  # a criterion with a wrong value is reported as wrong, not also as missing
+            _check_complete(criteria, typed)
+        except ServiceError as refusal:
+            refusals.append(refusal)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        raise ServiceErrors(refusals)
+    return values, comment
 
 
 def _criterion_id(key: Any) -> int | None:
@@ -114,8 +153,8 @@ def _criterion_id(key: Any) -> int | None:
     return key if isinstance(key, int) and not isinstance(key, bool) else None
 
 
-def _check_complete(criteria: list[Criterion], values: Mapping[int, Decimal]) -> None:
-    missing = [criterion for criterion in criteria if criterion.id not in values]
+def _check_complete(criteria: list[Criterion], scored: Collection[int | None]) -> None:
+    missing = [criterion for criterion in criteria if criterion.id not in scored]
     if missing:
         raise ServiceError(_l("Score every criterion before submitting: %(names)s is missing.",
                               names=", ".join(localized(criterion, "name") for criterion in missing)),
@@ -198,10 +237,7 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
     submitted sheet stays locked."""
     criteria = round_.contest.criteria
-    values = _checked_sheet_values(criteria, points)
-    comment = _check_comment(comment) if comment is not None else None
-    if submit:
-        _check_complete(criteria, values)
+    values, comment = _checked_sheet(criteria, points, comment, submit=submit)
     sheet, created = _locked_or_new_sheet(member, registration, round_, source)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is submitted and locked; an organiser can reopen it."))

@@ -33,6 +33,7 @@ TEXT_PARTS = ("title", "summary", "body")
 PER_PAGE = 10
 MANAGE_PER_PAGE = 25
 FEED_SIZE = 20
+MAX_NAMED_PROBLEMS = 5
 SLUG_MAX_LENGTH = 80
 
 # Kazakh letters that the generic transliteration would drop or mangle.
@@ -194,11 +195,11 @@ def _checked_texts(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]
         if (text["title"] or text["summary"]) and not text["body"]:
             raise ServiceError(_l("Write the text in this language too, or leave its title and summary empty."),
                                field=f"body_{code}")
-        problem = next(unsafe_markup(text["body"]), None)
-        if problem is not None:
-            raise ServiceError(_l("The text contains HTML or a link that is not allowed (%(example)s). Use Markdown "
+        problems = list(dict.fromkeys(unsafe_markup(text["body"])))[:MAX_NAMED_PROBLEMS]
+        if problems:
+            raise ServiceError(_l("The text contains HTML or a link that is not allowed: %(found)s. Use Markdown "
                                   "formatting and links that start with https://, http:// or mailto:.",
-                                  example=problem), field=f"body_{code}")
+                                  found=", ".join(problems)), field=f"body_{code}")
     if not any(text["title"] for text in clean.values()):
         raise ServiceError(NO_LANGUAGE, field=f"title_{LANGUAGES[0]}")
     return clean
@@ -210,16 +211,41 @@ _inspector.validateLink = lambda url: True
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^<>]*)")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)|<![^>]*>?|<\?[^>]*>?", re.DOTALL)
+_ATTRIBUTE = re.compile(r"([^\s=/\"'<>]+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]*))?")
+
+
 def unsafe_markup(source: str) -> Iterator[str]:
-    """Raw HTML and links or images whose address is not http(s), mailto or relative."""
+    """What the organiser must remove, named so they can find it: each raw HTML tag with its
+    attribute names ("<img onerror>"), and each link or image whose address is not http(s),
+    mailto or relative."""
+    html = []
     for token in _walk(_inspector.parse(source or "")):
         if token.type in ("html_block", "html_inline"):
-            yield token.content.strip()[:60]
+            html.append(token.content)
         elif token.type in ("link_open", "image"):
             url = str(token.attrGet("href") or token.attrGet("src") or "")
             scheme = _SCHEME.match(url)
             if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
                 yield url[:60]
+    if html:
+        yield from _html_tags("\n".join(html))
+
+
+def _html_tags(html: str) -> Iterator[str]:
+    """Each opening tag as its name and attribute names (<b onclick> for <b onclick="…">), a
+    closing tag only when its opening one is elsewhere, a comment by its first characters."""
+    tags = _TAG.findall(html)
+    opened = {name.lower() for closing, name, _rest in tags if not closing}
+    for closing, name, rest in tags:
+        if not closing:
+            attributes = [match.group(1) for match in _ATTRIBUTE.finditer(rest.strip().rstrip("/"))]
+            yield "<" + " ".join([name.lower(), *attributes]) + ">"
+        elif name.lower() not in opened:
+            yield f"</{name.lower()}>"
+    for comment in _COMMENT.findall(html):
+        yield " ".join(comment.split())[:30]
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:

@@ -155,13 +155,20 @@ def _edit(form: NewsPostForm, *, post: NewsPost | None):
                 preview = services.preview_post(data, post)
             else:
                 saved = _save(data, post)
-                flash(_("The post has been saved."), "success")
+                flash(_saved_message(saved), "success")
                 return redirect(url_for("news.edit", post_id=saved.id))
         except ServiceError as error:
             attach_error(form, error)
     status = FORM_ERROR_STATUS if form.is_submitted() and preview is None else 200
     return render_template("news/manage/form.html", form=form, post=post, preview=preview,
                            new_cover_chosen=bool(form.cover.data), now=utcnow()), status
+
+
+def _saved_message(post: NewsPost) -> str:
+    if post.published_at is None:  # an organiser who forgot the time must not think the post is out
+        return _("The post has been saved as a draft: it has no publication time, so visitors do not see it. "
+                 "Set the publication time to publish it.")
+    return _("The post has been saved.")
 
 
 def _save(data: services.PostData, post: NewsPost | None) -> NewsPost:

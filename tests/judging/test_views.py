@@ -131,6 +131,36 @@ def test_bad_points_are_shown_beside_the_field_and_nothing_is_written(client, db
     assert counts(db) == before
 
 
+def test_every_bad_score_is_reported_at_once_beside_its_field_and_the_values_are_kept(client, db, judging,
+                                                                                     login_as):
+    j = judging(criteria=(("Content", 10, 1.0), ("Form", 10, 1.0), ("Language", 10, 1.0), ("Voice", 10, 1.0)))
+    login_as(user=j.jurors[0].user)
+    typed = {j.criteria[0]: "11", j.criteria[1]: "-1", j.criteria[2]: "5.5", j.criteria[3]: ""}
+    data = {services.points_field(criterion): value for criterion, value in typed.items()}
+    response = client.post_form(sheet_url(j, j.entries[0]), {**data, "version": "0", "action": "submit",
+                                                              "comment": "x" * (services.COMMENT_LIMIT + 1)})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    beside = {criterion.name_en: error_beside(page, services.points_field(criterion)) for criterion in j.criteria}
+    assert beside == {"Content": "At most 10 points for “Content”.", "Form": "Points cannot be below 0 (Form).",
+                      "Language": "Points for “Language” go in steps of 1.",
+                      "Voice": "Score every criterion before submitting: Voice is missing."}
+    assert "At most 5000 characters." in error_beside(page, "comment")
+    for criterion, value in typed.items():  # what the juror typed is still in the fields
+        assert re.search(rf'name="{services.points_field(criterion)}"[^>]*value="{re.escape(value)}"', page) or (
+            value == "" and f'name="{services.points_field(criterion)}"' in page)
+    assert counts(db) == (0, 0, 0)
+
+
+def test_a_service_message_quoting_typed_html_is_escaped(client, db, scoring):
+    j = scoring
+    response = client.post_form(sheet_url(j, j.entries[0]), form(j, "<b>7</b>", "5"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "&lt;b&gt;7&lt;/b&gt;" in error_beside(page, services.points_field(j.criteria[0]))
+    assert "<b>7</b>" not in page
+
+
 def test_submitting_an_incomplete_sheet_is_refused(client, db, scoring):
     j = scoring
     response = client.post_form(sheet_url(j, j.entries[0]), form(j, "5", "", action="submit"))

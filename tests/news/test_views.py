@@ -278,6 +278,32 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(
     assert post_count(db) == before
 
 
+@pytest.mark.parametrize(("body", "named"), [
+    ("<script>alert(1)</script>", "&lt;script&gt;"),
+    ('Read <iframe src="https://x.kz"></iframe> and <b onmouseover="steal()">this</b>',
+     "&lt;iframe src&gt;, &lt;b onmouseover&gt;"),
+    ("[x](javascript:alert(1))", "javascript:alert(1)"),
+])
+def test_refused_html_is_named_and_escaped_in_the_message(client, db, organiser, body, named):
+    response = client.post_form("/manage/news/new", form(body_en=body), headers=EN)
+    assert response.status_code == 422
+    html = page(response)
+    match = re.search(r'id="body_en-error"[^>]*>([^<]*)<', html)
+    assert match and f"not allowed: {named}." in match.group(1)
+    assert "<script>alert" not in html and "<iframe" not in html and "<b onmouseover" not in html
+    assert post_count(db) == 0
+
+
+def test_saving_without_a_publication_time_says_the_post_stays_a_draft(client, db, organiser):
+    response = client.post_form("/manage/news/new", form(published_at=""), headers=EN, follow_redirects=True)
+    assert response.status_code == 200
+    assert "saved as a draft: it has no publication time, so visitors do not see it" in page(response)
+    assert db.session.scalar(select(NewsPost)).published_at is None
+    response = client.post_form("/manage/news/new", form(title_en="Out", slug="out"), headers=EN,
+                                follow_redirects=True)
+    assert "The post has been saved." in page(response) and "saved as a draft" not in page(response)
+
+
 def test_errors_come_in_the_organisers_language(client, make_post, organiser):
     make_post(slug="taken")
     html = page(client.post_form("/manage/news/new", form(slug="taken"), headers={"Accept-Language": "ru"}))
