@@ -311,7 +311,7 @@ def test_narrowing_lists_the_registrations_left_outside_and_changes_nothing(clie
         birth_date=born_aged(contest, 18)), category=young, status="withdrawn")
 
     response = client.post_form(f"/manage/contests/{contest.id}/categories/{young.id}", {
-        "name_en": "Ages 14–16", "position": young.position, "min_age": "14", "max_age": "16"}, headers=EN)
+        "name_en": "Ages 14–16", "min_age": "14", "max_age": "16"}, headers=EN)
     assert response.status_code == 302
     overview = page(client.get(response.headers["Location"], headers=EN))
     assert "1 registration in this category is outside its new limits: " + seventeen.code in overview
