@@ -3,10 +3,10 @@
 Two steps: `preview_import` reads the file and checks every row, both with its own checks
 (missing fields, dates and their plausibility, grades, minors without a guardian or consent,
 duplicate rows, eligibility for the contest and for the row's category) and by trying the
-whole import through the ordinary services inside a SAVEPOINT
-that is always rolled back (which also catches a full contest, a used school quota or a pupil
-already registered). Nothing is written. The organiser then confirms: `confirm_import` checks
-the rows again and, only if every row passes, creates the participants and registrations.
+whole import through the ordinary services inside a SAVEPOINT that is always rolled back
+(which also catches a full contest, a used school quota or a pupil already registered).
+Nothing is written. The organiser then confirms: `confirm_import` checks the rows again and,
+only if every row passes, creates the participants and registrations.
 
 Between the two steps the rows travel in a hidden form field, signed with the secret key
 together with the contest, the teacher's account and the organiser, so they cannot be altered

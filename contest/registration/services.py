@@ -260,7 +260,7 @@ def registrations_outside_limits(contest: Contest) -> dict[int, list[tuple[Regis
         return {}
     registrations = db.session.scalars(
         select(Registration).join(Registration.participant)
-        .where(Registration.contest_id == contest.id, Registration.category_id.in_(limited),
+        .where(Registration.contest_id == contest.id, Registration.category_id.in_(list(limited)),
                Registration.status.in_(ACTIVE_STATUSES))
         .options(contains_eager(Registration.participant)).order_by(Registration.number))
     event_day = local_day(contest.event_at)
