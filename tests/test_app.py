@@ -29,6 +29,7 @@ PARTICIPANT_ENDPOINTS = {"registration.dashboard", "registration.new_participant
                          "registration.delete_participant", "registration.withdraw_consent", "registration.register",
                          "registration.registration", "registration.withdraw", "registration.entry_file",
                          "registration.privacy_page", "registration.export_data", "registration.delete_account",
+                         "registration.change_category",
                          "certificates.mine", "certificates.my_download"}
 
 
@@ -61,7 +62,7 @@ REGISTRATION_MANAGE_ENDPOINTS = {
     "registration_manage.index", "registration_manage.approve_selected", "registration_manage.detail",
     "registration_manage.approve", "registration_manage.reject", "registration_manage.entry_file",
     "registration_manage.export", "registration_manage.import_upload", "registration_manage.import_confirm",
-    "registration_manage.import_template"}
+    "registration_manage.import_template", "registration_manage.change_category"}
 
 
 def test_registration_management_is_for_organisers_only(app):

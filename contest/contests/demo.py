@@ -57,9 +57,11 @@ SHAKARIM = {
     "registration_opens_at": almaty(2023, 1, 16, 9, 0), "registration_closes_at": almaty(2023, 2, 13, 18, 0),
     "event_at": almaty(2023, 2, 20, 11, 0), "min_grade": 5, "max_grade": 7, "aggregation": "mean",
 }
+# The seed: pupils in grades 5–7, in two categories by grade.
 SHAKARIM_PARTS: list[tuple[type, dict[str, Any]]] = [
-    (Category, {"name_kk": "5–6-сыныптар", "name_ru": "5–6 классы", "name_en": "Grades 5–6"}),
-    (Category, {"name_kk": "7-сынып", "name_ru": "7 класс", "name_en": "Grade 7"}),
+    (Category, {"name_kk": "5–6-сыныптар", "name_ru": "5–6 классы", "name_en": "Grades 5–6",
+                "min_grade": 5, "max_grade": 6}),
+    (Category, {"name_kk": "7-сынып", "name_ru": "7 класс", "name_en": "Grade 7", "min_grade": 7, "max_grade": 7}),
     (AwardTier, {"name_kk": "I дәрежелі диплом", "name_ru": "Диплом I степени", "name_en": "First-degree diploma",
                  "winners_count": 1, "document_kind": "winner_diploma"}),
     (AwardTier, {"name_kk": "II дәрежелі диплом", "name_ru": "Диплом II степени",
@@ -97,8 +99,9 @@ AQYNFEST = {
 AQYNFEST_PARTS: list[tuple[type, dict[str, Any]]] = [
     (Round, {"name_kk": "Сырттай іріктеу", "name_ru": "Заочный отбор", "name_en": "Preliminary selection",
              "stage": "qualifying", "advance_count": 20, "position": 0}),
-    (Category, {"name_kk": "14–18 жас", "name_ru": "14–18 лет", "name_en": "Ages 14–18"}),
-    (Category, {"name_kk": "19–29 жас", "name_ru": "19–29 лет", "name_en": "Ages 19–29"}),
+    # Age groups counted on the event day, within the contest's own limit of 14 to 29.
+    (Category, {"name_kk": "14–18 жас", "name_ru": "14–18 лет", "name_en": "Ages 14–18", "min_age": 14, "max_age": 18}),
+    (Category, {"name_kk": "19–29 жас", "name_ru": "19–29 лет", "name_en": "Ages 19–29", "min_age": 19, "max_age": 29}),
     # The tiers apply in each of the two categories, so with every place filled in both the
     # prizes come to 2 × 900 000 tenge: within the 1 850 000 tenge fund.
     (AwardTier, {"name_kk": "Гран-при", "name_ru": "Гран-при", "name_en": "Grand Prix", "winners_count": 1,
@@ -138,5 +141,14 @@ def load_contests() -> None:
         edition = services.copy_contest(
             aqynfest, slug=AQYNFEST_NEXT_SLUG, actor=None, registration_opens_at=almaty(2026, 11, 2, 9, 0),
             registration_closes_at=almaty(2027, 8, 16, 18, 0), event_at=almaty(2027, 9, 20, 15, 0))
+        _drop_copy_markers(edition)
         for status in (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN):
             services.change_status(edition, status.value, actor=None)
+
+
+def _drop_copy_markers(edition: Contest) -> None:
+    """What the organiser does after checking a copy: the titles lose their "(copy)" marker."""
+    data = {name: getattr(edition, name) for name in services.CONTEST_FIELDS}
+    for code, marker in services.COPY_MARKERS.items():
+        data[f"title_{code}"] = data[f"title_{code}"].removesuffix(f" {marker}")
+    services.update_contest(edition, data, actor=None)

@@ -31,10 +31,12 @@ from wtforms.validators import (
 )
 
 from contest.contests.models import (
+    CATEGORY_AGES,
     LABELS,
     MAX_DECIMALS,
     MAX_JURORS,
     MAX_TRIM,
+    SCHOOL_GRADES,
     Aggregation,
     AwardDocument,
     AwardTier,
@@ -182,9 +184,15 @@ class CopyContestForm(FlaskForm):
     registration_closes_at = _local_datetime(_l("Registration closes"))
     slug = StringField(_l("Address on the site"), filters=[trimmed], validators=[Optional(), Length(max=120)])
 
+    DATES = ("event_at", "registration_opens_at", "registration_closes_at")
+
+    def suggest(self, dates: dict[str, datetime]) -> None:
+        """Fill the date fields with suggested dates (shown in Almaty time)."""
+        for name in self.DATES:
+            self[name].data = to_local(dates[name])
+
     def to_data(self) -> dict[str, Any]:
-        dates = ("event_at", "registration_opens_at", "registration_closes_at")
-        return {name: to_utc(self[name].data) for name in dates} | {"slug": self.slug.data}
+        return {name: to_utc(self[name].data) for name in self.DATES} | {"slug": self.slug.data}
 
 
 class _PartForm(_TextsForm):
@@ -209,6 +217,22 @@ class RoundForm(_PartForm):
 
 class CategoryForm(_PartForm):
     MODEL = Category
+    min_age = _whole(_l("Youngest age on the event day"), *CATEGORY_AGES,
+                     description=_l("Full years on the day of the contest. Leave empty for no limit."))
+    max_age = _whole(_l("Oldest age on the event day"), *CATEGORY_AGES,
+                     description=_l("Full years on the day of the contest. Leave empty for no limit."))
+    min_grade = _whole(_l("Lowest school grade"), *SCHOOL_GRADES, description=_l("Leave empty for no limit."))
+    max_grade = _whole(_l("Highest school grade"), *SCHOOL_GRADES, description=_l("Leave empty for no limit."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each lower limit not above its upper one (the service checks it again)."""
+        valid = super().validate(extra_validators)
+        for low, high in ((self.min_age, self.max_age), (self.min_grade, self.max_grade)):
+            if not low.errors and not high.errors and low.data is not None and high.data is not None \
+                    and low.data > high.data:
+                high.errors.append(_l("The upper limit must not be below the lower one."))
+                valid = False
+        return valid
 
 
 class CriterionForm(_PartForm):

@@ -104,6 +104,10 @@ MOVE_LABELS = {
 MAX_DECIMALS = 3
 MAX_TRIM = 10
 MAX_JURORS = 100
+# Sensible bounds of a category's limits (the form, the service and the CHECK constraints share
+# them): an age in full years, a school grade as Kazakhstan's schools count them.
+CATEGORY_AGES = (0, 100)
+SCHOOL_GRADES = (1, 12)
 # Scores and thresholds: up to 9 digits before the point, 3 after (the most decimals a contest rounds to).
 SCORE_TYPE = Numeric(12, 3)
 
@@ -278,12 +282,53 @@ class Round(_ContestPart, Base):
 
 
 class Category(_ContestPart, Base):
-    """An age group or a nomination; each is ranked separately."""
+    """An age group or a nomination; each is ranked separately. Its optional limits (age on the
+    contest's event day, school grade) are checked on every way into it: see
+    contest/registration/eligibility.py."""
 
     __tablename__ = "contest_category"
+    __table_args__ = (
+        CheckConstraint(f"min_age IS NULL OR min_age BETWEEN {CATEGORY_AGES[0]} AND {CATEGORY_AGES[1]}",
+                        name="min_age_range"),
+        CheckConstraint(f"max_age IS NULL OR max_age BETWEEN {CATEGORY_AGES[0]} AND {CATEGORY_AGES[1]}",
+                        name="max_age_range"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range_ordered"),
+        CheckConstraint(f"min_grade IS NULL OR min_grade BETWEEN {SCHOOL_GRADES[0]} AND {SCHOOL_GRADES[1]}",
+                        name="min_grade_range"),
+        CheckConstraint(f"max_grade IS NULL OR max_grade BETWEEN {SCHOOL_GRADES[0]} AND {SCHOOL_GRADES[1]}",
+                        name="max_grade_range"),
+        CheckConstraint("min_grade IS NULL OR max_grade IS NULL OR min_grade <= max_grade",
+                        name="grade_range_ordered"),
+    )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    min_grade: Mapped[int | None]
+    max_grade: Mapped[int | None]
     contest: Mapped[Contest] = relationship(back_populates="categories")
+
+    @property
+    def has_limits(self) -> bool:
+        return any(value is not None for value in (self.min_age, self.max_age, self.min_grade, self.max_grade))
+
+    @property
+    def limits_text(self) -> str | None:
+        """The limits in a few words for setup tables and the public page (None without limits)."""
+        parts = []
+        if self.min_age is not None or self.max_age is not None:
+            parts.append(str(_l("age on the event day: %(range)s", range=_range_text(self.min_age, self.max_age))))
+        if self.min_grade is not None or self.max_grade is not None:
+            parts.append(str(_l("grade: %(range)s", range=_range_text(self.min_grade, self.max_grade))))
+        return "; ".join(parts) or None
+
+
+def _range_text(least: int | None, most: int | None) -> str:
+    if least is not None and most is not None:
+        return f"{least} – {most}" if least != most else str(least)
+    if least is not None:
+        return str(_l("at least %(least)s", least=least))
+    return str(_l("at most %(most)s", most=most))
 
 
 class Criterion(_ContestPart, Base):

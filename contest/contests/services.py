@@ -15,9 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
 from contest.contests.models import (
+    CATEGORY_AGES,
     MAX_DECIMALS,
     MAX_JURORS,
     MAX_TRIM,
+    SCHOOL_GRADES,
     Aggregation,
     AwardDocument,
     AwardTier,
@@ -94,8 +96,9 @@ def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Con
 
 def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: datetime,
                  registration_closes_at: datetime, actor: Any, slug: str | None = None) -> Contest:
-    """Next year's edition: same texts, settings and setup rows, new dates, a new draft.
-    A year written in a title (\"Aqynfest 2022\") moves on to the new event's year."""
+    """Next year's edition: same texts, settings and setup rows (categories with their limits),
+    new dates, a new draft. A year written in a title (\"Aqynfest 2022\") moves on to the new
+    event's year, and each title is marked as a copy until the organiser edits it."""
     old_year, new_year = str(local_year(source.event_at)), str(local_year(event_at))
     values = {name: getattr(source, name) for name in CONTEST_FIELDS}
     for code in LANGUAGES:
@@ -103,7 +106,10 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     values.update(event_at=event_at, registration_opens_at=registration_opens_at,
                   registration_closes_at=registration_closes_at, tie_break_rules=[])
     _check_contest(values, contest=None)
-    copy = Contest(slug=_slug_for(slug, values, contest=None), status=ContestStatus.DRAFT.value, **values)
+    slug = _slug_for(slug, values, contest=None)  # from the title without the copy's marker
+    for code in LANGUAGES:
+        values[f"title_{code}"] = copy_title(values[f"title_{code}"], code)
+    copy = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
     criterion_ids = {}
     for relation, model in PART_RELATIONS.items():
         for part in getattr(source, relation):
@@ -116,6 +122,41 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     copy.tie_break_rules = [_renumbered_rule(rule, criterion_ids) for rule in source.tie_break_rules or []]
     record("contest.copy", copy, actor=actor, source_id=source.id)
     return copy
+
+
+# Appended to each filled title of a copy, so the two contests are told apart in every list.
+# Stored text in each language (not translated at display time). Only appended: a title may
+# carry its own «» or end in "байқауы", and the marker needs no grammar from it.
+COPY_MARKERS = {"kk": "(көшірме)", "ru": "(копия)", "en": "(copy)"}
+TITLE_MAX_LENGTH = 300
+
+
+def copy_title(title: str, code: str) -> str:
+    if not title:
+        return title
+    marker = f" {COPY_MARKERS[code]}"
+    return title[:TITLE_MAX_LENGTH - len(marker)].rstrip() + marker
+
+
+def suggested_copy_dates(source: Contest, *, now: datetime | None = None) -> dict[str, datetime]:
+    """The source's dates moved on by the fewest whole years (at least one) that put the opening
+    of registration after `now`, so every suggested date is in the future. Clock times stay;
+    weekdays are not kept. 29 February becomes 28 February in a common year."""
+    now = now or datetime.now(UTC)
+    names = ("registration_opens_at", "registration_closes_at", "event_at")
+    years = 1
+    while _years_later(source.registration_opens_at, years) <= now:
+        years += 1
+    return {name: _years_later(getattr(source, name), years) for name in names}
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    local = moment.astimezone(LOCAL_ZONE)
+    try:
+        shifted = local.replace(year=local.year + years)
+    except ValueError:
+        shifted = local.replace(year=local.year + years, day=28)
+    return shifted.astimezone(UTC)
 
 
 def local_year(moment: datetime) -> int:
@@ -374,7 +415,7 @@ PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS
 _NAMES = tuple(f"name_{code}" for code in LANGUAGES)
 PART_COLUMNS: dict[type, tuple[str, ...]] = {
     Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold"),
-    Category: ("position", *_NAMES),
+    Category: ("position", *_NAMES, "min_age", "max_age", "min_grade", "max_grade"),
     Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
     AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind", "min_score"),
 }
@@ -443,6 +484,8 @@ def _check_part(part: ContestPart, contest: Contest, *, others: list) -> None:
         raise ServiceError(_l("Give a name in at least one language."), field="name_kk")
     if isinstance(part, Criterion):
         _check_criterion(part)
+    elif isinstance(part, Category):
+        _check_category(part)
     elif isinstance(part, Round):
         _check_round(part)
     elif isinstance(part, AwardTier):
@@ -458,6 +501,20 @@ def _check_round(round_: Round) -> None:
     if round_.advance_count is not None and round_.advance_threshold is not None:
         raise ServiceError(_l("Either the best N advance or everyone at or above a score: fill only one of the "
                               "two fields."), field="advance_threshold")
+
+
+def _check_category(category: Category) -> None:
+    """Limits within sensible bounds (ages 0–100, grades 1–12), each lower one not above its upper one."""
+    for (low, high), (least, most) in ((("min_age", "max_age"), CATEGORY_AGES),
+                                       (("min_grade", "max_grade"), SCHOOL_GRADES)):
+        for name in (low, high):
+            value = getattr(category, name)
+            if value is not None and not _whole_between(value, least, most):
+                raise ServiceError(_l("Enter a whole number from %(least)s to %(most)s, or leave the field empty.",
+                                      least=least, most=most), field=name)
+        if getattr(category, low) is not None and getattr(category, high) is not None \
+                and getattr(category, low) > getattr(category, high):
+            raise ServiceError(_l("The upper limit must not be below the lower one."), field=high)
 
 
 def _check_criterion(criterion: Criterion) -> None:

@@ -16,8 +16,8 @@ from contest.contests.forms import (
     CopyContestForm,
     NewContestForm,
 )
-from contest.contests.models import Contest, ContestStatus
-from contest.contests.page_parts import page_parts
+from contest.contests.models import Category, Contest, ContestStatus
+from contest.contests.page_parts import category_notes, page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import attach_error, form_status
@@ -92,7 +92,7 @@ def manage(contest_id: int):
     return render_template("contests/manage/overview.html", contest=contest,
                            moves=services.allowed_moves(contest),
                            setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES,
-                           parts=page_parts(contest, "manage"))
+                           parts=page_parts(contest, "manage", "categories"))
 
 
 @bp.route("/manage/contests/<int:contest_id>/edit", methods=["GET", "POST"])
@@ -131,6 +131,8 @@ def change_status(contest_id: int):
 def copy(contest_id: int):
     source = _contest_or_404(contest_id)
     form = CopyContestForm()
+    if not form.is_submitted():
+        form.suggest(services.suggested_copy_dates(source))
     if form.validate_on_submit():
         try:
             contest = services.copy_contest(source, actor=current_user, **form.to_data())
@@ -189,6 +191,9 @@ def edit_part(contest_id: int, part: str, part_id: int):
             attach_error(form, error)
         else:
             flash(_("Saved."), "success")
+            if isinstance(row, Category):  # narrowed limits may leave registrations outside them
+                for note in category_notes(row):
+                    flash(note, "warning")
             return redirect(url_for(".manage", contest_id=contest.id, _anchor=part))
     return render_template("contests/manage/part_form.html", form=form, contest=contest, part=part,
                            row=row), form_status(form)

@@ -74,6 +74,12 @@ class ParticipantForm(FlaskForm):
         self.consent.data = participant.has_consent
 
 
+def category_choices(categories) -> list[SelectChoice]:
+    """Each category by name, with its limits when it has any, so the choice is an informed one."""
+    return [SelectChoice(c.id, f"{localized(c, 'name')} ({c.limits_text})" if c.limits_text else localized(c, "name"))
+            for c in categories]
+
+
 class RegisterForm(FlaskForm):
     participant_id = SelectField(_l("Participant"), coerce=int)
     category_id = SelectField(_l("Category"), coerce=int)
@@ -81,9 +87,20 @@ class RegisterForm(FlaskForm):
     def __init__(self, participants, categories, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.participant_id.choices = [SelectChoice(p.id, p.full_name) for p in participants]
-        self.category_id.choices = [SelectChoice(c.id, localized(c, "name")) for c in categories]
+        self.category_id.choices = category_choices(categories)
         for select in (self.participant_id, self.category_id):
             select.validators = [DataRequired(REQUIRED_MESSAGE)]
+
+
+class ChangeCategoryForm(FlaskForm):
+    """Move a registration to another category of its contest (the participant or an organiser)."""
+
+    category_id = SelectField(_l("Category"), coerce=int)
+
+    def __init__(self, categories, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.category_id.choices = category_choices(categories)
+        self.category_id.validators = [DataRequired(REQUIRED_MESSAGE)]
 
 
 class EntryForm(FlaskForm):

@@ -1,11 +1,12 @@
 """Import a teacher's list of pupils (XLSX or CSV) and register them for a contest.
 
 Two steps: `preview_import` reads the file and checks every row, both with its own checks
-(missing fields, dates, grades, minors without a guardian or consent, duplicate rows,
-eligibility) and by trying the whole import through the ordinary services inside a SAVEPOINT
-that is always rolled back (which also catches a full contest, a used school quota or a pupil
-already registered). Nothing is written. The organiser then confirms: `confirm_import` checks
-the rows again and, only if every row passes, creates the participants and registrations.
+(missing fields, dates and their plausibility, grades, minors without a guardian or consent,
+duplicate rows, eligibility for the contest and for the row's category) and by trying the
+whole import through the ordinary services inside a SAVEPOINT that is always rolled back
+(which also catches a full contest, a used school quota or a pupil already registered).
+Nothing is written. The organiser then confirms: `confirm_import` checks the rows again and,
+only if every row passes, creates the participants and registrations.
 
 Between the two steps the rows travel in a hidden form field, signed with the secret key
 together with the contest, the teacher's account and the organiser, so they cannot be altered
@@ -30,11 +31,19 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email
 from contest.contests.models import Category, Contest
+from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import current_language
 from contest.registration import services
-from contest.registration.eligibility import eligibility_errors, is_minor_on, local_day
+from contest.registration.eligibility import (
+    Limits,
+    birth_date_error,
+    category_errors,
+    eligibility_errors,
+    is_minor_on,
+    local_day,
+)
 from contest.registration.models import Participant
 from contest.tables import UnreadableTable, read_table
 
@@ -238,6 +247,10 @@ def _checked_rows(contest: Contest, rows: list[ImportRow]) -> list[tuple[ImportR
                 max_age=contest.max_age, min_grade=contest.min_grade, max_grade=contest.max_grade):
             row.errors.append(str(message))
         category = _category(contest, row)
+        if category is not None:
+            for _field, message in category_errors(birth_date=birth_date, grade=data["grade"], event_day=event_day,
+                                                   limits=Limits.of(category)):
+                row.errors.append(str(message))
         key = (row.get("surname").casefold(), row.get("given_name").casefold(), row.get("patronymic").casefold(),
                birth_date)
         if key in seen:
@@ -254,9 +267,14 @@ def _parsed_date(row: ImportRow) -> date | None:
         return None
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        problem = birth_date_error(parsed, local_day(utcnow()))
+        if problem is not None:
+            row.errors.append(str(problem))
+            return None
+        return parsed
     row.errors.append(str(_l("«%(value)s» is not a date; write it as 25.05.2012.", value=text)))
     return None
 

@@ -12,15 +12,17 @@ from sqlalchemy.orm import selectinload
 
 from contest.auth.models import Role
 from contest.auth.permissions import roles_required
-from contest.contests.models import Contest
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.models import Category, Contest
+from contest.contests.page_parts import PagePart, category_note, contest_page_part
+from contest.contests.services import SETUP_LOCKED_STATUSES
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language
 from contest.lookups import or_404
-from contest.registration import exports, imports, moderation
+from contest.registration import exports, imports, moderation, services
+from contest.registration.forms import ChangeCategoryForm
 from contest.registration.manage_forms import (
     DecisionForm,
     ImportConfirmForm,
@@ -34,6 +36,7 @@ bp = Blueprint("registration_manage", __name__, url_prefix="/manage/contests/<in
 organiser = roles_required(Role.ORGANISER)
 PER_PAGE = 50
 MAX_PAGE = 10_000
+NOTE_CODES = 20  # codes named in the flash after saving a category; the contest's page lists them all
 
 
 @contest_page_part("manage")
@@ -41,6 +44,35 @@ def registrations_summary(contest: Contest) -> PagePart:
     """The registrations box on the contest's organiser page: counts by status and a link."""
     return PagePart("registration/manage/_contest_part.html",
                     {"counts": moderation.status_counts(contest), "contest_id": contest.id})
+
+
+@contest_page_part("categories")
+def registrations_outside_limits(contest: Contest) -> PagePart | None:
+    """Under the categories on the organiser's page: registrations that their category's limits
+    no longer admit, listed with the reason (never removed or moved without the organiser)."""
+    outside = services.registrations_outside_limits(contest)
+    if not outside:
+        return None
+    return PagePart("registration/manage/_outside_limits.html", {
+        "contest_id": contest.id,
+        "groups": [(category, outside[category.id]) for category in contest.categories if category.id in outside]})
+
+
+@category_note
+def outside_limits_note(category: Category) -> str | None:
+    """The warning flashed after an organiser saves a category whose limits leave registrations out."""
+    outside = services.registrations_outside_limits(category.contest).get(category.id)
+    if not outside:
+        return None
+    codes = ", ".join(registration.code for registration, _reason in outside[:NOTE_CODES])
+    if len(outside) > NOTE_CODES:
+        codes = _("%(codes)s and %(count)d more", codes=codes, count=len(outside) - NOTE_CODES)
+    return ngettext("%(num)d registration in this category is outside its new limits: %(codes)s. Nothing has "
+                    "been changed: move it to another category or ask the participant. The contest's page "
+                    "lists it.",
+                    "%(num)d registrations in this category are outside its new limits: %(codes)s. Nothing has "
+                    "been changed: move them to other categories or ask the participants. The contest's page "
+                    "lists them.", len(outside), codes=codes)
 
 
 def _contest_or_404(contest_id: int) -> Contest:
@@ -107,9 +139,13 @@ def approve_selected(contest_id: int):
 
 # One registration ------------------------------------------------------------------------------
 
-def _render_detail(contest: Contest, registration: Registration, form: DecisionForm, status: int = 200):
+def _render_detail(contest: Contest, registration: Registration, form: DecisionForm, status: int = 200,
+                   category_form: ChangeCategoryForm | None = None):
+    category_form = category_form or ChangeCategoryForm(contest.categories, category_id=registration.category_id)
     return render_template("registration/manage/detail.html", contest=contest, registration=registration,
-                           participant=registration.participant, entry=registration.entry, form=form), status
+                           participant=registration.participant, entry=registration.entry, form=form,
+                           category_form=category_form, setup_locked=contest.status_enum in SETUP_LOCKED_STATUSES
+                           ), status
 
 
 @bp.get("/<int:registration_id>")
@@ -135,6 +171,26 @@ def reject(contest_id: int, registration_id: int):
                    lambda registration, form: moderation.reject_registration(
                        registration, form.reason.data or "", actor=current_user),
                    lambda registration: _("Registration %(code)s has been rejected.", code=registration.code))
+
+
+@bp.post("/<int:registration_id>/category")
+@organiser
+def change_category(contest_id: int, registration_id: int):
+    """Move a registration to another category; its limits apply as when registering."""
+    contest = _contest_or_404(contest_id)
+    registration = _registration_or_404(contest, registration_id)
+    form = ChangeCategoryForm(contest.categories)
+    if form.validate_on_submit():
+        category = next(c for c in contest.categories if c.id == form.category_id.data)
+        try:
+            services.change_category(registration, category, actor=current_user, as_organiser=True)
+        except ServiceError as error:
+            error.field = "category_id" if error.field == "category" else error.field
+            attach_error(form, error)
+        else:
+            flash(_("Registration %(code)s has been moved to another category.", code=registration.code), "success")
+            return redirect(url_for(".detail", contest_id=contest.id, registration_id=registration.id))
+    return _render_detail(contest, registration, DecisionForm(formdata=None), FORM_ERROR_STATUS, category_form=form)
 
 
 def _decide(contest_id: int, registration_id: int, decide, done_message):

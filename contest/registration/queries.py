@@ -41,7 +41,8 @@ def registration_of(account: User, registration_id: int) -> Registration | None:
         .join(Registration.participant)
         .where(Registration.id == registration_id, Participant.account_id == account.id,
                Participant.anonymised_at.is_(None))
-        .options(joinedload(Registration.participant), joinedload(Registration.contest),
+        .options(joinedload(Registration.participant),
+                 joinedload(Registration.contest).selectinload(Contest.categories),
                  joinedload(Registration.category), joinedload(Registration.entry)))
 
 

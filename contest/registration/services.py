@@ -14,15 +14,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager
 
 from contest import files
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus
+from contest.contests.services import SETUP_LOCKED_STATUSES
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.registration.eligibility import eligibility_errors, is_minor_on, local_day
+from contest.registration.eligibility import (
+    Limits,
+    birth_date_error,
+    category_errors,
+    eligibility_errors,
+    is_minor_on,
+    local_day,
+)
 from contest.registration.models import (
     ACTIVE_STATUSES,
     Entry,
@@ -40,7 +49,6 @@ NAME_FIELDS = ("surname", "given_name", "patronymic")
 TEXT_LIMITS = {"surname": 100, "given_name": 100, "patronymic": 100, "school": 200, "district": 120,
                "teacher": 200, "phone": 40, "guardian_name": 200, "guardian_phone": 40}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,25}$")
-OLDEST_BIRTH_YEAR = 1900
 # Once judging starts, the field is fixed: a registration can no longer be withdrawn.
 WITHDRAWABLE_STATUSES = (ContestStatus.REGISTRATION_OPEN.value, ContestStatus.REGISTRATION_CLOSED.value)
 
@@ -136,8 +144,9 @@ def _checked_birth_date(value: Any) -> date | None:
         return None
     if not isinstance(value, date):
         raise ServiceError(_l("Not a valid date."), "birth_date")
-    if value > local_day(utcnow()) or value.year < OLDEST_BIRTH_YEAR:
-        raise ServiceError(_l("Check the date of birth."), "birth_date")
+    problem = birth_date_error(value, local_day(utcnow()))
+    if problem is not None:
+        raise ServiceError(problem, "birth_date")
     return value
 
 
@@ -171,6 +180,7 @@ def register(participant: Participant, contest: Contest, category: Category, *, 
     if not registration_is_open(contest, now):
         raise ServiceError(_l("Registration for this contest is not open."))
     _check_eligible(participant, contest)
+    check_category_fit(participant, contest, category)
     counter = _locked_counter(contest)  # from here on, registrations for this contest queue up
     existing = db.session.scalars(select(Registration).where(
         Registration.contest_id == contest.id, Registration.participant_id == participant.id)).first()
@@ -205,6 +215,64 @@ def _check_eligible(participant: Participant, contest: Contest) -> None:
         raise ServiceError(_l("%(name)s is under 18 on the day of the contest: a parent's or guardian's "
                               "consent is needed first (edit the participant).", name=participant.full_name),
                            "participant")
+
+
+def check_category_fit(participant: Participant, contest: Contest, category: Category) -> None:
+    """Refuse, beside the category, a participant outside the category's age or grade limits
+    (or one whose date of birth or grade is missing while the category needs it)."""
+    errors = category_errors(birth_date=participant.birth_date, grade=participant.grade,
+                             event_day=local_day(contest.event_at), limits=Limits.of(category))
+    if errors:
+        raise ServiceError(errors[0][1], "category")
+
+
+def change_category(registration: Registration, category: Category, *, actor: User,
+                    as_organiser: bool = False, now: datetime | None = None) -> None:
+    """Move a registration to another category of its contest. The participant's account may do
+    it while registration is open; an organiser until judging starts. The category's limits
+    apply exactly as when registering."""
+    contest = registration.contest
+    _refuse_anonymised(registration.participant)
+    if not registration.is_active:
+        raise ServiceError(_l("This registration is no longer active."))
+    if category.contest_id != contest.id:
+        raise ServiceError(_l("Choose one of this contest's categories."), "category")
+    if as_organiser and contest.status_enum in SETUP_LOCKED_STATUSES:
+        raise ServiceError(_l("Judging has started: the category can no longer be changed."), "category")
+    if not as_organiser and not registration_is_open(contest, now):
+        raise ServiceError(_l("The category can be changed only while registration is open."), "category")
+    if category.id == registration.category_id:
+        raise ServiceError(_l("The registration is already in this category."), "category")
+    check_category_fit(registration.participant, contest, category)
+    old_category_id = registration.category_id
+    registration.category = category
+    db.session.flush()
+    record("registration.category", registration, actor=actor, code=registration.code,
+           old=old_category_id, new=category.id)
+
+
+def registrations_outside_limits(contest: Contest) -> dict[int, list[tuple[Registration, str]]]:
+    """Active registrations (pending or approved) that their category's limits no longer admit
+    (the organiser narrowed them, or the participant's details changed), by category id, each
+    with the reason. One query whatever the number of registrations; nothing is changed."""
+    limited = {category.id: category for category in contest.categories if category.has_limits}
+    if not limited:
+        return {}
+    registrations = db.session.scalars(
+        select(Registration).join(Registration.participant)
+        .where(Registration.contest_id == contest.id, Registration.category_id.in_(list(limited)),
+               Registration.status.in_(ACTIVE_STATUSES))
+        .options(contains_eager(Registration.participant)).order_by(Registration.number))
+    event_day = local_day(contest.event_at)
+    outside: dict[int, list[tuple[Registration, str]]] = {}
+    for registration in registrations:
+        participant = registration.participant
+        errors = category_errors(birth_date=participant.birth_date, grade=participant.grade, event_day=event_day,
+                                 limits=Limits.of(limited[registration.category_id]))
+        if errors:
+            outside.setdefault(registration.category_id, []).append(
+                (registration, " ".join(str(message) for _field, message in errors)))
+    return outside
 
 
 def _check_places(contest: Contest, participant: Participant) -> None:

@@ -29,6 +29,7 @@ from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.registration import privacy, queries, services
 from contest.registration.access import may_download_entry
 from contest.registration.forms import (
+    ChangeCategoryForm,
     ConfirmForm,
     DeleteAccountForm,
     EntryForm,
@@ -219,7 +220,6 @@ def register(contest_id: int):
 def registration(registration_id: int):
     registration = _my_registration(registration_id)
     entry = registration.entry
-    editable = services.entry_is_editable(registration)
     form = EntryForm() if request.method == "POST" else EntryForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -231,8 +231,35 @@ def registration(registration_id: int):
         else:
             flash(_("The entry has been saved."), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
-    return render_template("registration/registration.html", registration=registration, entry=entry,
-                           form=form, editable=editable, contest=registration.contest), form_status(form)
+    return _registration_page(registration, form, ChangeCategoryForm(registration.contest.categories,
+                                                                      category_id=registration.category_id),
+                              form_status(form))
+
+
+def _registration_page(registration: Registration, form: EntryForm, category_form: ChangeCategoryForm,
+                       status: int):
+    return render_template("registration/registration.html", registration=registration, entry=registration.entry,
+                           form=form, category_form=category_form, editable=services.entry_is_editable(registration),
+                           contest=registration.contest), status
+
+
+@bp.post("/my/registrations/<int:registration_id>/category")
+@signed_in
+def change_category(registration_id: int):
+    registration = _my_registration(registration_id)
+    categories = registration.contest.categories
+    form = ChangeCategoryForm(categories)
+    if form.validate_on_submit():
+        category = next(c for c in categories if c.id == form.category_id.data)
+        try:
+            services.change_category(registration, category, actor=current_user)
+        except ServiceError as error:
+            error.field = "category_id" if error.field == "category" else error.field
+            attach_error(form, error)
+        else:
+            flash(_("The category has been changed."), "success")
+            return redirect(url_for(".registration", registration_id=registration.id))
+    return _registration_page(registration, EntryForm(obj=registration.entry), form, FORM_ERROR_STATUS)
 
 
 @bp.route("/my/registrations/<int:registration_id>/withdraw", methods=["GET", "POST"])

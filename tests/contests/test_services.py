@@ -216,7 +216,8 @@ def test_copy_makes_next_years_draft_with_the_whole_setup(db, make_user):
                                  registration_closes_at=source.registration_closes_at + year)
 
     assert copy.status == "draft" and copy.id != source.id
-    assert (copy.title_en, copy.title_ru, copy.slug) == ("Aqynfest 2027", "Aqynfest 2027", "aqynfest-2027")
+    assert (copy.title_en, copy.title_ru, copy.slug) == ("Aqynfest 2027 (copy)", "Aqynfest 2027 (копия)",
+                                                         "aqynfest-2027")
     assert (copy.prize_fund, copy.min_age, copy.max_age) == (1_850_000, 14, 29)
     assert [c.name_en for c in copy.categories] == ["Ages 14-18"]
     assert [c.name_en for c in copy.criteria] == [c.name_en for c in source.criteria]

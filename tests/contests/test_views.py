@@ -305,7 +305,7 @@ def test_copy_page_creates_a_draft_with_new_dates(client, db, login_as, make_con
         "event_at": "2027-09-20T15:00"})
     assert response.status_code == 302
     copy = db.session.scalar(select(Contest).where(Contest.id != source.id))
-    assert (copy.title_en, copy.slug, copy.status) == ("Aqynfest 2027", "aqynfest-2027", "draft")
+    assert (copy.title_en, copy.slug, copy.status) == ("Aqynfest 2027 (copy)", "aqynfest-2027", "draft")
     assert [c.name_en for c in copy.categories] == ["Ages 14-18"]
     assert re.search(r"/manage/contests/\d+$", response.headers["Location"])
 

@@ -68,7 +68,7 @@ def test_an_adult_needs_no_guardian(db, make_user):
     ("surname", "   ", "required"),
     ("given_name", "A" * 101, "At most 100"),
     ("phone", "call me", "digits"),
-    ("birth_date", date.today() + timedelta(days=1), "Check the date"),
+    ("birth_date", date.today() + timedelta(days=1), "cannot be in the future"),
     ("grade", 13, "grade"),
     ("school", "School\x00", "control characters"),
 ])
