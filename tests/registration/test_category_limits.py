@@ -198,7 +198,7 @@ def test_the_organiser_changes_the_category_and_sees_the_refusal(client, db, log
     refused = client.post_form(f"{url}/category", {"category_id": young.id}, headers=EN)
     assert refused.status_code == 422
     assert re.search(r'id="category_id-error"[^>]*>This category accepts participants aged at least 14 and at '
-                     r"most 18 on the day of the contest. The participant's age on that day: 26.", page(refused))
+                     r"most 18 on the day of the contest. The participant&#39;s age on that day: 26.", page(refused))
     db.session.refresh(registration)
     assert registration.category_id == older.id
 
