@@ -112,7 +112,8 @@ def test_heading_is_printed_in_the_holders_language(kind, language, title):
 def test_place_category_and_date_follow_the_language():
     kazakh = page_texts(render(make_document(language="kk")))[0]
     russian = page_texts(render(make_document(language="ru")))[0]
-    assert "Бас жүлде" in [line.strip() for line in kazakh.splitlines()] and "орын" not in kazakh and "Санат: Поэзия" in kazakh
+    assert "Бас жүлде" in [line.strip() for line in kazakh.splitlines()] and "орын" not in kazakh
+    assert "Санат: Поэзия" in kazakh
     assert "2027 жылғы 15 мамыр" in kazakh
     assert "место" not in russian and "Категория: Поэзия" in russian and "15 мая 2027 г." in russian
 
