@@ -19,7 +19,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
-from contest.i18n import LOCAL_ZONE, current_language
+from contest.i18n import LOCAL_ZONE, current_language, format_score
 from contest.lookups import or_404
 from contest.registration import exports, imports, moderation
 from contest.registration.manage_forms import (
@@ -202,7 +202,7 @@ def import_upload(contest_id: int):
             return _render_preview(contest, preview)
     return render_template("registration/manage/import.html", contest=contest, form=form,
                            columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
-                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)
+                           max_megabytes=format_score(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1048576, 0)
                            ), form_status(form)
 
 
