@@ -88,3 +88,14 @@ def test_templates_format_dates_and_numbers_only_through_the_helpers():
                 if not (path.suffix == ".xml" or re.search(r'(datetime|content)="[^"]*$', before)):
                     problems.append(f"{path.relative_to(TEMPLATES)}:{number}: isoformat outside an attribute")
     assert problems == []
+
+
+def test_contest_setup_shows_prizes_and_minimum_scores_in_the_locales_form(client, login_as, make_contest,
+                                                                            make_award_tier):
+    contest = make_contest(prize_fund=1850000)
+    make_award_tier(contest, name_kk="Гран-при", prize_amount=300000, min_score=Decimal("37.5"))
+    login_as("organiser")
+    page = client.get(f"/manage/contests/{contest.id}", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert f"<td>300{NBSP}000</td>" in page and "300000" not in page
+    assert "<td>37,5</td>" in page and "37.5" not in page
+    assert f"1{NBSP}850{NBSP}000 теңге" in page
