@@ -94,4 +94,4 @@ def award_wording(award_name: str, *, shared: bool) -> str:
     name = (award_name or "").strip()
     if not name:
         return ""
-    return _("%(award)s (shared place)", award=name) if shared else name
+    return _("%(award)s (shared)", award=name) if shared else name

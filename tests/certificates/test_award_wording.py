@@ -42,8 +42,8 @@ def test_diploma_prints_the_award_once_and_a_shared_place_in_words(shared_second
     assert "2-орын" not in text and "·" not in text
 
 
-@pytest.mark.parametrize(("language", "award"), [("ru", "Диплом II степени (разделённое место)"),
-                                                  ("en", "Second place (shared place)")])
+@pytest.mark.parametrize(("language", "award"), [("ru", "Диплом II степени (совместно)"),
+                                                  ("en", "Second place (shared)")])
 def test_the_wording_follows_the_holders_language(shared_second, language, award):
     from contest.certificates.pdf import render
 
