@@ -58,7 +58,7 @@ def missing() -> dict[str, list[str]]:
         for message in template:
             if not message.id:
                 continue
-            translated = catalog.get(message.id)
+            translated = catalog.get(message.id, context=message.context)  # pgettext: one id, two meanings
             if translated is None or not _is_translated(translated):
                 gaps.append(message.id if isinstance(message.id, str) else message.id[0])
         if gaps:

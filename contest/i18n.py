@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
+from flask_babel import get_locale, pgettext
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -56,16 +59,111 @@ def current_language() -> str:
     return locale.language if locale else DEFAULT_LANGUAGE
 
 
-def format_local_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+# One style per context, as KAZAKH.md settles it: prose "2027 жылғы 20 қыркүйек, 15:00",
+# tables "20.09.2027 15:00"; never seconds, never a two-digit year, always Almaty time.
+# Templates use them as the filters `prose_datetime`, `prose_date`, `table_datetime` and
+# `table_date`; e-mails, PDFs and exports call them with the reader's language.
+PROSE_DATE_PATTERNS = {"kk": "y 'жылғы' d MMMM", "ru": "d MMMM y 'г'.", "en": "d MMMM y"}
+TABLE_DATE_PATTERN = "dd.MM.y"
+TIME_PATTERN = "HH:mm"
 
 
-def format_local_date(value: date | datetime | None, fmt: str = "long") -> str:
+def _language(language: str | None) -> str:
+    return language if is_supported(language) else current_language()
+
+
+def _local(value: datetime) -> datetime:
+    """Almaty wall-clock time (a naive value is taken as UTC, as the database stores it)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_ZONE)
+
+
+def format_prose_datetime(value: datetime | None, language: str | None = None) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, fmt)
+    language = _language(language)
+    pattern = f"{PROSE_DATE_PATTERNS[language]}, {TIME_PATTERN}"
+    return babel_dates.format_datetime(_local(value), pattern, locale=language)
+
+
+def format_prose_date(value: date | datetime | None, language: str | None = None) -> str:
+    if value is None:
+        return ""
+    language = _language(language)
+    return babel_dates.format_date(_calendar_day(value), PROSE_DATE_PATTERNS[language], locale=language)
+
+
+def format_table_datetime(value: datetime | None, language: str | None = None) -> str:
+    if value is None:
+        return ""
+    pattern = f"{TABLE_DATE_PATTERN} {TIME_PATTERN}"
+    return babel_dates.format_datetime(_local(value), pattern, locale=_language(language))
+
+
+def format_table_date(value: date | datetime | None, language: str | None = None) -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_date(_calendar_day(value), TABLE_DATE_PATTERN, locale=_language(language))
+
+
+def _calendar_day(value: date | datetime) -> date:
+    return _local(value).date() if isinstance(value, datetime) else value
+
+
+# Numbers -----------------------------------------------------------------------------------------
+
+MAX_SCORE_DECIMALS = 3  # the scale scores are stored with
+
+
+def score_pattern(decimals: int) -> str:
+    return "0." + "0" * decimals if decimals > 0 else "0"
+
+
+def format_score(value: Decimal | float | str | None, decimals: int, language: str | None = None) -> str:
+    """A score as every page, protocol and export prints it: the contest's decimals and the
+    locale's decimal sign (28,00 in kk and ru, 28.00 in en), rounded half up; no digit grouping,
+    so a spreadsheet reads it back as a number. A juror's own points with a finer step than the
+    contest's decimals (7,25 where totals have one decimal) keep their digits, up to the three
+    stored, so no printed sheet hides a point a juror gave."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    needed = max(0, -number.normalize().as_tuple().exponent)
+    return format_fixed(number, max(decimals, min(needed, MAX_SCORE_DECIMALS)), language)
+
+
+def format_fixed(value: Decimal | float | str | None, decimals: int, language: str | None = None) -> str:
+    """A number with exactly `decimals` decimals (half up) and the locale's decimal sign: figures
+    such as a correlation or a p-value."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return babel_numbers.format_decimal(number, score_pattern(decimals), locale=_language(language),
+                                        decimal_quantization=False)
+
+
+def format_amount(value: Decimal | int | None, language: str | None = None) -> str:
+    """An amount of tenge with the locale's grouping (1 850 000 with no-break spaces in kk and ru);
+    tiyn only when there are any."""
+    if value is None:
+        return ""
+    number = Decimal(value)
+    pattern = "#,##0" if number == number.to_integral_value() else "#,##0.00"
+    return babel_numbers.format_decimal(number, pattern, locale=_language(language))
+
+
+def format_file_size(size: int | None) -> str:
+    """Bytes as people read them, in the page's language: 10,9 КБ, 2,4 МБ, 10.9 KB."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        amount, unit = Decimal(size) / 1024, pgettext("file size", "%(size)s KB")
+    else:
+        amount, unit = Decimal(size) / (1024 * 1024), pgettext("file size", "%(size)s MB")
+    number = babel_numbers.format_decimal(amount.quantize(Decimal("0.1"), ROUND_HALF_UP), "#,##0.#",
+                                          locale=current_language())
+    return unit % {"size": number}
 
 
 def localized(obj: object, field: str, language: str | None = None) -> str:
@@ -79,8 +177,3 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
         if value:
             return value
     return ""
-
-
-def format_amount(value: int | None) -> str:
-    """A whole amount (tenge) with the locale's digit grouping: 1 850 000."""
-    return format_decimal(value) if value is not None else ""

@@ -162,8 +162,13 @@ def register_template_helpers(app: Flask) -> None:
     from contest.markup import plain_text, render_markdown
 
     app.jinja_env.filters.update(
-        datetime=i18n.format_local_datetime,
-        date=i18n.format_local_date,
+        prose_datetime=i18n.format_prose_datetime,
+        prose_date=i18n.format_prose_date,
+        table_datetime=i18n.format_table_datetime,
+        table_date=i18n.format_table_date,
+        score=i18n.format_score,
+        fixed=i18n.format_fixed,
+        file_size=i18n.format_file_size,
         localized=i18n.localized,
         markdown=render_markdown,
         plain_text=plain_text,

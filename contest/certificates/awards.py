@@ -3,17 +3,24 @@
 `published_awards(contest)` returns one `PublishedAward` per awarded registration of the
 contest's current published results snapshot (`results_snapshot`, written by the results
 workflow when an organiser publishes): the place, the award tier's name and the category's
-name, each in every language as the snapshot froze them. Only tiers whose document is the
-winner's diploma count (a tier may be set to hand out a participation certificate instead).
+name, each in every language as the snapshot froze them, and whether the place is shared.
+Only tiers whose document is the winner's diploma count (a tier may be set to hand out a
+participation certificate instead).
 
 `set_awards_source` replaces the reader (tests do, to stand in for a whole judged contest).
+
+`award_wording` is how every diploma, the verification page and the certificate lists state
+an award: the tier's name once ("III орын", "Гран-при"), "(ортақ)" after it when the place is
+shared, never a place number beside it.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +37,7 @@ class PublishedAward(NamedTuple):
     place: int | None
     award_name: Texts
     category: Texts
+    shared: bool = False  # ex aequo: another entry of the category holds the same place
 
 
 AwardsSource = Callable[[Contest], list[Any]]
@@ -59,8 +67,10 @@ def snapshot_awards(contest: Contest) -> list[PublishedAward]:
         select(Registration).where(Registration.id.in_(wanted))
         .options(selectinload(Registration.participant).selectinload(Participant.account),
                  selectinload(Registration.category)))}
+    held = Counter((category.get("id"), row.get("place")) for category in snapshot.data.get("categories", [])
+                   for row in category.get("rows", []))  # two entries on one place share it
     return [PublishedAward(registrations[row["registration_id"]], row.get("place"), row.get("award_name") or "",
-                           category.get("name") or "")
+                           category.get("name") or "", shared=held[(category.get("id"), row.get("place"))] > 1)
             for category, row in rows if row["registration_id"] in registrations]
 
 
@@ -76,3 +86,12 @@ def set_awards_source(source: AwardsSource | None) -> None:
 def published_awards(contest: Contest) -> list[PublishedAward]:
     """[(registration, place, award name, category name)] of the published results."""
     return [PublishedAward(*award) for award in _source(contest)]
+
+
+def award_wording(award_name: str, *, shared: bool) -> str:
+    """The award as a document or a list states it, in the current language: the tier's name, and
+    "(shared)" when the place is shared. Empty when there is no award."""
+    name = (award_name or "").strip()
+    if not name:
+        return ""
+    return _("%(award)s (shared)", award=name) if shared else name

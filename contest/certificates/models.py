@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from contest.auth.models import User
+from contest.certificates.awards import award_wording
 from contest.certificates.pdf import DocumentKind
 from contest.contests.models import Contest
 from contest.db import Base, LabelledEnum, UTCDateTime, set_labels, utcnow
@@ -77,6 +78,8 @@ class Certificate(Base):
     # Whether the verification page may show the name (a minor without standing consent: no).
     name_public: Mapped[bool] = mapped_column(default=True)
     place: Mapped[int | None]
+    # Another entry of the category holds the same place: the award reads "II орын (ортақ)".
+    place_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
     award_name: Mapped[str] = mapped_column(String(200), default="")
     category_name: Mapped[str] = mapped_column(String(200), default="")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -99,6 +102,11 @@ class Certificate(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def award_text(self) -> str:
+        """The award as lists and the verification page state it, in the reader's language."""
+        return award_wording(self.award_name, shared=self.place_shared)
 
 
 class CertificateSettings(Base):

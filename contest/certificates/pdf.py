@@ -23,7 +23,6 @@ from datetime import date
 from functools import lru_cache
 from typing import BinaryIO
 
-from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
@@ -32,11 +31,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from slugify import slugify
 
 from contest.certificates.qr import draw_qr
 from contest.db import LabelledEnum, set_labels
+from contest.downloads import safe_file_name
 from contest.fonts import SANS, SANS_BOLD, SERIF_BOLD, register_fonts
+from contest.i18n import format_prose_date
 
 # reportlab wraps binary streams (images) in ASCII85 by default: a quarter larger and slower
 # to write, for 7-bit transports nobody uses. Process-wide, and this is reportlab's only user.
@@ -87,8 +87,7 @@ class Document:
     verification_url: str
     body: str = ""  # placeholders already filled; line breaks start new paragraphs
     dedication: str = ""
-    place: int | str | None = None
-    award_name: str = ""
+    award: str = ""  # as `awards.award_wording` states it: "II орын (ортақ)", never a place number
     category: str = ""
     date: date | None = None
     signatories: tuple[Signatory, ...] = ()
@@ -102,13 +101,12 @@ class Labels:
 
     language: str
     titles: dict[DocumentKind, str]
-    place: str
     category: str
     code: str
     check: str
 
     def date(self, value: date) -> str:
-        return format_date(value, format="long", locale=self.language)
+        return format_prose_date(value, self.language)
 
 
 def printed_labels(language: str) -> Labels:
@@ -116,7 +114,6 @@ def printed_labels(language: str) -> Labels:
         return Labels(
             language=language,
             titles={kind: str(title) for kind, title in PRINTED_TITLES.items()},
-            place=str(_l("Place %(place)s")),
             category=str(_l("Category: %(category)s")),
             code=str(_l("Verification code: %(code)s")),
             check=str(_l("Check authenticity")),
@@ -321,14 +318,6 @@ def _centred(canvas: Canvas, text: str, font: str, max_size: float, y: float, wi
         canvas.drawCentredString(CENTRE, y, text)
 
 
-def _subtitle(document: Document, labels: Labels) -> str:
-    parts = [clean_line(document.award_name)]
-    place = clean_line(str(document.place)) if document.place not in (None, "") else ""
-    if place:
-        parts.append(labels.place % {"place": place})
-    return " · ".join(part for part in parts if part)
-
-
 def _draw_signatories(canvas: Canvas, signatories: tuple[Signatory, ...]) -> None:
     shown = signatories[:3]
     if not shown:
@@ -375,7 +364,7 @@ def draw_page(canvas: Canvas, document: Document, labels: Labels, *, qr: bool = 
     canvas.setFillColorRGB(*style.accent)
     _centred(canvas, labels.titles[document.kind], SERIF_BOLD, 42, 400)
     canvas.setFillColorRGB(*style.ink)
-    _centred(canvas, _subtitle(document, labels), SANS_BOLD, 16, 364)
+    _centred(canvas, clean_line(document.award), SANS_BOLD, 16, 364)
     _centred(canvas, clean_line(document.holder_name), SERIF_BOLD, 30, 318, NAME_WIDTH)
     category = clean_line(document.category)
     if category:
@@ -444,9 +433,9 @@ def render_many(documents: Iterable[Document], output: BinaryIO, *, title: str =
 
 
 def pdf_filename(document: Document) -> str:
-    """A readable, safe file name: the holder's name in Latin letters and the code."""
-    name = slugify(clean_line(document.holder_name), max_length=60) or "document"
-    return f"{name}-{document.verification_code}.pdf"
+    """The holder's name with every letter kept (Әлихан stays Әлихан; only characters file systems
+    refuse are dropped) and the code, which keeps namesakes apart. zipfile marks such names UTF-8."""
+    return f"{safe_file_name(clean_line(document.holder_name))} {document.verification_code}.pdf"
 
 
 def write_zip(documents: Iterable[Document], output: BinaryIO) -> int:

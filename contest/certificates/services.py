@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from babel.dates import format_date
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.certificates.awards import published_awards, text_in
+from contest.certificates.awards import award_wording, published_awards, text_in
 from contest.certificates.codes import new_code, normalize_code
 from contest.certificates.models import Certificate, CertificateSettings, CertificateSignatory
 from contest.certificates.pdf import FRAME_STYLES, Document, DocumentKind, Signatory, clean_line, is_image
@@ -178,6 +177,7 @@ class Planned:
     juror_id: int | None = None
     name_public: bool = True
     place: int | None = None
+    place_shared: bool = False
     award_name: str = ""
     category_name: str = ""
 
@@ -221,7 +221,7 @@ def planned_documents(contest: Contest) -> list[Planned]:
         plan.append(Planned(
             DocumentKind.WINNER_DIPLOMA, f"registration:{registration.id}", participant.full_name, language,
             account_id=participant.account_id, registration_id=registration.id,
-            name_public=participant.may_be_named_publicly, place=award.place,
+            name_public=participant.may_be_named_publicly, place=award.place, place_shared=award.shared,
             award_name=text_in(award.award_name, language),
             category_name=text_in(award.category, language) or i18n.localized(registration.category, "name", language)))
 
@@ -282,6 +282,7 @@ def issue_documents(contest: Contest, planned: Iterable[Planned]) -> list[Certif
         certificate.juror_id = item.juror_id
         certificate.name_public = item.name_public
         certificate.place = item.place
+        certificate.place_shared = item.place_shared
         certificate.award_name = (item.award_name or "")[:200]
         certificate.category_name = (item.category_name or "")[:200]
         issued.append(certificate)
@@ -374,31 +375,31 @@ def verification_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{code}"
 
 
-def _place_text(place: int | None, language: str) -> str:
-    return str(place) if place else ""
-
-
 def document_for(certificate: Certificate, setup: PrintSetup) -> Document:
     kind, language = DocumentKind(certificate.kind), certificate.language
     contest = setup.contest
     issued = certificate.issued_at.astimezone(i18n.LOCAL_ZONE).date()
     return _document(setup, kind=kind, language=language, holder_name=certificate.holder_name,
-                     code=certificate.code, place=certificate.place, award_name=certificate.award_name,
-                     category=certificate.category_name, on=issued, contest=contest)
+                     code=certificate.code, place=certificate.place, shared=certificate.place_shared,
+                     award_name=certificate.award_name, category=certificate.category_name, on=issued,
+                     contest=contest)
 
 
 def _document(setup: PrintSetup, *, kind: DocumentKind, language: str, holder_name: str, code: str,
-              place: int | None, award_name: str, category: str, on: date, contest: Contest) -> Document:
+              place: int | None, shared: bool, award_name: str, category: str, on: date,
+              contest: Contest) -> Document:
     title = i18n.localized(contest, "title", language)
     dedication = i18n.localized(contest, "dedication", language)
+    with force_locale(language):
+        award = award_wording(award_name, shared=shared)
     values = {"name": holder_name, "contest": title, "dedication": dedication,
-              "place": _place_text(place, language), "award": award_name, "category": category,
-              "date": format_date(on, format="long", locale=language)}
+              "place": str(place) if place else "", "award": award, "category": category,
+              "date": i18n.format_prose_date(on, language)}
     return Document(
         kind=kind, language=language, holder_name=holder_name, contest_title=title,
         verification_code=code, verification_url=verification_url(setup.base_url, code),
         body=fill_template(setup.text(kind, language), values), dedication=dedication,
-        place=place, award_name=award_name, category=category, date=on,
+        award=award, category=category, date=on,
         signatories=setup.signatories, logo=setup.logo, frame_style=setup.settings.frame_style)
 
 
@@ -412,7 +413,7 @@ def sample_document(contest: Contest, setup: PrintSetup, kind: DocumentKind, lan
         category = str(_l("Sample category"))
     return _document(setup, kind=kind, language=language, holder_name=SAMPLE_NAMES[language],
                      code="SAMP-LESA-MPLE-SAMP", place=1 if kind == DocumentKind.WINNER_DIPLOMA else None,
-                     award_name=award, category=category, on=date.today(), contest=contest)
+                     shared=False, award_name=award, category=category, on=date.today(), contest=contest)
 
 
 def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[Certificate]]:

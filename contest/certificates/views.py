@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from contest import i18n
+from contest import downloads, i18n
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, signed_in
 from contest.certificates import jobs, services
@@ -70,10 +70,8 @@ def _job_or_404(contest: Contest, job_id: int) -> CertificateJob:
     return in_contest_or_404(CertificateJob, job_id, contest)
 
 
-def _pdf_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Response:
+    return downloads.file_response(data, "application/pdf", filename, inline=inline)
 
 
 # Organisers: overview, issuing, progress ----------------------------------------------------
@@ -114,7 +112,16 @@ def _progress(job: CertificateJob) -> dict:
     return {"status": job.status, "status_label": job.status_label, "percent": job.percent,
             "issued": job.issued, "rendered": job.rendered, "total": job.total,
             "stale": jobs.is_stale(job), "done": job.status == JobStatus.DONE,
-            "message": _progress_message(job)}
+            "heading": _job_heading(job), "message": _progress_message(job)}
+
+
+def _job_heading(job: CertificateJob) -> str:
+    """The page's heading says what state the job is in, on the first load as on every reload."""
+    if job.status == JobStatus.DONE:
+        return _("The certificates are ready")
+    if job.status == JobStatus.FAILED or jobs.is_stale(job):
+        return _("The generation was interrupted")
+    return _("Generating certificates")
 
 
 def _progress_message(job: CertificateJob) -> str:
@@ -240,9 +247,7 @@ def preview(contest_id: int, kind: str, language: str):
     if kind not in {item.value for item in DocumentKind} or not i18n.is_supported(language):
         abort(404)
     document = services.sample_document(contest, services.print_setup(contest), DocumentKind(kind), language)
-    response = _pdf_response(render(document), f"preview-{kind}-{language}.pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="preview-{kind}-{language}.pdf"'
-    return response
+    return _pdf_response(render(document), f"preview-{kind}-{language}.pdf", inline=True)
 
 
 # Participants --------------------------------------------------------------------------------

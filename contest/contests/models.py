@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels, utcnow
+from contest.i18n import format_amount, format_score
 
 
 def _in(column: str, enum_class: type[enum.StrEnum]) -> str:
@@ -113,11 +114,8 @@ SCORE_TYPE = Numeric(12, 3)
 
 
 def score_text(value: Decimal | None) -> str | None:
-    """A stored score without the trailing zeros of its column (37.500 -> 37.5)."""
-    if value is None:
-        return None
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A stored score for people: the locale's decimal sign, no trailing zeros (37.500 -> 37,5)."""
+    return None if value is None else format_score(value, 0)
 
 
 class Contest(TimestampMixin, Base):
@@ -376,6 +374,10 @@ class AwardTier(_ContestPart, Base):
     @property
     def min_score_text(self) -> str | None:
         return score_text(self.min_score)
+
+    @property
+    def prize_amount_text(self) -> str | None:
+        return format_amount(self.prize_amount) if self.prize_amount is not None else None
 
 
 class ContestStatusChange(Base):

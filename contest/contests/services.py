@@ -35,7 +35,7 @@ from contest.contests.models import (
 )
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE
+from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, format_amount
 
 LANGUAGES = tuple(LANGUAGE_NAMES)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -536,7 +536,7 @@ def _check_award_tier(tier: AwardTier, contest: Contest, others: list[AwardTier]
     _check_score(tier.min_score, "min_score")
     if contest.prize_fund is not None and prize_total([*others, tier], contest) > contest.prize_fund:
         raise ServiceError(_l("Awarded in every category, the prizes would exceed the prize fund of "
-                              "%(fund)s tenge.", fund=f"{contest.prize_fund:,}".replace(",", " ")),
+                              "%(fund)s tenge.", fund=format_amount(contest.prize_fund)),
                            field="prize_amount")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from contest import previews
+from contest import downloads, previews
 from contest.auth.models import Role, User
 from contest.auth.permissions import roles_required
 from contest.auth.services import find_user_by_email
@@ -501,8 +501,6 @@ def ballots_template(contest_id: int):
     lines = [";".join(str(name) for name, _note in BALLOT_COLUMNS)]
     lines += [f"AQY26-0001;juror@example.kz;{localized(criterion, 'name')};{criterion.max_score}"
               for criterion in contest.criteria]
-    response = make_response("\ufeff" + "\r\n".join(lines) + "\r\n")
-    response.content_type = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = 'attachment; filename="ballots-template.csv"'
-    return response
+    body = ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+    return downloads.file_response(body, downloads.CSV_MEDIA_TYPE, "ballots-template.csv")
 

@@ -3,13 +3,14 @@ with approve and reject, bulk approval, exports and the import of a teacher's li
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from contest import downloads
 from contest.auth.models import Role
 from contest.auth.permissions import roles_required
 from contest.contests.models import Category, Contest
@@ -19,7 +20,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
-from contest.i18n import LOCAL_ZONE, current_language
+from contest.i18n import LOCAL_ZONE, current_language, format_score
 from contest.lookups import or_404
 from contest.registration import exports, imports, moderation, services
 from contest.registration.forms import ChangeCategoryForm
@@ -228,13 +229,11 @@ def export(contest_id: int, fmt: str):
     _form, filters = _filter_form(contest)
     registrations = db.session.scalars(moderation.filtered_registrations(contest, filters)).all()
     if fmt == "csv":
-        data, media_type = exports.to_csv(registrations), exports.CSV_MEDIA_TYPE
+        data, media_type = exports.to_csv(registrations), downloads.CSV_MEDIA_TYPE
     else:
-        data, media_type = exports.to_xlsx(registrations), exports.XLSX_MEDIA_TYPE
-    response = make_response(data)
-    response.content_type = media_type
+        data, media_type = exports.to_xlsx(registrations), downloads.XLSX_MEDIA_TYPE
     name = f"registrations-{contest.slug}-{utcnow().astimezone(LOCAL_ZONE):%Y%m%d-%H%M}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = downloads.file_response(data, media_type, name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -259,7 +258,7 @@ def import_upload(contest_id: int):
             return _render_preview(contest, preview)
     return render_template("registration/manage/import.html", contest=contest, form=form,
                            columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
-                           max_megabytes=round(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1024 / 1024, 1)
+                           max_megabytes=format_score(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1048576, 0)
                            ), form_status(form)
 
 
@@ -297,7 +296,5 @@ def import_confirm(contest_id: int):
 @organiser
 def import_template(contest_id: int):
     _contest_or_404(contest_id)
-    response = make_response(imports.template_xlsx(current_language()))
-    response.content_type = exports.XLSX_MEDIA_TYPE
-    response.headers["Content-Disposition"] = 'attachment; filename="pupils-template.xlsx"'
-    return response
+    return downloads.file_response(imports.template_xlsx(current_language()), downloads.XLSX_MEDIA_TYPE,
+                                   "pupils-template.xlsx")

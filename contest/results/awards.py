@@ -20,6 +20,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from contest.errors import ServiceError
+from contest.i18n import format_amount
 from contest.results.ranking import Standing
 
 ZERO = Decimal(0)
@@ -80,11 +81,7 @@ def check_prize_fund(total: Decimal, fund: Decimal | int | None) -> None:
     """Refuse prizes above the fund; a contest without a fund has no limit."""
     if fund is not None and total > fund:
         raise PrizeFundError(_l("The prizes add up to %(total)s tenge, more than the prize fund of %(fund)s tenge.",
-                                total=_tenge(total), fund=_tenge(Decimal(fund))))
-
-
-def _tenge(amount: Decimal) -> str:
-    return f"{amount:,.0f}".replace(",", "\N{NO-BREAK SPACE}") if amount == amount.to_integral() else f"{amount:,}"
+                                total=format_amount(total), fund=format_amount(fund)))
 
 
 def advancing(standings: Iterable[Standing], *, top: int | None = None,

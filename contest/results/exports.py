@@ -4,24 +4,22 @@ from the registrations at download time)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask import Response
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from contest import downloads
 from contest.contests.models import Contest
+from contest.downloads import guard_formula
 from contest.extensions import db
 from contest.i18n import current_language
-from contest.registration.exports import CSV_DELIMITER, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, guard_formula
 from contest.registration.models import Registration
 from contest.results.models import ResultSnapshot
 from contest.results.services import categories_as_consent_stands, public_name, text_in
@@ -37,7 +35,7 @@ PUBLIC_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("School"), lambda row, language: row.get("school")),
     (_l("District or city"), lambda row, language: row.get("district")),
     (_l("Teacher (mentor)"), lambda row, language: row.get("teacher")),
-    (_l("Total"), lambda row, language: Decimal(row["total"]) if row.get("total") else None),
+    (_l("Total"), lambda row, language: row["_total"]),
 ]
 ORGANISER_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("Code"), lambda row, language: row["code"]),
@@ -69,49 +67,34 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
             select(Registration).options(joinedload(Registration.participant), joinedload(Registration.registered_by))
             .where(Registration.id.in_(ids)))}
     criteria = data["criteria"]
+    step = Decimal(1).scaleb(-data.get("decimals", 2))  # a Decimal carries its decimals into the file
     header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
     rows = []
     for category in categories_as_consent_stands(snapshot):
         name = text_in(category["name"], language)
         for row in category["rows"]:
-            row = {**row, "_category": name, "_contacts": contacts.get(row["registration_id"])}
+            row = {**row, "_category": name, "_contacts": contacts.get(row["registration_id"]),
+                   "_total": _score(row.get("total"), step)}
             values = [getter(row, language) for _label, getter in columns]
-            values += [Decimal(row["criteria"][str(c["id"])]) if str(c["id"]) in row.get("criteria", {}) else None
-                       for c in criteria]
+            values += [_score(row.get("criteria", {}).get(str(c["id"])), step) for c in criteria]
             rows.append([guard_formula(value) for value in values])
     return header, rows
 
 
-def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else str(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+def _score(value: str | None, step: Decimal) -> Decimal | None:
+    return Decimal(value).quantize(step) if value else None
 
 
-def to_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append(header)
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else
-                      float(value) if isinstance(value, Decimal) else value for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def download(contest: Contest, snapshot: ResultSnapshot, kind: str, *, with_contacts: bool) -> Response:
-    header, rows = table(contest, snapshot, with_contacts=with_contacts)
+def download(contest: Contest, snapshot: ResultSnapshot, kind: str, *, with_contacts: bool,
+             language: str | None = None) -> Response:
+    language = language or current_language()
+    with force_locale(language):
+        header, rows = table(contest, snapshot, with_contacts=with_contacts, language=language)
+        title = _("Results")
     suffix = "-with-contacts" if with_contacts else ""
     filename = f"{contest.slug}-results{suffix}.{kind}"
     if kind == "csv":
-        body, media_type = to_csv(header, rows), CSV_MEDIA_TYPE
+        body, media_type = downloads.to_csv(header, rows, language), downloads.CSV_MEDIA_TYPE
     else:
-        body, media_type = to_xlsx(header, rows, _("Results")), XLSX_MEDIA_TYPE
-    response = Response(body, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        body, media_type = downloads.to_xlsx(header, rows, title), downloads.XLSX_MEDIA_TYPE
+    return downloads.file_response(body, media_type, filename)

@@ -18,7 +18,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from contest.contests.models import Contest
 from contest.fonts import SANS, SANS_BOLD, register_fonts
-from contest.i18n import format_local_date, localized
+from contest.i18n import format_prose_date, format_score, localized
 from contest.results.models import ResultSnapshot
 from contest.results.services import text_in
 
@@ -60,7 +60,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     criteria = data["criteria"]
     prefix = _("J")  # "J1", "J2": the jurors' columns
     labels = {juror["id"]: f"{prefix}{index}" for index, juror in enumerate(jurors, start=1)}
-    published = _("Results published on %(date)s", date=format_local_date(snapshot.published_at))
+    published = _("Results published on %(date)s", date=format_prose_date(snapshot.published_at, language))
+    decimals = data.get("decimals", 2)
     story: list[Any] = [
         _text(_("Jury protocol"), styles["title"]),
         _text(localized(contest, "title", language), styles["heading"]),
@@ -73,18 +74,19 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
         story.append(_text(f"{labels[juror['id']]}: {juror['name']}{' — ' + role if role else ''}",
                                styles["text"]))
     described = [_("%(name)s (max. %(max)s, weight %(weight)s)", name=text_in(c["name"], language),
-                   max=c["max_score"], weight=c["weight"]) for c in criteria]
+                   max=format_score(c["max_score"], 0, language), weight=format_score(c["weight"], 0, language))
+                 for c in criteria]
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
-        story.append(_standings_table(category["rows"], jurors, labels, styles, language))
+        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
                 continue
             story.append(_text(_("%(label)s: %(name)s — scores per criterion", label=labels[juror["id"]],
                                  name=juror["name"]), styles["heading"]))
-            story.append(_juror_table(rows, juror, criteria, styles, language))
+            story.append(_juror_table(rows, juror, criteria, styles, language, decimals))
     story += [PageBreak(), _text(_("Signatures"), styles["heading"]), Spacer(1, 4 * mm)]
     chair = next((juror for juror in jurors if juror["is_chair"]), None)
     lines = [[_("Chair of the jury"), chair["name"] if chair else "", "_" * 30]] if chair else []
@@ -102,22 +104,30 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     return buffer.getvalue()
 
 
-def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str) -> Table:
+def _score(value: str | None, decimals: int, language: str) -> str:
+    return format_score(value, decimals, language) if value is not None else "—"
+
+
+def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
+                     decimals: int) -> Table:
     header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
-             *(row.get("juror_totals", {}).get(str(j["id"]), "—") for j in jurors),
-             row["total"], _text(text_in(row.get("award_name"), language), styles["cell"])] for row in rows]
+             *(_score(row.get("juror_totals", {}).get(str(j["id"])), decimals, language) for j in jurors),
+             _score(row["total"], decimals, language),
+             _text(text_in(row.get("award_name"), language), styles["cell"])] for row in rows]
     table = Table([header, *body], repeatRows=1)
     table.setStyle(TABLE_STYLE)
     return table
 
 
-def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str) -> Table:
+def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str,
+                decimals: int) -> Table:
     header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["cell"]) for c in criteria),
               _("Juror's total")]
     key = str(juror["id"])
-    body = [[row["place"], row["code"], *(row["juror_scores"][key].get(str(c["id"]), "—") for c in criteria),
-             row.get("juror_totals", {}).get(key, "—")] for row in rows]
+    body = [[row["place"], row["code"],
+             *(_score(row["juror_scores"][key].get(str(c["id"])), decimals, language) for c in criteria),
+             _score(row.get("juror_totals", {}).get(key), decimals, language)] for row in rows]
     table = Table([header, *body], repeatRows=1)
     table.setStyle(TABLE_STYLE)
     return table

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.http import quote_etag
 
-from contest import i18n
+from contest import downloads, i18n
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, surely_anonymous
 from contest.contests import services as contests
@@ -167,9 +167,7 @@ def protocol(contest_id: int, language: str):
     from contest.results.protocol import protocol_pdf
 
     data = protocol_pdf(contest, snapshot, language)
-    filename = f"{contest.slug}-protocol-{language}.pdf"
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return downloads.file_response(data, "application/pdf", f"{contest.slug}-protocol-{language}.pdf")
 
 
 # Public --------------------------------------------------------------------------------------
@@ -308,4 +306,5 @@ def public_export(slug: str, kind: str):
     contest_id, snapshot_id, _marker = _published(slug)
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
-    return exports.download(contest, snapshot, kind, with_contacts=False)
+    language = _page_language(surely_anonymous() or not current_user.is_authenticated)
+    return exports.download(contest, snapshot, kind, with_contacts=False, language=language)

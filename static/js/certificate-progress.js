@@ -4,11 +4,16 @@ document.querySelectorAll("[data-progress-url]").forEach((box) => {
   const bar = box.querySelector("[data-progress-bar]");
   const message = box.querySelector("[data-progress-message]");
   const download = document.querySelector("[data-download-link]");
+  const heading = document.querySelector("[data-progress-heading]");
 
   const show = (progress) => {
     bar.value = progress.percent;
     bar.textContent = `${progress.percent}%`;
     message.textContent = progress.message;
+    if (heading && progress.heading && heading.textContent !== progress.heading) {
+      document.title = document.title.replace(heading.textContent, progress.heading);
+      heading.textContent = progress.heading;
+    }
     if (progress.done && download) download.hidden = false;
   };
 

@@ -45,6 +45,11 @@ def test_organiser_issues_participant_downloads_visitor_verifies(page, browser, 
     expect(page.get_by_label("Generation progress")).to_be_visible()
     expect(page.get_by_text("Ready: 6 documents.")).to_be_visible(timeout=30_000)
     expect(page.get_by_label("Generation progress")).to_have_attribute("value", "100")
+    # The heading follows the job live, and a reload of a finished job says so too.
+    expect(page.get_by_role("heading", level=1)).to_have_text("The certificates are ready")
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The certificates are ready")
+    expect(page.get_by_text("Ready: 6 documents.")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the documents").click()
     assert download.value.suggested_filename.endswith(".zip")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 
 from contest.results.awards import (
     AwardTier,
@@ -263,8 +264,11 @@ def test_prize_fund_check_gives_a_clear_error():
     check_prize_fund(D(10**9), None)
     with pytest.raises(PrizeFundError) as caught:
         check_prize_fund(planned_prize_total(tiers), 500000)
-    assert str(caught.value.message).replace("\N{NO-BREAK SPACE}", " ") == \
-        "The prizes add up to 600 000 tenge, more than the prize fund of 500 000 tenge."
+    assert str(caught.value.message) == \
+        "The prizes add up to 600,000 tenge, more than the prize fund of 500,000 tenge."
+    with force_locale("kk"), pytest.raises(PrizeFundError) as kazakh:  # no-break spaces group digits
+        check_prize_fund(planned_prize_total(tiers), 500000)
+    assert "600\N{NO-BREAK SPACE}000" in str(kazakh.value.message)
 
 
 def test_advancement_by_top_n_keeps_boundary_ties_and_by_threshold():
