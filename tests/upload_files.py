@@ -81,6 +81,31 @@ def xlsx_bomb() -> bytes:
     return _with_streamed_member(XLSX_PARTS, "xl/worksheets/sheet1.xml", b" " * MIB, 300)
 
 
+@cache
+def xlsx_with_shared_strings_bomb() -> bytes:
+    """A real workbook whose shared strings (which openpyxl keeps in memory) are two million
+    copies of one string: 32 MiB that deflate to a few dozen KiB."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Surname", "Given name"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"<si><t>x</t></si>" * (
+        MIB // 16)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                archive.writestr(info.filename, source.read(info))
+        with archive.open("xl/sharedStrings.xml", "w") as member:
+            member.write(strings)
+            for _ in range(31):
+                member.write(b"<si><t>x</t></si>" * (MIB // 16))
+            member.write(b"</sst>")
+    return buffer.getvalue()
+
+
 def nested(parts: dict[str, bytes]) -> bytes:
     """An archive that holds another ZIP under a harmless name."""
     return zipped({**parts, "word/embeddings/object.bin": zipped({"inner.txt": b"x"})})

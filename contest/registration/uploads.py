@@ -21,12 +21,13 @@ from contest import archives, files
 from contest.errors import ServiceError
 
 ENTRY_AREA = "entries"
-# Content types we send back with a download, by the kind the content turned out to be.
+# Content types we send back with a download, by the kind the content turned out to be
+# (Werkzeug adds "; charset=utf-8" to a text type).
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "odt": "application/vnd.oasis.opendocument.text",
-    "txt": "text/plain; charset=utf-8",
+    "txt": "text/plain",
 }
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 # A DOCX or ODT of at most 10 MB holds text and a few pictures: far below these caps.
