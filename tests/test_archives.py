@@ -174,3 +174,12 @@ def test_refusing_a_bomb_keeps_the_worker_memory_flat(tmp_path, kind, build):
     assert refused
     assert growth < 50, f"peak memory grew by {growth} MiB"
     print(f"peak memory growth: {growth} MiB")
+
+
+def test_only_the_helper_opens_zip_files():
+    """Reading a ZIP anywhere else would skip the caps; certificates only write one."""
+    readers = {path.relative_to(ROOT).as_posix() for path in (ROOT / "contest").rglob("*.py")
+               if "zipfile" in path.read_text(encoding="utf-8") or "load_workbook" in path.read_text(encoding="utf-8")}
+    assert readers == {"contest/archives.py", "contest/tables.py", "contest/certificates/pdf.py"}
+    assert "zipfile" not in (ROOT / "contest/tables.py").read_text(encoding="utf-8")
+    assert "ZipFile(output, \"w\"" in (ROOT / "contest/certificates/pdf.py").read_text(encoding="utf-8")
