@@ -43,7 +43,7 @@ PDF_ACTIVE_NAMES = frozenset({"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
                               "/Movie", "/Rendition", "/FileAttachment"})
 PDF_TYPE_KEYS = ("/S", "/Subtype", "/Type")
 # Markup a browser would run if it ever rendered the file: a text entry is a poem, not a page.
-MARKUP = re.compile(r"\A\s*<[!?a-zA-Z]|<\s*(script|svg|html|iframe|object|embed)\b", re.IGNORECASE)
+MARKUP = re.compile(r"\A[\s\ufeff]*<[!?a-zA-Z]|<\s*(script|svg|html|iframe|object|embed)\b", re.IGNORECASE)
 NOT_OUR_KIND = _l("Only PDF, DOCX, ODT and plain text (TXT) files are accepted; "
                   "this file's content is none of them.")
 
