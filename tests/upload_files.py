@@ -180,3 +180,11 @@ def pdf_with_hex_escaped_javascript() -> bytes:
     """The same /JS action, its names spelt with #xx escapes (/J#53 is /JS) to dodge a byte search."""
     data = pdf_with_javascript()
     return data.replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS ", b"/J#53 ")
+
+
+def pdf_with_orphan_javascript() -> bytes:
+    """A plain PDF with a script object slipped in after the header, outside the cross-reference
+    table: a viewer that rebuilds the table finds it."""
+    data = plain_pdf()
+    header, rest = data.split(b"\n", 1)
+    return header + b"\n99 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n" + rest

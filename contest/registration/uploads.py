@@ -42,6 +42,8 @@ PDF_ACTIVE_NAMES = frozenset({"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles",
                               "/RichMedia", "/XFA", "/SubmitForm", "/ImportData", "/GoToE", "/Sound",
                               "/Movie", "/Rendition", "/FileAttachment"})
 PDF_TYPE_KEYS = ("/S", "/Subtype", "/Type")
+# The longer of those names, as bytes: too long to turn up by chance inside compressed data.
+ACTIVE_BYTES = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
 # Markup a browser would run if it ever rendered the file: a text entry is a poem, not a page.
 MARKUP = re.compile(r"\A[\s\ufeff]*<[!?a-zA-Z]|<\s*(script|svg|html|iframe|object|embed)\b", re.IGNORECASE)
 NOT_OUR_KIND = _l("Only PDF, DOCX, ODT and plain text (TXT) files are accepted; "
@@ -124,7 +126,7 @@ def _check_pdf(data: bytes) -> None:
                                    "file")
             if len(reader.pages) == 0:
                 raise PyPdfError("no pages")
-            active = _has_active_content(reader)
+            active = _has_active_content(data, reader)
     except ServiceError:
         raise
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
@@ -135,31 +137,36 @@ def _check_pdf(data: bytes) -> None:
                               "Save it again as a plain PDF (for example, print it to PDF)."), "file")
 
 
-def _has_active_content(reader: pypdf.PdfReader) -> bool:
-    """Whether any object of the file (compressed object streams included) names something
-    that acts when the file is opened. Objects are visited one by one, so a deep chain of
-    references costs no recursion."""
-    references = [(number, generation) for generation, numbers in reader.xref.items() for number in numbers]
-    references += [(number, 0) for number in reader.xref_objStm]
-    if len(references) > PDF_MAX_OBJECTS:
-        raise PyPdfError("too many objects")
+def _has_active_content(data: bytes, reader: pypdf.PdfReader) -> bool:
+    """Whether the file names something that acts when it is opened. The raw bytes are searched
+    first (objects a viewer would find by rebuilding a broken cross-reference table); then every
+    object is parsed, those in compressed object streams too, with #xx escapes decoded, by
+    following the cross-reference table and every reference (a loop, not recursion)."""
+    if ACTIVE_BYTES.search(data):
+        return True
     pending: list[object] = [reader.trailer]
-    for number, generation in references:
-        try:
-            pending.append(reader.get_object(IndirectObject(number, generation, reader)))
-        except (PyPdfError, ValueError, KeyError, IndexError, OSError):
-            continue  # a broken object no viewer can show either
+    pending += [IndirectObject(number, generation, reader)
+                for generation, numbers in reader.xref.items() for number in numbers]
+    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    visited: set[tuple[int, int]] = set()
     while pending:
         item = pending.pop()
-        if isinstance(item, DictionaryObject):
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in visited:
+                continue
+            visited.add((item.idnum, item.generation))
+            if len(visited) > PDF_MAX_OBJECTS:
+                raise PyPdfError("too many objects")
+            pending.append(item.get_object())
+        elif isinstance(item, DictionaryObject):
             if any(key in PDF_ACTIVE_NAMES for key in item):
                 return True
             if any(item.get(key) in PDF_ACTIVE_NAMES for key in PDF_TYPE_KEYS):
                 return True
-            pending.extend(value for value in item.values() if not isinstance(value, IndirectObject))
+            pending.extend(item.values())
         elif isinstance(item, ArrayObject):
-            pending.extend(value for value in item if not isinstance(value, IndirectObject))
-        elif isinstance(item, NameObject) and item in ("/JavaScript", "/Launch"):
+            pending.extend(item)
+        elif isinstance(item, NameObject) and item in PDF_ACTIVE_NAMES:
             return True
     return False
 

@@ -65,13 +65,14 @@ def test_real_documents_still_pass(english):
 @pytest.mark.parametrize(("build", "message"), [
     (files.pdf_with_javascript, ACTIVE_PDF),
     (files.pdf_with_hex_escaped_javascript, ACTIVE_PDF),
+    (files.pdf_with_orphan_javascript, ACTIVE_PDF),
     (files.pdf_with_launch, ACTIVE_PDF),
     (files.pdf_with_attachment, ACTIVE_PDF),
     (lambda: files.plain_pdf() + files.zipped({"payload.exe": b"MZ"}), "other data attached after its end"),
     (lambda: files.plain_pdf() + b"<script>alert(1)</script>", "other data attached after its end"),
     (lambda: b"%PDF-1.4\nnot really a document\n%%EOF\n", "The PDF file is damaged"),
     (lambda: files.plain_pdf()[:200] + b"\n%%EOF\n", "The PDF file is damaged"),
-], ids=["open-action-js", "hex-escaped-js", "launch", "embedded-file", "zip-appended", "data-after-eof",
+], ids=["open-action-js", "hex-escaped-js", "orphan-js", "launch", "embedded-file", "zip-appended", "data-after-eof",
         "malformed", "truncated"])
 def test_pdfs_that_could_act_or_hide_data_are_refused(english, build, message):
     assert message in refusal(build(), "poem.pdf")
