@@ -57,8 +57,9 @@ class Limits:
 
 
 class ArchiveRefused(Exception):
-    """The upload is not a ZIP file we are willing to read. `reason` is a key of MESSAGES;
-    `message` says it to the person who sent the file."""
+    """The upload is not a ZIP file we are willing to read. `reason`: a key of MESSAGES, or
+    "too_many" / "too_large" (which name the limit, so carry `limits`); `message` says it to the
+    person who sent the file."""
 
     def __init__(self, reason: str, limits: Limits | None = None) -> None:
         super().__init__(reason)
