@@ -1,26 +1,33 @@
 """Reading a table an organiser uploads (a teacher's list of pupils, paper ballots): an XLSX
-workbook or a UTF-8 CSV file, told apart by the content, never by the name."""
+workbook or a UTF-8 CSV file, told apart by the content, never by the name. A workbook reaches
+openpyxl only after contest.archives has inflated every part under caps."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable
 
 from openpyxl import load_workbook
 
-XLSX_MAX_UNPACKED = 40 * 1024 * 1024  # a small workbook that unpacks to more is a zip bomb
+from contest import archives
+
+# A list of a few hundred rows unpacks to well under a megabyte; openpyxl keeps the shared
+# strings in memory, so the caps also bound what reading an accepted workbook costs.
+XLSX_LIMITS = archives.Limits(max_members=500, max_member_bytes=16 * 1024 * 1024,
+                              max_total_bytes=24 * 1024 * 1024, max_ratio=100)
 
 
 class UnreadableTable(Exception):
     """The file is not a table we can read. `kind`: "xlsx" (a zip that is not a readable
     workbook), "text" (neither a workbook nor UTF-8 text) or "csv" (text csv cannot parse);
-    each caller words the refusal for its own page."""
+    each caller words the refusal for its own page; "archive" (a zip that is unsafe to open)
+    comes with `message`, the reason to show."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, message=None) -> None:
         super().__init__(kind)
         self.kind = kind
+        self.message = message
 
 
 def read_table(data: bytes, *, max_rows: int) -> list[list[object]]:
@@ -34,20 +41,19 @@ def read_table(data: bytes, *, max_rows: int) -> list[list[object]]:
 
 def _xlsx_table(data: bytes, max_rows: int) -> list[list[object]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if "xl/workbook.xml" not in names or unpacked > XLSX_MAX_UNPACKED:
-            raise UnreadableTable("xlsx")
+        archive = archives.open_zip(data, XLSX_LIMITS)
+    except archives.ArchiveRefused as refused:
+        raise UnreadableTable("archive", refused.message) from None
+    if "xl/workbook.xml" not in archive.names:
+        raise UnreadableTable("xlsx")
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             return _bounded((list(values) for values in workbook.worksheets[0].iter_rows(values_only=True)),
                             max_rows)
         finally:
             workbook.close()
-    except UnreadableTable:
-        raise
-    except Exception:  # openpyxl and zipfile raise many kinds of errors on a broken workbook
+    except Exception:  # openpyxl raises many kinds of errors on a broken workbook
         raise UnreadableTable("xlsx") from None
 
 

@@ -88,8 +88,9 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
         raise ServiceError(_l("The file is too large (at most 2 MB)."), "file")
     try:
         table = read_table(data, max_rows=MAX_ROWS + 1)
-    except UnreadableTable:
-        raise ServiceError(_l("This file cannot be read: save it as XLSX or CSV (UTF-8)."), "file") from None
+    except UnreadableTable as unreadable:
+        raise ServiceError(unreadable.message or _l("This file cannot be read: save it as XLSX or CSV (UTF-8)."),
+                           "file") from None
     rows = [(number, cells) for number, row in enumerate(table, start=1)
             if any(cells := [_cell_text(value) for value in row[:COLUMNS]])]
     if len(rows) > MAX_ROWS:

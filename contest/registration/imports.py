@@ -135,7 +135,7 @@ def read_rows(data: bytes) -> list[ImportRow]:
     try:
         table = read_table(data, max_rows=MAX_ROWS)
     except UnreadableTable as unreadable:
-        raise ServiceError(UNREADABLE[unreadable.kind], "file") from None
+        raise ServiceError(unreadable.message or UNREADABLE[unreadable.kind], "file") from None
     return _rows_from_table(table)
 
 

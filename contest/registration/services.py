@@ -41,7 +41,7 @@ from contest.registration.models import (
     RegistrationStatus,
     count_lines,
 )
-from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file
+from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file, offered_name
 
 # Bump when the consent text changes: every consent records the version its giver saw.
 CONSENT_VERSION = "2026-11"
@@ -387,7 +387,7 @@ def _store_file(entry: Entry, upload: Upload) -> None:
     kind = check_entry_file(upload)
     _drop_file(entry)
     entry.file_name = files.write_bytes(db.session, ENTRY_AREA, f".{kind}", upload.data)
-    entry.file_original_name = upload.safe_name
+    entry.file_original_name = offered_name(upload.safe_name, kind)
     entry.file_type = kind
     entry.file_size = len(upload.data)
 

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -37,7 +36,7 @@ from contest.registration.forms import (
     RegisterForm,
 )
 from contest.registration.models import Participant, Registration
-from contest.registration.uploads import MEDIA_TYPES
+from contest.registration.uploads import send_entry_file
 
 bp = Blueprint("registration", __name__)
 
@@ -292,19 +291,7 @@ def entry_file(registration_id: int):
     registration = queries.registration_with_entry(registration_id)
     if registration is None or not may_download_entry(current_user, registration):
         abort(404)
-    entry = registration.entry
-    if entry is None or not entry.file_name:
-        abort(404)
-    try:
-        path = services.entry_file_path(entry)
-        response = send_file(path, mimetype=MEDIA_TYPES.get(entry.file_type, "application/octet-stream"),
-                             as_attachment=True, download_name=entry.file_original_name or "entry",
-                             max_age=0, conditional=False)
-    except FileNotFoundError:
-        abort(404)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_entry_file(registration.entry)
 
 
 # The account's own data ----------------------------------------------------------------------

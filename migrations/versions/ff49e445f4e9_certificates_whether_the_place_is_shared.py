@@ -1,7 +1,7 @@
 """Certificates: whether the place is shared (the award then reads "II орын (ортақ)")
 
 Revision ID: ff49e445f4e9
-Revises: 3d8405340fb8
+Revises: 4faefaa397e9
 Create Date: 2026-12-04 15:10:47.699211
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ff49e445f4e9'
-down_revision = '3d8405340fb8'
+down_revision = "4faefaa397e9"
 branch_labels = None
 depends_on = None
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from contest.registration.models import Registration
 from tests.conftest import TEST_PASSWORD
+from tests.upload_files import plain_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def pupil_birth_date(age: int) -> str:

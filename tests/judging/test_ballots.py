@@ -13,6 +13,7 @@ from contest.errors import ServiceError
 from contest.judging import services
 from contest.judging.ballots import import_ballots
 from contest.judging.models import Score, ScoreSheet
+from tests import upload_files
 
 
 def csv_bytes(rows, delimiter=";") -> bytes:
@@ -137,6 +138,21 @@ def test_unreadable_files_are_refused(db, judging, data, message):
     j = judging()
     with pytest.raises(ServiceError, match=message):
         import_ballots(j.round, "b.csv", data, actor=j.organiser)
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (upload_files.xlsx_bomb, "Unpacked, the file is too large"),
+    (upload_files.xlsx_with_shared_strings_bomb, "Unpacked, the file is too large"),
+    (lambda: upload_files.encrypted(upload_files.XLSX_PARTS), "password-protected"),
+    (lambda: upload_files.nested(upload_files.XLSX_PARTS), "another archive inside it"),
+], ids=["sheet-300-mib", "shared-strings-bomb", "encrypted", "nested-zip"])
+def test_hostile_workbooks_are_refused_with_the_reason(app, db, judging, build, message):
+    j = judging()
+    before = totals(db)
+    with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(ServiceError) as refused:
+        import_ballots(j.round, "ballots.xlsx", build(), actor=j.organiser)
+    assert message in str(refused.value.message) and refused.value.field == "file"
+    assert totals(db) == before
 
 
 def test_only_organisers_import_and_only_while_judging(db, judging):

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from contest.registration.models import Participant, Registration
+from tests import upload_files
 from tests.registration.helpers import audit_actions, page
 
 EN = {"Accept-Language": "en"}
@@ -147,6 +148,34 @@ def test_a_zip_that_is_not_a_workbook_is_refused(client, db, organiser, teacher,
         archive.writestr("word/document.xml", "<x/>")
     response = upload(client, open_contest(), buffer.getvalue())
     assert response.status_code == 422 and "could not be read as an Excel (XLSX) workbook" in page(response)
+
+
+def workbook_with(extra: dict[str, bytes]) -> bytes:
+    """A real list of pupils with extra parts added to its archive."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([ADULT]))) as source, zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info))
+        for name, data in extra.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (upload_files.xlsx_bomb, "Unpacked, the file is too large (limit: 24 MB)."),
+    (upload_files.xlsx_with_shared_strings_bomb, "Unpacked, the file is too large (limit: 24 MB)."),
+    (lambda: workbook_with({"xl/embeddings/data.bin": upload_files.zipped({"x.txt": b"x"})}),
+     "holds another archive inside it"),
+    (lambda: workbook_with({"../../outside.xml": b"<x/>"}), "unsafe names"),
+], ids=["sheet-300-mib", "shared-strings-bomb", "nested-zip", "path"])
+def test_hostile_workbooks_are_refused_with_the_reason(client, db, organiser, teacher, open_contest, build,
+                                                       message):
+    response = upload(client, open_contest(), build())
+    assert response.status_code == 422 and message in page(response)
+    assert 'id="file-error"' in page(response)
+    assert counts(db) == (0, 0)
 
 
 def test_an_oversized_file_is_refused(client, db, app, organiser, teacher, open_contest):

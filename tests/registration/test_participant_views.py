@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from contest.registration.eligibility import local_day
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
+from tests.upload_files import plain_pdf
 
 EN = {"Accept-Language": "en"}
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def page(response) -> str:

@@ -16,9 +16,10 @@ from contest.auth.models import User
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
 from tests.conftest import TEST_PASSWORD
+from tests.upload_files import plain_pdf
 
 EN = {"Accept-Language": "en"}
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = plain_pdf()
 
 
 def page(response) -> str:

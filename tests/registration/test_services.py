@@ -15,6 +15,7 @@ from contest.judging.models import JuryMember
 from contest.registration import services
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA, Upload
+from tests.upload_files import plain_pdf
 
 ADULT = {"surname": "Сейітов", "given_name": "Ерлан", "birth_date": date(1999, 5, 1), "school": ""}
 
@@ -258,11 +259,12 @@ def test_entries_are_frozen_when_registration_closes(db, make_registration):
 
 def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registration):
     registration = make_registration()
+    pdf = plain_pdf()
     entry = services.save_entry(registration, title="Дала", text="", actor=registration.registered_by,
-                                upload=Upload("../../Өлең.pdf", b"%PDF-1.4 first"))
+                                upload=Upload("../../Өлең.pdf", pdf))
     db.session.commit()
     first = services.entry_file_path(entry)
-    assert first.read_bytes() == b"%PDF-1.4 first" and "Өлең" not in first.name and first.suffix == ".pdf"
+    assert first.read_bytes() == pdf and "Өлең" not in first.name and first.suffix == ".pdf"
     assert first.parent == files.area_dir(ENTRY_AREA)
     assert entry.file_original_name == "Өлең.pdf" and entry.file_type == "pdf"
 

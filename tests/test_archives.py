@@ -1,0 +1,185 @@
+"""The one helper that opens uploaded ZIP files: caps on members, sizes and ratio, checked while
+inflating; and the worker's memory stays flat while it refuses a bomb."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from contest import archives
+from tests import upload_files as files
+
+LIMITS = archives.Limits(max_members=50, max_member_bytes=4 * files.MIB, max_total_bytes=6 * files.MIB,
+                         max_ratio=100)
+ROOT = Path(__file__).parent.parent
+
+
+def refusal(data: bytes, limits: archives.Limits = LIMITS) -> str:
+    with pytest.raises(archives.ArchiveRefused) as refused:
+        archives.open_zip(data, limits)
+    return refused.value.reason
+
+
+def test_a_plain_archive_is_opened_and_its_members_read_within_a_cap():
+    archive = archives.open_zip(files.zipped({"mimetype": b"text/x", "a/b.xml": b"<b/>"}), LIMITS)
+    assert archive.names == {"mimetype", "a/b.xml"}
+    assert archive.read("mimetype", max_bytes=10) == b"text/x"
+    assert archive.read("mimetype", max_bytes=3) is None
+    assert archive.read("missing", max_bytes=10) is None
+
+
+def test_a_member_that_inflates_a_thousand_times_is_a_bomb():
+    roomy = archives.Limits(max_members=50, max_member_bytes=50 * files.MIB, max_total_bytes=50 * files.MIB)
+    assert refusal(files.ratio_bomb(), roomy) == "ratio"
+
+
+def test_sizes_are_capped_per_member_and_in_total():
+    block = files._low_entropy_mebibyte()
+    assert refusal(files.zipped({"big.xml": block * 5})) == "too_large"
+    assert refusal(files.zipped({f"part{n}.xml": block for n in range(7)})) == "too_large"
+
+
+def lying_about_sizes(data: bytes) -> bytes:
+    """The archive with every member's unpacked size written as 1 byte, in both headers."""
+    data = bytearray(data)
+    for signature, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = data.find(signature)
+        while start >= 0:
+            struct.pack_into("<L", data, start + size_offset, 1)
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def test_sizes_the_directory_understates_are_not_believed():
+    assert refusal(lying_about_sizes(files.ratio_bomb())) in {"ratio", "broken"}
+    assert refusal(lying_about_sizes(files.odt_bomb()), archives.Limits(1000, 50 * files.MIB, 100 * files.MIB)) \
+        in {"ratio", "broken"}
+
+
+def test_an_archive_inside_the_archive_is_refused_by_content_and_by_name():
+    assert refusal(files.nested(files.DOCX_PARTS)) == "nested"
+    assert refusal(files.zipped({**files.DOCX_PARTS, "word/embeddings/Sheet1.xlsx": b"not even a zip"})) == "nested"
+    gzipped = files.zipped({"poem.txt.bin": b"\x1f\x8b\x08\x00" + bytes(20)})
+    assert refusal(gzipped) == "nested"
+
+
+def test_too_many_members_are_refused_before_the_directory_is_read():
+    assert refusal(files.many_members(files.DOCX_PARTS, 60)) == "too_many"
+
+
+def test_encrypted_members_are_refused():
+    assert refusal(files.encrypted(files.DOCX_PARTS)) == "encrypted"
+
+
+@pytest.mark.parametrize("name", ["../evil.xml", "/etc/passwd", "C:/Windows/evil.xml", "word\\..\\evil.xml",
+                                  "word/../../evil.xml", "bad\x01name.xml"])
+def test_member_names_that_climb_out_or_hide_are_refused(name):
+    assert refusal(files.with_member_named(files.DOCX_PARTS, name)) == "path"
+
+
+def test_two_members_with_one_name_are_refused():
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate we write on purpose
+        archive.writestr("word/document.xml", b"<a/>")
+        archive.writestr("Word/Document.xml", b"<b/>")
+    assert refusal(buffer.getvalue()) == "path"
+
+
+def test_a_symbolic_link_member_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        link = zipfile.ZipInfo("word/link.xml")
+        link.external_attr = (0o120777 << 16)
+        archive.writestr(link, "/etc/passwd")
+    assert refusal(buffer.getvalue()) == "path"
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04 broken", b"", files.zipped({"a": b"x"})[:-30]])
+def test_broken_archives_are_refused(data):
+    assert refusal(data) == "broken"
+
+
+def test_refusals_carry_a_message_with_the_limit(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(archives.ArchiveRefused) as refused:
+            archives.open_zip(files.many_members(files.DOCX_PARTS, 60), LIMITS)
+        assert str(refused.value.message) == "The file holds too many parts (limit: 50)."
+
+
+def test_a_pdf_with_a_zip_appended_is_seen_as_a_zip():
+    assert archives.is_zip(files.plain_pdf() + files.zipped({"a.txt": b"x"}))
+    assert not archives.is_zip(files.plain_pdf())
+
+
+# Memory: the check runs in a fresh interpreter, which reports its peak resident size.
+
+MEASURE = """
+import resource, sys
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+
+from contest.errors import ServiceError
+from contest.registration.uploads import Upload, check_entry_file
+from contest.tables import UnreadableTable, read_table
+
+app = Flask("measure")
+app.config["ENTRY_FILE_MAX_BYTES"] = 10 * 1024 * 1024
+Babel(app)
+data = Path(sys.argv[2]).read_bytes()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with app.app_context():
+    try:
+        if sys.argv[1] == "entry":
+            check_entry_file(Upload("file", data))
+        else:
+            read_table(data, max_rows=500)
+        refused = False
+    except (ServiceError, UnreadableTable):
+        refused = True
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(refused, (after - before) // 1024)  # ru_maxrss counts KiB on Linux
+"""
+
+
+def peak_growth_mib(tmp_path, kind: str, data: bytes) -> tuple[bool, int]:
+    path = tmp_path / "upload.bin"
+    path.write_bytes(data)
+    measured = subprocess.run([sys.executable, "-c", MEASURE, kind, str(path)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+    assert measured.returncode == 0, measured.stderr
+    refused, growth = measured.stdout.split()
+    return refused == "True", int(growth)
+
+
+@pytest.mark.parametrize(("kind", "build"), [
+    ("entry", files.odt_bomb),
+    ("entry", lambda: files.docx_unpacking_to(300)),
+    ("entry", lambda: files.nested(files.DOCX_PARTS)),
+    ("entry", files.ratio_bomb),
+    ("table", files.xlsx_bomb),
+    ("table", files.xlsx_with_shared_strings_bomb),
+], ids=["odt-400-mib-mimetype", "docx-300-mib", "nested-zip", "ratio-bomb", "xlsx-bomb", "xlsx-shared-strings"])
+def test_refusing_a_bomb_keeps_the_worker_memory_flat(tmp_path, kind, build):
+    refused, growth = peak_growth_mib(tmp_path, kind, build())
+    assert refused
+    assert growth < 50, f"peak memory grew by {growth} MiB"
+    print(f"peak memory growth: {growth} MiB")
+
+
+def test_only_the_helper_opens_zip_files():
+    """Reading a ZIP anywhere else would skip the caps; certificates only write one."""
+    readers = {path.relative_to(ROOT).as_posix() for path in (ROOT / "contest").rglob("*.py")
+               if "zipfile" in path.read_text(encoding="utf-8") or "load_workbook" in path.read_text(encoding="utf-8")}
+    assert readers == {"contest/archives.py", "contest/tables.py", "contest/certificates/pdf.py"}
+    assert "zipfile" not in (ROOT / "contest/tables.py").read_text(encoding="utf-8")
+    assert "ZipFile(output, \"w\"" in (ROOT / "contest/certificates/pdf.py").read_text(encoding="utf-8")
