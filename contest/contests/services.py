@@ -362,9 +362,8 @@ def lock_contest(contest: Contest) -> Contest:
     at the same moment (publishing, marking advancement) take turns and the second one sees what
     the first did. PostgreSQL: SELECT ... FOR NO KEY UPDATE (rows that merely refer to the contest,
     such as new registrations, are not held up); SQLite lets one writer in at a time anyway."""
-    db.session.execute(select(Contest).where(Contest.id == contest.id).with_for_update(key_share=True)
-                       .execution_options(populate_existing=True))
-    return contest
+    return db.session.scalars(select(Contest).where(Contest.id == contest.id).with_for_update(key_share=True)
+                              .execution_options(populate_existing=True)).one()
 
 
 # Checks that later domains add to ensure_setup_editable (judging: "no score exists yet"),

@@ -17,11 +17,12 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email, make_reset_token, normalise_email
 from contest.contests.models import Category, Contest
+from contest.contests.services import part_deletion_check
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable
-from contest.judging.models import JuryMember, ScoreSheet
+from contest.judging.models import JuryMember, ScoreSheet, jury_member_category
 from contest.mail import send_mail_after_commit
 
 NAME_LIMIT = 200
@@ -148,3 +149,16 @@ def remove_juror(member: JuryMember, *, actor: Any) -> None:
            juror=member.user.name)
     db.session.delete(member)
     db.session.flush()
+
+
+@part_deletion_check(Category)
+def _no_juror_restricted_to(category: Category) -> None:
+    """Deleting the only category a juror is restricted to would silently lift the restriction
+    (none means all), so the organiser changes the jurors' categories first."""
+    names = db.session.scalars(
+        select(User.name).join(JuryMember, JuryMember.user_id == User.id)
+        .join(jury_member_category, jury_member_category.c.member_id == JuryMember.id)
+        .where(jury_member_category.c.category_id == category.id).order_by(User.name)).all()
+    if names:
+        raise ServiceError(_l("Jurors score only this category: %(names)s. Change their categories on the jury "
+                              "page first.", names=", ".join(names)))

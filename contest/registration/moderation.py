@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.contests.models import Contest
+from contest.contests.models import Category, Contest
+from contest.contests.services import part_deletion_check
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -240,3 +241,16 @@ def _contest_link(contest: Contest) -> str:
         return ""
     with current_app.test_request_context(base_url=site):
         return url_for("contests.detail", slug=contest.slug, _external=True)
+
+
+# The contest's setup -----------------------------------------------------------------------------
+
+@part_deletion_check(Category)
+def _no_registrations_in(category: Category) -> None:
+    """A category that registrations were made in stays (the database refuses to delete it too):
+    withdrawn and rejected registrations keep their category as part of the record."""
+    count = db.session.scalar(select(func.count()).select_from(Registration)
+                              .where(Registration.category_id == category.id))
+    if count:
+        raise ServiceError(_l("Registrations have been made in this category (%(count)s, withdrawn and rejected "
+                              "ones included), so it cannot be deleted. Rename it instead.", count=count))
