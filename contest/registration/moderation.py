@@ -19,7 +19,7 @@ from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest
-from contest.contests.services import part_deletion_check
+from contest.contests.services import ensure_not_archived, part_deletion_check
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -122,6 +122,7 @@ def registration_in_contest(contest: Contest, registration_id: int) -> Registrat
 
 def approve_registration(registration: Registration, *, actor: User | None) -> None:
     """Pending → approved, or a rejected registration reconsidered (if a place is still free)."""
+    ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
     if registration.status == APPROVED:
         raise ServiceError(_l("This registration is already approved."))
@@ -133,6 +134,7 @@ def approve_registration(registration: Registration, *, actor: User | None) -> N
 
 def reject_registration(registration: Registration, reason: str, *, actor: User | None) -> None:
     """Pending or approved → rejected; the reason is required and sent to the account."""
+    ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
     reason = (reason or "").strip()
     if not reason:
@@ -149,6 +151,7 @@ def approve_registrations(contest: Contest, ids: Iterable[int], *, actor: User |
     """Approve the pending registrations among `ids` that belong to `contest`; any other id
     (another contest's, unknown, already decided, withdrawn) is left untouched. Returns how
     many were approved."""
+    ensure_not_archived(contest)
     wanted = {int(value) for value in ids}
     if not wanted:
         return 0
