@@ -210,3 +210,11 @@ def test_the_setup_of_an_archived_contest_is_closed_by_the_same_guard(client, lo
     response = client.post_form(address, {"name_en": "Renamed", "position": "1"}, headers=EN, follow_redirects=True)
     assert str(ARCHIVED_MESSAGE) in response.get_data(as_text=True)
     assert stored_rows() == before
+
+
+def test_the_certificates_pages_say_the_contest_is_archived_and_offer_no_issuing(client, login_as, archived):
+    login_as(user=archived.organiser)
+    for address in (archived.base, f"{archived.base}/certificates"):
+        body = client.get(address, headers=EN).get_data(as_text=True)
+        assert str(ARCHIVED_MESSAGE) in body and "issued once the results are published" not in body, address
+    assert "Issue all documents" not in body
