@@ -205,9 +205,8 @@ def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
         db.session.add(Advancement(round_id=round_.id, registration_id=entry, place=place,
                                    created_by_id=getattr(actor, "id", None)))
     db.session.flush()
-    chosen = list(marking)
-    record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=chosen)
-    return len(chosen)
+    record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=list(marking))
+    return len(marking)
 
 
 def _refuse_same_marking(round_: Round, marking: dict[int, int | None]) -> None:
