@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from contest.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -92,10 +93,15 @@ def register_request_hooks(app: Flask) -> None:
         # (a cached page) has nothing to end: the check skips creating a session to find out.
         if not db.session.registry.has() or not db.session().in_transaction():
             return response
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except IntegrityError as error:
+            # A constraint the services did not foresee refused the commit: nothing was saved.
+            # (This hook runs after the one that adds the security headers, so it adds them.)
+            return security_headers(app.make_response(refused_by_database(app, error)))
         return response
 
     @app.after_request
@@ -120,6 +126,8 @@ ERROR_TEXTS = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("There is no page at this address. It may have been moved or removed.")),
     405: (_l("Action not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Not saved"), _l("The change conflicts with what is stored (perhaps someone changed it a moment ago, "
+                              "or other records depend on it). Nothing was saved. Reload the page and check it.")),
     413: (_l("File too large"), _l("What you sent is larger than the site accepts. Please send a smaller file.")),
     429: (_l("Too many requests"), _l("You have made too many attempts. Please wait a little and try again.")),
     500: (_l("Something went wrong"),
@@ -132,7 +140,21 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
+def refused_by_database(app: Flask, error: IntegrityError) -> tuple[str, int]:
+    """The safety net under the services' rules: the database refused a write (a unique or
+    foreign key constraint, two requests racing). Rolled back and logged; the user gets a 409
+    page in their language, never a 500."""
+    db.session.rollback()
+    app.logger.warning("Refused by a database constraint on %s %s: %s", request.method, request.path,
+                       error.orig, exc_info=error)
+    return render_error(409)
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        return refused_by_database(app, error)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()

@@ -230,7 +230,9 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
     db.session.expire_all()
     count = db.session.scalar(db.select(db.func.count()).select_from(User))
     assert count == 8
-    # Aqynfest 2022's history (twelve poets, three jurors, two rounds, one snapshot) is there once.
+    # The past contests' histories are there once: Aqynfest 2022 (twelve poets, three jurors, two
+    # rounds) and Shakarim 2023 (eight pupils, three jurors, one round), a snapshot each; Aqynfest
+    # 2027 has four registrations.
     from contest.judging.models import ScoreSheet
     from contest.registration.models import Registration
     from contest.results.models import ResultSnapshot
@@ -238,7 +240,7 @@ def test_demo_is_idempotent_and_prints_logins(app, db):
     def rows(model) -> int:
         return db.session.scalar(db.select(db.func.count()).select_from(model))
 
-    assert (rows(Registration), rows(ScoreSheet), rows(ResultSnapshot)) == (12 + 4, 12 * 3 * 2, 1)
+    assert (rows(Registration), rows(ScoreSheet), rows(ResultSnapshot)) == (12 + 8 + 4, 12 * 3 * 2 + 8 * 3, 2)
 
 
 def test_the_app_starts_in_a_fresh_interpreter(tmp_path):

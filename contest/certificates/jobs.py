@@ -84,6 +84,7 @@ def start_job(contest: Contest, output_format: str, *, site_url: str, actor: Use
 
 
 def resume_job(job: CertificateJob, *, actor: User | None) -> None:
+    services.ensure_issuable(db.session.get(Contest, job.contest_id))
     if not can_resume(job):
         raise ServiceError(_l("This generation is not interrupted: nothing to resume."))
     job.status = JobStatus.QUEUED.value

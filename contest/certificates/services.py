@@ -26,6 +26,7 @@ from contest.certificates.codes import new_code, normalize_code
 from contest.certificates.models import Certificate, CertificateSettings, CertificateSignatory
 from contest.certificates.pdf import FRAME_STYLES, Document, DocumentKind, Signatory, clean_line, is_image
 from contest.contests.models import Contest, ContestStatus
+from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -33,7 +34,7 @@ from contest.judging.models import JuryMember
 from contest.mail import send_mail_after_commit
 from contest.registration.models import Participant, Registration, RegistrationStatus
 
-ISSUABLE_STATUSES = (ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value)
+ISSUABLE_STATUSES = (ContestStatus.RESULTS_PUBLISHED.value,)  # an archived contest is closed
 PLACEHOLDERS = ("name", "contest", "dedication", "place", "award", "category", "date")
 MAX_TEXT_LENGTH = 800
 MAX_IMAGE_BYTES = 1024 * 1024
@@ -120,6 +121,7 @@ def save_settings(contest: Contest, *, frame_style: str, texts: dict[str, dict[s
                   signatories: list[SignatoryInput], logo: bytes | None | object = KEEP,
                   actor: User | None) -> CertificateSettings:
     """Check everything first, then write: a refused field leaves the settings as they were."""
+    ensure_not_archived(contest)
     if frame_style not in FRAME_STYLES:
         raise ServiceError(_l("Choose one of the frame styles."), "frame_style")
     for kind in DocumentKind:
@@ -183,6 +185,7 @@ class Planned:
 
 
 def ensure_issuable(contest: Contest) -> None:
+    ensure_not_archived(contest)
     if contest.status not in ISSUABLE_STATUSES:
         raise ServiceError(_l("Certificates are issued once the contest's results are published."))
 
@@ -291,6 +294,7 @@ def issue_documents(contest: Contest, planned: Iterable[Planned]) -> list[Certif
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor: User | None) -> None:
+    ensure_not_archived(certificate.contest)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_l("Write why the document is revoked."), "reason")

@@ -27,7 +27,7 @@ from contest.certificates import jobs, services
 from contest.certificates.forms import IssueForm, ResumeForm, RevokeForm, SettingsForm, VerifyForm
 from contest.certificates.models import Certificate, CertificateJob, JobStatus
 from contest.certificates.pdf import DocumentKind, pdf_filename, render
-from contest.contests.models import Contest
+from contest.contests.models import Contest, ContestStatus
 from contest.contests.page_parts import PagePart, contest_page_part
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -55,6 +55,7 @@ def certificate_public_name(certificate: Certificate) -> str | None:
 def certificates_box(contest: Contest) -> PagePart:
     return PagePart("certificates/_contest_part.html", {
         "contest_id": contest.id, "issuable": contest.status in services.ISSUABLE_STATUSES,
+        "archived": contest.status == ContestStatus.ARCHIVED.value,
         "counts": services.certificate_counts(contest)})
 
 

@@ -17,10 +17,9 @@ from contest.extensions import db
 SHAKARIM_SLUG = "soz-synap-olen-olshemek-2023"
 AQYNFEST_2022_SLUG = "aqynfest-2022"
 AQYNFEST_NEXT_SLUG = "aqynfest-2027"
-TO_RESULTS = (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN, ContestStatus.REGISTRATION_CLOSED,
-              ContestStatus.JUDGING, ContestStatus.RESULTS_PUBLISHED)
-# Aqynfest 2022 stops at "registration open" (its window is in 2022): contest/results/demo.py
-# then lives its history through the services (registrations, jury, scores, published results).
+# The past contests (Shakarim 2023, Aqynfest 2022) stop at "registration open": contest/results/demo.py
+# then lives their history through the services (registrations, jury, scores, published results),
+# since "results published" is reached only by publishing a snapshot.
 TO_REGISTRATION = (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN)
 
 
@@ -134,7 +133,7 @@ def _build(data: dict[str, Any], parts: list[tuple[type, dict[str, Any]]], statu
 
 
 def load_contests() -> None:
-    _build(SHAKARIM, SHAKARIM_PARTS, TO_RESULTS)
+    _build(SHAKARIM, SHAKARIM_PARTS, TO_REGISTRATION)
     aqynfest = _build(AQYNFEST, AQYNFEST_PARTS, TO_REGISTRATION)
     if _find(AQYNFEST_NEXT_SLUG) is None:
         # Next year's edition, made the way organisers make it: a copy with new dates.

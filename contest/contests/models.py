@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels, utcnow
-from contest.i18n import format_amount, format_score
+from contest.i18n import format_amount, format_score, localized
 
 
 def _in(column: str, enum_class: type[enum.StrEnum]) -> str:
@@ -187,7 +187,7 @@ class Contest(TimestampMixin, Base):
     normalise_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(
-        back_populates="contest", cascade="all, delete-orphan", order_by="Round.position")
+        back_populates="contest", cascade="all, delete-orphan", order_by="(Round.position, Round.id)")
     categories: Mapped[list[Category]] = relationship(
         back_populates="contest", cascade="all, delete-orphan", order_by="Category.position")
     criteria: Mapped[list[Criterion]] = relationship(
@@ -273,6 +273,15 @@ class Round(_ContestPart, Base):
     @property
     def stage_label(self) -> str:
         return RoundStage(self.stage).label
+
+    @property
+    def label(self) -> str:
+        """The round's name, with its stage in brackets only when the name does not already say
+        it: "Сырттай іріктеу (Іріктеу кезеңі)", but "Финал", never "Финал (Финал)"."""
+        name, stage = localized(self, "name"), self.stage_label
+        if not name or name.casefold() == stage.casefold():
+            return name or stage
+        return f"{name} ({stage})"
 
     @property
     def advance_threshold_text(self) -> str | None:

@@ -78,8 +78,7 @@ def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: b
 
 
 def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Contest:
-    if contest.status == ContestStatus.ARCHIVED:
-        raise ServiceError(_l("An archived contest can no longer be edited."))
+    ensure_not_archived(contest)
     values = _clean_contest_data(data)
     _check_contest(values, contest=contest)
     slug = _slug_for(data.get("slug"), values, contest=contest)
@@ -387,6 +386,27 @@ def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestSt
     return change
 
 
+# Archived contests and row locks ----------------------------------------------------------
+
+ARCHIVED_MESSAGE = _l("This contest is archived: nothing in it can change any more.")
+
+
+def ensure_not_archived(contest: Contest) -> None:
+    """The one guard that closes an archived contest: every service that changes a contest, its
+    setup, registrations, jury, scores, results or certificates calls it first."""
+    if contest.status == ContestStatus.ARCHIVED.value:
+        raise ServiceError(ARCHIVED_MESSAGE)
+
+
+def lock_contest(contest: Contest) -> Contest:
+    """Lock the contest's row until the transaction ends and re-read it, so that two staff acting
+    at the same moment (publishing, marking advancement) take turns and the second one sees what
+    the first did. PostgreSQL: SELECT ... FOR NO KEY UPDATE (rows that merely refer to the contest,
+    such as new registrations, are not held up); SQLite lets one writer in at a time anyway."""
+    return db.session.scalars(select(Contest).where(Contest.id == contest.id).with_for_update(key_share=True)
+                              .execution_options(populate_existing=True)).one()
+
+
 # Checks that later domains add to ensure_setup_editable (judging: "no score exists yet"),
 # so that this domain never imports the ones built on it.
 SETUP_LOCKS: list[Callable[[Contest], None]] = []
@@ -401,11 +421,28 @@ def setup_lock(check: Callable[[Contest], None]) -> Callable[[Contest], None]:
 def ensure_setup_editable(contest: Contest) -> None:
     """The one place that decides whether rounds, categories, criteria and award tiers may still
     change. Later domains extend it through `setup_lock` rather than adding checks elsewhere."""
+    ensure_not_archived(contest)
     if contest.status_enum in SETUP_LOCKED_STATUSES:
         raise ServiceError(_l("Rounds, categories, criteria and award tiers can no longer change: "
                               "judging has started."))
     for check in SETUP_LOCKS:
         check(contest)
+
+
+# What still refers to a setup row, by the row's class: later domains add theirs (registration:
+# "registrations in this category"), so that this domain never imports the ones built on it.
+# Each check raises ServiceError when the row cannot go; the database would refuse it anyway
+# (RESTRICT) or silently take rows with it (CASCADE).
+PART_DELETION_CHECKS: dict[type, list[Callable[[Any], None]]] = {}
+
+
+def part_deletion_check(model: type) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register a check that raises ServiceError while a row of `model` may not be deleted."""
+    def register(check: Callable[[Any], None]) -> Callable[[Any], None]:
+        PART_DELETION_CHECKS.setdefault(model, []).append(check)
+        return check
+
+    return register
 
 
 # Setup rows --------------------------------------------------------------------------------
@@ -430,6 +467,7 @@ def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any)
     part = model(**values)
     siblings.append(part)
     db.session.flush()
+    _keep_in_order(siblings)
     record("contest.part.add", part, actor=actor, contest_id=contest.id)
     return part
 
@@ -445,6 +483,7 @@ def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> Conte
     for name, value in values.items():
         setattr(part, name, value)
     db.session.flush()
+    _keep_in_order(siblings)
     record("contest.part.update", part, actor=actor, contest_id=contest.id)
     return part
 
@@ -454,6 +493,8 @@ def delete_part(part: ContestPart, *, actor: Any) -> None:
     ensure_setup_editable(contest)
     if isinstance(part, Criterion) and f"criterion:{part.id}" in (contest.tie_break_rules or []):
         raise ServiceError(_l("This criterion is used as a tie-break rule; remove it from the rules first."))
+    for check in PART_DELETION_CHECKS.get(type(part), ()):
+        check(part)
     record("contest.part.delete", part, actor=actor, contest_id=contest.id)
     _siblings(contest, type(part)).remove(part)
     db.session.flush()
@@ -461,6 +502,12 @@ def delete_part(part: ContestPart, *, actor: Any) -> None:
 
 def _siblings(contest: Contest, model: type) -> list:
     return getattr(contest, PART_RELATIONS_BY_MODEL[model])
+
+
+def _keep_in_order(siblings: list) -> None:
+    # The loaded list keeps the order rows were added in; pages and the results round read it
+    # in the set order, as the next request would load it (see the relationships' order_by).
+    siblings.sort(key=lambda sibling: (sibling.position, sibling.id))
 
 
 def _column_defaults(model: type) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.contests.models import ContestStatus, Round
+from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.services import ensure_not_archived
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.judging.models import (
@@ -189,8 +190,9 @@ def next_unscored(member: JuryMember, round_: Round, *, after: Registration | No
 
 # Organiser actions ------------------------------------------------------------------------
 
-def check_jury_editable(round_or_contest_status: str) -> None:
-    if round_or_contest_status not in JURY_EDITABLE_STATUSES:
+def check_jury_editable(contest: Contest) -> None:
+    ensure_not_archived(contest)
+    if contest.status not in JURY_EDITABLE_STATUSES:
         raise ServiceError(_l("The results are published: the jury and its assignments can no longer change."))
 
 
@@ -198,7 +200,7 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[i
     """Give every entry `per_entry` jurors (not honorary, within their categories, without a
     conflict), loads as even as possible; a juror who already has a sheet for an entry keeps
     it. Deterministic: ties go to the lower member id. Returns member id -> number of entries."""
-    check_jury_editable(round_.contest.status)
+    check_jury_editable(round_.contest)
     if isinstance(per_entry, bool) or not isinstance(per_entry, int) or per_entry < 1:
         raise ServiceError(_l("Enter a whole number of jurors per entry, at least 1."), "per_entry")
     members = [member for member in jury_of(round_.contest_id) if not member.is_honorary]
@@ -251,7 +253,7 @@ def _sheet_pairs(round_: Round) -> set[tuple[int, int]]:
 
 def clear_assignments(round_: Round, *, actor: Any) -> None:
     """Back to the default: every juror scores every entry of their categories."""
-    check_jury_editable(round_.contest.status)
+    check_jury_editable(round_.contest)
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
     db.session.execute(delete(AssignmentPlan).where(AssignmentPlan.round_id == round_.id))
     db.session.flush()
@@ -260,7 +262,7 @@ def clear_assignments(round_: Round, *, actor: Any) -> None:
 
 def set_performance_order(round_: Round, registrations: list[Registration], *, actor: Any) -> None:
     """Live mode: the order performers come on stage; entries left out follow by number."""
-    check_jury_editable(round_.contest.status)
+    check_jury_editable(round_.contest)
     ids = [registration.id for registration in registrations]
     if len(set(ids)) != len(ids):
         raise ServiceError(_l("Each entry may appear only once in the order."))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from contest.audit.services import record
 from contest.contests.models import ContestStatus, Criterion, Round
+from contest.contests.services import ensure_not_archived
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
@@ -65,6 +66,7 @@ def import_ballots(round_: Round, filename: str, data: bytes, *, actor: Any, dry
     """Check every row; when all are valid (and not a dry run) write the sheets as submitted
     by the secretary. With any error nothing is written: show `errors` (the view answers 422)."""
     check_organiser(actor)
+    ensure_not_archived(round_.contest)
     if round_.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
     report = BallotImport()

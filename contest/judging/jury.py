@@ -17,11 +17,12 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email, make_reset_token, normalise_email
 from contest.contests.models import Category, Contest
+from contest.contests.services import part_deletion_check
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable
-from contest.judging.models import JuryMember, ScoreSheet
+from contest.judging.models import JuryMember, ScoreSheet, jury_member_category
 from contest.mail import send_mail_after_commit
 
 NAME_LIMIT = 200
@@ -43,7 +44,7 @@ def memberships_of(user: Any) -> list[JuryMember]:
 
 def add_juror(contest: Contest, user: User, *, is_chair: bool = False, is_honorary: bool = False,
               categories: list[Category] | None = None, actor: Any) -> JuryMember:
-    check_jury_editable(contest.status)
+    check_jury_editable(contest)
     if user.role != Role.JUROR.value:
         raise ServiceError(_l("Only a juror account can sit on a jury; an administrator can change "
                               "the account's role first."), "email")
@@ -65,6 +66,7 @@ def invite_juror(contest: Contest, *, email: str, name: str, language: str | Non
                  is_chair: bool = False, is_honorary: bool = False, actor: Any) -> JuryMember:
     """Add the juror account with this address, or create one (with no usable password) and
     email a link to choose a password: the same signed, single-use link as a password reset."""
+    check_jury_editable(contest)  # before an account is created for the invitation
     email = normalise_email(email or "")
     name = (name or "").strip()
     if "@" not in email or len(email) > 254:
@@ -106,7 +108,7 @@ def _send_invitation(member: JuryMember) -> None:
 
 def set_chair(member: JuryMember, *, actor: Any, quiet: bool = False) -> None:
     """Make this member the chair; the previous chair becomes an ordinary member."""
-    check_jury_editable(member.contest.status)
+    check_jury_editable(member.contest)
     db.session.execute(update(JuryMember).where(
         JuryMember.contest_id == member.contest_id, JuryMember.id != member.id, JuryMember.is_chair.is_(True))
         .values(is_chair=False).execution_options(synchronize_session="fetch"))
@@ -118,7 +120,7 @@ def set_chair(member: JuryMember, *, actor: Any, quiet: bool = False) -> None:
 
 
 def set_honorary(member: JuryMember, is_honorary: bool, *, actor: Any) -> None:
-    check_jury_editable(member.contest.status)
+    check_jury_editable(member.contest)
     old, member.is_honorary = member.is_honorary, bool(is_honorary)
     db.session.flush()
     record("jury.honorary", member, actor=actor, contest_id=member.contest_id, old=old, new=member.is_honorary)
@@ -127,7 +129,7 @@ def set_honorary(member: JuryMember, is_honorary: bool, *, actor: Any) -> None:
 def set_member_categories(member: JuryMember, categories: list[Category], *, actor: Any,
                           quiet: bool = False) -> None:
     """Restrict the member to these categories; an empty list lifts the restriction."""
-    check_jury_editable(member.contest.status)
+    check_jury_editable(member.contest)
     if any(category.contest_id != member.contest_id for category in categories):
         raise ServiceError(_l("Choose among this contest's categories."), "categories")
     old = [category.id for category in member.categories]
@@ -140,7 +142,7 @@ def set_member_categories(member: JuryMember, categories: list[Category], *, act
 
 def remove_juror(member: JuryMember, *, actor: Any) -> None:
     """Only a member without score sheets may leave: scores are never thrown away."""
-    check_jury_editable(member.contest.status)
+    check_jury_editable(member.contest)
     if db.session.scalar(select(exists().where(ScoreSheet.member_id == member.id))):
         raise ServiceError(_l("%(name)s has already scored entries, so they stay on the jury. Mark them "
                               "honorary if their scores should not count.", name=member.user.name))
@@ -148,3 +150,16 @@ def remove_juror(member: JuryMember, *, actor: Any) -> None:
            juror=member.user.name)
     db.session.delete(member)
     db.session.flush()
+
+
+@part_deletion_check(Category)
+def _no_juror_restricted_to(category: Category) -> None:
+    """Deleting the only category a juror is restricted to would silently lift the restriction
+    (none means all), so the organiser changes the jurors' categories first."""
+    names = db.session.scalars(
+        select(User.name).join(JuryMember, JuryMember.user_id == User.id)
+        .join(jury_member_category, jury_member_category.c.member_id == JuryMember.id)
+        .where(jury_member_category.c.category_id == category.id).order_by(User.name)).all()
+    if names:
+        raise ServiceError(_l("Jurors score only this category: %(names)s. Change their categories on the jury "
+                              "page first.", names=", ".join(names)))

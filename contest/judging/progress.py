@@ -16,6 +16,7 @@ from sqlalchemy import select
 from contest import i18n
 from contest.audit.services import record
 from contest.contests.models import Contest, Round
+from contest.contests.services import ensure_not_archived
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
@@ -103,6 +104,7 @@ def remind_jurors(contest: Contest, round_: Round, *, actor: Any, link: str | No
     """Email every juror who still owes sheets in this round how many; returns how many were
     emailed. `link` is where they score (the view passes its address)."""
     check_organiser(actor)
+    ensure_not_archived(contest)
     if round_.contest_id != contest.id:
         raise ServiceError(_l("This round belongs to another contest."))
     matrix = progress_matrix(round_)

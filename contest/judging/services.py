@@ -20,7 +20,7 @@ from contest.audit.models import AuditEvent
 from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
-from contest.contests.services import setup_lock
+from contest.contests.services import ensure_not_archived, setup_lock
 from contest.db import utcnow
 from contest.errors import ServiceError, ServiceErrors
 from contest.extensions import db
@@ -192,6 +192,7 @@ def _is_the_juror(member: JuryMember, actor: Any) -> bool:
 
 
 def _check_entry_open(member: JuryMember, registration: Registration, round_: Round) -> None:
+    ensure_not_archived(round_.contest)
     if round_.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
     reason = why_closed(member, registration, round_)
@@ -272,6 +273,7 @@ def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
 def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: Any) -> ScoreSheet:
     """An organiser unlocks a submitted sheet so the juror can correct it."""
     check_organiser(actor)
+    ensure_not_archived(sheet.round.contest)
     reason = _check_reason(reason)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
@@ -367,6 +369,7 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
     """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
     if not _is_the_juror(member, actor):
         raise ServiceError(_l("Only the jury member themself can declare a conflict of interest."))
+    ensure_not_archived(member.contest)
     reason = _check_reason(reason)
     if db.session.scalar(select(exists().where(
             ScoreSheet.member_id == member.id, ScoreSheet.registration_id == registration.id,
@@ -379,12 +382,13 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
 def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
     """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
     check_organiser(actor)
+    ensure_not_archived(member.contest)
     return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
 
 
 def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,
                   actor: Any) -> Conflict:
-    check_jury_editable(member.contest.status)
+    check_jury_editable(member.contest)
     if registration.contest_id != member.contest_id:
         raise ServiceError(_l("This entry is not among the entries judged in this round."))
     if db.session.scalar(select(exists().where(

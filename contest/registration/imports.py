@@ -31,6 +31,7 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email
 from contest.contests.models import Category, Contest
+from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -194,6 +195,7 @@ def find_teacher(email: str) -> User:
 
 def preview_import(contest: Contest, teacher: User, rows: list[ImportRow], *, actor: User) -> ImportPreview:
     """Check every row and try the whole import without writing anything."""
+    ensure_not_archived(contest)
     preview = ImportPreview(rows=rows, teacher=teacher)
     parsed = _checked_rows(contest, rows)
     if not any(row.errors for row in rows):
@@ -208,6 +210,7 @@ def preview_import(contest: Contest, teacher: User, rows: list[ImportRow], *, ac
 def confirm_import(contest: Contest, teacher: User, rows: list[ImportRow], *, actor: User) -> ImportPreview:
     """Import for real when every row passes; otherwise write nothing and return the errors.
     The caller's unit of work commits or rolls back the whole list at once."""
+    ensure_not_archived(contest)
     preview = ImportPreview(rows=rows, teacher=teacher)
     parsed = _checked_rows(contest, rows)
     if any(row.errors for row in rows):

@@ -126,7 +126,11 @@ def approve_selected(contest_id: int):
     if not ids:
         flash(_("Select the registrations to approve."), "warning")
         return redirect(url_for(".index", contest_id=contest.id, **_table_args()))
-    approved = moderation.approve_registrations(contest, ids, actor=current_user)
+    try:
+        approved = moderation.approve_registrations(contest, ids, actor=current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for(".index", contest_id=contest.id, **_table_args()))
     if approved:
         flash(ngettext("%(num)d registration approved.", "%(num)d registrations approved.", approved),
               "success")
@@ -251,10 +255,10 @@ def import_upload(contest_id: int):
             teacher = imports.find_teacher(form.teacher_email.data)
             # One byte over the limit is enough to know the file is too large.
             rows = imports.read_rows(upload.read(current_app.config["IMPORT_FILE_MAX_BYTES"] + 1))
+            preview = imports.preview_import(contest, teacher, rows, actor=current_user)
         except ServiceError as error:
             attach_error(form, error)
         else:
-            preview = imports.preview_import(contest, teacher, rows, actor=current_user)
             return _render_preview(contest, preview)
     return render_template("registration/manage/import.html", contest=contest, form=form,
                            columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
@@ -280,10 +284,10 @@ def import_confirm(contest_id: int):
         if not form.validate_on_submit():
             raise ServiceError(_("The preview has expired or was changed. Please upload the list again."))
         teacher, rows = imports.unsigned_rows(form.payload.data, contest, current_user)
+        preview = imports.confirm_import(contest, teacher, rows, actor=current_user)
     except ServiceError as error:
         flash(str(error.message), "danger")
         return redirect(url_for(".import_upload", contest_id=contest.id))
-    preview = imports.confirm_import(contest, teacher, rows, actor=current_user)
     if not preview.is_valid:
         return _render_preview(contest, preview, confirmed_failed=True)
     flash(ngettext("%(num)d pupil has been registered; the registration awaits moderation.",

@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.contests.models import Contest
+from contest.contests.models import Category, Contest
+from contest.contests.services import ensure_not_archived, part_deletion_check
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -121,6 +122,7 @@ def registration_in_contest(contest: Contest, registration_id: int) -> Registrat
 
 def approve_registration(registration: Registration, *, actor: User | None) -> None:
     """Pending → approved, or a rejected registration reconsidered (if a place is still free)."""
+    ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
     if registration.status == APPROVED:
         raise ServiceError(_l("This registration is already approved."))
@@ -132,6 +134,7 @@ def approve_registration(registration: Registration, *, actor: User | None) -> N
 
 def reject_registration(registration: Registration, reason: str, *, actor: User | None) -> None:
     """Pending or approved → rejected; the reason is required and sent to the account."""
+    ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
     reason = (reason or "").strip()
     if not reason:
@@ -148,6 +151,7 @@ def approve_registrations(contest: Contest, ids: Iterable[int], *, actor: User |
     """Approve the pending registrations among `ids` that belong to `contest`; any other id
     (another contest's, unknown, already decided, withdrawn) is left untouched. Returns how
     many were approved."""
+    ensure_not_archived(contest)
     wanted = {int(value) for value in ids}
     if not wanted:
         return 0
@@ -240,3 +244,16 @@ def _contest_link(contest: Contest) -> str:
         return ""
     with current_app.test_request_context(base_url=site):
         return url_for("contests.detail", slug=contest.slug, _external=True)
+
+
+# The contest's setup -----------------------------------------------------------------------------
+
+@part_deletion_check(Category)
+def _no_registrations_in(category: Category) -> None:
+    """A category that registrations were made in stays (the database refuses to delete it too):
+    withdrawn and rejected registrations keep their category as part of the record."""
+    count = db.session.scalar(select(func.count()).select_from(Registration)
+                              .where(Registration.category_id == category.id))
+    if count:
+        raise ServiceError(_l("Registrations have been made in this category (%(count)s, withdrawn and rejected "
+                              "ones included), so it cannot be deleted. Rename it instead.", count=count))

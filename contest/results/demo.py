@@ -1,21 +1,24 @@
-"""Aqynfest 2022's history for the demo, lived through the services the way it happened:
-twelve young poets register in the summer of 2022 and are approved, registration closes, the
-three demo jurors score the preliminary selection and the final, and the organiser publishes
-the results. The poets, their poems and the scores are invented; the contest's facts are the
-seed's. Idempotent: once the results are published (or if the contest is missing) it does nothing."""
+"""The history of the demo's past contests, lived through the services the way it happened:
+participants register inside the registration window and are approved, registration closes,
+the three demo jurors score every round (who advances is marked after a qualifying round), and
+the organiser publishes the results. Aqynfest 2022: twelve young poets in two rounds; the
+Shakarim recitation round of 2023: eight pupils of grades 5–7 in one final. The people, their
+poems and the scores are invented; the contests' facts are the seed's. Idempotent: a contest
+whose results are published (or that is missing) is left as it is."""
 
 from __future__ import annotations
 
 import random
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from contest.auth.models import User
 from contest.auth.services import find_user_by_email
-from contest.contests.demo import AQYNFEST_2022_SLUG, almaty
-from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.demo import AQYNFEST_2022_SLUG, SHAKARIM_SLUG, almaty
+from contest.contests.models import Contest, ContestStatus, Round, RoundStage
 from contest.contests.services import change_status
 from contest.extensions import db
 from contest.judging import jury
@@ -29,11 +32,6 @@ from contest.registration.models import Participant, Registration, RegistrationS
 from contest.registration.moderation import approve_registration
 from contest.results import services as results
 
-# The moment the poets register and send their poems: inside the 2022 registration window.
-REGISTERED_AT = almaty(2022, 7, 1, 12, 0)
-# When the guardians of the poets who were under 18 in September 2022 gave their consent.
-CONSENT_GIVEN_AT = almaty(2022, 6, 20, 10, 0)
-CONSENT_VERSION_2022 = "2022-06"
 STUDIO = "«Жас қалам» әдеби студиясы"
 
 # (account that registered, participant data, category (0: ages 14–18, 1: ages 19–29), poem
@@ -89,37 +87,107 @@ POETS: list[tuple[str, dict[str, Any], int, str, str, float]] = [
 ]
 
 
+# (account that registered, pupil, category (0: grades 5–6, 1: grade 7), the Shakarim poem recited,
+# talent). The teacher leads the library's reading club; the parent registered her son.
+READING_CLUB = "«Шәкәрім оқулары» кітапхана үйірмесі"
+PUPILS: list[tuple[str, dict[str, Any], int, str, str, float]] = [
+    ("teacher@demo.kz", {"surname": "Ермекова", "given_name": "Айзере", "birth_date": date(2012, 2, 3),
+                         "school": "№ 35 мектеп-гимназия", "grade": 5, "district": "Медеу ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Ермекова Динара",
+                         "guardian_phone": "+7 701 555 41 01"},
+     0, "Жастарға", "", 8.6),
+    ("teacher@demo.kz", {"surname": "Сапаров", "given_name": "Әли", "birth_date": date(2011, 9, 14),
+                         "school": "№ 12 мектеп-гимназия", "grade": 6, "district": "Алмалы ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Сапаров Нұрлан",
+                         "guardian_phone": "+7 702 555 41 02"},
+     0, "Сен сұлу", "", 7.9),
+    ("parent@demo.kz", {"surname": "Бекмұханов", "given_name": "Ерасыл", "patronymic": "Ерланұлы",
+                        "birth_date": date(2012, 5, 10), "school": "Абай атындағы № 12 мектеп-гимназия",
+                        "grade": 5, "district": "Алмалы ауданы", "guardian_name": "Бекмұханова Сәуле",
+                        "guardian_phone": "+7 702 555 11 22"},
+     0, "Жолсыз жаза (үзінді)", "", 7.2),
+    ("teacher@demo.kz", {"surname": "Nurmaganbetova", "given_name": "Aruzhan", "birth_date": date(2011, 11, 28),
+                         "school": "№ 159 мектеп", "grade": 6, "district": "Наурызбай ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Nurmaganbetov Serik",
+                         "guardian_phone": "+7 705 555 41 04"},
+     0, "Қалқаман-Мамыр (үзінді)", "", 6.5),
+    ("teacher@demo.kz", {"surname": "Тоқтарова", "given_name": "Мөлдір", "birth_date": date(2010, 4, 22),
+                         "school": "№ 54 гимназия", "grade": 7, "district": "Әуезов ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Тоқтарова Гүлнар",
+                         "guardian_phone": "+7 707 555 42 01"},
+     1, "Еңлік-Кебек (үзінді)", "", 9.0),
+    ("teacher@demo.kz", {"surname": "Жұмабаев", "given_name": "Нұрдәулет", "birth_date": date(2010, 7, 8),
+                         "school": "№ 35 мектеп-гимназия", "grade": 7, "district": "Медеу ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Жұмабаева Әсем",
+                         "guardian_phone": "+7 708 555 42 02"},
+     1, "Жастарға", "", 8.1),
+    ("teacher@demo.kz", {"surname": "Исаева", "given_name": "Камила", "birth_date": date(2010, 1, 17),
+                         "school": "№ 12 мектеп-гимназия", "grade": 7, "district": "Алмалы ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Исаев Руслан",
+                         "guardian_phone": "+7 701 555 42 03"},
+     1, "Ләйлі-Мәжнүн (үзінді)", "", 7.4),
+    ("teacher@demo.kz", {"surname": "Омарұлы", "given_name": "Бекарыс", "birth_date": date(2009, 12, 5),
+                         "school": "№ 159 мектеп", "grade": 7, "district": "Наурызбай ауданы",
+                         "teacher": READING_CLUB, "guardian_name": "Омарова Жанар",
+                         "guardian_phone": "+7 702 555 42 04"},
+     1, "Сен сұлу", "", 6.7),
+]
+
+
+@dataclass(frozen=True)
+class History:
+    """A past contest's demo history: who registered, when, and (for those under 18 then but
+    adults now) when their guardians consented."""
+
+    slug: str
+    people: list[tuple[str, dict[str, Any], int, str, str, float]]
+    registered_at: datetime  # inside the contest's registration window
+    consent_at: datetime
+    consent_version: str
+
+
+HISTORIES = (
+    History(AQYNFEST_2022_SLUG, POETS, almaty(2022, 7, 1, 12, 0), almaty(2022, 6, 20, 10, 0), "2022-06"),
+    History(SHAKARIM_SLUG, PUPILS, almaty(2023, 1, 25, 12, 0), almaty(2023, 1, 20, 10, 0), "2023-01"),
+)
+
+
 def load_results() -> None:
-    contest = db.session.scalar(select(Contest).where(Contest.slug == AQYNFEST_2022_SLUG))
     organiser = find_user_by_email("organiser@demo.kz")
     jurors = [find_user_by_email(email) for email in DEMO_JURORS]
-    if contest is None or organiser is None or None in jurors:
+    if organiser is None or None in jurors:
         return
+    for history in HISTORIES:
+        contest = db.session.scalar(select(Contest).where(Contest.slug == history.slug))
+        if contest is not None:
+            _live(history, contest, organiser, jurors)
+
+
+def _live(history: History, contest: Contest, organiser: User, jurors: list[User]) -> None:
     if contest.status == ContestStatus.REGISTRATION_OPEN.value:
-        for email, data, category, title, poem, _talent in POETS:
+        for email, data, category, title, text, _talent in history.people:
             account = find_user_by_email(email)
             if account is not None:
-                _register(contest, account, data, category, title, poem, organiser)
+                _register(history, contest, account, data, category, title, text, organiser)
         change_status(contest, ContestStatus.REGISTRATION_CLOSED.value, actor=organiser)
     if contest.status == ContestStatus.REGISTRATION_CLOSED.value:
         change_status(contest, ContestStatus.JUDGING.value, actor=organiser)
     if contest.status != ContestStatus.JUDGING.value:
         return  # published already (or moved on by hand): nothing to add
     members = _seat_jury(contest, jurors, organiser)
-    # By position (the list loaded in this session may still be in the order the rows were added):
-    # the preliminary selection, then the final.
-    qualifying, final = sorted(contest.rounds, key=lambda round_: round_.position)
-    _score(members, qualifying)
-    results.mark_advancement(contest, qualifying, actor=organiser)
-    _score(members, final)
+    talents = {(data["surname"], data["given_name"]): talent for _e, data, _c, _t, _p, talent in history.people}
+    for round_ in contest.rounds:  # in their set order: the preliminary selection, then the final
+        _score(members, round_, talents)
+        if round_.stage == RoundStage.QUALIFYING.value:
+            results.mark_advancement(contest, round_, actor=organiser)
     snapshot = results.publish_results(contest, actor=organiser)
-    # Historical demo data: the results were announced at the award ceremony, not today.
+    # Historical demo data: the results were announced at the event, not today.
     snapshot.published_at = contest.event_at
     db.session.flush()
 
 
-def _register(contest: Contest, account: User, data: dict[str, Any], category: int, title: str, poem: str,
-              organiser: User) -> None:
+def _register(history: History, contest: Contest, account: User, data: dict[str, Any], category: int,
+              title: str, text: str, organiser: User) -> None:
     participant = db.session.scalar(select(Participant).where(
         Participant.account_id == account.id, Participant.surname == data["surname"],
         Participant.given_name == data["given_name"]))
@@ -127,17 +195,17 @@ def _register(contest: Contest, account: User, data: dict[str, Any], category: i
         participant = registering.create_participant(account, data, consent=True, actor=account)
     if is_minor_on(participant.birth_date, local_day(contest.event_at)) \
             and not participant.has_consent:
-        # Historical demo data: the guardian consented in 2022, when the poet was under 18. The
+        # Historical demo data: the guardian consented back then, when the poet was under 18. The
         # service records a consent only for someone under 18 today, so it is written here.
-        participant.consent_at = CONSENT_GIVEN_AT
-        participant.consent_version = CONSENT_VERSION_2022
+        participant.consent_at = history.consent_at
+        participant.consent_version = history.consent_version
         participant.consent_by_id = account.id
         db.session.flush()
     if any(registration.contest_id == contest.id for registration in participant.registrations):
         return
     registration = registering.register(participant, contest, contest.categories[category], actor=account,
-                                        now=REGISTERED_AT)
-    registering.save_entry(registration, title=title, text=poem, actor=account, now=REGISTERED_AT)
+                                        now=history.registered_at)
+    registering.save_entry(registration, title=title, text=text, actor=account, now=history.registered_at)
     approve_registration(registration, actor=organiser)
 
 
@@ -151,10 +219,9 @@ def _seat_jury(contest: Contest, jurors: list[User], organiser: User) -> list[Ju
     return members
 
 
-def _score(members: list[JuryMember], round_: Round) -> None:
-    """Every juror submits a sheet for every entry of the round: points near the poet's talent,
+def _score(members: list[JuryMember], round_: Round, talents: dict[tuple[str, str], float]) -> None:
+    """Every juror submits a sheet for every entry of the round: points near the person's talent,
     the same on every run (a random generator seeded by juror, entry and round)."""
-    talents = {(data["surname"], data["given_name"]): talent for _e, data, _c, _t, _p, talent in POETS}
     registrations = db.session.scalars(select(Registration).where(
         Registration.contest_id == round_.contest_id, Registration.status == RegistrationStatus.APPROVED.value)
         .order_by(Registration.number)).all()

@@ -9,17 +9,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from contest.audit.services import record
+from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus, Round, RoundStage
-from contest.contests.services import change_status, status_guard
+from contest.contests.services import change_status, ensure_not_archived, lock_contest, status_guard
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.i18n import LANGUAGE_NAMES, localized
-from contest.judging.models import Advancement, JuryMember, ScoreSheet
+from contest.i18n import LANGUAGE_NAMES, format_local_datetime, localized
+from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
@@ -179,26 +180,47 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
 def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
     """Store who moves on from a qualifying round: the best `advance_count` of each category (a tie
     at the boundary takes every tied entry), or every entry whose rounded total reaches
-    `advance_threshold`. Replaces an earlier marking; returns how many."""
+    `advance_threshold`. Replaces an earlier marking; returns how many. The same marking
+    marked again (two organisers pressing the button at once) is refused with who marked it."""
     check_organiser(actor)
+    ensure_not_archived(contest)
     if round_.contest_id != contest.id:
         raise ServiceError(_l("This round belongs to another contest."))
     rule = advancement_rule(round_)
     if round_.stage != RoundStage.QUALIFYING.value or rule is None:
         raise ServiceError(_l("Only a qualifying round with a number of entries that advance, or a score needed "
                               "to advance, can mark who advances."))
+    lock_contest(contest)  # a second organiser waits here, then finds the first one's marking
+    if contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Who advances can be marked only while the contest is in judging."))
     standings = live_standings(contest, round_)
-    db.session.execute(delete(Advancement).where(Advancement.round_id == round_.id))
-    chosen = []
+    marking = {}
     for category in standings.categories:
         places = {row.standing.entry: row.standing.place for row in category.rows}
         for entry in engine_awards.advancing([row.standing for row in category.rows], **rule):
-            chosen.append(entry)
-            db.session.add(Advancement(round_id=round_.id, registration_id=entry, place=places[entry],
-                                       created_by_id=getattr(actor, "id", None)))
+            marking[entry] = places[entry]
+    _refuse_same_marking(round_, marking)
+    db.session.execute(delete(Advancement).where(Advancement.round_id == round_.id))
+    for entry, place in marking.items():
+        db.session.add(Advancement(round_id=round_.id, registration_id=entry, place=place,
+                                   created_by_id=getattr(actor, "id", None)))
     db.session.flush()
-    record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=chosen)
-    return len(chosen)
+    record("results.advance", round_, actor=actor, contest_id=contest.id, registrations=list(marking))
+    return len(marking)
+
+
+def _refuse_same_marking(round_: Round, marking: dict[int, int | None]) -> None:
+    stored = db.session.scalars(select(Advancement).where(Advancement.round_id == round_.id)).all()
+    if stored and {row.registration_id: row.place for row in stored} == marking:
+        latest = max(stored, key=lambda row: row.created_at)
+        raise ServiceError(_l("Who advances is already marked: %(count)s entries. Marked by: %(name)s, "
+                              "%(time)s. Nothing was changed.", count=len(stored), name=_name_of(latest.created_by_id),
+                              time=format_local_datetime(latest.created_at, "dd.MM.yyyy HH:mm")))
+
+
+def _name_of(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else "—"
 
 
 def advancement_rule(round_: Round) -> dict[str, Any] | None:
@@ -314,7 +336,10 @@ def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> Result
     "results published". Refused, with nothing written, when sheets are missing and no reason
     is given, when the method cannot apply, or when the prizes exceed the fund."""
     check_organiser(actor)
+    ensure_not_archived(contest)
     reason = (reason or "").strip()
+    lock_contest(contest)  # a second organiser waits here, then finds the results published
+    _refuse_published_already(contest)
     if contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Results can be published only while the contest is in judging."))
     if len(reason) > REASON_LIMIT:
@@ -341,10 +366,20 @@ def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> Result
     return snapshot
 
 
+def _refuse_published_already(contest: Contest) -> None:
+    snapshot = current_snapshot(contest.id)
+    if contest.status == ContestStatus.RESULTS_PUBLISHED.value and snapshot is not None:
+        raise ServiceError(_l("The results are already published. Published by: %(name)s, %(time)s.",
+                              name=_name_of(snapshot.published_by_id),
+                              time=format_local_datetime(snapshot.published_at, "dd.MM.yyyy HH:mm")))
+
+
 def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSnapshot:
     """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
     check_organiser(actor)
+    ensure_not_archived(contest)
     reason = (reason or "").strip()
+    lock_contest(contest)
     if not reason:
         raise ServiceError(_l("Say why the results are withdrawn."), "reason")
     if len(reason) > REASON_LIMIT:
@@ -367,16 +402,11 @@ def _has_current_snapshot(contest: Contest) -> bool:
         ResultSnapshot.contest_id == contest.id, ResultSnapshot.retired_at.is_(None))) is not None
 
 
-def _was_scored(contest: Contest) -> bool:
-    return db.session.scalar(select(exists().where(
-        ScoreSheet.round_id == Round.id, Round.contest_id == contest.id))) or False
-
-
 @status_guard(ContestStatus.RESULTS_PUBLISHED)
 def _publish_through_snapshot(contest: Contest) -> None:
-    # A contest judged on paper elsewhere (no score sheet here) may simply be marked as having
-    # results; one scored here publishes through a snapshot, so its results page has something.
-    if not _has_current_snapshot(contest) and _was_scored(contest):
+    # "Results published" promises a results page: the only way in is publishing a snapshot
+    # (publish_results writes it, then moves the status). Paper ballots are imported first.
+    if not _has_current_snapshot(contest):
         raise ServiceError(_l("Publish the results from the contest's results page: it freezes what visitors see."))
 
 

@@ -188,11 +188,18 @@ def test_setup_freezes_once_judging_starts(db, make_contest, make_category, make
     assert criterion.max_score == 10
 
 
-def test_results_need_an_award_tier_and_then_the_contest_can_be_archived(db, make_contest, make_award_tier):
+def test_results_are_published_only_through_a_snapshot_and_then_the_contest_can_be_archived(
+        db, make_contest, make_award_tier):
     contest = make_contest(status="judging")
-    refused(lambda: services.change_status(contest, "results_published", actor=None))
+    assert "award tier" in str(refused(lambda: services.change_status(contest, "results_published",
+                                                                      actor=None)).message)
     make_award_tier(contest)
-    services.change_status(contest, "results_published", actor=None)
+    # Not even a contest judged on paper, with no score sheet here: the status button would
+    # promise a results page that does not exist (publish_results writes the snapshot first).
+    error = refused(lambda: services.change_status(contest, "results_published", actor=None))
+    assert "Publish the results from the contest's results page" in str(error.message)
+    assert contest.status == "judging" and contest.status_changes == []
+    contest = make_contest(status="results_published")
     services.change_status(contest, "archived", actor=None)
     assert services.allowed_moves(contest) == []
     refused(lambda: services.update_contest(contest, contest_data(), actor=None))
