@@ -172,6 +172,8 @@ ROUTES: dict[str, Route] = {
                                                                     "pupils.csv")}),
     "registration_manage.import_confirm": ("organiser", lambda a: f"{a.base}/registrations/import/confirm",
                                            lambda a: {"payload": signed_pupils(a)}),
+    "registration_manage.change_category": ("organiser", lambda a: f"{a.base}/registrations/{a.pending.id}/category",
+                                            lambda a: {"category_id": a.category}),
 }
 
 

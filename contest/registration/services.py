@@ -20,7 +20,7 @@ from contest import files
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus
-from contest.contests.services import SETUP_LOCKED_STATUSES
+from contest.contests.services import SETUP_LOCKED_STATUSES, ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -232,6 +232,7 @@ def change_category(registration: Registration, category: Category, *, actor: Us
     it while registration is open; an organiser until judging starts. The category's limits
     apply exactly as when registering."""
     contest = registration.contest
+    ensure_not_archived(contest)
     _refuse_anonymised(registration.participant)
     if not registration.is_active:
         raise ServiceError(_l("This registration is no longer active."))

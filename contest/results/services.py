@@ -19,7 +19,7 @@ from contest.contests.services import change_status, ensure_not_archived, lock_c
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.i18n import LANGUAGE_NAMES, format_local_datetime, localized
+from contest.i18n import LANGUAGE_NAMES, format_table_datetime, localized
 from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
@@ -215,7 +215,7 @@ def _refuse_same_marking(round_: Round, marking: dict[int, int | None]) -> None:
         latest = max(stored, key=lambda row: row.created_at)
         raise ServiceError(_l("Who advances is already marked: %(count)s entries. Marked by: %(name)s, "
                               "%(time)s. Nothing was changed.", count=len(stored), name=_name_of(latest.created_by_id),
-                              time=format_local_datetime(latest.created_at, "dd.MM.yyyy HH:mm")))
+                              time=format_table_datetime(latest.created_at)))
 
 
 def _name_of(user_id: int | None) -> str:
@@ -371,7 +371,7 @@ def _refuse_published_already(contest: Contest) -> None:
     if contest.status == ContestStatus.RESULTS_PUBLISHED.value and snapshot is not None:
         raise ServiceError(_l("The results are already published. Published by: %(name)s, %(time)s.",
                               name=_name_of(snapshot.published_by_id),
-                              time=format_local_datetime(snapshot.published_at, "dd.MM.yyyy HH:mm")))
+                              time=format_table_datetime(snapshot.published_at)))
 
 
 def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSnapshot:
