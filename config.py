@@ -35,6 +35,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Where sign-in and verification attempts are counted when REDIS_URL is not set: "memory"
+    # (this process only: the development server) or "database" (shared by every worker).
+    RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "memory")
     # Seconds a worker remembers which snapshot a contest's public results show (0: ask the
     # database on every visit); see contest/results/published.py for what may be stale and how long.
     RESULTS_CURRENT_TTL = float(os.environ.get("RESULTS_CURRENT_TTL", 5))
@@ -104,6 +107,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    # gunicorn runs several workers: their attempt counts must be shared (Redis wins when set).
+    RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "database")
 
     @classmethod
     def check(cls) -> None:
@@ -116,6 +121,11 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL is not set. Production runs on PostgreSQL: "
                                "export DATABASE_URL=postgresql://user:password@host/dbname")
+        if cls.RATE_LIMIT_STORE == "memory" and not os.environ.get("REDIS_URL"):
+            raise RuntimeError(
+                "RATE_LIMIT_STORE=memory counts failed sign-ins in each worker separately, so with "
+                "N gunicorn workers an attacker gets N times the allowed attempts. Production refuses "
+                "it: set REDIS_URL, or leave RATE_LIMIT_STORE unset to count in the database.")
 
 
 CONFIGS: dict[str, type[Config]] = {
