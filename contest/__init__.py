@@ -32,9 +32,10 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from contest import web
+    from contest import addresses, web
 
     web.init_extensions(app)
+    addresses.init_app(app)
     web.register_blueprints(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)

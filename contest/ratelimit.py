@@ -20,7 +20,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import String, case, delete, literal, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contest.db import Base, UTCDateTime, utcnow
@@ -112,7 +112,7 @@ class RateCounter(Base):
 
 
 class DatabaseStore:
-    """Counters in the `rate_counter` table (PostgreSQL in production; SQLite works too).
+    """Counters in the `rate_counter` table of PostgreSQL.
 
     Each change runs in its own short transaction on its own connection: a count must stay
     although the request that made it rolls back (a refused sign-in answers with an error).
@@ -124,7 +124,7 @@ class DatabaseStore:
         table = RateCounter.__table__
         expired = table.c.expires_at <= literal(now, UTCDateTime())
         new_expiry = literal(now + timedelta(seconds=window), UTCDateTime())
-        insert = _dialect_insert()(table).values(key=key, count=1, expires_at=now + timedelta(seconds=window))
+        insert = postgresql.insert(table).values(key=key, count=1, expires_at=now + timedelta(seconds=window))
         statement = insert.on_conflict_do_update(index_elements=[table.c.key], set_={
             "count": case((expired, 1), else_=table.c.count + 1),
             "expires_at": case((expired, new_expiry), else_=table.c.expires_at),
@@ -147,15 +147,16 @@ class DatabaseStore:
             connection.execute(delete(RateCounter.__table__).where(RateCounter.__table__.c.key == key))
 
 
-def _dialect_insert():
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-
-
 def make_store(app: Flask) -> CounterStore:
     if app.config.get("REDIS_URL"):
         return RedisStore(app.config["REDIS_URL"])
     kind = app.config["RATE_LIMIT_STORE"]
     if kind == "database":
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # The counts are written on a connection of their own while the request's connection
+            # may hold SQLite's file lock: that waits out the busy timeout, then fails.
+            raise RuntimeError("RATE_LIMIT_STORE=database needs PostgreSQL; on SQLite set REDIS_URL "
+                               "or RATE_LIMIT_STORE=memory (one process only).")
         return DatabaseStore()
     if kind == "memory":
         return MemoryStore()
