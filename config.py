@@ -45,6 +45,11 @@ class Config:
     # A poem with an attached PDF fits easily; anything larger is refused with 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
+    # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit
+    # would then lock everyone out. Never more than there are: a client could forge the header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
@@ -107,6 +112,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 1))  # the TLS proxy the README describes
     # gunicorn runs several workers: their attempt counts must be shared (Redis wins when set).
     RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "database")
 

@@ -170,3 +170,21 @@ def test_the_dummy_hash_costs_what_an_accounts_hash_costs(db, make_user):
 
     assert parameters(dummy_hash()) == parameters(make_user().password_hash)
     assert dummy_hash() is dummy_hash()  # made once, not per request
+
+
+
+def test_behind_the_proxy_each_visitor_counts_under_their_own_address(app):
+    """Production trusts one proxy: the proxy's own address must not collect everyone's failures."""
+    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=_db.engine.url.render_as_string(False),
+                         TRUSTED_PROXIES=1, WTF_CSRF_ENABLED=False)
+    browser = proxied.test_client()
+
+    def sign_in(email: str, visitor: str) -> int:
+        return browser.post("/login", data={"email": email, "password": "wrong-password"},
+                            headers={"X-Forwarded-For": visitor}, environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code
+
+    per_address = app.config["LOGIN_MAX_FAILURES"] * 4
+    for number in range(per_address):  # one visitor tries many e-mails: their address locks
+        assert sign_in(f"guess{number}@example.kz", "203.0.113.7") == 422
+    assert sign_in("one-more@example.kz", "203.0.113.7") == 429
+    assert sign_in("me@example.kz", "198.51.100.2") == 422  # another visitor through the same proxy
