@@ -5,8 +5,9 @@ OverflowError and PostgreSQL NumericValueOutOfRange, and PostgreSQL refuses any 
 a NUL character (psycopg's DataError): each would answer 500. So:
 - `<int:…>` in a route matches only 0 … 2**31 - 1, and `<name>` / `<string:…>` only a segment
   without control characters: anything else matches no route and answers 404;
-- `request.args.get(name, type=int)` (and `request.form`'s) treats a number outside that range as
-  no number at all, so the view's default applies, as it does for "abc";
+- `request.args.get(name, type=int)` (and `request.form`'s) brings a number outside that range to
+  the nearest bound: still a number, as the visitor wrote, but one that any query can hold (a page
+  or an id that does not exist, which each view already answers);
 - a query string or form carrying a NUL character answers 400.
 """
 
@@ -40,14 +41,11 @@ class TextSegmentConverter(UnicodeConverter):
 
 
 def database_int(value: str) -> int:
-    number = int(value)
-    if not DATABASE_INT_MIN <= number <= DATABASE_INT_MAX:
-        raise ValueError(f"{value!r} is beyond the database's integer range")
-    return number
+    return min(max(int(value), DATABASE_INT_MIN), DATABASE_INT_MAX)
 
 
 class Parameters(ImmutableMultiDict):
-    """Query and form parameters: `get(…, type=int)` keeps to the database's integer range."""
+    """Query and form parameters: `get(…, type=int)` stays within the database's integer range."""
 
     def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's name)
         return super().get(key, default, database_int if type is int else type)
