@@ -113,6 +113,16 @@ def test_a_success_resets_the_account_and_does_not_count_against_the_address(app
         assert not isinstance(error.value, services.TooManyAttempts)
 
 
+def test_a_window_that_ended_starts_afresh_and_a_late_release_credits_nothing(store):
+    assert store.increment("login-email:late@example.kz", 0)[0] == 1  # a window already over
+    store.decrement("login-email:late@example.kz")  # released after its window ended
+    count, seconds_left = store.increment("login-email:late@example.kz", 60)
+    assert count == 1 and 55 <= seconds_left <= 60
+    assert store.increment("login-email:late@example.kz", 60)[0] == 2
+    store.decrement("login-email:late@example.kz")
+    assert store.increment("login-email:late@example.kz", 60)[0] == 2
+
+
 def test_simultaneous_verification_lookups_stop_at_the_limit(app, client, db, store, monkeypatch):
     from contest.certificates import services as certificates
 
