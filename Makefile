@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations i18n migrate demo serve lint browser clean
+.PHONY: run test install install-dev translations i18n migrate demo serve lint audit browser clean
 
 run: install translations migrate demo serve
 
@@ -49,6 +49,11 @@ serve: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the runtime dependencies (pip-audit). Fails on a finding; when the
+# vulnerability service cannot be reached it says so and passes, unless AUDIT_ARGS=--strict.
+audit: install-dev
+	$(BIN)/python .ci/audit.py requirements.txt $(AUDIT_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root, apt).
 browser:

@@ -35,12 +35,20 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Where sign-in and verification attempts are counted when REDIS_URL is not set: "memory"
+    # (this process only: the development server) or "database" (shared by every worker).
+    RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "memory")
     # Seconds a worker remembers which snapshot a contest's public results show (0: ask the
     # database on every visit); see contest/results/published.py for what may be stale and how long.
     RESULTS_CURRENT_TTL = float(os.environ.get("RESULTS_CURRENT_TTL", 5))
 
     # A poem with an attached PDF fits easily; anything larger is refused with 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
+
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
+    # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit
+    # would then lock everyone out. Never more than there are: a client could forge the header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -104,6 +112,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 1))  # the TLS proxy the README describes
+    # gunicorn runs several workers: their attempt counts must be shared (Redis wins when set).
+    RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "database")
 
     @classmethod
     def check(cls) -> None:
@@ -116,6 +127,11 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL is not set. Production runs on PostgreSQL: "
                                "export DATABASE_URL=postgresql://user:password@host/dbname")
+        if cls.RATE_LIMIT_STORE == "memory" and not os.environ.get("REDIS_URL"):
+            raise RuntimeError(
+                "RATE_LIMIT_STORE=memory counts failed sign-ins in each worker separately, so with "
+                "N gunicorn workers an attacker gets N times the allowed attempts. Production refuses "
+                "it: set REDIS_URL, or leave RATE_LIMIT_STORE unset to count in the database.")
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from bench.registrations_table import add_registrations, build_app, make_contest, measure
 from contest.auth.models import User
+from contest.auth.services import open_session
 from contest.contests.models import Contest, Criterion, Round
 from contest.extensions import db
 from contest.judging.models import JuryMember, Score, ScoreSheet
@@ -58,7 +59,8 @@ def main() -> int:
         criterion = Criterion(contest=contest, name_en="Content", position=1, max_score=10, step=1, weight=1)
         db.session.add_all([round_, criterion])
         db.session.commit()
-        contest_id, round_id, session_id = contest.id, round_.id, organiser.get_id()
+        contest_id, round_id, session_id = contest.id, round_.id, open_session(organiser)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id

@@ -22,6 +22,7 @@ from config import database_url
 from contest import create_app
 from contest.auth.models import User
 from contest.auth.passwords import hash_password
+from contest.auth.services import open_session
 from contest.contests.models import Category, Contest
 from contest.extensions import db
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
@@ -105,7 +106,8 @@ def main() -> int:
     app = build_app()
     with app.app_context():
         contest, organiser = make_contest()
-        contest_id, session_id = contest.id, organiser.get_id()
+        contest_id, session_id = contest.id, open_session(organiser)
+        db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config, ProductionConfig
 
@@ -31,10 +32,14 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.from_object(config_class)
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from contest import web
+    from contest import addresses, web
 
     web.init_extensions(app)
+    addresses.init_app(app)
     web.register_blueprints(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)

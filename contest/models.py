@@ -1,7 +1,7 @@
 """Imports every domain's models so that the metadata (create_all, Alembic) is complete."""
 
 from contest.audit.models import AuditEvent
-from contest.auth.models import User
+from contest.auth.models import User, UserSession
 from contest.certificates.models import Certificate, CertificateJob, CertificateSettings, CertificateSignatory
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
 from contest.judging.models import (
@@ -15,10 +15,12 @@ from contest.judging.models import (
     ScoreSheet,
 )
 from contest.news.models import NewsPost
+from contest.ratelimit import RateCounter
 from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
 from contest.results.models import ResultSnapshot
 
 __all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate",
            "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
-           "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet", "User"]
+           "RateCounter", "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet",
+           "User", "UserSession"]

@@ -27,6 +27,7 @@ from config import database_url
 from contest import create_app
 from contest.auth.models import Role, User
 from contest.auth.passwords import hash_password
+from contest.auth.services import open_session
 from contest.contests.models import AwardTier, Category, Contest, Criterion, Round
 from contest.db import utcnow
 from contest.extensions import db as _db
@@ -221,8 +222,10 @@ def login_as(client: FlaskClient, make_user) -> Callable[..., User]:
 
     def login(role: Role | str = Role.PARTICIPANT, user: User | None = None, **values) -> User:
         user = user or make_user(role=Role(role).value, **values)
+        token = open_session(user)  # as signing in does: a session row, its token in the cookie
+        _db.session.commit()
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
         return user
 

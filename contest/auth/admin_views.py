@@ -22,8 +22,8 @@ PER_PAGE = 50
 def index():
     filters = UserFilterForm(request.args)
     query = filters.q.data if filters.validate() else ""
-    pagination = db.paginate(services.search_users(query or "", filters.role_value()), per_page=PER_PAGE,
-                             error_out=False)
+    pagination = db.paginate(services.search_users(query or "", filters.role_value()),
+                             page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE, error_out=False)
     return render_template("auth/users.html", filters=filters, pagination=pagination, role_form=RoleForm())
 
 

@@ -54,6 +54,10 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = _new_password_fields(_l("New password"))
 
 
+class SignOutEverywhereForm(FlaskForm):
+    """The confirmation button: only the CSRF token."""
+
+
 class ProfileForm(FlaskForm):
     name = StringField(_l("Full name"), filters=[trimmed],
                        validators=[DataRequired(REQUIRED_MESSAGE), Length(max=200)])

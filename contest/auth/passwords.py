@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -26,13 +29,25 @@ def password_problem(password: str, *, related: list[str] | tuple[str, ...] = ()
     return None
 
 
+@functools.cache
+def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1, type=Type.ID)
+
+
 def _hasher() -> PasswordHasher:
-    return PasswordHasher(
-        time_cost=current_app.config["ARGON2_TIME_COST"],
-        memory_cost=current_app.config["ARGON2_MEMORY_COST"],
-        parallelism=1,
-        type=Type.ID,
-    )
+    return _hasher_for(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
+
+
+@functools.cache
+def _dummy_hash_for(time_cost: int, memory_cost: int) -> str:
+    return _hasher_for(time_cost, memory_cost).hash(secrets.token_urlsafe(24))
+
+
+def dummy_hash() -> str:
+    """The hash of a random password nobody knows, made once with the current cost. Sign-in checks
+    a password against it when there is no account to check against: every refusal then costs
+    one Argon2 verification, and the time of the answer does not tell who has an account."""
+    return _dummy_hash_for(current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
 
 
 def hash_password(password: str) -> str:

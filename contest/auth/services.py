@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import datetime
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 
 from contest import i18n
 from contest.audit.services import record
-from contest.auth.models import Role, User
-from contest.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from contest.auth.models import Role, User, UserSession
+from contest.auth.passwords import dummy_hash, hash_password, needs_rehash, password_problem, verify_password
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -73,28 +75,40 @@ class TooManyAttempts(ServiceError):
         self.seconds = seconds
 
 
+def _reserve_attempt(email: str, remote_addr: str) -> None:
+    """Count this attempt against the account and the address before the password is checked;
+    raise when either is over its limit. Counting first is what makes the limit hold when many
+    attempts arrive at once (see contest/ratelimit.py)."""
+    per_account, per_address = _login_limits()
+    wait = per_address.reserve(remote_addr)
+    if not wait:
+        wait = per_account.reserve(email)
+        if wait:
+            per_address.release(remote_addr)  # the address did not get to try this time
+    if wait:
+        raise TooManyAttempts(wait)
+
+
 def authenticate(email: str, password: str, *, remote_addr: str) -> User:
     """Return the user for these credentials or raise; repeated failures lock the account
     and the address out for a while, whether or not the account exists."""
     email = normalise_email(email)
-    per_account, per_address = _login_limits()
-    wait = max(per_account.blocked_for(email), per_address.blocked_for(remote_addr))
-    if wait:
-        raise TooManyAttempts(wait)
-
+    _reserve_attempt(email, remote_addr)
     user = find_user_by_email(email)
-    if user is None or not verify_password(user.password_hash, password):
-        per_account.hit(email)
-        per_address.hit(remote_addr)
+    account = user if user is not None and user.is_active else None
+    # Unknown and disabled accounts are checked against a dummy hash and refused with the same
+    # words: the answer takes as long and reads the same, whoever has an account.
+    matches = verify_password(account.password_hash if account else dummy_hash(), password)
+    if account is None or not matches:
         raise ServiceError(_l("The email address or password is incorrect."))
-    if not user.is_active:
-        raise ServiceError(_l("This account has been disabled. Please contact the library."))
 
+    per_account, per_address = _login_limits()
     per_account.clear(email)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    return user
+    per_address.release(remote_addr)  # a success is not a failure of this address
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    account.last_login_at = utcnow()
+    return account
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
@@ -107,9 +121,8 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 def _set_password(user: User, password: str) -> None:
     _check_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
-    # Every other session of this account ends; the caller logs the current one in again.
-    user.session_version += 1
-    db.session.flush()
+    # Every session of this account ends; the caller signs the current browser in again.
+    end_all_sessions(user)
 
 
 def update_profile(user: User, *, name: str, language: str | None) -> None:
@@ -141,8 +154,7 @@ def set_role(user: User, role: Role, *, actor: User | None = None) -> None:
 def disable_user(user: User, *, actor: User | None = None) -> None:
     _refuse_self_lockout(user, actor)
     user.is_active = False
-    user.session_version += 1
-    db.session.flush()
+    end_all_sessions(user)
     record("user.disabled", user, actor=actor)
 
 
@@ -215,13 +227,52 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the cookie names the user and the session version it was
-    issued under; a bumped version or a disabled account means signed out."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
+# Signed-in sessions ------------------------------------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _oldest_live_session() -> datetime:
+    # An absolute lifetime, counted from sign-in, however active the session has been since.
+    return utcnow() - current_app.permanent_session_lifetime
+
+
+def open_session(user: User) -> str:
+    """Start a signed-in session for `user` and return its token, which the session cookie
+    carries (as Flask-Login's user id). The account's expired sessions are dropped on the way."""
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id, UserSession.created_at <= _oldest_live_session()))
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_digest=_token_digest(token)))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def end_session(token: str) -> None:
+    """Sign out the browser holding `token`: from now on its cookie, and any copy of it, is refused."""
+    db.session.execute(delete(UserSession).where(UserSession.token_digest == _token_digest(token)))
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    db.session.flush()
+
+
+def sign_out_everywhere(user: User) -> None:
+    end_all_sessions(user)
+    record("user.signed_out_everywhere", user, actor=user)
+
+
+def load_session_user(token: str) -> User | None:
+    """Flask-Login's loader: the account whose live session has this token, if it is active.
+    One query, like loading the account by id; pages for anonymous visitors skip it."""
+    user = db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token_digest == _token_digest(token),
+            UserSession.created_at > _oldest_live_session(),
+            User.is_active.is_(True)))
+    if user is not None:
+        user.session_token = token
     return user

@@ -11,6 +11,7 @@ from contest.auth.forms import (
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SignOutEverywhereForm,
     SignUpForm,
 )
 from contest.auth.permissions import public, signed_in
@@ -29,9 +30,16 @@ def safe_next(target: str | None) -> str:
 
 
 def start_session(user) -> None:
-    # A fresh session on every sign-in: nothing from before (a planted cookie) survives.
+    # A fresh session on every sign-in: nothing from before (a planted cookie) survives, and
+    # the new one gets its own server-side row (services.open_session) that signing out ends.
     session.clear()
+    services.open_session(user)
     login_user(user)
+
+
+def end_browser_session() -> None:
+    logout_user()
+    session.clear()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -81,8 +89,8 @@ def login():
 @bp.post("/logout")
 @signed_in
 def logout():
-    logout_user()
-    session.clear()
+    services.end_session(current_user.session_token)
+    end_browser_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("site.home"))
 
@@ -155,3 +163,15 @@ def change_password():
             return redirect(url_for("auth.account"))
     profile = ProfileForm(formdata=None, obj=current_user, language=current_user.preferred_language or "")
     return render_template("auth/account.html", profile=profile, password_form=form), FORM_ERROR_STATUS
+
+
+@bp.route("/account/sign-out-everywhere", methods=["GET", "POST"])
+@signed_in
+def sign_out_everywhere():
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        services.sign_out_everywhere(current_user._get_current_object())
+        end_browser_session()
+        flash(_("You have been signed out on every device, this one included."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/sign_out_everywhere.html", form=form), form_status(form)

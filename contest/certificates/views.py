@@ -273,10 +273,8 @@ def my_download(certificate_id: int):
 def _rate_limited() -> None:
     """Every lookup counts, found or not: 80-bit codes cannot be guessed, and this keeps anyone
     from even trying at scale."""
-    limit, key = verify_limit(), request.remote_addr or "unknown"
-    if limit.blocked_for(key):
+    if verify_limit().reserve(request.remote_addr or "unknown"):
         abort(429)
-    limit.hit(key)
 
 
 def _verification_page(text: str):

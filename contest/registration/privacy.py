@@ -18,6 +18,7 @@ from contest import files
 from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.passwords import verify_password
+from contest.auth.services import end_all_sessions
 from contest.contests.models import ContestStatus
 from contest.db import utcnow
 from contest.errors import ServiceError
@@ -172,7 +173,7 @@ def _close_account(account: User, *, now: datetime) -> None:
     """The account can no longer sign in and no longer names or reaches its owner; the row
     stays so that audit events and registrations keep pointing somewhere."""
     account.is_active = False
-    account.session_version += 1
+    end_all_sessions(account)
     account.email = f"deleted-{account.id}-{secrets.token_hex(4)}@deleted.invalid"
     account.name = DELETED_NAME
     account.preferred_language = None

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from contest.auth import services
 from contest.auth.models import User
 from tests.conftest import TEST_PASSWORD, mail_body
 
@@ -146,11 +147,12 @@ def test_expired_reset_link_is_refused(app, client, make_user, monkeypatch):
     assert "expired" in page(response)
 
 
-def test_password_change_signs_out_other_sessions(app, client, login_as):
+def test_password_change_signs_out_other_sessions(app, client, db, login_as):
     user = login_as()
     other_device = app.test_client()
     with other_device.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = services.open_session(user)
+    db.session.commit()
     new = "another-long-line-of-verse"
     response = client.post_form("/account/password", {"current_password": TEST_PASSWORD,
                                                       "password": new, "confirm": new})
