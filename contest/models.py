@@ -15,10 +15,11 @@ from contest.judging.models import (
     ScoreSheet,
 )
 from contest.news.models import NewsPost
-from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
+from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
 from contest.results.models import ResultSnapshot
 
 __all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate",
            "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
-           "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
-           "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet", "User"]
+           "ContestStatusChange", "Criterion", "Entry", "EntryWork", "JuryMember", "NewsPost", "Participant",
+           "PerformanceSlot", "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score",
+           "ScoreSheet", "User"]

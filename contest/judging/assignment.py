@@ -29,7 +29,8 @@ from contest.judging.models import (
     SheetStatus,
     jury_member_category,
 )
-from contest.registration.models import Registration, RegistrationStatus
+from contest.registration.completeness import may_be_judged
+from contest.registration.models import Entry, Registration, RegistrationStatus
 
 # Jury and assignments may change until the results are out.
 JURY_EDITABLE_STATUSES = frozenset(status.value for status in ContestStatus) - {
@@ -146,7 +147,8 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
     if ids is not None:
         query = query.where(Registration.id.in_(list(ids)))
     if with_entries:
-        query = query.options(selectinload(Registration.entry), selectinload(Registration.participant))
+        query = query.options(selectinload(Registration.entry).selectinload(Entry.works),
+                              selectinload(Registration.participant))
     return list(db.session.scalars(query))
 
 
@@ -194,10 +196,17 @@ def check_jury_editable(round_or_contest_status: str) -> None:
         raise ServiceError(_l("The results are published: the jury and its assignments can no longer change."))
 
 
+def incomplete_entries(round_: Round) -> list[Registration]:
+    """The round's entries that automatic assignment leaves out: incomplete, no exception."""
+    return [registration for registration in round_registrations(round_, with_entries=True)
+            if not may_be_judged(registration)]
+
+
 def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[int, int]:
-    """Give every entry `per_entry` jurors (not honorary, within their categories, without a
-    conflict), loads as even as possible; a juror who already has a sheet for an entry keeps
-    it. Deterministic: ties go to the lower member id. Returns member id -> number of entries."""
+    """Give every entry that may be judged (complete, or let through by an organiser: the others
+    are left out) `per_entry` jurors (not honorary, within their categories, without a conflict),
+    loads as even as possible; a juror who already has a sheet for an entry keeps it.
+    Deterministic: ties go to the lower member id. Returns member id -> number of entries."""
     check_jury_editable(round_.contest.status)
     if isinstance(per_entry, bool) or not isinstance(per_entry, int) or per_entry < 1:
         raise ServiceError(_l("Enter a whole number of jurors per entry, at least 1."), "per_entry")
@@ -205,7 +214,11 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[i
     if len(members) < per_entry:
         raise ServiceError(_l("The jury has only %(count)s members whose scores count.", count=len(members)),
                            "per_entry")
-    scope = load_scope(round_, members=members)
+    scope = load_scope(round_, members=members, with_entries=True)
+    skipped = [registration.code for registration in scope.registrations if not may_be_judged(registration)]
+    # An entry that does not meet the contest's rules goes to nobody unless an organiser has
+    # made an exception for it (registration/moderation.py, allow_incomplete_entry).
+    scope.registrations = [registration for registration in scope.registrations if may_be_judged(registration)]
     pairs = _balanced_pairs(scope, members, per_entry, _sheet_pairs(round_))
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
     if pairs:
@@ -218,7 +231,8 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[i
     db.session.flush()
     loads = {member.id: sum(1 for member_id, _ in pairs if member_id == member.id) for member in members}
     record("jury.assign", round_, actor=actor, contest_id=round_.contest_id, per_entry=per_entry,
-           assignments=len(pairs), loads={str(key): value for key, value in loads.items()})
+           assignments=len(pairs), loads={str(key): value for key, value in loads.items()},
+           skipped_incomplete=skipped)
     return loads
 
 
