@@ -147,6 +147,13 @@ class EntryForm(FlaskForm):
                           upload=_upload(work.file.data, max_file_bytes), remove_file=bool(work.remove_file.data))
                 for work in self.works]
 
+    @property
+    def has_errors(self) -> bool:
+        """Any error on the page (a FieldList's own error list does not see errors a service
+        attached to a work's field after validation)."""
+        return bool(self.form_errors or self.video_url.errors or self.csrf_token.errors
+                    or any(field.errors for work in self.works for field in work))
+
     def has_uploads(self) -> bool:
         return any(getattr(work.file.data, "filename", "") for work in self.works)
 

@@ -237,7 +237,7 @@ def registration(registration_id: int):
         else:
             flash(_("The entry has been saved."), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
-    if form.errors and form.has_uploads():
+    if form.has_errors and form.has_uploads():
         # A browser never fills a file input in again: say so, rather than let it look saved.
         form.form_errors.append(_("The files you chose have not been saved: choose them again before saving."))
     return render_template("registration/registration.html", registration=registration, entry=entry,
