@@ -102,6 +102,14 @@ LABELS = set_labels({
     AwardDocument.PARTICIPATION_CERTIFICATE: _l("Certificate of participation"),
 })
 
+# The rule in a sentence, for the participant's entry page.
+WORK_RULE_SENTENCES = {
+    WorkRequirement.TEXT: _l("Each work needs a title and its text typed into the form."),
+    WorkRequirement.FILE: _l("Each work needs a title and an attached file."),
+    WorkRequirement.TEXT_OR_FILE: _l("Each work needs a title and either its text typed in or an attached file."),
+    WorkRequirement.TEXT_AND_FILE: _l("Each work needs a title, its text typed in and an attached file."),
+}
+
 MOVE_LABELS = {
     ContestStatus.DRAFT: _l("Back to draft"),
     ContestStatus.PUBLISHED: _l("Publish the announcement"),
@@ -241,6 +249,10 @@ class Contest(TimestampMixin, Base):
     @property
     def work_requirement(self) -> WorkRequirement:
         return WorkRequirement(self.work_requires)
+
+    @property
+    def work_rule(self) -> str:
+        return str(WORK_RULE_SENTENCES[self.work_requirement])
 
     @property
     def is_public(self) -> bool:
