@@ -34,6 +34,18 @@ def test_an_incomplete_entry_is_not_assigned_and_the_organiser_is_told(db, judgi
     assert all(incomplete not in assignment.entries_for_juror(member, j.round) for member in j.jurors)
 
 
+def test_without_an_assignment_no_juror_may_open_an_incomplete_entry(db, judging):
+    # The default (no assignment made): every juror scores every entry of their categories, but
+    # an entry approved while registration was open and never completed stays closed.
+    j = judging(jurors=2, entries=2)
+    empty_the_entry(db, j.entries[0])
+    member = j.jurors[0]
+    assert assignment.entries_for_juror(member, j.round) == [j.entries[1]]
+    assert assignment.why_closed(member, j.entries[0], j.round) == assignment.INCOMPLETE
+    allow_incomplete_entry(j.entries[0], "Recited from memory; the text is on paper", actor=j.organiser)
+    assert assignment.may_open(member, j.entries[0], j.round)
+
+
 def test_an_entry_with_an_exception_is_assigned(db, judging):
     j = judging(jurors=2, entries=2)
     empty_the_entry(db, j.entries[1])
