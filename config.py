@@ -42,9 +42,6 @@ class Config:
     # database on every visit); see contest/results/published.py for what may be stale and how long.
     RESULTS_CURRENT_TTL = float(os.environ.get("RESULTS_CURRENT_TTL", 5))
 
-    # A poem with an attached PDF fits easily; anything larger is refused with 413.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
-
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
     # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit
     # would then lock everyone out. Never more than there are: a client could forge the header.
@@ -84,6 +81,11 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Entry files (PDF, DOCX, ODT, TXT) larger than this are refused with a clear message.
     ENTRY_FILE_MAX_BYTES = int(os.environ.get("ENTRY_FILE_MAX_BYTES", 10 * 1024 * 1024))
+    # One request: an entry of the most works a contest may ask for (MAX_WORKS in
+    # contest/contests/models.py), each with a file at the cap, plus its texts. A file over the
+    # cap inside that is refused beside its field with everything typed kept; only a request
+    # above this limit gets the 413 page, where the typed text cannot be kept.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 5 * ENTRY_FILE_MAX_BYTES + 2 * 1024 * 1024))
     # A teacher's list of pupils to import (XLSX or CSV).
     IMPORT_FILE_MAX_BYTES = int(os.environ.get("IMPORT_FILE_MAX_BYTES", 2 * 1024 * 1024))
     # How participants' names are shown: "surname-first" (Kazakh and Russian lists) or "given-first".

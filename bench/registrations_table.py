@@ -25,7 +25,7 @@ from contest.auth.passwords import hash_password
 from contest.auth.services import open_session
 from contest.contests.models import Category, Contest
 from contest.extensions import db
-from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
+from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
 
 RUNS = 15
 
@@ -73,8 +73,11 @@ def add_registrations(contest: Contest, count: int) -> None:
          "decision_reason": "", "created_at": now, "updated_at": now} for n in range(count)])
     ids = db.session.scalars(select(Registration.id).where(Registration.number >= first_number))
     db.session.execute(insert(Entry), [
-        {"registration_id": id_, "title": "Өлең", "text": "бір\nекі\nүш\n", "video_url": "",
-         "file_original_name": "", "file_type": "", "created_at": now, "updated_at": now} for id_ in ids])
+        {"registration_id": id_, "video_url": "", "created_at": now, "updated_at": now} for id_ in ids])
+    entry_ids = db.session.scalars(select(Entry.id).join(Registration).where(Registration.number >= first_number))
+    db.session.execute(insert(EntryWork), [
+        {"entry_id": id_, "position": 1, "title": "Өлең", "text": "бір\nекі\nүш\n", "file_original_name": "",
+         "file_type": ""} for id_ in entry_ids])
     counter.last_number += count
     db.session.commit()
 

@@ -16,11 +16,11 @@ from contest.judging.models import (
 )
 from contest.news.models import NewsPost
 from contest.ratelimit import RateCounter
-from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
+from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
 from contest.results.models import ResultSnapshot
 
 __all__ = ["Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category", "Certificate",
            "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
-           "ContestStatusChange", "Criterion", "Entry", "JuryMember", "NewsPost", "Participant", "PerformanceSlot",
-           "RateCounter", "Registration", "RegistrationCounter", "ResultSnapshot", "Round", "Score", "ScoreSheet",
-           "User", "UserSession"]
+           "ContestStatusChange", "Criterion", "Entry", "EntryWork", "JuryMember", "NewsPost", "Participant",
+           "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter", "ResultSnapshot", "Round",
+           "Score", "ScoreSheet", "User", "UserSession"]

@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from contest.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -160,6 +160,15 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(400, str(_l("The form has expired or was sent from another site. "
                                         "Please reload the page and try again.")))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        # Reading the form is what failed, so nothing typed can be shown again: the page says
+        # so and leads back to the form (forms here post to their own address).
+        db.session.rollback()
+        return render_template("errors/too_large.html", back_url=request.path,
+                               megabytes=round(app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024),
+                               file_megabytes=round(app.config["ENTRY_FILE_MAX_BYTES"] / 1024 / 1024, 1)), 413
 
     # Unhandled exceptions reach this handler as InternalServerError after Flask has logged
     # the traceback (tests set PROPAGATE_EXCEPTIONS, so there they surface instead).

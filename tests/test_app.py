@@ -60,7 +60,8 @@ def test_public_endpoints_are_exactly_the_expected_ones(app):
 # Organiser-only pages that carry participants' contact data (the matrix below walks them too).
 REGISTRATION_MANAGE_ENDPOINTS = {
     "registration_manage.index", "registration_manage.approve_selected", "registration_manage.detail",
-    "registration_manage.approve", "registration_manage.reject", "registration_manage.entry_file",
+    "registration_manage.approve", "registration_manage.allow_incomplete", "registration_manage.reject",
+    "registration_manage.entry_file",
     "registration_manage.export", "registration_manage.import_upload", "registration_manage.import_confirm",
     "registration_manage.import_template", "registration_manage.change_category"}
 

@@ -55,6 +55,8 @@ SHAKARIM = {
     "rules_en": "- Each participant recites one poem by Shakarim from memory.\n- A performance lasts up to 3 minutes.",
     "registration_opens_at": almaty(2023, 1, 16, 9, 0), "registration_closes_at": almaty(2023, 2, 13, 18, 0),
     "event_at": almaty(2023, 2, 20, 11, 0), "min_grade": 5, "max_grade": 7, "aggregation": "mean",
+    # One piece recited on stage: its text in the entry; a rehearsal video is welcome, not required.
+    "works_required": 1, "work_requires": "text", "video_required": False,
 }
 # The seed: pupils in grades 5–7, in two categories by grade.
 SHAKARIM_PARTS: list[tuple[type, dict[str, Any]]] = [
@@ -94,6 +96,8 @@ AQYNFEST = {
     "registration_opens_at": almaty(2022, 6, 1, 9, 0), "registration_closes_at": almaty(2022, 8, 15, 18, 0),
     "event_at": almaty(2022, 9, 20, 15, 0), "min_age": 14, "max_age": 29, "prize_fund": 1_850_000,
     "is_blind": True, "aggregation": "trimmed_mean", "line_limit": 120,
+    # The rules: three poems, each typed in (a file may come with it).
+    "works_required": 3, "work_requires": "text",
 }
 AQYNFEST_PARTS: list[tuple[type, dict[str, Any]]] = [
     (Round, {"name_kk": "Сырттай іріктеу", "name_ru": "Заочный отбор", "name_en": "Preliminary selection",

@@ -36,6 +36,7 @@ from contest.contests.models import (
     MAX_DECIMALS,
     MAX_JURORS,
     MAX_TRIM,
+    MAX_WORKS,
     SCHOOL_GRADES,
     Aggregation,
     AwardDocument,
@@ -47,6 +48,7 @@ from contest.contests.models import (
     Criterion,
     Round,
     RoundStage,
+    WorkRequirement,
 )
 from contest.contests.services import CONTEST_FIELDS, LANGUAGES, LOCAL_ZONE, PART_COLUMNS, PUBLIC_STATUSES
 from contest.forms import REQUIRED_MESSAGE, trimmed
@@ -141,7 +143,12 @@ class ContestForm(_TextsForm):
     min_grade = _whole(_l("Lowest school grade"), 0, 12)
     max_grade = _whole(_l("Highest school grade"), 0, 12)
     school_quota = _whole(_l("Participants per school at most"), 1)
-    line_limit = _whole(_l("Lines per entry at most"), 1)
+    line_limit = _whole(_l("Lines per work at most"), 1)
+    works_required = _whole(_l("Works in one entry"), 1, MAX_WORKS, default=1, description=_l(
+        "For example 3 when the rules ask for three poems. At most %(most)d.", most=MAX_WORKS))
+    work_requires = SelectField(_l("Each work must have"), choices=_choices(WorkRequirement),
+                                default=WorkRequirement.TEXT_OR_FILE.value)
+    video_required = BooleanField(_l("A link to a video of the performance is required"))
     prize_fund = _whole(_l("Prize fund (tenge)"), 0)
     is_blind = BooleanField(_l("Blind judging: jurors do not see names and schools"))
     aggregation = SelectField(_l("How the jurors' totals are combined"), choices=_choices(Aggregation))

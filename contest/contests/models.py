@@ -60,6 +60,15 @@ class RoundStage(LabelledEnum):
     FINAL = "final"
 
 
+class WorkRequirement(LabelledEnum):
+    """What each work of an entry must carry besides its title."""
+
+    TEXT = "text"
+    FILE = "file"
+    TEXT_OR_FILE = "text_or_file"
+    TEXT_AND_FILE = "text_and_file"
+
+
 class AwardDocument(LabelledEnum):
     WINNER_DIPLOMA = "winner_diploma"
     PARTICIPATION_CERTIFICATE = "participation_certificate"
@@ -86,9 +95,21 @@ LABELS = set_labels({
     Aggregation.TRIMMED_SUM: _l("Sum without the highest and lowest totals (as in ski jumping)"),
     RoundStage.QUALIFYING: _l("Qualifying round"),
     RoundStage.FINAL: _l("Final"),
+    WorkRequirement.TEXT: _l("The text typed in"),
+    WorkRequirement.FILE: _l("An attached file"),
+    WorkRequirement.TEXT_OR_FILE: _l("The text or an attached file"),
+    WorkRequirement.TEXT_AND_FILE: _l("The text and an attached file"),
     AwardDocument.WINNER_DIPLOMA: _l("Winner's diploma"),
     AwardDocument.PARTICIPATION_CERTIFICATE: _l("Certificate of participation"),
 })
+
+# The rule in a sentence, for the participant's entry page.
+WORK_RULE_SENTENCES = {
+    WorkRequirement.TEXT: _l("Each work needs a title and its text typed into the form."),
+    WorkRequirement.FILE: _l("Each work needs a title and an attached file."),
+    WorkRequirement.TEXT_OR_FILE: _l("Each work needs a title and either its text typed in or an attached file."),
+    WorkRequirement.TEXT_AND_FILE: _l("Each work needs a title, its text typed in and an attached file."),
+}
 
 MOVE_LABELS = {
     ContestStatus.DRAFT: _l("Back to draft"),
@@ -109,6 +130,8 @@ MAX_JURORS = 100
 # them): an age in full years, a school grade as Kazakhstan's schools count them.
 CATEGORY_AGES = (0, 100)
 SCHOOL_GRADES = (1, 12)
+# The most works one entry may hold (the upload limit of a request is counted from it).
+MAX_WORKS = 5
 # Scores and thresholds: up to 9 digits before the point, 3 after (the most decimals a contest rounds to).
 SCORE_TYPE = Numeric(12, 3)
 
@@ -135,6 +158,8 @@ class Contest(TimestampMixin, Base):
         CheckConstraint("school_quota IS NULL OR school_quota > 0", name="school_quota_positive"),
         CheckConstraint("line_limit IS NULL OR line_limit > 0", name="line_limit_positive"),
         CheckConstraint("score_decimals BETWEEN 0 AND 3", name="score_decimals_range"),
+        CheckConstraint(f"works_required BETWEEN 1 AND {MAX_WORKS}", name="works_required_range"),
+        CheckConstraint(_in("work_requires", WorkRequirement), name="work_requires_known"),
         CheckConstraint(f"trim_count BETWEEN 1 AND {MAX_TRIM}", name="trim_count_range"),
         CheckConstraint(f"trim_min_jurors IS NULL OR (trim_min_jurors >= 2 * trim_count + 1 "
                         f"AND trim_min_jurors <= {MAX_JURORS})", name="trim_min_jurors_enough"),
@@ -185,6 +210,12 @@ class Contest(TimestampMixin, Base):
     trim_count: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     trim_min_jurors: Mapped[int | None]
     normalise_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What an entry must hold (the contest's rules): how many works, what each work carries
+    # besides its title, and whether a link to a performance video is required.
+    works_required: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    work_requires: Mapped[str] = mapped_column(String(20), default=WorkRequirement.TEXT_OR_FILE.value,
+                                               server_default=WorkRequirement.TEXT_OR_FILE.value)
+    video_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="contest", cascade="all, delete-orphan", order_by="(Round.position, Round.id)")
@@ -216,6 +247,14 @@ class Contest(TimestampMixin, Base):
     @property
     def aggregation_label(self) -> str:
         return Aggregation(self.aggregation).label
+
+    @property
+    def work_requirement(self) -> WorkRequirement:
+        return WorkRequirement(self.work_requires)
+
+    @property
+    def work_rule(self) -> str:
+        return str(WORK_RULE_SENTENCES[self.work_requirement])
 
     @property
     def is_public(self) -> bool:

@@ -19,6 +19,7 @@ from contest.contests.models import (
     MAX_DECIMALS,
     MAX_JURORS,
     MAX_TRIM,
+    MAX_WORKS,
     SCHOOL_GRADES,
     Aggregation,
     AwardDocument,
@@ -32,6 +33,7 @@ from contest.contests.models import (
     Criterion,
     Round,
     RoundStage,
+    WorkRequirement,
 )
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -47,6 +49,7 @@ CONTEST_FIELDS = (
     "min_age", "max_age", "min_grade", "max_grade", "school_quota", "line_limit", "prize_fund",
     "is_blind", "aggregation", "tie_break_rules",
     "score_decimals", "trim_count", "trim_min_jurors", "normalise_scores",
+    "works_required", "work_requires", "video_required",
 )
 # What an empty ranking setting means: the engine's long-standing defaults.
 RANKING_DEFAULTS = {"score_decimals": 2, "trim_count": 1}
@@ -179,6 +182,9 @@ def _clean_contest_data(data: dict[str, Any]) -> dict[str, Any]:
             values[name] = (values[name] or "").strip()
     values["is_blind"] = bool(values["is_blind"])
     values["normalise_scores"] = bool(values["normalise_scores"])
+    values["video_required"] = bool(values["video_required"])
+    values["works_required"] = 1 if values["works_required"] is None else values["works_required"]
+    values["work_requires"] = values["work_requires"] or WorkRequirement.TEXT_OR_FILE.value
     for name, default in RANKING_DEFAULTS.items():
         if values[name] is None:
             values[name] = default
@@ -201,6 +207,13 @@ def _check_contest(values: dict[str, Any], *, contest: Contest | None) -> None:
         _check_range(values, low, high)
     _check_tie_break_rules(values["tie_break_rules"], contest)
     _check_ranking_settings(values)
+    _check_entry_rules(values)
+
+
+def _check_entry_rules(values: dict[str, Any]) -> None:
+    if not _whole_between(values["works_required"], 1, MAX_WORKS):
+        raise ServiceError(_l("An entry holds from 1 to %(most)s works.", most=MAX_WORKS), field="works_required")
+    _check_choice(values["work_requires"], WorkRequirement, "work_requires")
 
 
 def _check_ranking_settings(values: dict[str, Any]) -> None:

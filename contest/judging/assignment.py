@@ -30,7 +30,8 @@ from contest.judging.models import (
     SheetStatus,
     jury_member_category,
 )
-from contest.registration.models import Registration, RegistrationStatus
+from contest.registration.completeness import may_be_judged
+from contest.registration.models import Entry, Registration, RegistrationStatus
 
 # Jury and assignments may change until the results are out.
 JURY_EDITABLE_STATUSES = frozenset(status.value for status in ContestStatus) - {
@@ -39,6 +40,8 @@ JURY_EDITABLE_STATUSES = frozenset(status.value for status in ContestStatus) - {
 NOT_IN_ROUND = _l("This entry is not among the entries judged in this round.")
 NOT_ASSIGNED = _l("This entry is not assigned to you.")
 CONFLICTED = _l("You have a conflict of interest with this entry, so you cannot open or score it.")
+INCOMPLETE = _l("This entry does not meet the contest's rules, so it is not judged unless an organiser "
+                "makes an exception.")
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Scope:
     assigned: set[tuple[int, int]] = field(default_factory=set)  # (member id, registration id)
     categories: dict[int, set[int]] = field(default_factory=dict)  # member id -> category ids; none: all
     conflicts: set[tuple[int, int]] = field(default_factory=set)
+    incomplete: set[int] = field(default_factory=set)  # approved, in the round, but no one may judge them
 
     def in_categories(self, member: JuryMember, registration: Registration) -> bool:
         allowed = self.categories.get(member.id)
@@ -69,6 +73,8 @@ class Scope:
 
     def why_closed(self, member: JuryMember, registration: Registration) -> Any | None:
         """None when the member may open and score the entry, else the reason (a message)."""
+        if member.contest_id == self.round.contest_id and registration.id in self.incomplete:
+            return INCOMPLETE
         if member.contest_id != self.round.contest_id or registration.id not in self._registration_ids:
             return NOT_IN_ROUND
         if self.is_conflicted(member, registration):
@@ -93,9 +99,11 @@ def load_scope(round_: Round, *, members: Iterable[JuryMember] | None = None,
     """Six queries whatever the size of the jury or the field."""
     members = list(members) if members is not None else jury_of(round_.contest_id)
     member_ids = [member.id for member in members]
-    registrations = round_registrations(round_, ids=registration_ids, with_entries=with_entries)
+    everyone = round_registrations(round_, ids=registration_ids, with_entries=with_entries, judgeable_only=False)
+    registrations = [registration for registration in everyone if may_be_judged(registration)]
     explicit = db.session.get(AssignmentPlan, round_.id) is not None
-    scope = Scope(round=round_, members=members, registrations=registrations, explicit=explicit)
+    scope = Scope(round=round_, members=members, registrations=registrations, explicit=explicit,
+                  incomplete={registration.id for registration in everyone} - {r.id for r in registrations})
     if not member_ids:
         return scope
     if explicit:
@@ -129,10 +137,12 @@ def previous_round_id(round_: Round) -> ScalarSelect[int]:
             .order_by(Round.position.desc()).limit(1).scalar_subquery())
 
 
-def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
-                        with_entries: bool = False) -> list[Registration]:
-    """The entries judged in a round, in performance order: approved registrations, and in a
-    round after another one only those that advanced from it (none until organisers mark them)."""
+def round_registrations(round_: Round, *, ids: Iterable[int] | None = None, with_entries: bool = False,
+                        judgeable_only: bool = True) -> list[Registration]:
+    """The entries judged in a round, in performance order: approved registrations whose entry
+    meets the contest's rules (or that an organiser let through with a reason), and in a round
+    after another one only those that advanced from it (none until organisers mark them).
+    `judgeable_only=False` keeps the incomplete ones too (to name them to organisers)."""
     query = (
         select(Registration)
         .outerjoin(PerformanceSlot, (PerformanceSlot.registration_id == Registration.id)
@@ -140,6 +150,8 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
         .where(Registration.contest_id == round_.contest_id,
                Registration.status == RegistrationStatus.APPROVED.value)
         .order_by(PerformanceSlot.position.is_(None), PerformanceSlot.position, Registration.number)
+        # The works decide whether an entry may be judged (two queries, whatever the field).
+        .options(selectinload(Registration.entry).selectinload(Entry.works))
     )
     earlier = previous_round_id(round_)  # in the same statement: no extra query
     query = query.where(or_(earlier.is_(None), Registration.id.in_(
@@ -147,8 +159,11 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None,
     if ids is not None:
         query = query.where(Registration.id.in_(list(ids)))
     if with_entries:
-        query = query.options(selectinload(Registration.entry), selectinload(Registration.participant))
-    return list(db.session.scalars(query))
+        query = query.options(selectinload(Registration.participant))
+    registrations = list(db.session.scalars(query))
+    if not judgeable_only:
+        return registrations
+    return [registration for registration in registrations if may_be_judged(registration)]
 
 
 # For views and services ---------------------------------------------------------------------
@@ -196,10 +211,17 @@ def check_jury_editable(contest: Contest) -> None:
         raise ServiceError(_l("The results are published: the jury and its assignments can no longer change."))
 
 
+def incomplete_entries(round_: Round) -> list[Registration]:
+    """Approved entries of the round that no juror may open: incomplete, and no exception."""
+    return [registration for registration in round_registrations(round_, judgeable_only=False)
+            if not may_be_judged(registration)]
+
+
 def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[int, int]:
-    """Give every entry `per_entry` jurors (not honorary, within their categories, without a
-    conflict), loads as even as possible; a juror who already has a sheet for an entry keeps
-    it. Deterministic: ties go to the lower member id. Returns member id -> number of entries."""
+    """Give every entry that may be judged (complete, or let through by an organiser: the others
+    are left out) `per_entry` jurors (not honorary, within their categories, without a conflict),
+    loads as even as possible; a juror who already has a sheet for an entry keeps it.
+    Deterministic: ties go to the lower member id. Returns member id -> number of entries."""
     check_jury_editable(round_.contest)
     if isinstance(per_entry, bool) or not isinstance(per_entry, int) or per_entry < 1:
         raise ServiceError(_l("Enter a whole number of jurors per entry, at least 1."), "per_entry")
@@ -208,6 +230,7 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[i
         raise ServiceError(_l("The jury has only %(count)s members whose scores count.", count=len(members)),
                            "per_entry")
     scope = load_scope(round_, members=members)
+    skipped = [registration.code for registration in incomplete_entries(round_)]
     pairs = _balanced_pairs(scope, members, per_entry, _sheet_pairs(round_))
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
     if pairs:
@@ -220,7 +243,8 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[i
     db.session.flush()
     loads = {member.id: sum(1 for member_id, _ in pairs if member_id == member.id) for member in members}
     record("jury.assign", round_, actor=actor, contest_id=round_.contest_id, per_entry=per_entry,
-           assignments=len(pairs), loads={str(key): value for key, value in loads.items()})
+           assignments=len(pairs), loads={str(key): value for key, value in loads.items()},
+           skipped_incomplete=skipped)
     return loads
 
 

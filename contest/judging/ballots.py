@@ -32,6 +32,8 @@ SECRETARY_WORDING = {
     assignment.NOT_IN_ROUND: _l("This entry is not among the entries judged in this round."),
     assignment.NOT_ASSIGNED: _l("This entry is not assigned to this juror."),
     assignment.CONFLICTED: _l("This juror has a conflict of interest with this entry."),
+    assignment.INCOMPLETE: _l("This entry does not meet the contest's rules and has no exception from an "
+                              "organiser, so it is not judged."),
 }
 
 

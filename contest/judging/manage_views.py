@@ -41,7 +41,7 @@ from contest.judging.forms import (
 )
 from contest.judging.models import AssignmentPlan, Conflict, JuryMember, ScoreSheet
 from contest.lookups import in_contest_or_404, or_404
-from contest.registration.models import Registration
+from contest.registration.models import Entry, Registration
 
 bp = Blueprint("judging_manage", __name__, url_prefix="/manage/contests/<int:contest_id>/jury")
 organiser = roles_required(Role.ORGANISER)
@@ -94,7 +94,7 @@ def _member_or_404(contest: Contest, member_id: int) -> JuryMember:
 def _registration_or_404(contest: Contest, registration_id: int) -> Registration:
     registration = db.session.scalar(
         select(Registration).where(Registration.id == registration_id, Registration.contest_id == contest.id)
-        .options(selectinload(Registration.participant), selectinload(Registration.entry),
+        .options(selectinload(Registration.participant), selectinload(Registration.entry).selectinload(Entry.works),
                  selectinload(Registration.category)))
     if registration is None:
         abort(404)
@@ -258,6 +258,11 @@ def assign(contest_id: int, round_id: int):
             flash(_("Entries assigned: %(per_entry)d jurors per entry, %(low)d to %(high)d entries per juror.",
                     per_entry=form.per_entry.data, low=min(loads.values(), default=0),
                     high=max(loads.values(), default=0)), "success")
+            left_out = assignment.incomplete_entries(round_)
+            if left_out:
+                flash(_("Not assigned, because the entry does not meet the contest's rules: %(codes)s. "
+                        "An organiser may make an exception on the registration's page.",
+                        codes=", ".join(registration.code for registration in left_out)), "warning")
             return _back_to_jury(contest)
     return _render_jury(contest, assign_forms={round_.id: form}, status=FORM_ERROR_STATUS)
 

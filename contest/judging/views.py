@@ -26,7 +26,7 @@ from contest.judging.forms import ReasonForm, SheetForm, sheet_form_class
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
-from contest.registration.models import Registration
+from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
 
 bp = Blueprint("judging", __name__, url_prefix="/jury")
@@ -58,7 +58,8 @@ def _round_or_404(contest: Contest, round_id: int) -> Round:
 def _entry_or_404(contest: Contest, registration_id: int) -> Registration:
     registration = db.session.scalar(
         select(Registration).where(Registration.id == registration_id, Registration.contest_id == contest.id)
-        .options(selectinload(Registration.entry), selectinload(Registration.participant)))
+        .options(selectinload(Registration.entry).selectinload(Entry.works),
+                 selectinload(Registration.participant)))
     if registration is None:
         abort(404)
     return registration
@@ -192,12 +193,12 @@ def declare_conflict(contest_id: int, round_id: int, registration_id: int):
     return _render_sheet(contest, member, round_, registration, current, form, conflict_form, FORM_ERROR_STATUS)
 
 
-@bp.get("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>/file")
+@bp.get("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>/works/<int:position>/file")
 @juror
-def entry_file(contest_id: int, round_id: int, registration_id: int):
-    """The entry's file for a juror who may open the entry; in blind judging it is named by the
-    registration code, since the original name often carries the author's."""
+def entry_file(contest_id: int, round_id: int, registration_id: int, position: int):
+    """A work's file for a juror who may open the entry; in blind judging it is named by the
+    registration code and the work's number, since the original name often carries the author's."""
     contest, _member, _round, registration = _load(contest_id, round_id, registration_id)
-    entry = registration.entry
-    name = f"{registration.code}.{entry.file_type}" if contest.is_blind and entry is not None else None
-    return send_entry_file(entry, download_name=name)
+    work = registration.entry.work_at(position) if registration.entry is not None else None
+    name = f"{registration.code}-{position}.{work.file_type}" if contest.is_blind and work is not None else None
+    return send_entry_file(work, download_name=name)

@@ -12,11 +12,18 @@ from flask_babel import lazy_gettext as _l
 from contest import downloads
 from contest.downloads import guard_formula
 from contest.i18n import current_language, localized
-from contest.registration.models import Registration
+from contest.registration.completeness import entry_completeness
+from contest.registration.models import EntryWork, Registration
 
 
-def _entry(attribute: str) -> Callable[[Registration], object]:
-    return lambda r: getattr(r.entry, attribute) if r.entry is not None else ""
+def _works(part: Callable[[EntryWork], str]) -> Callable[[Registration], object]:
+    """One cell for all of an entry's works: their values in order, separated by "; "."""
+    return lambda r: "; ".join(part(work) for work in r.entry.works if part(work)) if r.entry is not None else ""
+
+
+def _completeness(registration: Registration) -> str:
+    found = entry_completeness(registration.contest, registration.entry)
+    return f"{found.complete} / {found.required}"
 
 
 Column = tuple[object, Callable[[Registration], object]]
@@ -41,10 +48,11 @@ COLUMNS: list[Column] = [
     (_l("Consent withdrawn"), lambda r: r.participant.consent_withdrawn_at),
     (_l("Account"), lambda r: r.registered_by.name if r.registered_by else ""),
     (_l("Account email"), lambda r: r.registered_by.email if r.registered_by else ""),
-    (_l("Entry title"), _entry("title")),
+    (_l("Works complete"), _completeness),
+    (_l("Entry title"), _works(lambda work: work.title)),
     (_l("Lines"), lambda r: r.entry.line_count if r.entry is not None else 0),
-    (_l("File"), lambda r: (r.entry.file_type.upper() if r.entry is not None and r.entry.file_name else "")),
-    (_l("Video link"), _entry("video_url")),
+    (_l("File"), _works(lambda work: work.file_type.upper() if work.file_name else "")),
+    (_l("Video link"), lambda r: r.entry.video_url if r.entry is not None else ""),
     (_l("Registered"), lambda r: r.created_at),
     (_l("Decided"), lambda r: r.decided_at),
 ]

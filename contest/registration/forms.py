@@ -9,12 +9,25 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from contest.forms import REQUIRED_MESSAGE, trimmed
+from contest.errors import ServiceError
+from contest.forms import REQUIRED_MESSAGE, attach_error, trimmed
 from contest.i18n import localized
+from contest.registration.services import WorkInput
 from contest.registration.uploads import Upload
 
 TOO_LONG = _l("This text is too long: at most %(max)d characters.")
@@ -103,23 +116,80 @@ class ChangeCategoryForm(FlaskForm):
         self.category_id.validators = [DataRequired(REQUIRED_MESSAGE)]
 
 
-class EntryForm(FlaskForm):
+ENTRY_FILE_ACCEPT = (".pdf,.docx,.odt,.txt,application/pdf,text/plain,"
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                     "application/vnd.oasis.opendocument.text")
+
+
+class WorkForm(Form):
+    """One work of the entry (a sub-form: the entry form carries the CSRF token)."""
+
     title = _text(_l("Title of the poem"), 300)
-    text = TextAreaField(_l("Text of the poem"), render_kw={"rows": 14},
+    text = TextAreaField(_l("Text of the poem"), render_kw={"rows": 12},
                          validators=[Optional(), Length(max=50_000, message=TOO_LONG)])
-    file = FileField(_l("File (PDF, DOCX, ODT or TXT)"),
-                     render_kw={"accept": ".pdf,.docx,.odt,.txt,application/pdf,text/plain,"
-                                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
-                                          "application/vnd.oasis.opendocument.text"})
+    file = FileField(_l("File (PDF, DOCX, ODT or TXT)"), render_kw={"accept": ENTRY_FILE_ACCEPT})
     remove_file = BooleanField(_l("Remove the attached file"))
+
+
+class EntryForm(FlaskForm):
+    """As many works as the contest asks for, and the performance video link. `max_file_bytes`
+    goes to the file inputs as data-max-bytes, so that a script warns before a long upload."""
+
+    works = FieldList(FormField(WorkForm))
     video_url = _text(_l("Link to a video of the performance"), 500, type="url", inputmode="url")
 
-    def upload(self) -> Upload | None:
-        """The chosen file as an Upload, or None when no file was chosen."""
-        storage = self.file.data
-        if storage is None or not getattr(storage, "filename", ""):
-            return None
-        return Upload(filename=storage.filename, data=storage.read())
+    def __init__(self, works_required: int, max_file_bytes: int, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        while len(self.works) < works_required:
+            self.works.append_entry()
+        while len(self.works) > works_required:  # a tampered form with more works than asked
+            self.works.pop_entry()
+        too_large = _l("The file is larger than %(size)s MB.", size=round(max_file_bytes / 1024 / 1024, 1))
+        for work in self.works:
+            work.file.render_kw = {**work.file.render_kw, "data-max-bytes": max_file_bytes,
+                                   "data-too-large": str(too_large)}
+
+    @staticmethod
+    def data_of(entry) -> dict[str, Any]:
+        """The saved entry as form data (works by position; missing ones empty)."""
+        if entry is None:
+            return {}
+        top = max((work.position for work in entry.works), default=0)
+        works = [entry.work_at(position) for position in range(1, top + 1)]
+        return {"video_url": entry.video_url,
+                "works": [{"title": work.title, "text": work.text} if work else {} for work in works]}
+
+    def work_inputs(self, max_file_bytes: int) -> list[WorkInput]:
+        return [WorkInput(title=work.title.data or "", text=work.text.data or "",
+                          upload=_upload(work.file.data, max_file_bytes), remove_file=bool(work.remove_file.data))
+                for work in self.works]
+
+    @property
+    def has_errors(self) -> bool:
+        """Any error on the page (a FieldList's own error list does not see errors a service
+        attached to a work's field after validation)."""
+        return bool(self.form_errors or self.video_url.errors or self.csrf_token.errors
+                    or any(field.errors for work in self.works for field in work))
+
+    def has_uploads(self) -> bool:
+        return any(getattr(work.file.data, "filename", "") for work in self.works)
+
+    def attach(self, error: ServiceError) -> None:
+        """A service's refusal beside the work's field it names ("works-1-file"), else above the form."""
+        for work in self.works:
+            for field in work:
+                if field.id == error.field:
+                    field.errors = [*field.errors, error.message]
+                    return
+        attach_error(self, error)
+
+
+def _upload(storage, max_file_bytes: int) -> Upload | None:
+    """The chosen file as an Upload, or None when no file was chosen. One byte over the limit
+    is enough to refuse it, so no more than that is read."""
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return Upload(filename=storage.filename, data=storage.read(max_file_bytes + 1))
 
 
 class ConfirmForm(FlaskForm):

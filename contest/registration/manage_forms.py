@@ -13,7 +13,7 @@ from contest.contests.models import Contest
 from contest.forms import REQUIRED_MESSAGE, optional_id, trimmed
 from contest.i18n import localized
 from contest.registration.models import STATUS_LABELS
-from contest.registration.moderation import REASON_MAX_LENGTH, RegistrationFilters
+from contest.registration.moderation import OVERRIDE_REASON_MAX_LENGTH, REASON_MAX_LENGTH, RegistrationFilters
 
 
 class RegistrationFilterForm(FlaskForm):
@@ -45,11 +45,18 @@ class RegistrationFilterForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    """Approve (only the CSRF token) or reject (with the reason)."""
+    """Approve (with the reason for an exception when the entry is incomplete after the
+    deadline) or reject (with the reason)."""
 
     reason = TextAreaField(_l("Reason for the rejection"), filters=[trimmed],
                            validators=[Length(max=REASON_MAX_LENGTH)],
                            description=_l("Sent to the participant's account by email."))
+    override_reason = TextAreaField(
+        _l("Reason for the exception"), filters=[trimmed],
+        validators=[Length(max=OVERRIDE_REASON_MAX_LENGTH, message=_l(
+            "The reason is too long (at most %(max)d characters).", max=OVERRIDE_REASON_MAX_LENGTH))],
+        description=_l("Only for an entry that does not meet the contest's rules after registration has closed: "
+                       "why it may be approved and judged anyway. Kept in the audit log."))
 
 
 class ImportForm(FlaskForm):

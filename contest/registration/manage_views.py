@@ -23,6 +23,7 @@ from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language, format_score
 from contest.lookups import or_404
 from contest.registration import exports, imports, moderation, services
+from contest.registration.completeness import entry_completeness
 from contest.registration.forms import ChangeCategoryForm
 from contest.registration.manage_forms import (
     DecisionForm,
@@ -136,8 +137,10 @@ def approve_selected(contest_id: int):
               "success")
     skipped = len(set(ids)) - approved
     if skipped:
-        flash(ngettext("%(num)d selected registration was not awaiting moderation and has not changed.",
-                       "%(num)d selected registrations were not awaiting moderation and have not changed.",
+        flash(ngettext("%(num)d selected registration has not changed: it was not awaiting moderation, or its "
+                       "entry does not meet the rules (open it to decide).",
+                       "%(num)d selected registrations have not changed: they were not awaiting moderation, or "
+                       "their entries do not meet the rules (open each to decide).",
                        skipped), "warning")
     return redirect(url_for(".index", contest_id=contest.id, **_table_args()))
 
@@ -149,8 +152,9 @@ def _render_detail(contest: Contest, registration: Registration, form: DecisionF
     category_form = category_form or ChangeCategoryForm(contest.categories, category_id=registration.category_id)
     return render_template("registration/manage/detail.html", contest=contest, registration=registration,
                            participant=registration.participant, entry=registration.entry, form=form,
-                           category_form=category_form, setup_locked=contest.status_enum in SETUP_LOCKED_STATUSES
-                           ), status
+                           category_form=category_form, setup_locked=contest.status_enum in SETUP_LOCKED_STATUSES,
+                           completeness=entry_completeness(contest, registration.entry),
+                           needs_override=moderation.entry_needs_override(registration)), status
 
 
 @bp.get("/<int:registration_id>")
@@ -165,8 +169,20 @@ def detail(contest_id: int, registration_id: int):
 @organiser
 def approve(contest_id: int, registration_id: int):
     return _decide(contest_id, registration_id,
-                   lambda registration, form: moderation.approve_registration(registration, actor=current_user),
+                   lambda registration, form: moderation.approve_registration(
+                       registration, actor=current_user, override_reason=form.override_reason.data or ""),
                    lambda registration: _("Registration %(code)s has been approved.", code=registration.code))
+
+
+@bp.post("/<int:registration_id>/allow-incomplete")
+@organiser
+def allow_incomplete(contest_id: int, registration_id: int):
+    """An approved registration whose entry does not meet the rules: let it be judged anyway."""
+    return _decide(contest_id, registration_id,
+                   lambda registration, form: moderation.allow_incomplete_entry(
+                       registration, form.override_reason.data or "", actor=current_user),
+                   lambda registration: _("Registration %(code)s: the entry may be judged as it is.",
+                                          code=registration.code))
 
 
 @bp.post("/<int:registration_id>/reject")
@@ -214,12 +230,12 @@ def _decide(contest_id: int, registration_id: int, decide, done_message):
     return _render_detail(contest, registration, form, FORM_ERROR_STATUS)
 
 
-@bp.get("/<int:registration_id>/file")
+@bp.get("/<int:registration_id>/works/<int:position>/file")
 @organiser
-def entry_file(contest_id: int, registration_id: int):
+def entry_file(contest_id: int, registration_id: int, position: int):
     contest = _contest_or_404(contest_id)
     registration = _registration_or_404(contest, registration_id)
-    return send_entry_file(registration.entry)
+    return send_entry_file(registration.entry.work_at(position) if registration.entry else None)
 
 
 # Exports -----------------------------------------------------------------------------------------

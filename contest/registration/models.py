@@ -121,12 +121,18 @@ class Registration(TimestampMixin, Base):
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # An organiser's exception for an entry that does not meet the contest's rules after the
+    # deadline: it may then be approved and judged. The reason is required and audited.
+    entry_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    entry_override_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    entry_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     contest: Mapped[Contest] = relationship()
     participant: Mapped[Participant] = relationship(back_populates="registrations")
     category: Mapped[Category] = relationship()
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    entry_override_by: Mapped[User | None] = relationship(foreign_keys=[entry_override_by_id])
     entry: Mapped[Entry | None] = relationship(back_populates="registration", cascade="all, delete-orphan")
 
     @property
@@ -141,21 +147,53 @@ class Registration(TimestampMixin, Base):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def has_entry_override(self) -> bool:
+        return self.entry_override_at is not None
+
 
 class Entry(TimestampMixin, Base):
-    """What a participant submits: a poem's title and text, a file, a performance video."""
+    """What a participant submits: as many works as the contest's rules ask (see EntryWork)
+    and, for recitation contests, a link to a performance video."""
 
     __tablename__ = "entry"
-    __table_args__ = (
-        CheckConstraint("file_size IS NULL OR file_size > 0", name="file_size_positive"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), unique=True)
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="entry")
+    works: Mapped[list[EntryWork]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryWork.position")
+
+    def work_at(self, position: int) -> EntryWork | None:
+        return next((work for work in self.works if work.position == position), None)
+
+    @property
+    def line_count(self) -> int:
+        return sum(work.line_count for work in self.works)
+
+    @property
+    def titles(self) -> list[str]:
+        return [work.title for work in self.works if work.title]
+
+
+class EntryWork(Base):
+    """One work of an entry (a poem): its title, its text and/or a file, numbered from 1."""
+
+    __tablename__ = "entry_work"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "position"),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("file_size IS NULL OR file_size > 0", name="file_size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300), default="")
     text: Mapped[str] = mapped_column(Text, default="")
-    video_url: Mapped[str] = mapped_column(String(500), default="")
     # The stored file has a random name under UPLOAD_DIR/entries; the original name is only
     # offered back as the download's name.
     file_name: Mapped[str | None] = mapped_column(String(64))
@@ -163,7 +201,7 @@ class Entry(TimestampMixin, Base):
     file_type: Mapped[str] = mapped_column(String(10), default="")
     file_size: Mapped[int | None]
 
-    registration: Mapped[Registration] = relationship(back_populates="entry")
+    entry: Mapped[Entry] = relationship(back_populates="works")
 
     @property
     def line_count(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
@@ -24,16 +25,19 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.mail import send_mail_after_commit
+from contest.registration.completeness import entry_completeness
 from contest.registration.models import (
     ACTIVE_STATUSES,
+    Entry,
     Participant,
     Registration,
     RegistrationCounter,
     RegistrationStatus,
 )
-from contest.registration.services import normalised_school
+from contest.registration.services import normalised_school, registration_is_open
 
 REASON_MAX_LENGTH = 1000
+OVERRIDE_REASON_MAX_LENGTH = 500
 PENDING = RegistrationStatus.PENDING.value
 APPROVED = RegistrationStatus.APPROVED.value
 REJECTED = RegistrationStatus.REJECTED.value
@@ -63,7 +67,7 @@ def filtered_registrations(contest: Contest, filters: RegistrationFilters) -> Se
         .join(Registration.participant)
         .where(Registration.contest_id == contest.id)
         .options(joinedload(Registration.participant).joinedload(Participant.account),
-                 joinedload(Registration.category), joinedload(Registration.entry),
+                 joinedload(Registration.category), joinedload(Registration.entry).selectinload(Entry.works),
                  joinedload(Registration.registered_by))
         .order_by(Registration.number)
     )
@@ -114,18 +118,57 @@ def registration_in_contest(contest: Contest, registration_id: int) -> Registrat
         .where(Registration.id == registration_id, Registration.contest_id == contest.id)
         .options(joinedload(Registration.participant).joinedload(Participant.account),
                  joinedload(Registration.participant).joinedload(Participant.consent_by),
-                 joinedload(Registration.category), joinedload(Registration.entry),
-                 joinedload(Registration.registered_by), joinedload(Registration.decided_by)))
+                 joinedload(Registration.category), joinedload(Registration.entry).selectinload(Entry.works),
+                 joinedload(Registration.registered_by), joinedload(Registration.decided_by),
+                 joinedload(Registration.entry_override_by)))
 
 
 # Decisions --------------------------------------------------------------------------------------
 
-def approve_registration(registration: Registration, *, actor: User | None) -> None:
-    """Pending → approved, or a rejected registration reconsidered (if a place is still free)."""
+def entry_needs_override(registration: Registration, now: datetime | None = None) -> bool:
+    """Once registration has closed the participant can no longer complete the entry: one that
+    does not meet the contest's rules is approved (and judged) only with an organiser's exception."""
+    return (not registration.has_entry_override
+            and not registration_is_open(registration.contest, now)
+            and not entry_completeness(registration.contest, registration.entry).is_complete)
+
+
+def allow_incomplete_entry(registration: Registration, reason: str, *, actor: User | None) -> None:
+    """The organiser's exception for an entry that does not meet the rules: it may then be
+    approved and judged. The reason is required, kept on the registration and audited."""
+    ensure_not_archived(registration.contest)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Write the reason for the exception."), "override_reason")
+    if len(reason) > OVERRIDE_REASON_MAX_LENGTH:
+        raise ServiceError(_l("The reason is too long (at most %(count)d characters).",
+                              count=OVERRIDE_REASON_MAX_LENGTH), "override_reason")
+    completeness = entry_completeness(registration.contest, registration.entry)
+    if completeness.is_complete:
+        raise ServiceError(_l("The entry meets the contest's rules: no exception is needed."), "override_reason")
+    registration.entry_override_reason = reason
+    registration.entry_override_at = utcnow()
+    registration.entry_override_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    record("registration.entry_override", registration, actor=actor, contest_id=registration.contest_id,
+           code=registration.code, reason=reason, missing=completeness.missing)
+
+
+def approve_registration(registration: Registration, *, actor: User | None, override_reason: str = "",
+                         now: datetime | None = None) -> None:
+    """Pending → approved, or a rejected registration reconsidered (if a place is still free).
+    After the deadline an incomplete entry needs `override_reason` (see entry_needs_override)."""
     ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
     if registration.status == APPROVED:
         raise ServiceError(_l("This registration is already approved."))
+    if entry_needs_override(registration, now):
+        if not (override_reason or "").strip():
+            missing = " ".join(entry_completeness(registration.contest, registration.entry).missing)
+            raise ServiceError(_l("The entry does not meet the contest's rules, and registration has closed. "
+                                  "Missing: %(missing)s To approve it anyway, write the reason for the exception.",
+                                  missing=missing), "override_reason")
+        allow_incomplete_entry(registration, override_reason, actor=actor)
     if registration.status == REJECTED:
         # A rejected registration gave its place up; taking it back must respect the limits.
         _check_place_free(registration)
@@ -149,8 +192,8 @@ def reject_registration(registration: Registration, reason: str, *, actor: User 
 
 def approve_registrations(contest: Contest, ids: Iterable[int], *, actor: User | None) -> int:
     """Approve the pending registrations among `ids` that belong to `contest`; any other id
-    (another contest's, unknown, already decided, withdrawn) is left untouched. Returns how
-    many were approved."""
+    (another contest's, unknown, already decided, withdrawn) is left untouched, and so is an
+    entry that needs an exception (those are decided one by one). Returns how many were approved."""
     ensure_not_archived(contest)
     wanted = {int(value) for value in ids}
     if not wanted:
@@ -161,12 +204,14 @@ def approve_registrations(contest: Contest, ids: Iterable[int], *, actor: User |
                Registration.status == PENDING)
         .order_by(Registration.number)
         .options(selectinload(Registration.participant).selectinload(Participant.account),
-                 selectinload(Registration.registered_by), selectinload(Registration.category))
+                 selectinload(Registration.registered_by), selectinload(Registration.category),
+                 selectinload(Registration.entry).selectinload(Entry.works))
         .with_for_update()
     ).all()
-    for registration in registrations:
+    approvable = [registration for registration in registrations if not entry_needs_override(registration)]
+    for registration in approvable:
         _decide(registration, APPROVED, reason="", actor=actor)
-    return len(registrations)
+    return len(approvable)
 
 
 def _refuse_withdrawn(registration: Registration) -> None:

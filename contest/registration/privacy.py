@@ -38,7 +38,7 @@ def _participants_with_everything(account: User) -> list[Participant]:
         .options(joinedload(Participant.consent_by),
                  selectinload(Participant.registrations).options(
                      joinedload(Registration.contest), joinedload(Registration.category),
-                     joinedload(Registration.entry)))
+                     joinedload(Registration.entry).selectinload(Entry.works)))
         .order_by(Participant.id)))
 
 
@@ -90,10 +90,12 @@ def _registration_data(registration: Registration) -> dict[str, Any]:
         "code": registration.code, "status": registration.status,
         "decision_reason": registration.decision_reason, "registered_at": _when(registration.created_at),
         "entry": None if entry is None else {
-            "title": entry.title, "text": entry.text, "line_count": entry.line_count,
             "video_url": entry.video_url,
-            "file": {"name": entry.file_original_name, "type": entry.file_type, "size": entry.file_size}
-            if entry.file_name else None,
+            "works": [{
+                "number": work.position, "title": work.title, "text": work.text, "line_count": work.line_count,
+                "file": {"name": work.file_original_name, "type": work.file_type, "size": work.file_size}
+                if work.file_name else None,
+            } for work in entry.works],
         },
     }
 
@@ -137,9 +139,10 @@ def _settle_registration(registration: Registration, *, actor: User) -> None:
         record("registration.withdraw", registration, actor=actor, code=registration.code, old=old,
                reason="account_deleted")
     if registration.entry is not None:
-        # Nobody will judge it: the poem goes with the person.
-        registration.entry.title = ""
-        registration.entry.text = ""
+        # Nobody will judge it: the poems go with the person.
+        for work in registration.entry.works:
+            work.title = ""
+            work.text = ""
 
 
 def anonymise_participant(participant: Participant, *, actor: User, now: datetime | None = None) -> None:
@@ -156,16 +159,17 @@ def anonymise_participant(participant: Participant, *, actor: User, now: datetim
     participant.anonymised_at = now or utcnow()
     for registration in participant.registrations:
         if registration.entry is not None:
-            _remove_entry_file(registration.entry)
+            _remove_entry_files(registration.entry)
     record("participant.anonymise", participant, actor=actor)
 
 
-def _remove_entry_file(entry: Entry) -> None:
-    files.retire(db.session, ENTRY_AREA, entry.file_name)
-    entry.file_name = None
-    entry.file_original_name = ""
-    entry.file_type = ""
-    entry.file_size = None
+def _remove_entry_files(entry: Entry) -> None:
+    for work in entry.works:
+        files.retire(db.session, ENTRY_AREA, work.file_name)
+        work.file_name = None
+        work.file_original_name = ""
+        work.file_type = ""
+        work.file_size = None
     entry.video_url = ""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from contest.auth.models import User
 from contest.contests.models import Contest
 from contest.extensions import db
-from contest.registration.models import Participant, Registration
+from contest.registration.models import Entry, Participant, Registration
 
 
 def account_participants(account: User) -> list[Participant]:
@@ -19,7 +19,7 @@ def account_participants(account: User) -> list[Participant]:
         .where(Participant.account_id == account.id, Participant.anonymised_at.is_(None))
         .options(selectinload(Participant.registrations).options(
             joinedload(Registration.contest), joinedload(Registration.category),
-            joinedload(Registration.entry)))
+            joinedload(Registration.entry).selectinload(Entry.works)))
         .order_by(Participant.surname, Participant.given_name, Participant.id)
     )
     return list(db.session.scalars(statement))
@@ -43,13 +43,13 @@ def registration_of(account: User, registration_id: int) -> Registration | None:
                Participant.anonymised_at.is_(None))
         .options(joinedload(Registration.participant),
                  joinedload(Registration.contest).selectinload(Contest.categories),
-                 joinedload(Registration.category), joinedload(Registration.entry)))
+                 joinedload(Registration.category), joinedload(Registration.entry).selectinload(Entry.works)))
 
 
 def registration_with_entry(registration_id: int) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(Registration.id == registration_id)
-        .options(joinedload(Registration.participant), joinedload(Registration.entry)))
+        .options(joinedload(Registration.participant), joinedload(Registration.entry).selectinload(Entry.works)))
 
 
 def account_registrations_in(account: User, contest: Contest) -> list[Registration]:

@@ -4,6 +4,7 @@ contest, entries and withdrawal. Every rule lives here; views, the CLI and tests
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from contest.registration.eligibility import (
 from contest.registration.models import (
     ACTIVE_STATUSES,
     Entry,
+    EntryWork,
     Participant,
     Registration,
     RegistrationCounter,
@@ -342,31 +344,75 @@ def entry_is_editable(registration: Registration, now: datetime | None = None) -
     return registration.is_active and registration_is_open(registration.contest, now)
 
 
-def save_entry(registration: Registration, *, title: str, text: str, video_url: str = "",
-               upload: Upload | None = None, remove_file: bool = False, actor: User,
+@dataclass(frozen=True)
+class WorkInput:
+    """One work as the participant typed it on the entry page."""
+
+    title: str = ""
+    text: str = ""
+    upload: Upload | None = None
+    remove_file: bool = False
+
+
+def work_field(position: int, name: str) -> str:
+    """The entry form's field for a work's part ("works-0-title" for work 1's title)."""
+    return f"works-{position - 1}-{name}"
+
+
+def save_entry(registration: Registration, *, works: list[WorkInput], video_url: str = "", actor: User,
                now: datetime | None = None) -> Entry:
+    """Save the entry's works (as many as the contest asks; a draft may still be incomplete,
+    see completeness.py) and its video link. A work that has text or a file needs a title."""
     if not entry_is_editable(registration, now):
         raise ServiceError(_l("Entries can be changed only while registration is open."))
-    title, text = (title or "").strip(), _normalised_text(text)
-    if not title:
-        raise ServiceError(_l("Give the entry a title (the poem's name)."), "title")
-    if len(title) > 300:
-        raise ServiceError(_l("At most %(count)s characters.", count=300), "title")
-    limit = registration.contest.line_limit
-    if limit is not None and count_lines(text) > limit:
-        raise ServiceError(_l("The poem has %(lines)s lines; this contest allows at most %(limit)s.",
-                              lines=count_lines(text), limit=limit), "text")
+    contest = registration.contest
+    if len(works) != contest.works_required:
+        raise ServiceError(_l("This contest asks for %(count)s works in an entry.", count=contest.works_required))
+    cleaned = [_checked_work(position, work, contest.line_limit) for position, work in enumerate(works, start=1)]
     video_url = checked_video_url(video_url)
     entry = registration.entry or Entry(registration=registration)
-    entry.title, entry.text, entry.video_url = title, text, video_url
-    if upload is not None:
-        _store_file(entry, upload)
-    elif remove_file:
-        _drop_file(entry)
+    entry.video_url = video_url
+    for position, work in enumerate(cleaned, start=1):
+        _save_work(entry, position, work)
+    for extra in [work for work in entry.works if work.position > contest.works_required]:
+        _drop_file(extra)  # the contest now asks for fewer works
+        entry.works.remove(extra)
     db.session.add(entry)
     db.session.flush()
-    record("entry.save", entry, actor=actor, code=registration.code, has_file=entry.file_name is not None)
+    record("entry.save", entry, actor=actor, code=registration.code,
+           works=[{"position": work.position, "has_file": work.file_name is not None} for work in entry.works])
     return entry
+
+
+def _checked_work(position: int, work: WorkInput, line_limit: int | None) -> WorkInput:
+    title, text = (work.title or "").strip(), _normalised_text(work.text)
+    if len(title) > 300:
+        raise ServiceError(_l("At most %(count)s characters.", count=300), work_field(position, "title"))
+    if not title and (text or work.upload is not None):
+        raise ServiceError(_l("Give the work a title (the poem's name)."), work_field(position, "title"))
+    if line_limit is not None and count_lines(text) > line_limit:
+        raise ServiceError(_l("The poem has %(lines)s lines; this contest allows at most %(limit)s.",
+                              lines=count_lines(text), limit=line_limit), work_field(position, "text"))
+    if work.upload is not None:
+        try:
+            check_entry_file(work.upload)
+        except ServiceError as error:
+            raise ServiceError(error.message, work_field(position, "file")) from None
+    return WorkInput(title=title, text=text, upload=work.upload, remove_file=work.remove_file)
+
+
+def _save_work(entry: Entry, position: int, work: WorkInput) -> None:
+    stored = entry.work_at(position)
+    if stored is None:
+        if not (work.title or work.text or work.upload):
+            return  # nothing typed for this work yet: no empty row
+        stored = EntryWork(position=position)
+        entry.works.append(stored)
+    stored.title, stored.text = work.title, work.text
+    if work.upload is not None:
+        _store_file(stored, work.upload)
+    elif work.remove_file:
+        _drop_file(stored)
 
 
 def _normalised_text(text: str | None) -> str:
@@ -384,21 +430,21 @@ def checked_video_url(url: str | None) -> str:
     return url
 
 
-def _store_file(entry: Entry, upload: Upload) -> None:
+def _store_file(work: EntryWork, upload: Upload) -> None:
     kind = check_entry_file(upload)
-    _drop_file(entry)
-    entry.file_name = files.write_bytes(db.session, ENTRY_AREA, f".{kind}", upload.data)
-    entry.file_original_name = offered_name(upload.safe_name, kind)
-    entry.file_type = kind
-    entry.file_size = len(upload.data)
+    _drop_file(work)
+    work.file_name = files.write_bytes(db.session, ENTRY_AREA, f".{kind}", upload.data)
+    work.file_original_name = offered_name(upload.safe_name, kind)
+    work.file_type = kind
+    work.file_size = len(upload.data)
 
 
-def _drop_file(entry: Entry) -> None:
-    files.retire(db.session, ENTRY_AREA, entry.file_name)
-    entry.file_name, entry.file_original_name, entry.file_type, entry.file_size = None, "", "", None
+def _drop_file(work: EntryWork) -> None:
+    files.retire(db.session, ENTRY_AREA, work.file_name)
+    work.file_name, work.file_original_name, work.file_type, work.file_size = None, "", "", None
 
 
-def entry_file_path(entry: Entry) -> Path:
-    if entry.file_name is None:
-        raise FileNotFoundError("entry has no file")
-    return files.path_of(ENTRY_AREA, entry.file_name)
+def entry_file_path(work: EntryWork) -> Path:
+    if work.file_name is None:
+        raise FileNotFoundError("work has no file")
+    return files.path_of(ENTRY_AREA, work.file_name)

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +28,7 @@ from contest.errors import ServiceError
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.registration import privacy, queries, services
 from contest.registration.access import may_download_entry
+from contest.registration.completeness import entry_completeness
 from contest.registration.forms import (
     ChangeCategoryForm,
     ConfirmForm,
@@ -39,6 +41,8 @@ from contest.registration.models import Participant, Registration
 from contest.registration.uploads import send_entry_file
 
 bp = Blueprint("registration", __name__)
+# Pages of every domain show how complete an entry is (the organisers' table, the dashboard).
+bp.add_app_template_global(entry_completeness, "entry_completeness")
 
 # Rules about the person (age, grade, consent) go beside the participant choice.
 PARTICIPANT_RULE_FIELDS = {"participant", "birth_date", "grade", "consent", "guardian_name", "guardian_phone"}
@@ -218,15 +222,18 @@ def register(contest_id: int):
 @signed_in
 def registration(registration_id: int):
     registration = _my_registration(registration_id)
-    entry = registration.entry
-    form = EntryForm() if request.method == "POST" else EntryForm(obj=entry)
+    contest, entry = registration.contest, registration.entry
+    max_file_bytes = current_app.config["ENTRY_FILE_MAX_BYTES"]
+    if request.method == "POST":
+        form = EntryForm(contest.works_required, max_file_bytes)
+    else:
+        form = EntryForm(contest.works_required, max_file_bytes, data=EntryForm.data_of(entry))
     if form.validate_on_submit():
         try:
-            services.save_entry(registration, title=form.title.data or "", text=form.text.data or "",
-                                video_url=form.video_url.data or "", upload=form.upload(),
-                                remove_file=bool(form.remove_file.data), actor=current_user)
+            services.save_entry(registration, works=form.work_inputs(max_file_bytes),
+                                video_url=form.video_url.data or "", actor=current_user)
         except ServiceError as error:
-            attach_error(form, error)
+            form.attach(error)
         else:
             flash(_("The entry has been saved."), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
@@ -237,9 +244,15 @@ def registration(registration_id: int):
 
 def _registration_page(registration: Registration, form: EntryForm, category_form: ChangeCategoryForm,
                        status: int):
-    return render_template("registration/registration.html", registration=registration, entry=registration.entry,
+    contest, entry = registration.contest, registration.entry
+    if form.has_errors and form.has_uploads():
+        # A browser never fills a file input in again: say so, rather than let it look saved.
+        form.form_errors.append(_("The files you chose have not been saved: choose them again before saving."))
+    max_file_bytes = current_app.config["ENTRY_FILE_MAX_BYTES"]
+    return render_template("registration/registration.html", registration=registration, entry=entry,
                            form=form, category_form=category_form, editable=services.entry_is_editable(registration),
-                           contest=registration.contest), status
+                           contest=contest, completeness=entry_completeness(contest, entry),
+                           max_megabytes=round(max_file_bytes / 1024 / 1024, 1)), status
 
 
 @bp.post("/my/registrations/<int:registration_id>/category")
@@ -258,7 +271,9 @@ def change_category(registration_id: int):
         else:
             flash(_("The category has been changed."), "success")
             return redirect(url_for(".registration", registration_id=registration.id))
-    return _registration_page(registration, EntryForm(obj=registration.entry), form, FORM_ERROR_STATUS)
+    entry_form = EntryForm(registration.contest.works_required, current_app.config["ENTRY_FILE_MAX_BYTES"],
+                           formdata=None, data=EntryForm.data_of(registration.entry))
+    return _registration_page(registration, entry_form, form, FORM_ERROR_STATUS)
 
 
 @bp.route("/my/registrations/<int:registration_id>/withdraw", methods=["GET", "POST"])
@@ -283,15 +298,16 @@ def withdraw(registration_id: int):
         cancel_url=url_for(".registration", registration_id=registration.id), form=form, status=form_status(form))
 
 
-@bp.get("/entries/<int:registration_id>/file")
+@bp.get("/entries/<int:registration_id>/works/<int:position>/file")
 @signed_in
-def entry_file(registration_id: int):
-    """The entry's file, to its owner, organisers and (later) its jurors: 404 for anyone else,
-    so that nobody learns which registrations exist."""
+def entry_file(registration_id: int, position: int):
+    """A work's file, to the entry's owner and organisers (jurors download from their own
+    pages): 404 for anyone else, so that nobody learns which registrations exist."""
     registration = queries.registration_with_entry(registration_id)
     if registration is None or not may_download_entry(current_user, registration):
         abort(404)
-    return send_entry_file(registration.entry)
+    work = registration.entry.work_at(position) if registration.entry is not None else None
+    return send_entry_file(work)
 
 
 # The account's own data ----------------------------------------------------------------------

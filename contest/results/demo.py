@@ -27,6 +27,7 @@ from contest.judging.assignment import may_open
 from contest.judging.demo import DEMO_JURORS
 from contest.judging.models import JuryMember
 from contest.registration import services as registering
+from contest.registration.demo import demo_works
 from contest.registration.eligibility import is_minor_on, local_day
 from contest.registration.models import Participant, Registration, RegistrationStatus
 from contest.registration.moderation import approve_registration
@@ -152,6 +153,35 @@ HISTORIES = (
 )
 
 
+# Aqynfest's rules ask for three poems: each poet's second and third, in the order of POETS.
+MORE_POEMS: list[tuple[str, str]] = [
+    ("Ана тілі", "Ана тілім — атамның аманаты,\nӘр сөзінде бабамның үні жатыр."),
+    ("Туған жер", "Туған жердің жусанын иіскесем,\nЖүрегімде бала күнім оянар."),
+    ("Қыс кеші", "Терезеде аяз салған өрнек,\nӘжем шай құйып, ертек бастайды."),
+    ("Жаңбыр", "Жаңбыр жауды, жер тойды,\nБалалар жүгірді жалаңаяқ."),
+    ("Дос", "Досым барда жол ұзақ емес,\nЕкеуміз бір кітапты бөлісеміз."),
+    ("Арман", "Арманым — аспандағы ақ бұлт,\nБір күні мен де соған жетемін."),
+    ("Күз", "Күз келді, жапырақтар сарғайды,\nТерек түбі алтынға толды."),
+    ("Теңіз", "Теңізді көрмесем де түсімде\nТолқынының дауысын естимін."),
+    ("Әке", "Әкемнің қолы қатты, бірақ жылы,\nСол қолмен ол үйімізді тұрғызды."),
+    ("Таң", "Таң атты, құстар ән салды,\nҚала әлі ұйқыдан тұрмады."),
+    ("Кітап", "Кітап ашсам, жаңа әлем ашылады,\nӘр беті бір есікке ұқсайды."),
+    ("Наурыз", "Наурыз келді, көже пісті,\nКөрші-қолаң бір дастарханға жиылды."),
+    ("Бесік жыры", "Бесік жыры — анамның алғашқы әні,\nОл әнді әлі күнге ұмытпадым."),
+    ("Жұлдыз", "Түнде жұлдыз санадым көп,\nБіреуі маған көз қысты."),
+    ("Қала көшесі", "Алматының көшелері ұзын,\nӘр бұрышында бір естелік бар."),
+    ("Бұлақ", "Бұлақ суы мөп-мөлдір,\nТастардың арасымен ән салады."),
+    ("Ата", "Атам домбыра шертеді кешке,\nҮйге ескі күй қайта оралады."),
+    ("Соңғы қоңырау", "Мектеп қоңырауы соңғы рет соғылды,\nКөзімде жас, жүрегімде қуаныш."),
+    ("Пойыз терезесі", "Пойыз терезесінен дала көрінеді,\nШексіз дала — шексіз ой."),
+    ("Тау", "Тауға шықтым, қала аяқ астында,\nЖел маған өз әнін үйретті."),
+    ("Сағыныш", "Алыстағы ауылымды сағындым,\nҚұдықтың суы әлі есімде."),
+    ("Сәуір", "Қар еріді, арықтар сылдырлады,\nАлма ағашы алғаш гүлін ашты."),
+    ("Шам", "Кешкі шамның сары жарығында\nАнам менің өлеңімді оқиды."),
+    ("Үміт", "Үміт — кішкентай ғана от,\nБірақ ол бүкіл түнді жылытады."),
+]
+
+
 def load_results() -> None:
     organiser = find_user_by_email("organiser@demo.kz")
     jurors = [find_user_by_email(email) for email in DEMO_JURORS]
@@ -165,10 +195,11 @@ def load_results() -> None:
 
 def _live(history: History, contest: Contest, organiser: User, jurors: list[User]) -> None:
     if contest.status == ContestStatus.REGISTRATION_OPEN.value:
-        for email, data, category, title, text, _talent in history.people:
+        for index, (email, data, category, title, text, _talent) in enumerate(history.people):
             account = find_user_by_email(email)
             if account is not None:
-                _register(history, contest, account, data, category, title, text, organiser)
+                works = [(title, text or _recited(title)), *MORE_POEMS[2 * index:2 * index + 2]]
+                _register(history, contest, account, data, category, works[:contest.works_required], organiser)
         change_status(contest, ContestStatus.REGISTRATION_CLOSED.value, actor=organiser)
     if contest.status == ContestStatus.REGISTRATION_CLOSED.value:
         change_status(contest, ContestStatus.JUDGING.value, actor=organiser)
@@ -186,8 +217,13 @@ def _live(history: History, contest: Contest, organiser: User, jurors: list[User
     db.session.flush()
 
 
+def _recited(title: str) -> str:
+    """A recitation entry names the piece to be recited from memory."""
+    return f"Шәкәрім Құдайбердіұлы, «{title}» — жатқа оқылатын шығарма."
+
+
 def _register(history: History, contest: Contest, account: User, data: dict[str, Any], category: int,
-              title: str, text: str, organiser: User) -> None:
+              works: list[tuple[str, str]], organiser: User) -> None:
     participant = db.session.scalar(select(Participant).where(
         Participant.account_id == account.id, Participant.surname == data["surname"],
         Participant.given_name == data["given_name"]))
@@ -205,7 +241,7 @@ def _register(history: History, contest: Contest, account: User, data: dict[str,
         return
     registration = registering.register(participant, contest, contest.categories[category], actor=account,
                                         now=history.registered_at)
-    registering.save_entry(registration, title=title, text=text, actor=account, now=history.registered_at)
+    registering.save_entry(registration, works=demo_works(contest, works), actor=account, now=history.registered_at)
     approve_registration(registration, actor=organiser)
 
 

@@ -315,3 +315,20 @@ def test_navigation_offers_manage_only_to_organisers(client, login_as):
     assert 'href="/contests"' in page(client.get("/"))
     login_as("organiser")
     assert "/manage/contests" in page(client.get("/"))
+
+
+def test_organiser_sets_what_an_entry_holds_and_a_copy_keeps_it(client, db, login_as):
+    login_as("organiser")
+    html = page(client.get("/manage/contests/new"))
+    # Kazakh labels (the default language) for the entry rules.
+    assert "Бір тіркеудегі жұмыс саны" in html and "Мәтін немесе тіркелген файл" in html
+    response = client.post_form("/manage/contests/new", contest_form(
+        works_required="3", work_requires="text_and_file", video_required="y"))
+    assert response.status_code == 302
+    contest = db.session.scalar(select(Contest))
+    assert (contest.works_required, contest.work_requires, contest.video_required) == (3, "text_and_file", True)
+    too_many = client.post_form(f"/manage/contests/{contest.id}/edit", contest_form(works_required="6"),
+                                headers={"Accept-Language": "en"})
+    assert too_many.status_code == 422 and "Enter a whole number from 1 to 5." in page(too_many)
+    db.session.expire_all()
+    assert db.session.get(Contest, contest.id).works_required == 3

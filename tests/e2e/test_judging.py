@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from contest.registration.models import Entry
 from tests.conftest import TEST_PASSWORD
+from tests.registration.helpers import one_work_entry
 
 PHONE = {"width": 390, "height": 844}
 
@@ -39,7 +39,7 @@ def test_a_juror_scores_on_a_phone_and_the_organiser_sees_the_matrix(browser, li
     make_juror(blind.contest, user=juror.user)
     hidden = make_registration(blind.contest, make_participant(surname="Сейфуллина", given_name="Әсем"),
                                status="approved")
-    db.session.add(Entry(registration=hidden, title="Көктем", text="Көктем келді\nДала гүлдеді"))
+    db.session.add(one_work_entry(hidden, title="Көктем", text="Көктем келді\nДала гүлдеді"))
     first, second, conflicted = (entry.code for entry in open_contest.entries)
     hidden_code, form_field = hidden.code, f"#points_{open_contest.criteria[1].id}-error"
     organiser_email = open_contest.organiser.email

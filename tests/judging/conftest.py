@@ -9,8 +9,10 @@ import pytest
 
 from contest.auth.models import User
 from contest.contests.models import Contest, Criterion, Round
+from contest.extensions import db
 from contest.judging.models import JuryMember
 from contest.registration.models import Registration
+from tests.registration.helpers import one_work_entry
 
 
 @dataclass
@@ -41,6 +43,10 @@ def judging(make_contest, make_category, make_round, make_criterion, make_regist
         made = [make_criterion(contest, name_en=name, name_ru=f"{name} (ru)", max_score=top, step=step)
                 for name, top, step in criteria]
         registrations = [make_registration(contest, status="approved") for _ in range(entries)]
+        # Each approved entry holds the one work the contest asks for, so every one may be judged.
+        for number, registration in enumerate(registrations, start=1):
+            db.session.add(one_work_entry(registration, title=f"Poem {number}", text="A line"))
+        db.session.commit()
         members = [make_juror(contest) for _ in range(jurors)]
         return Judging(contest, round_, made, registrations, members, make_user(role="organiser"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contest.judging.assignment import round_registrations
 from contest.judging.models import Advancement
+from tests.registration.helpers import one_work_entry
 
 
 def test_a_final_holds_only_the_entries_that_advanced_from_the_qualifying_round(
@@ -14,6 +15,9 @@ def test_a_final_holds_only_the_entries_that_advanced_from_the_qualifying_round(
     first = make_registration(contest, status="approved")
     second = make_registration(contest, status="approved")
     make_registration(contest, status="rejected")
+    for registration in (first, second):
+        db.session.add(one_work_entry(registration, title="Poem", text="A line"))
+    db.session.commit()
 
     assert {registration.id for registration in round_registrations(qualifying)} == {first.id, second.id}
     assert round_registrations(final) == []  # nobody has advanced yet

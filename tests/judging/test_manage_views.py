@@ -156,7 +156,7 @@ def matrix_queries(client, count_queries, judging, make_sheet, login_as, jurors,
 def test_the_matrix_runs_a_constant_number_of_queries(client, count_queries, judging, make_sheet, login_as):
     small = matrix_queries(client, count_queries, judging, make_sheet, login_as, 3, 10)
     large = matrix_queries(client, count_queries, judging, make_sheet, login_as, 6, 40)
-    assert small == large <= 14
+    assert small == large <= 15  # one more since entries hold works
 
 
 def test_reminders_are_emailed_to_jurors_with_missing_sheets(client, db, managed, mailbox):

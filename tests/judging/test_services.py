@@ -16,6 +16,7 @@ from contest.judging import services
 from contest.judging.assignment import entries_for_juror, may_open
 from contest.judging.jury import set_member_categories
 from contest.judging.models import JuryMember, Score, ScoreSheet
+from tests.registration.helpers import one_work_entry
 
 
 def count(db, model) -> int:
@@ -182,6 +183,8 @@ def test_a_juror_restricted_to_a_category_sees_only_its_entries(db, judging, mak
     j = judging()
     poetry = make_category(j.contest)
     in_poetry = make_registration(j.contest, status="approved", category=poetry)
+    db.session.add(one_work_entry(in_poetry, title="Poem", text="A line"))
+    db.session.commit()
     set_member_categories(j.jurors[0], [poetry], actor=j.organiser)
     assert entries_for_juror(j.jurors[0], j.round) == [in_poetry]
     assert len(entries_for_juror(j.jurors[1], j.round)) == 4

@@ -13,7 +13,6 @@ from contest import files
 from contest.audit.models import AuditEvent
 from contest.judging import assignment, services
 from contest.judging.models import Conflict, Score, ScoreSheet
-from contest.registration.models import Entry
 from contest.registration.uploads import ENTRY_AREA
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -220,7 +219,7 @@ def test_unassigned_and_conflicted_entries_are_refused_with_the_reason(client, d
     response = client.post_form(sheet_url(j, j.entries[0]), form(j, "5", "5"))
     assert response.status_code == 403
     assert "You have a conflict of interest with this entry" in response.get_data(as_text=True)
-    assert client.get(sheet_url(j, j.entries[0]) + "/file").status_code == 403
+    assert client.get(sheet_url(j, j.entries[0]) + "/works/1/file").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(ScoreSheet)) == 0
 
 
@@ -249,9 +248,10 @@ AUTHOR = {"surname": "Жұмабаева", "given_name": "Айгерім", "scho
 def write_entry(db, registration, file_name="Zhumabayeva-poem.pdf"):
     for key, value in AUTHOR.items():
         setattr(registration.participant, key, value)
-    stored = files.write_bytes(db.session, ENTRY_AREA, ".pdf", PDF)
-    db.session.add(Entry(registration=registration, title="Dala", text="Line one\nLine two",
-                         file_name=stored, file_original_name=file_name, file_type="pdf", file_size=len(PDF)))
+    work = registration.entry.works[0]
+    work.title, work.text = "Dala", "Line one\nLine two"
+    work.file_name = files.write_bytes(db.session, ENTRY_AREA, ".pdf", PDF)
+    work.file_original_name, work.file_type, work.file_size = file_name, "pdf", len(PDF)
     db.session.commit()
 
 
@@ -262,17 +262,17 @@ def test_blind_judging_shows_only_the_code_the_text_and_the_file(client, db, jud
     login_as(user=j.jurors[0].user)
     pages = [client.get(url).get_data(as_text=True) for url in (sheet_url(j, j.entries[0]), queue_url(j))]
     assert all(j.entries[0].code in page for page in pages)
-    assert "Line one\nLine two" in pages[0] and "Download the entry file" in pages[0]
+    assert "Line one\nLine two" in pages[0] and "Download the file of work 1" in pages[0]
     for value in AUTHOR.values():
         assert all((value in page) is not blind for page in pages[:1]), value
         if blind:
             assert value not in pages[1], value
-    download = client.get(sheet_url(j, j.entries[0]) + "/file")
+    download = client.get(sheet_url(j, j.entries[0]) + "/works/1/file")
     assert download.status_code == 200 and download.data == PDF
     disposition = download.headers["Content-Disposition"]
     assert ("Zhumabayeva" in disposition) is not blind
     if blind:
-        assert f"{j.entries[0].code}.pdf" in disposition
+        assert f"{j.entries[0].code}-1.pdf" in disposition
 
 
 # Conflicts ------------------------------------------------------------------------------------------

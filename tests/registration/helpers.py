@@ -8,6 +8,7 @@ from email.message import Message
 from sqlalchemy import select
 
 from contest.audit.models import AuditEvent
+from contest.registration.models import Entry, EntryWork, Registration
 
 
 def subject(message: Message) -> str:
@@ -23,3 +24,8 @@ def audit_actions(db, object_id: int | None = None) -> list[str]:
 
 def page(response) -> str:
     return response.get_data(as_text=True)
+
+
+def one_work_entry(registration: Registration, *, video_url: str = "", **work) -> Entry:
+    """An entry straight in the database with a single work (title, text, file columns)."""
+    return Entry(registration=registration, video_url=video_url, works=[EntryWork(position=1, **work)])

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from contest.registration.exports import guard_formula
-from contest.registration.models import Entry
+from tests.registration.helpers import one_work_entry
 
 EN = {"Accept-Language": "en"}
 
@@ -26,7 +26,7 @@ def contest_with_rows(db, open_contest, make_registration, make_participant):
     attacker = make_registration(contest, participant=make_participant(
         surname="=HYPERLINK(\"http://evil.example\")", given_name="@SUM(1+1)", school="-2+3", district="Алмалы"),
         status="approved")
-    db.session.add(Entry(registration=attacker, title="+cmd|' /C calc'!A0", text="line"))
+    db.session.add(one_work_entry(attacker, title="+cmd|' /C calc'!A0", text="line"))
     db.session.commit()
     return contest
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from contest.db import utcnow
-from contest.registration.models import Entry, Participant, Registration, RegistrationCounter
-from tests.registration.helpers import audit_actions, page
+from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
+from tests.registration.helpers import audit_actions, one_work_entry, page
 
 EN = {"Accept-Language": "en"}
 
@@ -32,7 +32,7 @@ def detail_url(registration) -> str:
 def test_participants_and_jurors_are_refused(client, login_as, make_registration, role):
     registration = make_registration()
     login_as(role)
-    for url in (table_url(registration.contest), detail_url(registration), detail_url(registration) + "/file",
+    for url in (table_url(registration.contest), detail_url(registration), detail_url(registration) + "/works/1/file",
                 f"/manage/contests/{registration.contest_id}/registrations/export.csv"):
         assert client.get(url).status_code == 403, url
     assert client.post_form(detail_url(registration) + "/approve").status_code == 403
@@ -69,7 +69,7 @@ def test_table_shows_the_columns_and_escapes_names(client, db, organiser, open_c
     contest = open_contest()
     registration = make_registration(contest, participant=make_participant(
         surname="<script>alert(1)</script>", given_name="Әлия", school="Гимназия №12", district="Медеу", grade=7))
-    db.session.add(Entry(registration=registration, title="Көктем", text="Бірінші жол\n\nЕкінші жол\nҮшінші",
+    db.session.add(one_work_entry(registration, title="Көктем", text="Бірінші жол\n\nЕкінші жол\nҮшінші",
                          file_name="stored.pdf", file_type="pdf", file_size=10, file_original_name="poem.pdf"))
     db.session.commit()
 
@@ -127,9 +127,12 @@ def many_registrations(db, contest, count: int, offset: int = 0) -> None:
     counter.last_number += count
     ids = db.session.scalars(select(Registration.id).where(Registration.number >= first_number,
                                                            Registration.contest_id == contest.id))
-    db.session.execute(insert(Entry), [{"registration_id": id_, "title": "Poem", "text": "one\ntwo",
-                                        "video_url": "", "file_original_name": "", "file_type": "",
-                                        "created_at": now, "updated_at": now} for id_ in ids])
+    db.session.execute(insert(Entry), [{"registration_id": id_, "video_url": "", "created_at": now,
+                                        "updated_at": now} for id_ in ids])
+    entry_ids = db.session.scalars(select(Entry.id).join(Registration).where(Registration.number >= first_number,
+                                                                               Registration.contest_id == contest.id))
+    db.session.execute(insert(EntryWork), [{"entry_id": id_, "position": 1, "title": "Poem", "text": "one\ntwo",
+                                            "file_original_name": "", "file_type": ""} for id_ in entry_ids])
     db.session.commit()
 
 
@@ -193,7 +196,7 @@ def test_bulk_approval_with_foreign_ids_changes_only_this_contest(client, db, or
     assert response.status_code == 302 and response.headers["Location"].endswith("?status=pending")
     html = page(client.get(response.headers["Location"], headers=EN))
     assert "2 registrations approved." in html
-    assert "1 selected registration was not awaiting moderation" in html
+    assert "1 selected registration has not changed: it was not awaiting moderation" in html
     assert [r.status for r in mine] == ["approved", "pending", "approved"]
     assert foreign.status == "pending"
     assert sorted(message["To"] for message in mailbox) == sorted(r.registered_by.email for r in (mine[0], mine[2]))
@@ -214,7 +217,7 @@ def test_detail_shows_contact_guardian_consent_and_the_entry_as_text(client, db,
         year=utcnow().year - 12), phone="+7 701 111 22 33", guardian_name="Нұрланов Ерлан",
         guardian_phone="+7 702 333 44 55", consent_version="2026-01")
     registration = make_registration(participant=participant)
-    db.session.add(Entry(registration=registration, title="Ана", text="<img src=x onerror=alert(1)>\nАнашым"))
+    db.session.add(one_work_entry(registration, title="Ана", text="<img src=x onerror=alert(1)>\nАнашым"))
     db.session.commit()
     html = page(client.get(detail_url(registration), headers=EN))
     for text in ("+7 701 111 22 33", "Нұрланов Ерлан", "+7 702 333 44 55", "2026-01", "Consent given",
@@ -229,16 +232,16 @@ def test_entry_file_downloads_as_an_attachment(client, db, app, organiser, make_
 
     registration = make_registration()
     name = files.write_bytes(db.session, ENTRY_AREA, ".pdf", b"%PDF-1.4 poem")
-    db.session.add(Entry(registration=registration, file_name=name, file_type="pdf", file_size=13,
+    db.session.add(one_work_entry(registration, file_name=name, file_type="pdf", file_size=13,
                          file_original_name="Көктем.pdf"))
     db.session.commit()
-    response = client.get(detail_url(registration) + "/file")
+    response = client.get(detail_url(registration) + "/works/1/file")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 poem"
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "private" in response.headers["Cache-Control"]
     without_file = make_registration(registration.contest)
-    assert client.get(detail_url(without_file) + "/file").status_code == 404
+    assert client.get(detail_url(without_file) + "/works/1/file").status_code == 404
 
 
 def test_contest_organiser_page_links_to_the_registrations(client, organiser, open_contest, make_registration):

@@ -13,8 +13,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from contest.registration.eligibility import local_day
-from contest.registration.models import Entry, Participant, Registration
+from contest.registration.models import Entry, EntryWork, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
+from tests.registration.helpers import one_work_entry
 from tests.upload_files import plain_pdf
 
 EN = {"Accept-Language": "en"}
@@ -70,7 +71,7 @@ def test_dashboard_lists_my_participants_registrations_statuses_and_entries(
     pupil = make_participant(account=me, surname="Нұрланова", given_name="Аружан")
     contest = open_contest(title_en="Young poets")
     approved = make_registration(contest=contest, participant=pupil, status="approved")
-    db.session.add(Entry(registration=approved, title="Көктем", text="one\ntwo\n\nthree",
+    db.session.add(one_work_entry(approved, title="Көктем", text="one\ntwo\n\nthree",
                          file_name="stored.pdf", file_original_name="poem.pdf", file_type="pdf", file_size=100))
     rejected = make_registration(participant=pupil, status="rejected", decision_reason="Late entry")
     make_participant(surname="Someone", given_name="Else")  # another account's
@@ -87,7 +88,8 @@ def test_dashboard_lists_my_participants_registrations_statuses_and_entries(
 def test_dashboard_runs_a_constant_number_of_queries(client, login_as, make_participant, make_registration,
                                                       open_contest, db, count_queries):
     me = login_as("participant")
-    make_registration(participant=make_participant(account=me))
+    db.session.add(one_work_entry(make_registration(participant=make_participant(account=me)), title="T"))
+    db.session.commit()
     client.get("/my")
     with count_queries() as small:
         assert client.get("/my").status_code == 200
@@ -96,13 +98,14 @@ def test_dashboard_runs_a_constant_number_of_queries(client, login_as, make_part
         pupil = make_participant(account=me)
         for contest in contests:
             registration = make_registration(contest=contest, participant=pupil)
-            db.session.add(Entry(registration=registration, title="T", text="a\nb"))
+            db.session.add(one_work_entry(registration, title="T", text="a\nb"))
     db.session.commit()
     with count_queries() as large:
         html = page(client.get("/my"))
     assert html.count("/my/registrations/") >= 19
     assert large.count == small.count, (small.count, large.count)
-    assert large.count <= 5, large.count  # user, participants, their registrations (+ BEGIN on SQLite)
+    # user, participants, their registrations, the entries' works (+ BEGIN on SQLite)
+    assert large.count <= 6, large.count
 
 
 def test_signed_in_accounts_see_the_menu_entry_and_visitors_are_sent_to_sign_in(client, login_as):
@@ -223,7 +226,7 @@ def test_another_accounts_participant_and_registration_do_not_exist_for_me(
     for url in (f"/my/participants/{theirs.id}/edit", f"/my/participants/{theirs.id}/delete",
                 f"/my/participants/{theirs.id}/withdraw-consent",
                 f"/my/registrations/{their_registration.id}", f"/my/registrations/{their_registration.id}/withdraw",
-                f"/entries/{their_registration.id}/file"):
+                f"/entries/{their_registration.id}/works/1/file"):
         assert client.get(url).status_code == 404, url
         assert client.post_form(url).status_code in (404, 405), url
     theirs = db.session.get(Participant, theirs.id)
@@ -367,18 +370,18 @@ def test_saving_the_entry_shows_the_line_count(client, my_registration, db):
     url = f"/my/registrations/{registration.id}"
     html = page(client.get(url, headers=EN))
     assert "At most 20 lines" in html and registration.code in html
-    response = client.post_form(url, {"title": "Алатау", "text": "бір\nекі\n\nүш\n", "video_url": ""})
+    response = client.post_form(url, {"works-0-title": "Алатау", "works-0-text": "бір\nекі\n\nүш\n", "video_url": ""})
     assert response.status_code == 302
-    entry = db.session.scalar(select(Entry))
-    assert (entry.title, entry.line_count) == ("Алатау", 3)
+    work = db.session.scalar(select(EntryWork))
+    assert (work.title, work.line_count) == ("Алатау", 3)
     assert "Lines of verse now: 3." in page(client.get(url, headers=EN))
 
 
 def test_too_many_lines_are_refused(client, my_registration, db):
     registration = my_registration(line_limit=2)
     response = client.post_form(f"/my/registrations/{registration.id}",
-                                {"title": "Long", "text": "a\nb\nc", "video_url": ""}, headers=EN)
-    assert response.status_code == 422 and 'id="text-error"' in page(response)
+                                {"works-0-title": "Long", "works-0-text": "a\nb\nc", "video_url": ""}, headers=EN)
+    assert response.status_code == 422 and 'id="works-0-text-error"' in page(response)
     assert "The poem has 3 lines; this contest allows at most 2." in page(response)
     assert count(db, Entry) == 0
 
@@ -386,7 +389,8 @@ def test_too_many_lines_are_refused(client, my_registration, db):
 def test_a_script_in_a_poem_is_shown_as_text(client, my_registration):
     registration = my_registration()
     url = f"/my/registrations/{registration.id}"
-    client.post_form(url, {"title": "<b>bold</b>", "text": "<script>alert('x')</script>\nline", "video_url": ""})
+    client.post_form(url, {"works-0-title": "<b>bold</b>", "works-0-text": "<script>alert('x')</script>\nline",
+                           "video_url": ""})
     html = page(client.get(url))
     assert "<script>alert('x')</script>" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;" in html
@@ -396,7 +400,7 @@ def test_a_script_in_a_poem_is_shown_as_text(client, my_registration):
 def test_only_http_video_links_are_accepted(client, my_registration, db, link):
     registration = my_registration()
     response = client.post_form(f"/my/registrations/{registration.id}",
-                                {"title": "T", "text": "a", "video_url": link}, headers=EN)
+                                {"works-0-title": "T", "works-0-text": "a", "video_url": link}, headers=EN)
     assert response.status_code == 422 and 'id="video_url-error"' in page(response)
     assert "must be a web address starting with http:// or https://" in page(response)
     assert count(db, Entry) == 0
@@ -406,15 +410,15 @@ def test_a_file_is_stored_under_a_random_name_and_downloaded_by_its_owner_as_an_
         client, my_registration, db):
     registration = my_registration()
     response = client.post_form(f"/my/registrations/{registration.id}",
-                                {"title": "T", "text": "a", "video_url": "https://youtu.be/x",
-                                 "file": upload(PDF, "Менің өлеңім.pdf")})
+                                {"works-0-title": "T", "works-0-text": "a", "video_url": "https://youtu.be/x",
+                                 "works-0-file": upload(PDF, "Менің өлеңім.pdf")})
     assert response.status_code == 302
-    entry = db.session.scalar(select(Entry))
+    entry = db.session.scalar(select(EntryWork))
     assert entry.file_type == "pdf" and entry.file_original_name == "Менің өлеңім.pdf"
     assert [path.name for path in stored_entry_files()] == [entry.file_name]
     assert "Менің" not in entry.file_name
 
-    download = client.get(f"/entries/{registration.id}/file")
+    download = client.get(f"/entries/{registration.id}/works/1/file")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
@@ -427,8 +431,9 @@ def test_organisers_may_download_entry_files_and_other_accounts_may_not(
         client, my_registration, login_as, db):
     registration = my_registration()
     client.post_form(f"/my/registrations/{registration.id}",
-                     {"title": "T", "text": "a", "video_url": "", "file": upload(b"plain words\n", "poem.txt")})
-    url = f"/entries/{registration.id}/file"
+                     {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                      "works-0-file": upload(b"plain words\n", "poem.txt")})
+    url = f"/entries/{registration.id}/works/1/file"
     login_as("participant")
     assert client.get(url).status_code == 404
     login_as("juror")
@@ -444,7 +449,8 @@ def test_an_exe_renamed_pdf_is_refused_and_nothing_is_written(client, my_registr
     registration = my_registration()
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" * 8
     response = client.post_form(f"/my/registrations/{registration.id}",
-                                {"title": "T", "text": "a", "video_url": "", "file": upload(exe, "poem.pdf")},
+                                {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                                 "works-0-file": upload(exe, "poem.pdf")},
                                 headers=EN)
     assert response.status_code == 422
     assert "Only PDF, DOCX, ODT and plain text" in page(response)
@@ -455,8 +461,8 @@ def test_an_oversized_file_is_refused_and_nothing_is_written(client, my_registra
     monkeypatch.setitem(app.config, "ENTRY_FILE_MAX_BYTES", 1024)
     registration = my_registration()
     response = client.post_form(f"/my/registrations/{registration.id}",
-                                {"title": "T", "text": "a", "video_url": "",
-                                 "file": upload(PDF + b"0" * 2048, "big.pdf")}, headers=EN)
+                                {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                                 "works-0-file": upload(PDF + b"0" * 2048, "big.pdf")}, headers=EN)
     assert response.status_code == 422 and "larger than" in page(response)
     assert count(db, Entry) == 0 and stored_entry_files() == []
 
@@ -464,24 +470,28 @@ def test_an_oversized_file_is_refused_and_nothing_is_written(client, my_registra
 def test_a_file_name_with_folders_is_stored_safely(client, my_registration, db):
     registration = my_registration()
     response = client.post_form(f"/my/registrations/{registration.id}", {
-        "title": "T", "text": "a", "video_url": "", "file": upload(b"verse\n", "../../etc/passwd.txt")})
+        "works-0-title": "T", "works-0-text": "a", "video_url": "",
+        "works-0-file": upload(b"verse\n", "../../etc/passwd.txt")})
     assert response.status_code == 302
-    entry = db.session.scalar(select(Entry))
+    entry = db.session.scalar(select(EntryWork))
     assert "/" not in entry.file_original_name and ".." not in entry.file_original_name
     assert all(path.parent.name == ENTRY_AREA for path in stored_entry_files())
-    disposition = client.get(f"/entries/{registration.id}/file").headers["Content-Disposition"]
+    disposition = client.get(f"/entries/{registration.id}/works/1/file").headers["Content-Disposition"]
     assert "passwd.txt" in disposition and ".." not in disposition and "/" not in disposition
 
 
 def test_the_attached_file_can_be_removed(client, my_registration, db):
     registration = my_registration()
     url = f"/my/registrations/{registration.id}"
-    client.post_form(url, {"title": "T", "text": "a", "video_url": "", "file": upload(PDF, "a.pdf")})
+    client.post_form(url, {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                           "works-0-file": upload(PDF, "a.pdf")})
     assert len(stored_entry_files()) == 1
-    assert client.post_form(url, {"title": "T", "text": "a", "video_url": "", "remove_file": "y"}).status_code == 302
-    assert db.session.scalar(select(Entry)).file_name is None
+    removed = client.post_form(url, {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                                     "works-0-remove_file": "y"})
+    assert removed.status_code == 302
+    assert db.session.scalar(select(EntryWork)).file_name is None
     assert stored_entry_files() == []
-    assert client.get(f"/entries/{registration.id}/file").status_code == 404
+    assert client.get(f"/entries/{registration.id}/works/1/file").status_code == 404
 
 
 def test_after_registration_closes_the_entry_is_read_only(client, my_registration, db):
@@ -491,7 +501,7 @@ def test_after_registration_closes_the_entry_is_read_only(client, my_registratio
     url = f"/my/registrations/{registration.id}"
     html = page(client.get(url, headers=EN))
     assert "Save the entry" not in html
-    response = client.post_form(url, {"title": "Late", "text": "a", "video_url": ""}, headers=EN)
+    response = client.post_form(url, {"works-0-title": "Late", "works-0-text": "a", "video_url": ""}, headers=EN)
     assert response.status_code == 422
     assert "Entries can be changed only while registration is open." in page(response)
     assert count(db, Entry) == 0

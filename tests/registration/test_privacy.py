@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
 from contest.auth.models import User
-from contest.registration.models import Entry, Participant, Registration
+from contest.registration.models import EntryWork, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
 from tests.conftest import TEST_PASSWORD
+from tests.registration.helpers import one_work_entry
 from tests.upload_files import plain_pdf
 
 EN = {"Accept-Language": "en"}
@@ -46,11 +47,11 @@ def family(login_as, make_participant, make_registration, open_contest, make_con
     finished_registration = make_registration(contest=finished, participant=winner, status="approved")
     entry_dir().mkdir(parents=True, exist_ok=True)
     (entry_dir() / "storedwinnerfile").write_bytes(PDF)
-    db.session.add(Entry(registration=finished_registration, title="Жеңіс", text="a\nb", file_name="storedwinnerfile",
+    db.session.add(one_work_entry(finished_registration, title="Жеңіс", text="a\nb", file_name="storedwinnerfile",
                          file_original_name="winner.pdf", file_type="pdf", file_size=len(PDF)))
     running = make_participant(account=me, surname="Әлиева", given_name="Дана", birth_date=child_birth_date())
     running_registration = make_registration(contest=open_contest(), participant=running)
-    db.session.add(Entry(registration=running_registration, title="Күз", text="x\ny"))
+    db.session.add(one_work_entry(running_registration, title="Күз", text="x\ny"))
     spare = make_participant(account=me, surname="Әлиев", given_name="Бек")
     db.session.commit()
     return {"me": me, "winner": winner, "finished": finished_registration, "running": running,
@@ -75,8 +76,8 @@ def test_my_data_comes_as_a_json_attachment_with_consents_registrations_and_entr
     assert winner["consent"]["given_at"] and winner["consent"]["text_version"]
     registration = winner["registrations"][0]
     assert registration["code"] == family["finished"].code and registration["status"] == "approved"
-    assert registration["entry"]["title"] == "Жеңіс"
-    assert registration["entry"]["file"] == {"name": "winner.pdf", "type": "pdf", "size": len(PDF)}
+    assert registration["entry"]["works"][0]["title"] == "Жеңіс"
+    assert registration["entry"]["works"][0]["file"] == {"name": "winner.pdf", "type": "pdf", "size": len(PDF)}
     assert "Stranger" not in page(response) and "%PDF" not in page(response)
 
 
@@ -117,11 +118,11 @@ def test_deletion_withdraws_anonymises_deletes_and_closes_the_account(client, fa
             winner.guardian_phone) == ("", "", None, "", "", "")
     finished = db.session.scalar(select(Registration).where(Registration.code == finished_code))
     assert finished.status == "approved"  # the published results keep their row
-    assert finished.entry.file_name is None and not (entry_dir() / "storedwinnerfile").exists()
+    assert finished.entry.works[0].file_name is None and not (entry_dir() / "storedwinnerfile").exists()
 
     running = db.session.get(Participant, running_id)
     assert running.anonymised_at is not None
-    assert running.registrations[0].status == "withdrawn" and running.registrations[0].entry.text == ""
+    assert running.registrations[0].status == "withdrawn" and running.registrations[0].entry.works[0].text == ""
     assert db.session.get(Participant, spare_id) is None
 
     account = db.session.get(User, me_id)
@@ -149,7 +150,7 @@ def test_anonymised_participants_disappear_from_the_owners_pages(client, family,
     client.post_form("/account/privacy/delete", {"password": TEST_PASSWORD, "understood": "y"})
     login_as("organiser")
     # Organisers still reach the registration; its file is gone.
-    assert client.get(f"/entries/{registration_id}/file").status_code == 404
+    assert client.get(f"/entries/{registration_id}/works/1/file").status_code == 404
     assert db.session.get(Participant, winner_id).full_name == "Participant removed at their request"
 
 
@@ -158,8 +159,9 @@ def test_a_file_uploaded_then_account_deleted_is_removed_from_disk(client, login
     me = login_as("participant")
     registration = make_registration(participant=make_participant(account=me))
     client.post_form(f"/my/registrations/{registration.id}",
-                     {"title": "T", "text": "a", "video_url": "", "file": (io.BytesIO(PDF), "a.pdf")})
-    stored = db.session.scalar(select(Entry)).file_name
+                     {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                      "works-0-file": (io.BytesIO(PDF), "a.pdf")})
+    stored = db.session.scalar(select(EntryWork)).file_name
     assert (entry_dir() / stored).exists()
     client.post_form("/account/privacy/delete", {"password": TEST_PASSWORD, "understood": "y"})
     assert not (entry_dir() / stored).exists()

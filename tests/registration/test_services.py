@@ -13,7 +13,9 @@ from contest.contests.models import Contest
 from contest.errors import ServiceError
 from contest.judging.models import JuryMember
 from contest.registration import services
+from contest.registration.completeness import entry_completeness
 from contest.registration.models import Entry, Participant, Registration
+from contest.registration.services import WorkInput
 from contest.registration.uploads import ENTRY_AREA, Upload
 from tests.upload_files import plain_pdf
 
@@ -227,18 +229,23 @@ def test_no_withdrawal_once_judging_has_started(db, make_registration):
 POEM = "Бір өлең\nекінші жол\n\nүшінші жол"
 
 
+def one(title: str = "", text: str = "", **extra) -> list[WorkInput]:
+    return [WorkInput(title=title, text=text, **extra)]
+
+
 def test_an_entry_keeps_title_text_and_video(db, make_registration):
     registration = make_registration()
-    entry = services.save_entry(registration, title=" Дала ", text=POEM + "\r\n", video_url="https://youtu.be/x",
+    entry = services.save_entry(registration, works=one(" Дала ", POEM + "\r\n"), video_url="https://youtu.be/x",
                                 actor=registration.registered_by)
-    assert (entry.title, entry.text, entry.line_count) == ("Дала", POEM, 3)
+    work = entry.works[0]
+    assert (work.title, work.text, work.line_count, entry.video_url) == ("Дала", POEM, 3, "https://youtu.be/x")
 
 
 def test_the_line_limit_is_enforced(db, make_registration, open_contest):
     registration = make_registration(open_contest(line_limit=2))
     with pytest.raises(ServiceError, match="3 lines; this contest allows at most 2") as refused:
-        services.save_entry(registration, title="Дала", text=POEM, actor=registration.registered_by)
-    assert refused.value.field == "text"
+        services.save_entry(registration, works=one("Дала", POEM), actor=registration.registered_by)
+    assert refused.value.field == "works-0-text"
     assert count(db, Entry) == 0
 
 
@@ -246,7 +253,7 @@ def test_the_line_limit_is_enforced(db, make_registration, open_contest):
 def test_only_web_video_links_are_accepted(db, make_registration, url):
     registration = make_registration()
     with pytest.raises(ServiceError, match="http") as refused:
-        services.save_entry(registration, title="Дала", text=POEM, video_url=url, actor=registration.registered_by)
+        services.save_entry(registration, works=one("Дала", POEM), video_url=url, actor=registration.registered_by)
     assert refused.value.field == "video_url"
 
 
@@ -254,41 +261,63 @@ def test_entries_are_frozen_when_registration_closes(db, make_registration):
     registration = make_registration()
     later = registration.contest.registration_closes_at + timedelta(seconds=1)
     with pytest.raises(ServiceError, match="only while registration is open"):
-        services.save_entry(registration, title="Дала", text=POEM, actor=registration.registered_by, now=later)
+        services.save_entry(registration, works=one("Дала", POEM), actor=registration.registered_by, now=later)
 
 
 def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registration):
     registration = make_registration()
     pdf = plain_pdf()
-    entry = services.save_entry(registration, title="Дала", text="", actor=registration.registered_by,
-                                upload=Upload("../../Өлең.pdf", pdf))
+    entry = services.save_entry(registration, works=one("Дала", upload=Upload("../../Өлең.pdf", pdf)),
+                                actor=registration.registered_by)
     db.session.commit()
-    first = services.entry_file_path(entry)
+    work = entry.works[0]
+    first = services.entry_file_path(work)
     assert first.read_bytes() == pdf and "Өлең" not in first.name and first.suffix == ".pdf"
     assert first.parent == files.area_dir(ENTRY_AREA)
-    assert entry.file_original_name == "Өлең.pdf" and entry.file_type == "pdf"
+    assert work.file_original_name == "Өлең.pdf" and work.file_type == "pdf"
 
-    services.save_entry(registration, title="Дала", text="", actor=registration.registered_by,
-                        upload=Upload("poem.txt", "Жаңа нұсқа".encode()))
+    services.save_entry(registration, works=one("Дала", upload=Upload("poem.txt", "Жаңа нұсқа".encode())),
+                        actor=registration.registered_by)
     db.session.commit()
-    assert not first.exists() and services.entry_file_path(entry).read_text() == "Жаңа нұсқа"
+    assert not first.exists() and services.entry_file_path(work).read_text() == "Жаңа нұсқа"
 
-    services.save_entry(registration, title="Дала", text="", remove_file=True, actor=registration.registered_by)
+    services.save_entry(registration, works=one("Дала", remove_file=True), actor=registration.registered_by)
     db.session.commit()
-    assert entry.file_name is None
+    assert work.file_name is None
 
 
 def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration):
     registration = make_registration()
-    entry = services.save_entry(registration, title="Дала", text=POEM, actor=registration.registered_by)
+    entry = services.save_entry(registration, works=one("Дала", POEM), actor=registration.registered_by)
     db.session.commit()
-    with pytest.raises(ServiceError, match="PDF, DOCX"):
-        services.save_entry(registration, title="Changed", text="", actor=registration.registered_by,
-                            upload=Upload("poem.pdf", b"MZ\x90\x00 a program"))
+    with pytest.raises(ServiceError, match="PDF, DOCX") as refused:
+        services.save_entry(registration, works=one("Changed", upload=Upload("poem.pdf", b"MZ\x90\x00 a program")),
+                            actor=registration.registered_by)
+    assert refused.value.field == "works-0-file"
     db.session.rollback()
-    assert (entry.title, entry.text, entry.file_name) == ("Дала", POEM, None)
+    work = entry.works[0]
+    assert (work.title, work.text, work.file_name) == ("Дала", POEM, None)
     assert list(files.area_dir(ENTRY_AREA).glob("*.pdf")) == [] or all(
         path.read_bytes() != b"MZ\x90\x00 a program" for path in files.area_dir(ENTRY_AREA).iterdir())
+
+
+def test_an_entry_holds_as_many_works_as_the_contest_asks(db, make_registration, open_contest):
+    registration = make_registration(open_contest(works_required=3, work_requires="text"))
+    works = [WorkInput("Бірінші", "a"), WorkInput(), WorkInput("Үшінші", "c")]
+    entry = services.save_entry(registration, works=works, actor=registration.registered_by)
+    # A work not started yet gets no row; the draft is saved even though it is incomplete.
+    assert [(work.position, work.title) for work in entry.works] == [(1, "Бірінші"), (3, "Үшінші")]
+    with pytest.raises(ServiceError, match="asks for 3 works"):
+        services.save_entry(registration, works=one("Only one", "a"), actor=registration.registered_by)
+
+
+def test_a_work_with_text_needs_a_title(db, make_registration, open_contest):
+    registration = make_registration(open_contest(works_required=2))
+    with pytest.raises(ServiceError, match="Give the work a title") as refused:
+        services.save_entry(registration, works=[WorkInput("Дала", "a"), WorkInput("", "b")],
+                            actor=registration.registered_by)
+    assert refused.value.field == "works-1-title"
+    assert count(db, Entry) == 0
 
 
 def test_the_demo_gives_the_open_aqynfest_four_registrations_and_a_jury(app, db):
@@ -306,7 +335,10 @@ def test_the_demo_gives_the_open_aqynfest_four_registrations_and_a_jury(app, db)
         "AQY27-0001", "AQY27-0002", "AQY27-0003", "AQY27-0004"]
     minors = [registration.participant for registration in registrations[1:]]
     assert all(participant.consent_version == services.CONSENT_VERSION for participant in minors)
-    assert registrations[0].entry.line_count == 8
+    # Aqynfest's rules ask for three poems: the approved entries hold them, one pupil has sent one.
+    done = [entry_completeness(edition, registration.entry) for registration in registrations]
+    assert [(found.complete, found.required) for found in done] == [(3, 3), (3, 3), (1, 3), (0, 3)]
+    assert registrations[0].entry.works[0].line_count == 8
     assert [registration.status for registration in registrations] == ["approved", "approved", "pending", "pending"]
     jury = db.session.scalars(select(JuryMember).where(JuryMember.contest_id == edition.id)).all()
     assert sorted((member.user.email, member.is_chair) for member in jury) == [

@@ -9,8 +9,10 @@ import pytest
 
 from contest.contests.models import Contest
 from contest.db import utcnow
+from contest.extensions import db
 from contest.judging.models import JuryMember
 from contest.registration.models import Registration
+from tests.registration.helpers import one_work_entry
 
 
 @dataclass
@@ -48,6 +50,8 @@ def judged(make_contest, make_category, make_criterion, make_round, make_award_t
                     district="Almaly", teacher="Teacher T.", grade=7, **hidden)
                 registration = make_registration(contest=contest, participant=participant, category=category,
                                                  status="approved")
+                db.session.add(one_work_entry(registration, title=f"Poem {index + 1}", text="A line"))
+                db.session.commit()
                 registrations.append(registration)
                 for member in jurors:
                     points = {content: max(10 - index, 0), form: max(9 - index, 0)}
