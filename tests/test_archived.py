@@ -26,6 +26,7 @@ from contest.judging.models import JuryMember, ScoreSheet
 from contest.registration import imports
 from contest.registration.models import Registration
 from contest.results import services as results
+from tests.registration.helpers import one_work_entry
 
 EN = {"Accept-Language": "en"}
 GUARDED_BLUEPRINTS = {"judging", "judging_manage", "results", "certificates", "registration_manage"}
@@ -71,6 +72,8 @@ def archived(make_contest, make_category, make_criterion, make_round, make_award
     make_award_tier(contest)
     members = [make_juror(contest, user=juror, is_chair=True), make_juror(contest)]
     scored, other = (make_registration(contest, status="approved") for _ in range(2))
+    _db.session.add_all([one_work_entry(scored, title="Дала", text="Кең дала"),
+                         one_work_entry(other, title="Тау", text="Биік тау")])
     pending = make_registration(contest, status="pending")
     sheet = make_sheet(members[0], scored, final, points={criterion: 8}, status="submitted")
     make_sheet(members[1], scored, final, points={criterion: 6}, status="submitted")
@@ -172,6 +175,9 @@ ROUTES: dict[str, Route] = {
                                                                     "pupils.csv")}),
     "registration_manage.import_confirm": ("organiser", lambda a: f"{a.base}/registrations/import/confirm",
                                            lambda a: {"payload": signed_pupils(a)}),
+    "registration_manage.allow_incomplete": ("organiser",
+                                             lambda a: f"{a.base}/registrations/{a.scored.id}/allow-incomplete",
+                                             lambda a: {"override_reason": "Sent on paper."}),
     "registration_manage.change_category": ("organiser", lambda a: f"{a.base}/registrations/{a.pending.id}/category",
                                             lambda a: {"category_id": a.category}),
 }

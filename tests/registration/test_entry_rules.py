@@ -21,9 +21,10 @@ from contest.registration.completeness import entry_completeness
 from contest.registration.models import Entry, EntryWork
 from contest.registration.uploads import ENTRY_AREA
 from tests.registration.helpers import audit_actions, one_work_entry, page
+from tests.upload_files import plain_pdf
 
 EN = {"Accept-Language": "en"}
-PDF = b"%PDF-1.4\n%poem\n"
+PDF = plain_pdf()
 
 
 def work(position: int, title: str = "T", text: str = "", file_name: str | None = None):

@@ -15,6 +15,7 @@ from contest.errors import ServiceError
 from contest.registration.models import Entry
 from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file
 from tests import upload_files as files
+from tests.registration.helpers import one_work_entry
 
 EN = {"Accept-Language": "en"}
 BOMB = "zip bomb"
@@ -107,7 +108,8 @@ def my_registration(login_as, make_participant, make_registration, open_contest)
 
 def post_file(client, registration, data: bytes, name: str):
     return client.post_form(f"/my/registrations/{registration.id}",
-                            {"title": "T", "text": "a", "video_url": "", "file": (io.BytesIO(data), name)},
+                            {"works-0-title": "T", "works-0-text": "a", "video_url": "",
+                             "works-0-file": (io.BytesIO(data), name)},
                             headers=EN)
 
 
@@ -116,28 +118,29 @@ def test_the_odt_bomb_is_refused_beside_the_field_and_nothing_is_written(client,
         path.unlink()
     response = post_file(client, my_registration, files.odt_bomb(), "poem.odt")
     html = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'id="file-error"' in html and TOO_LARGE in html
+    assert response.status_code == 422 and 'id="works-0-file-error"' in html and TOO_LARGE in html
     assert db.session.scalar(select(func.count()).select_from(Entry)) == 0 and stored_entry_files() == []
 
 
 def test_a_text_file_called_svg_is_stored_and_served_as_plain_text(client, db, my_registration):
     response = post_file(client, my_registration, "Көктем келді\n".encode(), "poem.svg")
     assert response.status_code == 302
-    entry = db.session.scalar(select(Entry))
-    assert entry.file_type == "txt" and entry.file_original_name == "poem.txt"
-    download = client.get(f"/entries/{my_registration.id}/file")
+    work = db.session.scalar(select(Entry)).works[0]
+    assert work.file_type == "txt" and work.file_original_name == "poem.txt"
+    download = client.get(f"/entries/{my_registration.id}/works/1/file")
     assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert download.headers["Content-Disposition"] == "attachment; filename=poem.txt"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("url", ["/entries/{id}/file", "/manage/contests/{contest}/registrations/{id}/file"])
+@pytest.mark.parametrize("url", ["/entries/{id}/works/1/file",
+                                 "/manage/contests/{contest}/registrations/{id}/works/1/file"])
 def test_an_older_text_entry_kept_under_an_svg_name_downloads_as_txt(client, db, login_as, make_registration,
                                                                      url):
     registration = make_registration()
     stored = file_store.write_bytes(db.session, ENTRY_AREA, ".txt", b"<svg><script>alert(1)</script></svg>")
-    db.session.add(Entry(registration=registration, title="T", text="", file_name=stored,
-                         file_original_name="drawing.svg", file_type="txt", file_size=36))
+    db.session.add(one_work_entry(registration, title="T", text="", file_name=stored,
+                                  file_original_name="drawing.svg", file_type="txt", file_size=36))
     db.session.commit()
     login_as("organiser")
     download = client.get(url.format(id=registration.id, contest=registration.contest_id))
