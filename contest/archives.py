@@ -18,6 +18,8 @@ from pathlib import PurePosixPath
 
 from flask_babel import lazy_gettext as _l
 
+from contest.i18n import format_file_size
+
 CHUNK = 64 * 1024
 # Below this many inflated bytes a member's ratio is not judged: small XML parts compress very well.
 RATIO_FLOOR = 1024 * 1024
@@ -71,8 +73,8 @@ class ArchiveRefused(Exception):
         if self.reason == "too_many":
             return _l("The file holds too many parts (limit: %(count)s).", count=self.limits.max_members)
         if self.reason == "too_large":
-            return _l("Unpacked, the file is too large (limit: %(size)s MB).",
-                      size=round(self.limits.max_total_bytes / 1024 / 1024))
+            return _l("Unpacked, the file is too large (limit: %(size)s).",
+                      size=format_file_size(self.limits.max_total_bytes))
         return MESSAGES[self.reason]
 
 

@@ -167,8 +167,8 @@ def register_error_handlers(app: Flask) -> None:
         # so and leads back to the form (forms here post to their own address).
         db.session.rollback()
         return render_template("errors/too_large.html", back_url=request.path,
-                               megabytes=round(app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024),
-                               file_megabytes=round(app.config["ENTRY_FILE_MAX_BYTES"] / 1024 / 1024, 1)), 413
+                               max_bytes=app.config["MAX_CONTENT_LENGTH"],
+                               file_max_bytes=app.config["ENTRY_FILE_MAX_BYTES"]), 413
 
     # Unhandled exceptions reach this handler as InternalServerError after Flask has logged
     # the traceback (tests set PROPAGATE_EXCEPTIONS, so there they surface instead).

@@ -445,7 +445,7 @@ def _signed_file(token: str, contest: Contest, round_: Round) -> tuple[str, byte
 
 def _render_ballot_form(contest: Contest, round_: Round, form: BallotUploadForm):
     return render_template("judging/manage/ballots.html", contest=contest, round=round_, form=form,
-                           columns=BALLOT_COLUMNS, max_megabytes=ballots.MAX_BYTES // (1024 * 1024)), form_status(form)
+                           columns=BALLOT_COLUMNS, max_bytes=ballots.MAX_BYTES), form_status(form)
 
 
 def _render_ballot_preview(contest: Contest, round_: Round, report: ballots.BallotImport, token: str | None,

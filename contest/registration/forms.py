@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.errors import ServiceError
 from contest.forms import REQUIRED_MESSAGE, attach_error, trimmed
-from contest.i18n import localized
+from contest.i18n import format_file_size, localized
 from contest.registration.services import WorkInput
 from contest.registration.uploads import Upload
 
@@ -144,7 +144,7 @@ class EntryForm(FlaskForm):
             self.works.append_entry()
         while len(self.works) > works_required:  # a tampered form with more works than asked
             self.works.pop_entry()
-        too_large = _l("The file is larger than %(size)s MB.", size=round(max_file_bytes / 1024 / 1024, 1))
+        too_large = _l("The file is too large: at most %(size)s.", size=format_file_size(max_file_bytes))
         for work in self.works:
             work.file.render_kw = {**work.file.render_kw, "data-max-bytes": max_file_bytes,
                                    "data-too-large": str(too_large)}

@@ -35,7 +35,7 @@ from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.i18n import current_language
+from contest.i18n import current_language, format_file_size
 from contest.registration import services
 from contest.registration.eligibility import (
     Limits,
@@ -132,7 +132,7 @@ def read_rows(data: bytes) -> list[ImportRow]:
     if not data:
         raise ServiceError(_l("The file is empty."), "file")
     if len(data) > limit:
-        raise ServiceError(_l("The file is larger than %(size)s MB.", size=round(limit / 1024 / 1024, 1)), "file")
+        raise ServiceError(_l("The file is too large: at most %(size)s.", size=format_file_size(limit)), "file")
     try:
         table = read_table(data, max_rows=MAX_ROWS)
     except UnreadableTable as unreadable:

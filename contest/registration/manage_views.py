@@ -20,7 +20,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
-from contest.i18n import LOCAL_ZONE, current_language, format_score
+from contest.i18n import LOCAL_ZONE, current_language
 from contest.lookups import or_404
 from contest.registration import exports, imports, moderation, services
 from contest.registration.completeness import entry_completeness
@@ -278,8 +278,7 @@ def import_upload(contest_id: int):
             return _render_preview(contest, preview)
     return render_template("registration/manage/import.html", contest=contest, form=form,
                            columns=imports.COLUMNS, max_rows=imports.MAX_ROWS,
-                           max_megabytes=format_score(current_app.config["IMPORT_FILE_MAX_BYTES"] / 1048576, 0)
-                           ), form_status(form)
+                           max_bytes=current_app.config["IMPORT_FILE_MAX_BYTES"]), form_status(form)
 
 
 def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirmed_failed: bool = False):

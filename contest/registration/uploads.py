@@ -19,6 +19,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from contest import archives, files
 from contest.errors import ServiceError
+from contest.i18n import format_file_size
 
 ENTRY_AREA = "entries"
 # Content types we send back with a download, by the kind the content turned out to be
@@ -100,7 +101,7 @@ def check_entry_file(upload: Upload) -> str:
     if not upload.data:
         raise ServiceError(_l("The file is empty."), "file")
     if len(upload.data) > limit:
-        raise ServiceError(_l("The file is larger than %(size)s MB.", size=round(limit / 1024 / 1024, 1)), "file")
+        raise ServiceError(_l("The file is too large: at most %(size)s.", size=format_file_size(limit)), "file")
     kind = sniff_kind(upload.data)
     if kind is None:
         raise ServiceError(NOT_OUR_KIND, "file")

@@ -248,11 +248,9 @@ def _registration_page(registration: Registration, form: EntryForm, category_for
     if form.has_errors and form.has_uploads():
         # A browser never fills a file input in again: say so, rather than let it look saved.
         form.form_errors.append(_("The files you chose have not been saved: choose them again before saving."))
-    max_file_bytes = current_app.config["ENTRY_FILE_MAX_BYTES"]
     return render_template("registration/registration.html", registration=registration, entry=entry,
                            form=form, category_form=category_form, editable=services.entry_is_editable(registration),
-                           contest=contest, completeness=entry_completeness(contest, entry),
-                           max_megabytes=round(max_file_bytes / 1024 / 1024, 1)), status
+                           contest=contest, completeness=entry_completeness(contest, entry)), status
 
 
 @bp.post("/my/registrations/<int:registration_id>/category")

@@ -157,7 +157,7 @@ def test_a_file_over_the_cap_is_refused_beside_its_field_with_the_texts_kept(cli
     html = page(response)
     assert response.status_code == 422
     assert 'id="works-1-file-error"' in html
-    assert "The file is larger than" in html and "choose them again" in html
+    assert "The file is too large" in html and "choose them again" in html
     assert all(typed in html for typed in ("Бір", "Екі", "Үш"))
     assert count(db, Entry) == 0 and stored_files() == files_before
 
@@ -165,7 +165,7 @@ def test_a_file_over_the_cap_is_refused_beside_its_field_with_the_texts_kept(cli
 def test_the_file_inputs_carry_the_limit_for_the_browser_check(client, three_poems):
     html = page(client.get(f"/my/registrations/{three_poems.id}", headers=EN))
     limit = current_app.config["ENTRY_FILE_MAX_BYTES"]
-    assert html.count(f'data-max-bytes="{limit}"') == 3 and 'data-too-large="The file is larger than' in html
+    assert html.count(f'data-max-bytes="{limit}"') == 3 and 'data-too-large="The file is too large' in html
     assert '<script src="/static/js/entry-files.js" defer></script>' in html
     assert "<script>" not in html  # the strict CSP allows no inline script
     script = (Path(current_app.static_folder) / "js" / "entry-files.js").read_text()
@@ -197,7 +197,7 @@ def test_a_request_above_the_site_limit_gets_a_page_that_leads_back_to_the_form(
     assert response.status_code == 413
     assert "<h1 class=\"h2\">Файл тым үлкен</h1>" in html
     assert f'href="{url}"' in html and "Пішінге оралу" in html
-    assert "пішінге терілген мәтін сақталмады" in html
+    assert "пішінге терілген мәтін де сақталмады" in html and "ең көбі 4 КБ" in html
     assert count(db, Entry) == 0
 
 

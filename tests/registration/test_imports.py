@@ -183,7 +183,7 @@ def test_an_oversized_file_is_refused(client, db, app, organiser, teacher, open_
     limit = app.config["IMPORT_FILE_MAX_BYTES"]
     data = csv_bytes([["Ivanov", "Pyotr"]], ["Surname", "Given name"]) + b"x" * limit
     response = upload(client, contest, data, filename="pupils.csv")
-    assert response.status_code == 422 and "The file is larger than 2.0 MB." in page(response)
+    assert response.status_code == 422 and "The file is too large: at most 2 MB." in page(response)
     assert counts(db) == (0, 0)
 
 

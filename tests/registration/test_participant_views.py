@@ -463,7 +463,7 @@ def test_an_oversized_file_is_refused_and_nothing_is_written(client, my_registra
     response = client.post_form(f"/my/registrations/{registration.id}",
                                 {"works-0-title": "T", "works-0-text": "a", "video_url": "",
                                  "works-0-file": upload(PDF + b"0" * 2048, "big.pdf")}, headers=EN)
-    assert response.status_code == 422 and "larger than" in page(response)
+    assert response.status_code == 422 and "too large" in page(response)
     assert count(db, Entry) == 0 and stored_entry_files() == []
 
 

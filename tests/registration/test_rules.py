@@ -85,7 +85,7 @@ def test_an_exe_renamed_pdf_is_refused(app):
 def test_an_oversized_file_is_refused(app):
     app.config["ENTRY_FILE_MAX_BYTES"] = 1000
     try:
-        with pytest.raises(ServiceError, match="larger than"):
+        with pytest.raises(ServiceError, match="too large"):
             check_entry_file(Upload("poem.pdf", b"%PDF-" + b"x" * 1000))
     finally:
         app.config["ENTRY_FILE_MAX_BYTES"] = 10 * 1024 * 1024
