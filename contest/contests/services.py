@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
+from contest.auth.models import User
 from contest.contests.models import (
     CATEGORY_AGES,
     MAX_DECIMALS,
@@ -64,7 +65,7 @@ SETUP_LOCKED_STATUSES = frozenset({ContestStatus.JUDGING, ContestStatus.RESULTS_
 
 # Contest -----------------------------------------------------------------------------------
 
-def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: bool = True) -> Contest:
+def create_contest(data: dict[str, Any], *, actor: User | None, with_default_criteria: bool = True) -> Contest:
     """A new draft contest with one final round and, if asked, the usual criteria for its kind."""
     values = _clean_contest_data(data)
     _check_contest(values, contest=None)
@@ -80,7 +81,7 @@ def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: b
     return contest
 
 
-def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Contest:
+def update_contest(contest: Contest, data: dict[str, Any], *, actor: User | None) -> Contest:
     ensure_not_archived(contest)
     values = _clean_contest_data(data)
     _check_contest(values, contest=contest)
@@ -97,7 +98,7 @@ def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Con
 
 
 def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: datetime,
-                 registration_closes_at: datetime, actor: Any, slug: str | None = None) -> Contest:
+                 registration_closes_at: datetime, actor: User | None, slug: str | None = None) -> Contest:
     """Next year's edition: same texts, settings and setup rows (categories with their limits),
     new dates, a new draft. A year written in a title (\"Aqynfest 2022\") moves on to the new
     event's year, and each title is marked as a copy until the organiser edits it."""
@@ -378,7 +379,7 @@ def allowed_moves(contest: Contest) -> list[ContestStatus]:
     return list(MOVES[contest.status_enum])
 
 
-def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestStatusChange:
+def change_status(contest: Contest, new_status: str, *, actor: User | None) -> ContestStatusChange:
     try:
         target = ContestStatus(new_status)
     except ValueError:
@@ -472,7 +473,7 @@ PART_COLUMNS: dict[type, tuple[str, ...]] = {
 ContestPart = Round | Category | Criterion | AwardTier
 
 
-def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any) -> ContestPart:
+def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: User | None) -> ContestPart:
     ensure_setup_editable(contest)
     siblings = _siblings(contest, model)
     values = _column_defaults(model) | _clean_part_data(model, data, siblings=siblings)
@@ -485,7 +486,7 @@ def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any)
     return part
 
 
-def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> ContestPart:
+def update_part(part: ContestPart, data: dict[str, Any], *, actor: User | None) -> ContestPart:
     contest = part.contest
     ensure_setup_editable(contest)
     siblings = _siblings(contest, type(part))
@@ -501,7 +502,7 @@ def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> Conte
     return part
 
 
-def delete_part(part: ContestPart, *, actor: Any) -> None:
+def delete_part(part: ContestPart, *, actor: User | None) -> None:
     contest = part.contest
     ensure_setup_editable(contest)
     if isinstance(part, Criterion) and f"criterion:{part.id}" in (contest.tie_break_rules or []):

@@ -179,16 +179,20 @@ def _check_reason(reason: str | None) -> str:
 
 # Who may score -----------------------------------------------------------------------------
 
-def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: Any) -> None:
-    """The juror is the signed-in account, the contest is judging, the entry is theirs to score."""
-    if not _is_the_juror(member, actor):
-        raise ServiceError(_l("Only the jury member themself can score on their sheet."))
+def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: User | None) -> User:
+    """The juror is the signed-in account, the contest is judging, the entry is theirs to score.
+    Returns the actor, now known to be that juror."""
+    juror = _the_juror(member, actor, _l("Only the jury member themself can score on their sheet."))
     _check_entry_open(member, registration, round_)
+    return juror
 
 
-def _is_the_juror(member: JuryMember, actor: Any) -> bool:
-    return (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
-            and actor.has_role(Role.JUROR))
+def _the_juror(member: JuryMember, actor: User | None, refusal: object) -> User:
+    """The actor when it is the member's own active juror account; anyone else gets `refusal`."""
+    if (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
+            and actor.has_role(Role.JUROR)):
+        return actor
+    raise ServiceError(refusal)
 
 
 def _check_entry_open(member: JuryMember, registration: Registration, round_: Round) -> None:
@@ -200,9 +204,11 @@ def _check_entry_open(member: JuryMember, registration: Registration, round_: Ro
         raise ServiceError(reason)
 
 
-def check_organiser(actor: Any) -> None:
+def check_organiser(actor: User | None) -> User:
+    """Returns the actor, now known to be an organiser."""
     if not (isinstance(actor, User) and actor.has_role(Role.ORGANISER)):
         raise ServiceError(_l("Only an organiser can do this."))
+    return actor
 
 
 # Score sheets ------------------------------------------------------------------------------
@@ -223,17 +229,17 @@ def sheets_of_juror(member: JuryMember, round_: Round | None = None) -> list[Sco
 
 
 def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-               comment: str = "", version: int, submit: bool = False, actor: Any) -> ScoreSheet:
+               comment: str = "", version: int, submit: bool = False, actor: User | None) -> ScoreSheet:
     """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
     and, with submit=True, submit the sheet. `version` is the sheet's version the page was
     built from (0 for a sheet not yet saved): anything else is refused as stale."""
-    check_may_score(member, registration, round_, actor=actor)
+    actor = check_may_score(member, registration, round_, actor=actor)
     return write_sheet(member, registration, round_, points, comment=comment, version=version, submit=submit,
                        actor=actor, source=SheetSource.ONLINE)
 
 
 def write_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-                comment: str | None, version: int | None, submit: bool, actor: Any, source: SheetSource) -> ScoreSheet:
+                comment: str | None, version: int | None, submit: bool, actor: User, source: SheetSource) -> ScoreSheet:
     """Check everything, then write: a refusal leaves the database as it was. `version` None
     (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
     submitted sheet stays locked."""
@@ -256,8 +262,8 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     return sheet
 
 
-def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
-    check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
+def submit_sheet(sheet: ScoreSheet, *, version: int, actor: User | None) -> ScoreSheet:
+    actor = check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
     sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is already submitted."))
@@ -270,9 +276,9 @@ def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
     return sheet
 
 
-def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: Any) -> ScoreSheet:
+def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> ScoreSheet:
     """An organiser unlocks a submitted sheet so the juror can correct it."""
-    check_organiser(actor)
+    actor = check_organiser(actor)
     ensure_not_archived(sheet.round.contest)
     reason = _check_reason(reason)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
@@ -337,7 +343,7 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
     return changes
 
 
-def _mark_submitted(sheet: ScoreSheet, actor: Any) -> None:
+def _mark_submitted(sheet: ScoreSheet, actor: User) -> None:
     sheet.status = SheetStatus.SUBMITTED.value
     sheet.submitted_at, sheet.submitted_by_id = utcnow(), actor.id
     _audit_sheet("sheet.submit", sheet, actor)
@@ -358,17 +364,16 @@ def _flush_sheet() -> None:
         raise ServiceError(STALE) from None
 
 
-def _audit_sheet(action: str, sheet: ScoreSheet, actor: Any, **data: Any) -> None:
+def _audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any) -> None:
     record(action, sheet, actor=actor, member_id=sheet.member_id, registration_id=sheet.registration_id,
            round_id=sheet.round_id, source=sheet.source, **data)
 
 
 # Conflicts of interest ---------------------------------------------------------------------
 
-def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: User | None) -> Conflict:
     """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
-    if not _is_the_juror(member, actor):
-        raise ServiceError(_l("Only the jury member themself can declare a conflict of interest."))
+    actor = _the_juror(member, actor, _l("Only the jury member themself can declare a conflict of interest."))
     ensure_not_archived(member.contest)
     reason = _check_reason(reason)
     if db.session.scalar(select(exists().where(
@@ -379,15 +384,15 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
     return _add_conflict(member, registration, ConflictKind.DECLARED, reason, actor)
 
 
-def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: User | None) -> Conflict:
     """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
-    check_organiser(actor)
+    actor = check_organiser(actor)
     ensure_not_archived(member.contest)
     return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
 
 
 def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,
-                  actor: Any) -> Conflict:
+                  actor: User) -> Conflict:
     check_jury_editable(member.contest)
     if registration.contest_id != member.contest_id:
         raise ServiceError(_l("This entry is not among the entries judged in this round."))

@@ -177,7 +177,7 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
 
 # Advancement ---------------------------------------------------------------------------------
 
-def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
+def mark_advancement(contest: Contest, round_: Round, *, actor: User | None) -> int:
     """Store who moves on from a qualifying round: the best `advance_count` of each category (a tie
     at the boundary takes every tied entry), or every entry whose rounded total reaches
     `advance_threshold`. Replaces an earlier marking; returns how many. The same marking
@@ -331,7 +331,7 @@ class MissingSheetsError(ServiceError):
         self.missing = missing
 
 
-def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> ResultSnapshot:
+def publish_results(contest: Contest, *, actor: User | None, reason: str = "") -> ResultSnapshot:
     """Freeze the standings of the results round into a snapshot and move the contest to
     "results published". Refused, with nothing written, when sheets are missing and no reason
     is given, when the method cannot apply, or when the prizes exceed the fund."""
@@ -374,7 +374,7 @@ def _refuse_published_already(contest: Contest) -> None:
                               time=format_table_datetime(snapshot.published_at)))
 
 
-def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSnapshot:
+def unpublish_results(contest: Contest, *, reason: str, actor: User | None) -> ResultSnapshot:
     """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
     check_organiser(actor)
     ensure_not_archived(contest)
