@@ -28,7 +28,7 @@ def random_name(suffix: str) -> str:
     return secrets.token_urlsafe(16) + suffix
 
 
-def write(session: Session, area: str, suffix: str, save: Callable[[Path], None]) -> str:
+def write(session: Session, area: str, suffix: str, save: Callable[[Path], object]) -> str:
     """Create a new file in `area` by calling `save(path)`; returns its name."""
     session.connection()  # make sure a transaction is open, so that a rollback will clean up
     directory = area_dir(area)
