@@ -129,7 +129,8 @@ def _checked_rows(round_: Round, rows: list[tuple[int, list[str]]], report: Ball
         select(Registration).where(Registration.contest_id == contest.id))}
     members = {member.user.email.lower(): member for member in assignment.jury_of(contest.id)}
     scope = load_scope(round_, members=members.values())
-    checked, seen = [], {}
+    checked: list[_Row] = []
+    seen: dict[tuple[int, int, int], int] = {}
     for number, cells in rows:
         report.rows += 1
         try:

@@ -23,6 +23,7 @@ class AlmatyDateTimeField(StringField):
     data is a timezone-aware datetime, or None when left empty."""
 
     widget = DateTimeLocalInput()
+    data: datetime | None  # type: ignore[assignment]  # parsed, where StringField keeps text
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = (valuelist[0] if valuelist else "").strip()

@@ -59,7 +59,7 @@ class RegistrationFilters:
     district: str | None = None
 
 
-def filtered_registrations(contest: Contest, filters: RegistrationFilters) -> Select[tuple[Registration]]:
+def filtered_registrations(contest: Contest, filters: RegistrationFilters) -> Select[Registration]:
     """The contest's registrations matching `filters`, by code, with everything the table and
     the exports show loaded in the same query (participant, category, entry, account)."""
     statement = (

@@ -336,7 +336,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            privacy.delete_account(current_user._get_current_object(), password=form.password.data,
+            privacy.delete_account(current_user._get_current_object(), password=form.password.data or "",
                                    actor=current_user._get_current_object())
         except ServiceError as error:
             attach_error(form, error)
