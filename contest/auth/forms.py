@@ -21,7 +21,7 @@ def _email_field() -> EmailField:
         DataRequired(REQUIRED_MESSAGE), Length(max=254), Email(EMAIL_MESSAGE)])
 
 
-def _new_password_fields(label: object) -> tuple[PasswordField, PasswordField]:
+def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(label, validators=[
         DataRequired(REQUIRED_MESSAGE), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=PASSWORD_LENGTH_MESSAGE)])
     confirm = PasswordField(_l("Repeat the password"), validators=[

@@ -44,7 +44,7 @@ class User(UserMixin, TimestampMixin, Base):
 
     # The token of the signed-in browser this object was loaded for (not a column). Flask-Login
     # keeps get_id() in the session cookie and its loader finds the account by that token.
-    session_token = None  # str once a session is opened or loaded
+    session_token: str | None = None  # str once a session is opened or loaded
 
     def get_id(self) -> str:
         if self.session_token is None:

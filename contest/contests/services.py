@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from contest.contests.models import (
     RoundStage,
     WorkRequirement,
 )
+from contest.db import Base
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, format_amount
@@ -113,12 +115,12 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     for code in LANGUAGES:
         values[f"title_{code}"] = copy_title(values[f"title_{code}"], code)
     copy = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
-    criterion_ids = {}
+    criterion_ids: dict[int, Criterion] = {}
     for relation, model in PART_RELATIONS.items():
         for part in getattr(source, relation):
             duplicate = model(**{column: getattr(part, column) for column in PART_COLUMNS[model]})
             getattr(copy, relation).append(duplicate)
-            if model is Criterion:
+            if isinstance(duplicate, Criterion):
                 criterion_ids[part.id] = duplicate
     db.session.add(copy)
     db.session.flush()
@@ -250,7 +252,7 @@ def _check_score(value: Any, field: str) -> None:
                            field=field)
 
 
-def _check_choice(value: Any, choices: type, field: str) -> None:
+def _check_choice(value: Any, choices: type[enum.Enum], field: str) -> None:
     if value not in {member.value for member in choices}:
         raise ServiceError(_l("Choose one of the offered options."), field=field)
 
@@ -514,7 +516,7 @@ def delete_part(part: ContestPart, *, actor: User | None) -> None:
     db.session.flush()
 
 
-def _siblings(contest: Contest, model: type) -> list:
+def _siblings(contest: Contest, model: type[Base]) -> list[Any]:
     return getattr(contest, PART_RELATIONS_BY_MODEL[model])
 
 
@@ -524,7 +526,7 @@ def _keep_in_order(siblings: list) -> None:
     siblings.sort(key=lambda sibling: (sibling.position, sibling.id))
 
 
-def _column_defaults(model: type) -> dict[str, Any]:
+def _column_defaults(model: type[Base]) -> dict[str, Any]:
     # Column defaults apply only at INSERT; the rules are checked before that.
     return {column.name: column.default.arg for column in model.__table__.columns
             if column.name in PART_COLUMNS[model] and column.default is not None and column.default.is_scalar}

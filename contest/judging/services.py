@@ -101,19 +101,19 @@ def format_points(value: Decimal | None) -> str:
 def _checked_sheet_values(criteria: list[Criterion], points: Mapping[Any, Any]) -> dict[int, Decimal]:
     """Criterion id -> points for every filled criterion; unknown criteria are refused."""
     known = {criterion.id: criterion for criterion in criteria}
-    unknown = [key for key in points if _criterion_id(key) not in known]
-    if unknown:
+    ids = {key: criterion_id for key in points if (criterion_id := _criterion_id(key)) in known}
+    if len(ids) < len(points):
         raise ServiceError(_l("This sheet names a criterion that is not part of the contest."))
     values: dict[int, Decimal] = {}
     refusals: list[ServiceError] = []
     for key, raw in points.items():
         try:
-            value = checked_points(known[_criterion_id(key)], raw)
+            value = checked_points(known[ids[key]], raw)
         except ServiceError as refusal:  # keep going: the juror fixes every field in one go
             refusals.append(refusal)
             continue
         if value is not None:
-            values[_criterion_id(key)] = value
+            values[ids[key]] = value
     if refusals:
         raise ServiceErrors(refusals)
     return values
@@ -264,7 +264,7 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
 
 def submit_sheet(sheet: ScoreSheet, *, version: int, actor: User | None) -> ScoreSheet:
     actor = check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
-    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+    sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is already submitted."))
     if sheet.version != version:
@@ -283,7 +283,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> Score
     reason = _check_reason(reason)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
-    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+    sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if not sheet.is_submitted:
         raise ServiceError(_l("Only a submitted score sheet can be reopened."))
     sheet.status = SheetStatus.DRAFT.value
@@ -307,7 +307,7 @@ def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_:
         member_id=member.id, registration_id=registration.id, round_id=round_.id, status=SheetStatus.DRAFT.value,
         source=source.value, comment="", version=1, reopen_reason="", created_at=now, updated_at=now,
     ).on_conflict_do_nothing().returning(ScoreSheet.id))
-    sheet = _locked_sheet(member.id, registration.id, round_.id)
+    sheet = _locked_existing_sheet(member.id, registration.id, round_.id)
     return sheet, created_id is not None and sheet.id == created_id
 
 
@@ -317,6 +317,14 @@ def _locked_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreS
         select(ScoreSheet).where(ScoreSheet.member_id == member_id, ScoreSheet.registration_id == registration_id,
                                  ScoreSheet.round_id == round_id)
         .options(selectinload(ScoreSheet.scores)).with_for_update(of=ScoreSheet).execution_options(populate_existing=True))
+
+
+def _locked_existing_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreSheet:
+    """As `_locked_sheet`, for a sheet just seen: one deleted since (its entry removed) is stale."""
+    sheet = _locked_sheet(member_id, registration_id, round_id)
+    if sheet is None:
+        raise ServiceError(STALE)
+    return sheet
 
 
 def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[int, Decimal],
@@ -332,7 +340,8 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
         changes.append({"criterion_id": criterion.id, "criterion": localized(criterion, "name", "en"),
                         "old": format_points(old) or None, "new": format_points(new) or None})
         if new is None:
-            sheet.scores.remove(score)
+            if score is not None:  # always: old differs from new
+                sheet.scores.remove(score)
         elif score is None:
             sheet.scores.append(Score(criterion_id=criterion.id, points=new))
         else:
@@ -464,7 +473,7 @@ def entry_history(registration: Registration) -> list[HistoryEvent]:
                          reason=event.data.get("reason", "")) for event in events]
 
 
-def _by_id(model: type, ids: set[Any]) -> dict[int, Any]:
+def _by_id(model: type[Any], ids: set[Any]) -> dict[int | None, Any]:  # looked up with ids that may be None
     ids = {value for value in ids if isinstance(value, int)}
     if not ids:
         return {}

@@ -53,7 +53,7 @@ class LocalDateField(DateField):
             raise ValueError(DATE_MESSAGE) from None
 
 
-def _text(label: object, max_length: int, *, required: bool = False, **render_kw: Any) -> StringField:
+def _text(label: str, max_length: int, *, required: bool = False, **render_kw: Any) -> StringField:
     first = DataRequired(REQUIRED_MESSAGE) if required else Optional()
     return StringField(label, filters=[trimmed], render_kw=render_kw or None,
                        validators=[first, Length(max=max_length, message=TOO_LONG)])

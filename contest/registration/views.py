@@ -195,8 +195,9 @@ def register(contest_id: int):
         abort(404)
     participants = queries.account_participants(current_user)
     form = RegisterForm(participants, contest.categories)
-    if not form.is_submitted() and request.args.get("participant", type=int):
-        form.participant_id.data = request.args.get("participant", type=int)
+    chosen = request.args.get("participant", type=int)
+    if not form.is_submitted() and chosen:
+        form.participant_id.data = chosen
     if participants and form.validate_on_submit():
         participant = next(p for p in participants if p.id == form.participant_id.data)
         category = next(c for c in contest.categories if c.id == form.category_id.data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
@@ -251,6 +251,14 @@ def _texts(obj: Any, field_name: str = "name") -> dict[str, str]:
     return {code: localized(obj, field_name, code) for code in LANGUAGE_NAMES}
 
 
+@overload
+def _decimal_text(value: Decimal) -> str: ...
+
+
+@overload
+def _decimal_text(value: None) -> None: ...
+
+
 def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
@@ -320,7 +328,8 @@ def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decima
     for criterion in contest.criteria:
         values = [Decimal(points[str(criterion.id)]) for points in scores.values() if str(criterion.id) in points]
         if values:
-            means[str(criterion.id)] = _decimal_text((sum(values) / len(values)).quantize(step, ROUND_HALF_UP))
+            mean = sum(values, Decimal(0)) / len(values)
+            means[str(criterion.id)] = _decimal_text(mean.quantize(step, ROUND_HALF_UP))
     return means
 
 
