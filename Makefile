@@ -81,10 +81,11 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-# Known vulnerabilities in the runtime dependencies (pip-audit). Fails on a finding; when the
-# vulnerability service cannot be reached it says so and passes, unless AUDIT_ARGS=--strict.
+# Known vulnerabilities in the pinned runtime dependencies (pip-audit over requirements.lock). Fails
+# on a finding; when the vulnerability service cannot be reached it says so and passes, unless
+# AUDIT_ARGS=--strict.
 audit: install-dev
-	$(BIN)/python .ci/audit.py requirements.txt $(AUDIT_ARGS)
+	$(BIN)/python .ci/audit.py requirements.lock $(AUDIT_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root, apt).
 browser:
