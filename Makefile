@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations i18n migrate demo serve lint audit browser clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser clean
 
 run: install translations migrate demo serve
 
@@ -17,17 +17,44 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Stamp files keep repeated runs quick: pip runs again only when a requirements file changes.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Installs come from the lock files: exact versions, each download checked against its hash.
+# Stamp files keep repeated runs quick: pip runs again only when a lock file changes.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
+
+# requirements*.txt are the edited inputs; `make lock` pins them (and their dependencies) with
+# hashes for Linux x86_64 / Python 3.11, keeping existing pins. LOCK_ARGS=--upgrade takes the
+# newest versions the inputs allow. The dev lock is constrained to the runtime lock's versions.
+LOCK = $(abspath $(BIN))/uv pip compile -q --generate-hashes --python-version 3.11 \
+  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" $(LOCK_ARGS)
+define compile-locks
+	cd $(1) && $(LOCK) requirements.txt -o requirements.lock
+	cd $(1) && $(LOCK) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+endef
+
+lock: install-dev
+	$(call compile-locks,.)
+
+# Fails when a requirements*.txt was edited without `make lock`: recompiles copies and compares
+# the pins (not the hashes: PyPI may add a wheel to a pinned release, which changes nothing here).
+lock-check: install-dev
+	$(eval LOCK_TMP := $(shell mktemp -d))
+	cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock $(LOCK_TMP)
+	$(call compile-locks,$(LOCK_TMP))
+	for lock in requirements.lock requirements-dev.lock; do \
+	  grep -v -e '--hash=' $$lock > $(LOCK_TMP)/committed; grep -v -e '--hash=' $(LOCK_TMP)/$$lock > $(LOCK_TMP)/fresh; \
+	  diff -u $(LOCK_TMP)/committed $(LOCK_TMP)/fresh || \
+	  { echo "$$lock does not match requirements*.txt: run make lock and commit it."; exit 1; }; \
+	done
+	rm -rf $(LOCK_TMP)
 
 # Compile the kk/ru/en catalogs (.mo files are build output, not kept in git).
 translations: | $(VENV)/.runtime
@@ -50,10 +77,15 @@ serve: install
 lint: install-dev
 	$(BIN)/ruff check .
 
-# Known vulnerabilities in the runtime dependencies (pip-audit). Fails on a finding; when the
-# vulnerability service cannot be reached it says so and passes, unless AUDIT_ARGS=--strict.
+# mypy on contest/ (configured in pyproject.toml: strict on the pure rule modules).
+typecheck: install-dev
+	$(BIN)/mypy
+
+# Known vulnerabilities in the pinned runtime dependencies (pip-audit over requirements.lock). Fails
+# on a finding; when the vulnerability service cannot be reached it says so and passes, unless
+# AUDIT_ARGS=--strict.
 audit: install-dev
-	$(BIN)/python .ci/audit.py requirements.txt $(AUDIT_ARGS)
+	$(BIN)/python .ci/audit.py requirements.lock $(AUDIT_ARGS)
 
 # Browser tests drive Debian's Chromium; install it when missing and we may (root, apt).
 browser:

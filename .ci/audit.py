@@ -30,6 +30,8 @@ def run_pip_audit(requirements: str) -> dict:
         report = Path(tmp) / "audit.json"
         command = [sys.executable, "-m", "pip_audit", "-r", requirements, "--format", "json",
                    "--progress-spinner", "off", "--output", str(report)]
+        if requirements.endswith(".lock"):
+            command.append("--disable-pip")  # every package pinned with hashes: nothing to resolve
         # Exit 1 means "vulnerabilities found" and still writes the report; anything else without
         # a report is pip-audit itself failing (resolution, network), shown as it is.
         completed = subprocess.run(command, text=True, capture_output=True)

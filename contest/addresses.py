@@ -14,7 +14,7 @@ a NUL character (psycopg's DataError): each would answer 500. So:
 from __future__ import annotations
 
 from flask import Flask, Request, abort, request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 # PostgreSQL's INTEGER, the type of every id column; SQLite's integers are wider.
@@ -47,7 +47,8 @@ def database_int(value: str) -> int:
 class Parameters(ImmutableMultiDict):
     """Query and form parameters: `get(…, type=int)` stays within the database's integer range."""
 
-    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's name)
+    # One body for werkzeug's typed overloads of get().
+    def get(self, key, default=None, type=None):  # type: ignore[override]  # noqa: A002 (werkzeug's name)
         return super().get(key, default, database_int if type is int else type)
 
 
@@ -55,7 +56,7 @@ class ContestRequest(Request):
     parameter_storage_class = Parameters
 
 
-def _carries_nul(parameters: ImmutableMultiDict) -> bool:
+def _carries_nul(parameters: MultiDict[str, str]) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in parameters.items(multi=True))
 
 

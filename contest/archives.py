@@ -70,9 +70,9 @@ class ArchiveRefused(Exception):
 
     @property
     def message(self):
-        if self.reason == "too_many":
+        if self.reason == "too_many" and self.limits is not None:
             return _l("The file holds too many parts (limit: %(count)s).", count=self.limits.max_members)
-        if self.reason == "too_large":
+        if self.reason == "too_large" and self.limits is not None:
             return _l("Unpacked, the file is too large (limit: %(size)s).",
                       size=format_file_size(self.limits.max_total_bytes))
         return MESSAGES[self.reason]

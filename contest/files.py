@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 _WRITTEN = "files_written"
 _RETIRED = "files_retired"
@@ -28,7 +29,7 @@ def random_name(suffix: str) -> str:
     return secrets.token_urlsafe(16) + suffix
 
 
-def write(session: Session, area: str, suffix: str, save: Callable[[Path], None]) -> str:
+def write(session: Session | scoped_session[Any], area: str, suffix: str, save: Callable[[Path], object]) -> str:
     """Create a new file in `area` by calling `save(path)`; returns its name."""
     session.connection()  # make sure a transaction is open, so that a rollback will clean up
     directory = area_dir(area)
@@ -39,11 +40,11 @@ def write(session: Session, area: str, suffix: str, save: Callable[[Path], None]
     return name
 
 
-def write_bytes(session: Session, area: str, suffix: str, data: bytes) -> str:
+def write_bytes(session: Session | scoped_session[Any], area: str, suffix: str, data: bytes) -> str:
     return write(session, area, suffix, lambda path: path.write_bytes(data))
 
 
-def retire(session: Session, area: str, name: str | None) -> None:
+def retire(session: Session | scoped_session[Any], area: str, name: str | None) -> None:
     """Remove a file once (and only if) the current transaction commits."""
     if name:
         session.info.setdefault(_RETIRED, set()).add((area, name))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -61,6 +62,7 @@ def register_fonts() -> None:
 def missing_characters(font_name: str, characters: str = REQUIRED_CHARACTERS) -> list[str]:
     """Characters the font has no glyph for (an empty list means full coverage)."""
     register_fonts()
-    charmap = pdfmetrics.getFont(font_name).face.charToGlyph
+    font = cast(TTFont, pdfmetrics.getFont(font_name))  # every font we register is TrueType
+    charmap = font.face.charToGlyph
     return [character for character in characters if ord(character) not in charmap]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 
 from contest.errors import ServiceError, ServiceErrors
 from contest.i18n import LANGUAGE_NAMES
@@ -28,7 +28,7 @@ def form_status(form: FlaskForm) -> int:
     return FORM_ERROR_STATUS if form.is_submitted() else 200
 
 
-def optional_id(value: object) -> int | None:
+def optional_id(value: str | int | None) -> int | None:
     """Coerce a select's value to a row id; the empty choice means none."""
     if value in (None, "", "None"):
         return None

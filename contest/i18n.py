@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeGuard, cast
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -22,7 +23,7 @@ LOCAL_ZONE = ZoneInfo(TIMEZONE)
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
-def is_supported(code: str | None) -> bool:
+def is_supported(code: str | None) -> TypeGuard[str]:
     return code in LANGUAGE_NAMES
 
 
@@ -129,7 +130,7 @@ def format_score(value: Decimal | float | str | None, decimals: int, language: s
     if value is None or value == "":
         return ""
     number = Decimal(str(value))
-    needed = max(0, -number.normalize().as_tuple().exponent)
+    needed = max(0, -cast(int, number.normalize().as_tuple().exponent))  # finite: a stored score
     return format_fixed(number, max(decimals, min(needed, MAX_SCORE_DECIMALS)), language)
 
 

@@ -16,10 +16,10 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from flask import Flask, current_app
-from sqlalchemy import String, case, delete, literal, update
+from sqlalchemy import String, Table, case, delete, literal, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -121,7 +121,7 @@ class DatabaseStore:
 
     def increment(self, key: str, window: int) -> tuple[int, int]:
         now = utcnow()
-        table = RateCounter.__table__
+        table = cast(Table, RateCounter.__table__)
         expired = table.c.expires_at <= literal(now, UTCDateTime())
         new_expiry = literal(now + timedelta(seconds=window), UTCDateTime())
         insert = postgresql.insert(table).values(key=key, count=1, expires_at=now + timedelta(seconds=window))
@@ -136,7 +136,7 @@ class DatabaseStore:
         return count, max(0, round((expires_at - now).total_seconds()))
 
     def decrement(self, key: str) -> None:
-        table = RateCounter.__table__
+        table = cast(Table, RateCounter.__table__)
         with db.engine.begin() as connection:
             connection.execute(update(table).where(
                 table.c.key == key, table.c.count > 0, table.c.expires_at > literal(utcnow(), UTCDateTime()),
@@ -144,7 +144,8 @@ class DatabaseStore:
 
     def reset(self, key: str) -> None:
         with db.engine.begin() as connection:
-            connection.execute(delete(RateCounter.__table__).where(RateCounter.__table__.c.key == key))
+            table = cast(Table, RateCounter.__table__)
+            connection.execute(delete(table).where(table.c.key == key))
 
 
 def make_store(app: Flask) -> CounterStore:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from openpyxl import load_workbook
 
@@ -72,8 +72,9 @@ def _csv_table(data: bytes, max_rows: int) -> list[list[object]]:
         raise UnreadableTable("csv") from None
 
 
-def _bounded(rows: Iterable[list[object]], max_rows: int) -> list[list[object]]:
-    table, filled = [], 0
+def _bounded(rows: Iterable[Sequence[object]], max_rows: int) -> list[list[object]]:
+    table: list[list[object]] = []
+    filled = 0
     for row in rows:
         table.append(list(row))
         filled += any(str(cell).strip() for cell in row if cell is not None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -209,5 +211,5 @@ def register_template_helpers(app: Flask) -> None:
 
 def page_url(page: int) -> str:
     """The current page's address with `page` replaced, for pagination links."""
-    arguments = {**request.args.to_dict(), "page": page}
-    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
+    arguments: dict[str, Any] = {**request.args.to_dict(), "page": page}
+    return url_for(request.endpoint or "", **(request.view_args or {}), **arguments)

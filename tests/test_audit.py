@@ -51,3 +51,22 @@ def test_an_unreachable_service_is_not_reported_as_clean(tmp_path, dependencies,
     strict = audit(tmp_path, dependencies, "--strict")
     assert strict.returncode == 2
     assert "FAIL: the audit could not be completed here" in strict.stdout
+
+
+@pytest.mark.parametrize(("requirements", "resolves"), [("requirements.lock", False), ("requirements.txt", True)])
+def test_the_lock_is_audited_as_pinned_without_resolving(tmp_path, requirements, resolves):
+    # A stand-in pip_audit records how the script calls it and reports one clean package.
+    fake = tmp_path / "pip_audit"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import json, sys\n"
+        f"open({str(tmp_path / 'argv.json')!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+        "output = sys.argv[sys.argv.index('--output') + 1]\n"
+        f"open(output, 'w').write(json.dumps({{'dependencies': [{CLEAN!r}], 'fixes': []}}))\n")
+    result = subprocess.run([sys.executable, str(SCRIPT), requirements], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    arguments = json.loads((tmp_path / "argv.json").read_text())
+    assert arguments[:2] == ["-r", requirements]
+    assert ("--disable-pip" not in arguments) is resolves

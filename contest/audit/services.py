@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from contest.audit.models import AuditEvent
+from contest.auth.models import User
 from contest.extensions import db
 
 
-def record(action: str, obj: Any = None, *, actor: Any = None, **data: Any) -> AuditEvent:
+def record(action: str, obj: Any = None, *, actor: User | None = None, **data: Any) -> AuditEvent:
     """Add an audit event to the current unit of work (committed with the change it describes)."""
     event = AuditEvent(
         action=action,

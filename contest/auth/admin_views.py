@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,7 +30,8 @@ def index():
 
 
 def _back() -> str:
-    return url_for("users.index", **{key: value for key, value in request.args.items() if key in ("q", "role")})
+    arguments: dict[str, Any] = {key: value for key, value in request.args.items() if key in ("q", "role")}
+    return url_for("users.index", **arguments)
 
 
 def _apply(action, message: str):

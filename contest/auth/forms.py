@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from contest.auth.models import Role
@@ -21,7 +21,7 @@ def _email_field() -> EmailField:
         DataRequired(REQUIRED_MESSAGE), Length(max=254), Email(EMAIL_MESSAGE)])
 
 
-def _new_password_fields(label: object) -> tuple[PasswordField, PasswordField]:
+def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(label, validators=[
         DataRequired(REQUIRED_MESSAGE), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=PASSWORD_LENGTH_MESSAGE)])
     confirm = PasswordField(_l("Repeat the password"), validators=[

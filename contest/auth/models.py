@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -44,6 +45,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     # The token of the signed-in browser this object was loaded for (not a column). Flask-Login
     # keeps get_id() in the session cookie and its loader finds the account by that token.
+    if TYPE_CHECKING:  # a plain attribute: an annotation at run time would make it a column
+        session_token: str | None
     session_token = None  # str once a session is opened or loaded
 
     def get_id(self) -> str:

@@ -10,6 +10,7 @@ from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from contest.auth.models import Role
+from contest.extensions import login_manager
 
 F = TypeVar("F", bound=Callable)
 
@@ -64,7 +65,7 @@ def enforce_access_rule():
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return login_manager.unauthorized()
     if rule == SIGNED_IN or current_user.has_role(*rule):
         return None
     abort(403)

@@ -50,8 +50,8 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(email=form.email.data, name=form.name.data,
-                                        password=form.password.data, language=current_language())
+            user = services.create_user(email=form.email.data or "", name=form.name.data or "",
+                                        password=form.password.data or "", language=current_language())
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -70,7 +70,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data,
+            user = services.authenticate(form.email.data or "", form.password.data or "",
                                          remote_addr=request.remote_addr or "unknown")
         except services.TooManyAttempts as error:
             form.form_errors.append(error.message)
@@ -100,7 +100,7 @@ def logout():
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.send_password_reset(form.email.data)
+        services.send_password_reset(form.email.data or "")
         flash(_("If an account with this address exists, we have emailed it a link to set a new password."),
               "info")
         return redirect(url_for("auth.login"))
@@ -118,7 +118,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -140,7 +140,7 @@ def account():
 def update_profile():
     profile = ProfileForm()
     if profile.validate_on_submit():
-        services.update_profile(current_user, name=profile.name.data, language=profile.language.data)
+        services.update_profile(current_user, name=profile.name.data or "", language=profile.language.data)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", profile=profile,
@@ -153,8 +153,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, current_password=form.current_password.data,
-                                     new_password=form.password.data)
+            services.change_password(current_user, current_password=form.current_password.data or "",
+                                     new_password=form.password.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:

@@ -84,7 +84,7 @@ def start_job(contest: Contest, output_format: str, *, site_url: str, actor: Use
 
 
 def resume_job(job: CertificateJob, *, actor: User | None) -> None:
-    services.ensure_issuable(db.session.get(Contest, job.contest_id))
+    services.ensure_issuable(db.session.get_one(Contest, job.contest_id))
     if not can_resume(job):
         raise ServiceError(_l("This generation is not interrupted: nothing to resume."))
     job.status = JobStatus.QUEUED.value
@@ -97,7 +97,8 @@ def resume_job(job: CertificateJob, *, actor: User | None) -> None:
 def enqueue_after_commit(job_id: int) -> None:
     """The worker must find the job's row: hand it over only once the request has committed."""
     session = db.session()
-    session.info.setdefault(_QUEUED, []).append((current_app._get_current_object(), job_id))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app, for the worker thread
+    session.info.setdefault(_QUEUED, []).append((app, job_id))
 
 
 @event.listens_for(Session, "after_commit")
@@ -187,7 +188,7 @@ def run_job(job_id: int) -> None:
         _run(job)
     except Exception as error:
         db.session.rollback()
-        job = db.session.get(CertificateJob, job_id)
+        job = db.session.get_one(CertificateJob, job_id)
         job.status = JobStatus.FAILED.value
         job.error = f"{type(error).__name__}: {error}"[:2000]
         job.heartbeat_at = utcnow()
@@ -196,7 +197,7 @@ def run_job(job_id: int) -> None:
 
 
 def _run(job: CertificateJob) -> None:
-    contest = db.session.get(Contest, job.contest_id)
+    contest = db.session.get_one(Contest, job.contest_id)
     job.status = JobStatus.RUNNING.value
     job.attempts += 1
     job.done = 0

@@ -213,7 +213,7 @@ def _prepared_image(data: bytes, max_width: float, max_height: float) -> ImageRe
     """Decode once per batch and scale down to the printed size: the same logo goes into
     every document, and a 4000-pixel photo would make each PDF megabytes."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ImageError("not a readable image") from error

@@ -6,6 +6,7 @@ Services take models and plain values, flush, and never commit; the background j
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import string
 from collections.abc import Iterable, Iterator
@@ -105,7 +106,13 @@ class SignatoryInput:
     remove_image: bool = False
 
 
-KEEP = object()  # "leave the logo as it is"
+class Keep(enum.Enum):
+    """A sentinel the type checker can tell apart from bytes and None."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP  # "leave the logo as it is"
 
 
 def check_image(data: bytes | None, field_name: str) -> None:
@@ -118,7 +125,7 @@ def check_image(data: bytes | None, field_name: str) -> None:
 
 
 def save_settings(contest: Contest, *, frame_style: str, texts: dict[str, dict[str, str]],
-                  signatories: list[SignatoryInput], logo: bytes | None | object = KEEP,
+                  signatories: list[SignatoryInput], logo: bytes | None | Keep = KEEP,
                   actor: User | None) -> CertificateSettings:
     """Check everything first, then write: a refused field leaves the settings as they were."""
     ensure_not_archived(contest)
@@ -447,7 +454,8 @@ def notify_holders(contest: Contest, *, link: str) -> int:
                                   Certificate.revoked_at.is_(None), Certificate.account_id.is_not(None))))
     by_account: dict[int, list[Certificate]] = {}
     for row in rows:
-        by_account.setdefault(row.account_id, []).append(row)
+        if row.account_id is not None:  # always (the query), but the column allows None
+            by_account.setdefault(row.account_id, []).append(row)
     accounts = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(by_account)))}
     now: datetime = utcnow()
     sent = 0

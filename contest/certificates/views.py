@@ -200,7 +200,7 @@ def revoke(contest_id: int, certificate_id: int):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            services.revoke_certificate(certificate, reason=form.reason.data, actor=current_user)
+            services.revoke_certificate(certificate, reason=form.reason.data or "", actor=current_user)
             flash(_("The document %(code)s is revoked.", code=certificate.code), "success")
             return redirect(url_for(".manage", contest_id=contest.id))
         except ServiceError as error:

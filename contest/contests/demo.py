@@ -23,8 +23,8 @@ AQYNFEST_NEXT_SLUG = "aqynfest-2027"
 TO_REGISTRATION = (ContestStatus.PUBLISHED, ContestStatus.REGISTRATION_OPEN)
 
 
-def almaty(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=services.LOCAL_ZONE)
+def almaty(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=services.LOCAL_ZONE)
 
 
 SHAKARIM = {

@@ -3,6 +3,7 @@ services. Dates are typed in Almaty time and handed to services in UTC."""
 
 from __future__ import annotations
 
+import enum
 import math
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -60,17 +61,17 @@ NUMBER_MESSAGE = _l("Enter a number, for example 0.5.")
 LARGEST = 2_000_000_000  # fits a 32-bit integer column
 
 
-def _in_language(label: object, code: str) -> object:
+def _in_language(label: str, code: str) -> str:
     return _l("%(field)s (%(language)s)", field=label, language=LANGUAGE_NAMES[code])
 
 
-def _choices(enum_class: type) -> list[SelectChoice]:
+def _choices(enum_class: type[enum.Enum]) -> list[SelectChoice]:
     # Lazy labels: choices are built once at import, shown later in each reader's language.
     return [SelectChoice(member.value, LABELS[member]) for member in enum_class]
 
 
-def _whole(label: object, low: int, high: int = LARGEST, *, required: bool = False,
-           message: object = None, **kwargs: Any) -> IntegerField:
+def _whole(label: str, low: int, high: int = LARGEST, *, required: bool = False,
+           message: str | None = None, **kwargs: Any) -> IntegerField:
     first = InputRequired(REQUIRED_MESSAGE) if required else Optional()
     message = message or _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high)
     return IntegerField(label, validators=[first, NumberRange(low, high, message=message)], **kwargs)
@@ -90,13 +91,13 @@ def _finite_decimal(form: FlaskForm, field: DecimalField) -> None:
 SCORE_MESSAGE = _l("Enter a score of 0 or more with at most three decimals, for example 37.5.")
 
 
-def _score(label: object, description: object) -> DecimalField:
+def _score(label: str, description: str) -> DecimalField:
     """An optional score bound; the service checks it has at most three decimals."""
     return DecimalField(label, places=None, description=description, validators=[
         Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=SCORE_MESSAGE)])
 
 
-def _local_datetime(label: object) -> DateTimeLocalField:
+def _local_datetime(label: str) -> DateTimeLocalField:
     return DateTimeLocalField(label, format=DATETIME_FORMAT, validators=[DataRequired(DATETIME_MESSAGE)])
 
 
@@ -111,7 +112,7 @@ def to_local(moment: datetime) -> datetime:
 class _TextsForm(FlaskForm):
     """Adds one field per language for each of `TEXTS` ((name, label, is_long, max_length))."""
 
-    TEXTS: tuple[tuple[str, object, bool, int], ...] = ()
+    TEXTS: tuple[tuple[str, str, bool, int], ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -204,7 +205,7 @@ class CopyContestForm(FlaskForm):
 
 class _PartForm(_TextsForm):
     MODEL: type
-    TEXTS = (("name", _l("Name"), False, 200),)
+    TEXTS: tuple[tuple[str, str, bool, int], ...] = (("name", _l("Name"), False, 200),)
     position = _whole(_l("Order"), 0, 1000)
 
     def to_data(self) -> dict[str, Any]:
@@ -237,7 +238,8 @@ class CategoryForm(_PartForm):
         for low, high in ((self.min_age, self.max_age), (self.min_grade, self.max_grade)):
             if not low.errors and not high.errors and low.data is not None and high.data is not None \
                     and low.data > high.data:
-                high.errors.append(_l("The upper limit must not be below the lower one."))
+                high.errors.append(  # type: ignore[attr-defined]  # a list once validated; the stub says Sequence
+                    _l("The upper limit must not be below the lower one."))
                 valid = False
         return valid
 

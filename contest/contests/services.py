@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
+from contest.auth.models import User
 from contest.contests.models import (
     CATEGORY_AGES,
     MAX_DECIMALS,
@@ -35,6 +37,7 @@ from contest.contests.models import (
     RoundStage,
     WorkRequirement,
 )
+from contest.db import Base
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, format_amount
@@ -64,7 +67,7 @@ SETUP_LOCKED_STATUSES = frozenset({ContestStatus.JUDGING, ContestStatus.RESULTS_
 
 # Contest -----------------------------------------------------------------------------------
 
-def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: bool = True) -> Contest:
+def create_contest(data: dict[str, Any], *, actor: User | None, with_default_criteria: bool = True) -> Contest:
     """A new draft contest with one final round and, if asked, the usual criteria for its kind."""
     values = _clean_contest_data(data)
     _check_contest(values, contest=None)
@@ -80,7 +83,7 @@ def create_contest(data: dict[str, Any], *, actor: Any, with_default_criteria: b
     return contest
 
 
-def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Contest:
+def update_contest(contest: Contest, data: dict[str, Any], *, actor: User | None) -> Contest:
     ensure_not_archived(contest)
     values = _clean_contest_data(data)
     _check_contest(values, contest=contest)
@@ -97,7 +100,7 @@ def update_contest(contest: Contest, data: dict[str, Any], *, actor: Any) -> Con
 
 
 def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: datetime,
-                 registration_closes_at: datetime, actor: Any, slug: str | None = None) -> Contest:
+                 registration_closes_at: datetime, actor: User | None, slug: str | None = None) -> Contest:
     """Next year's edition: same texts, settings and setup rows (categories with their limits),
     new dates, a new draft. A year written in a title (\"Aqynfest 2022\") moves on to the new
     event's year, and each title is marked as a copy until the organiser edits it."""
@@ -112,12 +115,12 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     for code in LANGUAGES:
         values[f"title_{code}"] = copy_title(values[f"title_{code}"], code)
     copy = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
-    criterion_ids = {}
+    criterion_ids: dict[int, Criterion] = {}
     for relation, model in PART_RELATIONS.items():
         for part in getattr(source, relation):
             duplicate = model(**{column: getattr(part, column) for column in PART_COLUMNS[model]})
             getattr(copy, relation).append(duplicate)
-            if model is Criterion:
+            if isinstance(duplicate, Criterion):
                 criterion_ids[part.id] = duplicate
     db.session.add(copy)
     db.session.flush()
@@ -249,7 +252,7 @@ def _check_score(value: Any, field: str) -> None:
                            field=field)
 
 
-def _check_choice(value: Any, choices: type, field: str) -> None:
+def _check_choice(value: Any, choices: type[enum.Enum], field: str) -> None:
     if value not in {member.value for member in choices}:
         raise ServiceError(_l("Choose one of the offered options."), field=field)
 
@@ -378,7 +381,7 @@ def allowed_moves(contest: Contest) -> list[ContestStatus]:
     return list(MOVES[contest.status_enum])
 
 
-def change_status(contest: Contest, new_status: str, *, actor: Any) -> ContestStatusChange:
+def change_status(contest: Contest, new_status: str, *, actor: User | None) -> ContestStatusChange:
     try:
         target = ContestStatus(new_status)
     except ValueError:
@@ -472,7 +475,7 @@ PART_COLUMNS: dict[type, tuple[str, ...]] = {
 ContestPart = Round | Category | Criterion | AwardTier
 
 
-def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any) -> ContestPart:
+def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: User | None) -> ContestPart:
     ensure_setup_editable(contest)
     siblings = _siblings(contest, model)
     values = _column_defaults(model) | _clean_part_data(model, data, siblings=siblings)
@@ -485,7 +488,7 @@ def add_part(contest: Contest, model: type, data: dict[str, Any], *, actor: Any)
     return part
 
 
-def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> ContestPart:
+def update_part(part: ContestPart, data: dict[str, Any], *, actor: User | None) -> ContestPart:
     contest = part.contest
     ensure_setup_editable(contest)
     siblings = _siblings(contest, type(part))
@@ -501,7 +504,7 @@ def update_part(part: ContestPart, data: dict[str, Any], *, actor: Any) -> Conte
     return part
 
 
-def delete_part(part: ContestPart, *, actor: Any) -> None:
+def delete_part(part: ContestPart, *, actor: User | None) -> None:
     contest = part.contest
     ensure_setup_editable(contest)
     if isinstance(part, Criterion) and f"criterion:{part.id}" in (contest.tie_break_rules or []):
@@ -513,7 +516,7 @@ def delete_part(part: ContestPart, *, actor: Any) -> None:
     db.session.flush()
 
 
-def _siblings(contest: Contest, model: type) -> list:
+def _siblings(contest: Contest, model: type[Base]) -> list[Any]:
     return getattr(contest, PART_RELATIONS_BY_MODEL[model])
 
 
@@ -523,7 +526,7 @@ def _keep_in_order(siblings: list) -> None:
     siblings.sort(key=lambda sibling: (sibling.position, sibling.id))
 
 
-def _column_defaults(model: type) -> dict[str, Any]:
+def _column_defaults(model: type[Base]) -> dict[str, Any]:
     # Column defaults apply only at INSERT; the rules are checked before that.
     return {column.name: column.default.arg for column in model.__table__.columns
             if column.name in PART_COLUMNS[model] and column.default is not None and column.default.is_scalar}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,7 +41,7 @@ def _page_number() -> int:
 @public
 def index():
     form = ContestFilterForm(request.args)
-    filters = {"status": form.status.data or None, "year": form.year.data} if form.validate() else {}
+    filters: dict[str, Any] = {"status": form.status.data or None, "year": form.year.data} if form.validate() else {}
     page = db.paginate(services.public_contests(**filters), page=_page_number(), per_page=PER_PAGE,
                        error_out=False)
     return render_template("contests/index.html", form=form, page=page, filters=filters)

@@ -217,7 +217,7 @@ def incomplete_entries(round_: Round) -> list[Registration]:
             if not may_be_judged(registration)]
 
 
-def assign_automatically(round_: Round, per_entry: Any, *, actor: Any) -> dict[int, int]:
+def assign_automatically(round_: Round, per_entry: Any, *, actor: User | None) -> dict[int, int]:
     """Give every entry that may be judged (complete, or let through by an organiser: the others
     are left out) `per_entry` jurors (not honorary, within their categories, without a conflict),
     loads as even as possible; a juror who already has a sheet for an entry keeps it.
@@ -275,7 +275,7 @@ def _sheet_pairs(round_: Round) -> set[tuple[int, int]]:
         ScoreSheet.round_id == round_.id))
 
 
-def clear_assignments(round_: Round, *, actor: Any) -> None:
+def clear_assignments(round_: Round, *, actor: User | None) -> None:
     """Back to the default: every juror scores every entry of their categories."""
     check_jury_editable(round_.contest)
     db.session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
@@ -284,7 +284,7 @@ def clear_assignments(round_: Round, *, actor: Any) -> None:
     record("jury.assign_cleared", round_, actor=actor, contest_id=round_.contest_id)
 
 
-def set_performance_order(round_: Round, registrations: list[Registration], *, actor: Any) -> None:
+def set_performance_order(round_: Round, registrations: list[Registration], *, actor: User | None) -> None:
     """Live mode: the order performers come on stage; entries left out follow by number."""
     check_jury_editable(round_.contest)
     ids = [registration.id for registration in registrations]

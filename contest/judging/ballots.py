@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from contest.audit.services import record
+from contest.auth.models import User
 from contest.contests.models import ContestStatus, Criterion, Round
 from contest.contests.services import ensure_not_archived
 from contest.errors import ServiceError
@@ -64,10 +65,11 @@ class _Row:
     points: Decimal
 
 
-def import_ballots(round_: Round, filename: str, data: bytes, *, actor: Any, dry_run: bool = False) -> BallotImport:
+def import_ballots(round_: Round, filename: str, data: bytes, *, actor: User | None,
+                   dry_run: bool = False) -> BallotImport:
     """Check every row; when all are valid (and not a dry run) write the sheets as submitted
     by the secretary. With any error nothing is written: show `errors` (the view answers 422)."""
-    check_organiser(actor)
+    actor = check_organiser(actor)
     ensure_not_archived(round_.contest)
     if round_.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
@@ -127,7 +129,8 @@ def _checked_rows(round_: Round, rows: list[tuple[int, list[str]]], report: Ball
         select(Registration).where(Registration.contest_id == contest.id))}
     members = {member.user.email.lower(): member for member in assignment.jury_of(contest.id)}
     scope = load_scope(round_, members=members.values())
-    checked, seen = [], {}
+    checked: list[_Row] = []
+    seen: dict[tuple[int, int, int], int] = {}
     for number, cells in rows:
         report.rows += 1
         try:
@@ -208,7 +211,7 @@ def _check_sheets(round_: Round, sheets: dict[tuple[int, int], list[_Row]], repo
     report.errors.sort(key=lambda error: error.row)
 
 
-def _write(round_: Round, sheets: dict[tuple[int, int], list[_Row]], actor: Any) -> None:
+def _write(round_: Round, sheets: dict[tuple[int, int], list[_Row]], actor: User) -> None:
     for rows in sheets.values():
         first = rows[0]
         write_sheet(first.member, first.registration, round_, {row.criterion.id: row.points for row in rows},

@@ -43,7 +43,7 @@ def memberships_of(user: Any) -> list[JuryMember]:
 
 
 def add_juror(contest: Contest, user: User, *, is_chair: bool = False, is_honorary: bool = False,
-              categories: list[Category] | None = None, actor: Any) -> JuryMember:
+              categories: list[Category] | None = None, actor: User | None) -> JuryMember:
     check_jury_editable(contest)
     if user.role != Role.JUROR.value:
         raise ServiceError(_l("Only a juror account can sit on a jury; an administrator can change "
@@ -63,7 +63,7 @@ def add_juror(contest: Contest, user: User, *, is_chair: bool = False, is_honora
 
 
 def invite_juror(contest: Contest, *, email: str, name: str, language: str | None = None,
-                 is_chair: bool = False, is_honorary: bool = False, actor: Any) -> JuryMember:
+                 is_chair: bool = False, is_honorary: bool = False, actor: User | None) -> JuryMember:
     """Add the juror account with this address, or create one (with no usable password) and
     email a link to choose a password: the same signed, single-use link as a password reset."""
     check_jury_editable(contest)  # before an account is created for the invitation
@@ -84,7 +84,7 @@ def invite_juror(contest: Contest, *, email: str, name: str, language: str | Non
     return member
 
 
-def _create_juror_account(email: str, name: str, language: str | None, actor: Any) -> User:
+def _create_juror_account(email: str, name: str, language: str | None, actor: User | None) -> User:
     # "!" never starts an Argon2 hash, so no password matches until the juror sets one.
     user = User(email=email, name=name, role=Role.JUROR.value, preferred_language=language,
                 password_hash=f"!invited-{secrets.token_hex(16)}")
@@ -106,7 +106,7 @@ def _send_invitation(member: JuryMember) -> None:
     send_mail_after_commit(user.email, subject, body)
 
 
-def set_chair(member: JuryMember, *, actor: Any, quiet: bool = False) -> None:
+def set_chair(member: JuryMember, *, actor: User | None, quiet: bool = False) -> None:
     """Make this member the chair; the previous chair becomes an ordinary member."""
     check_jury_editable(member.contest)
     db.session.execute(update(JuryMember).where(
@@ -119,14 +119,14 @@ def set_chair(member: JuryMember, *, actor: Any, quiet: bool = False) -> None:
         record("jury.chair", member, actor=actor, contest_id=member.contest_id, juror=member.user.name)
 
 
-def set_honorary(member: JuryMember, is_honorary: bool, *, actor: Any) -> None:
+def set_honorary(member: JuryMember, is_honorary: bool, *, actor: User | None) -> None:
     check_jury_editable(member.contest)
     old, member.is_honorary = member.is_honorary, bool(is_honorary)
     db.session.flush()
     record("jury.honorary", member, actor=actor, contest_id=member.contest_id, old=old, new=member.is_honorary)
 
 
-def set_member_categories(member: JuryMember, categories: list[Category], *, actor: Any,
+def set_member_categories(member: JuryMember, categories: list[Category], *, actor: User | None,
                           quiet: bool = False) -> None:
     """Restrict the member to these categories; an empty list lifts the restriction."""
     check_jury_editable(member.contest)
@@ -140,7 +140,7 @@ def set_member_categories(member: JuryMember, categories: list[Category], *, act
                new=[category.id for category in member.categories])
 
 
-def remove_juror(member: JuryMember, *, actor: Any) -> None:
+def remove_juror(member: JuryMember, *, actor: User | None) -> None:
     """Only a member without score sheets may leave: scores are never thrown away."""
     check_jury_editable(member.contest)
     if db.session.scalar(select(exists().where(ScoreSheet.member_id == member.id))):

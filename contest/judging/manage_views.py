@@ -152,7 +152,7 @@ def add(contest_id: int):
     contest = _contest_or_404(contest_id)
     form = AddJurorForm(prefix="add")
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
+        user = find_user_by_email(form.email.data or "")
         try:
             if user is None:
                 raise ServiceError(_l("There is no account with this email. Invite the juror instead."), "email")
@@ -173,7 +173,7 @@ def invite(contest_id: int):
     form = InviteJurorForm(prefix="invite")
     if form.validate_on_submit():
         try:
-            member = jury_rules.invite_juror(contest, email=form.email.data, name=form.name.data,
+            member = jury_rules.invite_juror(contest, email=form.email.data or "", name=form.name.data or "",
                                        language=form.language.data, is_chair=form.is_chair.data,
                                        is_honorary=form.is_honorary.data, actor=current_user)
         except ServiceError as error:
@@ -396,7 +396,7 @@ def recuse(contest_id: int, registration_id: int):
     if form.validate_on_submit():
         member = _member_or_404(contest, form.member.data)
         try:
-            services.recuse_juror(member, registration, reason=form.reason.data, actor=current_user)
+            services.recuse_juror(member, registration, reason=form.reason.data or "", actor=current_user)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -416,7 +416,7 @@ def reopen(contest_id: int, sheet_id: int):
     form = ReasonForm(prefix=f"sheet-{sheet.id}")
     if form.validate_on_submit():
         try:
-            services.reopen_sheet(sheet, reason=form.reason.data, actor=current_user)
+            services.reopen_sheet(sheet, reason=form.reason.data or "", actor=current_user)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -486,7 +486,7 @@ def ballots_confirm(contest_id: int, round_id: int):
     try:
         if not form.validate_on_submit():
             raise ServiceError(_l("The preview has expired or was changed. Please upload the file again."))
-        filename, data = _signed_file(form.payload.data, contest, round_)
+        filename, data = _signed_file(form.payload.data or "", contest, round_)
         report = ballots.import_ballots(round_, filename, data, actor=current_user)
     except ServiceError as error:
         flash(str(error.message), "danger")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import render_template, url_for
 from flask_babel import force_locale
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from contest import i18n
 from contest.audit.services import record
+from contest.auth.models import User
 from contest.contests.models import Contest, Round
 from contest.contests.services import ensure_not_archived
 from contest.errors import ServiceError
@@ -100,7 +100,7 @@ def juror_queue(member: JuryMember, round_: Round) -> list[QueueItem]:
     return [QueueItem(registration, sheets.get(registration.id)) for registration in registrations]
 
 
-def remind_jurors(contest: Contest, round_: Round, *, actor: Any, link: str | None = None) -> int:
+def remind_jurors(contest: Contest, round_: Round, *, actor: User | None, link: str | None = None) -> int:
     """Email every juror who still owes sheets in this round how many; returns how many were
     emailed. `link` is where they score (the view passes its address)."""
     check_organiser(actor)

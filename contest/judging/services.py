@@ -101,19 +101,19 @@ def format_points(value: Decimal | None) -> str:
 def _checked_sheet_values(criteria: list[Criterion], points: Mapping[Any, Any]) -> dict[int, Decimal]:
     """Criterion id -> points for every filled criterion; unknown criteria are refused."""
     known = {criterion.id: criterion for criterion in criteria}
-    unknown = [key for key in points if _criterion_id(key) not in known]
-    if unknown:
+    ids = {key: criterion_id for key in points if (criterion_id := _criterion_id(key)) in known}
+    if len(ids) < len(points):
         raise ServiceError(_l("This sheet names a criterion that is not part of the contest."))
     values: dict[int, Decimal] = {}
     refusals: list[ServiceError] = []
     for key, raw in points.items():
         try:
-            value = checked_points(known[_criterion_id(key)], raw)
+            value = checked_points(known[ids[key]], raw)
         except ServiceError as refusal:  # keep going: the juror fixes every field in one go
             refusals.append(refusal)
             continue
         if value is not None:
-            values[_criterion_id(key)] = value
+            values[ids[key]] = value
     if refusals:
         raise ServiceErrors(refusals)
     return values
@@ -179,16 +179,20 @@ def _check_reason(reason: str | None) -> str:
 
 # Who may score -----------------------------------------------------------------------------
 
-def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: Any) -> None:
-    """The juror is the signed-in account, the contest is judging, the entry is theirs to score."""
-    if not _is_the_juror(member, actor):
-        raise ServiceError(_l("Only the jury member themself can score on their sheet."))
+def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: User | None) -> User:
+    """The juror is the signed-in account, the contest is judging, the entry is theirs to score.
+    Returns the actor, now known to be that juror."""
+    juror = _the_juror(member, actor, _l("Only the jury member themself can score on their sheet."))
     _check_entry_open(member, registration, round_)
+    return juror
 
 
-def _is_the_juror(member: JuryMember, actor: Any) -> bool:
-    return (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
-            and actor.has_role(Role.JUROR))
+def _the_juror(member: JuryMember, actor: User | None, refusal: object) -> User:
+    """The actor when it is the member's own active juror account; anyone else gets `refusal`."""
+    if (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
+            and actor.has_role(Role.JUROR)):
+        return actor
+    raise ServiceError(refusal)
 
 
 def _check_entry_open(member: JuryMember, registration: Registration, round_: Round) -> None:
@@ -200,9 +204,11 @@ def _check_entry_open(member: JuryMember, registration: Registration, round_: Ro
         raise ServiceError(reason)
 
 
-def check_organiser(actor: Any) -> None:
+def check_organiser(actor: User | None) -> User:
+    """Returns the actor, now known to be an organiser."""
     if not (isinstance(actor, User) and actor.has_role(Role.ORGANISER)):
         raise ServiceError(_l("Only an organiser can do this."))
+    return actor
 
 
 # Score sheets ------------------------------------------------------------------------------
@@ -223,17 +229,17 @@ def sheets_of_juror(member: JuryMember, round_: Round | None = None) -> list[Sco
 
 
 def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-               comment: str = "", version: int, submit: bool = False, actor: Any) -> ScoreSheet:
+               comment: str = "", version: int, submit: bool = False, actor: User | None) -> ScoreSheet:
     """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
     and, with submit=True, submit the sheet. `version` is the sheet's version the page was
     built from (0 for a sheet not yet saved): anything else is refused as stale."""
-    check_may_score(member, registration, round_, actor=actor)
+    actor = check_may_score(member, registration, round_, actor=actor)
     return write_sheet(member, registration, round_, points, comment=comment, version=version, submit=submit,
                        actor=actor, source=SheetSource.ONLINE)
 
 
 def write_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-                comment: str | None, version: int | None, submit: bool, actor: Any, source: SheetSource) -> ScoreSheet:
+                comment: str | None, version: int | None, submit: bool, actor: User, source: SheetSource) -> ScoreSheet:
     """Check everything, then write: a refusal leaves the database as it was. `version` None
     (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
     submitted sheet stays locked."""
@@ -256,9 +262,9 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     return sheet
 
 
-def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
-    check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
-    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+def submit_sheet(sheet: ScoreSheet, *, version: int, actor: User | None) -> ScoreSheet:
+    actor = check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
+    sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is already submitted."))
     if sheet.version != version:
@@ -270,14 +276,14 @@ def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
     return sheet
 
 
-def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: Any) -> ScoreSheet:
+def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> ScoreSheet:
     """An organiser unlocks a submitted sheet so the juror can correct it."""
-    check_organiser(actor)
+    actor = check_organiser(actor)
     ensure_not_archived(sheet.round.contest)
     reason = _check_reason(reason)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
-    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
+    sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if not sheet.is_submitted:
         raise ServiceError(_l("Only a submitted score sheet can be reopened."))
     sheet.status = SheetStatus.DRAFT.value
@@ -301,7 +307,7 @@ def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_:
         member_id=member.id, registration_id=registration.id, round_id=round_.id, status=SheetStatus.DRAFT.value,
         source=source.value, comment="", version=1, reopen_reason="", created_at=now, updated_at=now,
     ).on_conflict_do_nothing().returning(ScoreSheet.id))
-    sheet = _locked_sheet(member.id, registration.id, round_.id)
+    sheet = _locked_existing_sheet(member.id, registration.id, round_.id)
     return sheet, created_id is not None and sheet.id == created_id
 
 
@@ -311,6 +317,14 @@ def _locked_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreS
         select(ScoreSheet).where(ScoreSheet.member_id == member_id, ScoreSheet.registration_id == registration_id,
                                  ScoreSheet.round_id == round_id)
         .options(selectinload(ScoreSheet.scores)).with_for_update(of=ScoreSheet).execution_options(populate_existing=True))
+
+
+def _locked_existing_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreSheet:
+    """As `_locked_sheet`, for a sheet just seen: one deleted since (its entry removed) is stale."""
+    sheet = _locked_sheet(member_id, registration_id, round_id)
+    if sheet is None:
+        raise ServiceError(STALE)
+    return sheet
 
 
 def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[int, Decimal],
@@ -326,7 +340,8 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
         changes.append({"criterion_id": criterion.id, "criterion": localized(criterion, "name", "en"),
                         "old": format_points(old) or None, "new": format_points(new) or None})
         if new is None:
-            sheet.scores.remove(score)
+            if score is not None:  # always: old differs from new
+                sheet.scores.remove(score)
         elif score is None:
             sheet.scores.append(Score(criterion_id=criterion.id, points=new))
         else:
@@ -337,7 +352,7 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
     return changes
 
 
-def _mark_submitted(sheet: ScoreSheet, actor: Any) -> None:
+def _mark_submitted(sheet: ScoreSheet, actor: User) -> None:
     sheet.status = SheetStatus.SUBMITTED.value
     sheet.submitted_at, sheet.submitted_by_id = utcnow(), actor.id
     _audit_sheet("sheet.submit", sheet, actor)
@@ -358,17 +373,16 @@ def _flush_sheet() -> None:
         raise ServiceError(STALE) from None
 
 
-def _audit_sheet(action: str, sheet: ScoreSheet, actor: Any, **data: Any) -> None:
+def _audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any) -> None:
     record(action, sheet, actor=actor, member_id=sheet.member_id, registration_id=sheet.registration_id,
            round_id=sheet.round_id, source=sheet.source, **data)
 
 
 # Conflicts of interest ---------------------------------------------------------------------
 
-def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: User | None) -> Conflict:
     """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
-    if not _is_the_juror(member, actor):
-        raise ServiceError(_l("Only the jury member themself can declare a conflict of interest."))
+    actor = _the_juror(member, actor, _l("Only the jury member themself can declare a conflict of interest."))
     ensure_not_archived(member.contest)
     reason = _check_reason(reason)
     if db.session.scalar(select(exists().where(
@@ -379,15 +393,15 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
     return _add_conflict(member, registration, ConflictKind.DECLARED, reason, actor)
 
 
-def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: Any) -> Conflict:
+def recuse_juror(member: JuryMember, registration: Registration, *, reason: str, actor: User | None) -> Conflict:
     """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
-    check_organiser(actor)
+    actor = check_organiser(actor)
     ensure_not_archived(member.contest)
     return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
 
 
 def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,
-                  actor: Any) -> Conflict:
+                  actor: User) -> Conflict:
     check_jury_editable(member.contest)
     if registration.contest_id != member.contest_id:
         raise ServiceError(_l("This entry is not among the entries judged in this round."))
@@ -459,7 +473,7 @@ def entry_history(registration: Registration) -> list[HistoryEvent]:
                          reason=event.data.get("reason", "")) for event in events]
 
 
-def _by_id(model: type, ids: set[Any]) -> dict[int, Any]:
+def _by_id(model: type[Any], ids: set[Any]) -> dict[int | None, Any]:  # looked up with ids that may be None
     ids = {value for value in ids if isinstance(value, int)}
     if not ids:
         return {}

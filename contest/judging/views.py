@@ -43,7 +43,7 @@ bp.add_app_template_filter(services.format_points, "points")
 def _seat_or_404(contest_id: int) -> tuple[Contest, JuryMember]:
     contest = db.session.get(Contest, contest_id)
     member = membership(contest, current_user) if contest is not None else None
-    if member is None:
+    if contest is None or member is None:
         abort(404)
     return contest, member
 
@@ -70,7 +70,7 @@ def _check_may_open(member: JuryMember, registration: Registration, round_: Roun
     reason = why_closed(member, registration, round_)
     if reason is not None:
         error = Forbidden()
-        error.user_message = str(reason)
+        error.user_message = str(reason)  # type: ignore[attr-defined]  # shown by the error handler in web.py
         raise error
 
 
@@ -182,7 +182,7 @@ def declare_conflict(contest_id: int, round_id: int, registration_id: int):
     conflict_form = ReasonForm(prefix="conflict")
     if conflict_form.validate_on_submit():
         try:
-            services.declare_conflict(member, registration, reason=conflict_form.reason.data, actor=current_user)
+            services.declare_conflict(member, registration, reason=conflict_form.reason.data or "", actor=current_user)
         except ServiceError as error:
             attach_error(conflict_form, error)
         else:

@@ -5,6 +5,7 @@ Idempotent: a post whose slug exists is left as it is."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ def _at(year: int, month: int, day: int, hour: int = 18) -> datetime:
     return datetime(year, month, day, hour, 0, tzinfo=LOCAL_ZONE)
 
 
-DEMO_POSTS = [
+DEMO_POSTS: list[dict[str, Any]] = [
     {
         "slug": "literary-bridge-bishkek",
         "published_at": _at(2022, 6, 16),

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import Length
 from wtforms.widgets import DateTimeLocalInput
 
@@ -23,6 +23,7 @@ class AlmatyDateTimeField(StringField):
     data is a timezone-aware datetime, or None when left empty."""
 
     widget = DateTimeLocalInput()
+    data: datetime | None  # type: ignore[assignment]  # parsed, where StringField keeps text
 
     def process_formdata(self, valuelist: list[str]) -> None:
         text = (valuelist[0] if valuelist else "").strip()

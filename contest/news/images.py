@@ -6,11 +6,11 @@ from __future__ import annotations
 import warnings
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from contest import files
 from contest.errors import ServiceError
@@ -34,14 +34,14 @@ def cover_dir() -> Path:
     return files.area_dir(COVER_AREA)
 
 
-def store_cover(stream: BinaryIO, session: Session) -> str:
+def store_cover(stream: BinaryIO, session: Session | scoped_session[Any]) -> str:
     """Check, re-encode and save an uploaded cover; return its new file name."""
     image = _encode(_open_checked(stream.read(MAX_COVER_BYTES + 1)))
     return files.write(session, COVER_AREA, COVER_SUFFIX,
                        lambda path: image.save(path, "JPEG", quality=85, optimize=True, progressive=True))
 
 
-def retire_cover(name: str | None, session: Session) -> None:
+def retire_cover(name: str | None, session: Session | scoped_session[Any]) -> None:
     """Remove a cover's file once (and only if) the current transaction commits."""
     files.retire(session, COVER_AREA, name)
 

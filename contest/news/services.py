@@ -207,7 +207,7 @@ def _checked_texts(texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]
 
 # A second parser that sees raw HTML and every link, to refuse what the renderer would hide.
 _inspector = MarkdownIt("commonmark", {"html": True}).enable("table")
-_inspector.validateLink = lambda url: True
+_inspector.validateLink = lambda url: True  # type: ignore[method-assign]  # markdown-it's hook for it
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
@@ -308,7 +308,7 @@ def _columns(texts: dict[str, dict[str, str]]) -> dict[str, str]:
 
 
 def _page(query, number: int, per_page: int) -> Page | None:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     pages = max(1, math.ceil(total / per_page))
     if not 1 <= number <= pages:
         return None

@@ -79,7 +79,8 @@ def feed():
     language = request.args.get("lang", i18n.DEFAULT_LANGUAGE)
     if not i18n.is_supported(language):
         error = BadRequest()
-        error.user_message = _("This language is not available. Choose Kazakh, Russian or English.")
+        message = _("This language is not available. Choose Kazakh, Russian or English.")
+        error.user_message = message  # type: ignore[attr-defined]  # shown by the error handler in web.py
         raise error
     posts = services.feed_posts()
     with force_locale(language):

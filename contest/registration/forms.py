@@ -21,7 +21,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest.errors import ServiceError
@@ -53,7 +53,7 @@ class LocalDateField(DateField):
             raise ValueError(DATE_MESSAGE) from None
 
 
-def _text(label: object, max_length: int, *, required: bool = False, **render_kw: Any) -> StringField:
+def _text(label: str, max_length: int, *, required: bool = False, **render_kw: Any) -> StringField:
     first = DataRequired(REQUIRED_MESSAGE) if required else Optional()
     return StringField(label, filters=[trimmed], render_kw=render_kw or None,
                        validators=[first, Length(max=max_length, message=TOO_LONG)])

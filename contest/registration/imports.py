@@ -18,12 +18,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from contest import previews
@@ -225,10 +226,11 @@ def confirm_import(contest: Contest, teacher: User, rows: list[ImportRow], *, ac
     return preview
 
 
-def _checked_rows(contest: Contest, rows: list[ImportRow]) -> list[tuple[ImportRow, dict[str, Any], bool, Category]]:
+def _checked_rows(contest: Contest,
+                  rows: list[ImportRow]) -> list[tuple[ImportRow, dict[str, Any], bool, Category | None]]:
     """Each row's data for the services, with every problem noted on the row."""
     event_day = local_day(contest.event_at)
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
     parsed = []
     for row in rows:
         data: dict[str, Any] = {key: row.get(key) for key in services.TEXT_LIMITS}
@@ -254,12 +256,12 @@ def _checked_rows(contest: Contest, rows: list[ImportRow]) -> list[tuple[ImportR
             for _field, message in category_errors(birth_date=birth_date, grade=data["grade"], event_day=event_day,
                                                    limits=Limits.of(category)):
                 row.errors.append(str(message))
-        key = (row.get("surname").casefold(), row.get("given_name").casefold(), row.get("patronymic").casefold(),
-               birth_date)
-        if key in seen:
-            row.errors.append(str(_l("The same pupil as in row %(line)d.", line=seen[key])))
+        pupil = (row.get("surname").casefold(), row.get("given_name").casefold(), row.get("patronymic").casefold(),
+                 birth_date)
+        if pupil in seen:
+            row.errors.append(str(_l("The same pupil as in row %(line)d.", line=seen[pupil])))
         else:
-            seen[key] = row.line
+            seen[pupil] = row.line
         parsed.append((row, data, consent, category))
     return parsed
 
@@ -367,13 +369,14 @@ def unsigned_rows(token: str, contest: Contest, actor: User) -> tuple[User, list
 def template_xlsx(language: str) -> bytes:
     """An empty list with the column names in `language`, for teachers to fill."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one worksheet
     sheet.title = {"kk": "Оқушылар", "ru": "Ученики"}.get(language, "Pupils")
     bold = Font(bold=True)
     for index, key in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column_title(key, language))
+        title = column_title(key, language)
+        cell = sheet.cell(row=1, column=index, value=title)
         cell.font = bold
-        sheet.column_dimensions[cell.column_letter].width = max(14, len(cell.value) + 4)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(title) + 4)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

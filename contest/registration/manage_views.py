@@ -3,6 +3,8 @@ with approve and reject, bulk approval, exports and the import of a teacher's li
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -97,7 +99,7 @@ def _filter_form(contest: Contest) -> tuple[RegistrationFilterForm, moderation.R
     return form, filters
 
 
-def _table_args() -> dict[str, str]:
+def _table_args() -> dict[str, Any]:
     """The table's filters and page, to come back to the same view after an action."""
     return {key: value for key, value in request.values.items()
             if key in ("q", "status", "category", "school", "district", "page") and value}
@@ -268,7 +270,7 @@ def import_upload(contest_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            teacher = imports.find_teacher(form.teacher_email.data)
+            teacher = imports.find_teacher(form.teacher_email.data or "")
             # One byte over the limit is enough to know the file is too large.
             rows = imports.read_rows(upload.read(current_app.config["IMPORT_FILE_MAX_BYTES"] + 1))
             preview = imports.preview_import(contest, teacher, rows, actor=current_user)
@@ -298,7 +300,7 @@ def import_confirm(contest_id: int):
     try:
         if not form.validate_on_submit():
             raise ServiceError(_("The preview has expired or was changed. Please upload the list again."))
-        teacher, rows = imports.unsigned_rows(form.payload.data, contest, current_user)
+        teacher, rows = imports.unsigned_rows(form.payload.data or "", contest, current_user)
         preview = imports.confirm_import(contest, teacher, rows, actor=current_user)
     except ServiceError as error:
         flash(str(error.message), "danger")

@@ -59,7 +59,7 @@ class RegistrationFilters:
     district: str | None = None
 
 
-def filtered_registrations(contest: Contest, filters: RegistrationFilters) -> Select[tuple[Registration]]:
+def filtered_registrations(contest: Contest, filters: RegistrationFilters) -> Select[Registration]:
     """The contest's registrations matching `filters`, by code, with everything the table and
     the exports show loaded in the same query (participant, category, entry, account)."""
     statement = (
@@ -244,7 +244,7 @@ def _check_place_free(registration: Registration) -> None:
                        .where(RegistrationCounter.contest_id == contest.id).with_for_update())
     active = (select(func.count()).select_from(Registration)
               .where(Registration.contest_id == contest.id, Registration.status.in_(ACTIVE_STATUSES)))
-    if contest.capacity is not None and db.session.scalar(active) >= contest.capacity:
+    if contest.capacity is not None and db.session.execute(active).scalar_one() >= contest.capacity:
         raise ServiceError(_l("The contest is full: all %(count)d places are taken.", count=contest.capacity))
     school = normalised_school(registration.participant.school)
     if contest.school_quota is not None and school:

@@ -281,7 +281,7 @@ def registrations_outside_limits(contest: Contest) -> dict[int, list[tuple[Regis
 def _check_places(contest: Contest, participant: Participant) -> None:
     active = (Registration.contest_id == contest.id, Registration.status.in_(ACTIVE_STATUSES))
     if contest.capacity is not None:
-        taken = db.session.scalar(select(func.count()).select_from(Registration).where(*active))
+        taken = db.session.execute(select(func.count()).select_from(Registration).where(*active)).scalar_one()
         if taken >= contest.capacity:
             raise ServiceError(_l("Sorry, the contest is full: all %(count)s places are taken.",
                                   count=contest.capacity))

@@ -195,8 +195,9 @@ def register(contest_id: int):
         abort(404)
     participants = queries.account_participants(current_user)
     form = RegisterForm(participants, contest.categories)
-    if not form.is_submitted() and request.args.get("participant", type=int):
-        form.participant_id.data = request.args.get("participant", type=int)
+    chosen = request.args.get("participant", type=int)
+    if not form.is_submitted() and chosen:
+        form.participant_id.data = chosen
     if participants and form.validate_on_submit():
         participant = next(p for p in participants if p.id == form.participant_id.data)
         category = next(c for c in contest.categories if c.id == form.category_id.data)
@@ -334,7 +335,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            privacy.delete_account(current_user._get_current_object(), password=form.password.data,
+            privacy.delete_account(current_user._get_current_object(), password=form.password.data or "",
                                    actor=current_user._get_current_object())
         except ServiceError as error:
             attach_error(form, error)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -45,9 +46,18 @@ class Award:
     tier: AwardTier
 
 
+class _Placed(NamedTuple):
+    """A ranked standing: its place and score are known."""
+
+    entry: int
+    place: int
+    score: Decimal
+
+
 def assign_awards(standings: Sequence[Standing], tiers: Sequence[AwardTier]) -> tuple[Award, ...]:
     """Awards in standing order; entries outside every tier get none."""
-    ranked = [standing for standing in standings if standing.place is not None]
+    ranked = [_Placed(standing.entry, standing.place, standing.score) for standing in standings
+              if standing.place is not None and standing.score is not None]
     awards: list[Award] = []
     cursor = 0  # index into ranked of the first entry not yet awarded or refused
     start = 1  # first place the next tier covers
@@ -94,4 +104,5 @@ def advancing(standings: Iterable[Standing], *, top: int | None = None,
         raise ValueError("give exactly one of top and threshold")
     if top is not None:
         return [s.entry for s in standings if s.place is not None and s.place <= top]
+    assert threshold is not None  # exactly one of the two, checked above
     return [s.entry for s in standings if s.score is not None and s.score >= threshold]

@@ -184,8 +184,8 @@ MORE_POEMS: list[tuple[str, str]] = [
 
 def load_results() -> None:
     organiser = find_user_by_email("organiser@demo.kz")
-    jurors = [find_user_by_email(email) for email in DEMO_JURORS]
-    if organiser is None or None in jurors:
+    jurors = [juror for email in DEMO_JURORS if (juror := find_user_by_email(email)) is not None]
+    if organiser is None or len(jurors) < len(DEMO_JURORS):
         return
     for history in HISTORIES:
         contest = db.session.scalar(select(Contest).where(Contest.slug == history.slug))

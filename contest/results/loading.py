@@ -59,7 +59,8 @@ def award_tiers(contest: Contest, language: str | None = None) -> list[engine_aw
 def results_round(contest: Contest) -> Round | None:
     """The round whose standings are the contest's results: the last final, else the last round."""
     finals = [round_ for round_ in contest.rounds if round_.stage == RoundStage.FINAL.value]
-    return (finals or contest.rounds or [None])[-1]
+    rounds = finals or contest.rounds
+    return rounds[-1] if rounds else None
 
 
 @dataclass

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
@@ -289,6 +289,8 @@ class _TieContext:
         if rule.startswith(CRITERION_RULE):
             return self.criterion_scores().get((int(rule.removeprefix(CRITERION_RULE)), entry))
         if rule == CHAIR_TOTAL:
+            if self.chair is None:
+                return None
             key = (self.chair, entry)
             return None if key in self.panel.excluded else self.all_totals.get(key)
         if rule == FIRST_PLACES:
@@ -359,8 +361,9 @@ def _break_tie(group: list[int], chain: tuple[str, ...], context: _TieContext,
     if not chain or chain[0] == SHARED:
         return [(group, SHARED)]
     rule, rest = chain[0], chain[1:]
-    keys = {entry: context.key(rule, entry) for entry in group}
-    if any(value is None for value in keys.values()):
+    found = {entry: context.key(rule, entry) for entry in group}
+    keys = {entry: value for entry, value in found.items() if value is not None}
+    if len(keys) < len(found):
         # A rule that cannot speak for every tied entry (the chair abstained on one) is skipped:
         # ranking a missing value last would punish the entry for the chair's conflict.
         return _break_tie(group, rest, context, explanations)
@@ -373,7 +376,7 @@ def _break_tie(group: list[int], chain: tuple[str, ...], context: _TieContext,
     return result
 
 
-def _equal_runs(ordered: list[int], value_of) -> list[list[int]]:
+def _equal_runs(ordered: list[int], value_of: Callable[[int], object]) -> list[list[int]]:
     runs: list[list[int]] = []
     previous = object()
     for entry in ordered:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
@@ -177,7 +177,7 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
 
 # Advancement ---------------------------------------------------------------------------------
 
-def mark_advancement(contest: Contest, round_: Round, *, actor: Any) -> int:
+def mark_advancement(contest: Contest, round_: Round, *, actor: User | None) -> int:
     """Store who moves on from a qualifying round: the best `advance_count` of each category (a tie
     at the boundary takes every tied entry), or every entry whose rounded total reaches
     `advance_threshold`. Replaces an earlier marking; returns how many. The same marking
@@ -251,6 +251,14 @@ def _texts(obj: Any, field_name: str = "name") -> dict[str, str]:
     return {code: localized(obj, field_name, code) for code in LANGUAGE_NAMES}
 
 
+@overload
+def _decimal_text(value: Decimal) -> str: ...
+
+
+@overload
+def _decimal_text(value: None) -> None: ...
+
+
 def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
@@ -320,7 +328,8 @@ def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decima
     for criterion in contest.criteria:
         values = [Decimal(points[str(criterion.id)]) for points in scores.values() if str(criterion.id) in points]
         if values:
-            means[str(criterion.id)] = _decimal_text((sum(values) / len(values)).quantize(step, ROUND_HALF_UP))
+            mean = sum(values, Decimal(0)) / len(values)
+            means[str(criterion.id)] = _decimal_text(mean.quantize(step, ROUND_HALF_UP))
     return means
 
 
@@ -331,7 +340,7 @@ class MissingSheetsError(ServiceError):
         self.missing = missing
 
 
-def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> ResultSnapshot:
+def publish_results(contest: Contest, *, actor: User | None, reason: str = "") -> ResultSnapshot:
     """Freeze the standings of the results round into a snapshot and move the contest to
     "results published". Refused, with nothing written, when sheets are missing and no reason
     is given, when the method cannot apply, or when the prizes exceed the fund."""
@@ -374,7 +383,7 @@ def _refuse_published_already(contest: Contest) -> None:
                               time=format_table_datetime(snapshot.published_at)))
 
 
-def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSnapshot:
+def unpublish_results(contest: Contest, *, reason: str, actor: User | None) -> ResultSnapshot:
     """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
     check_organiser(actor)
     ensure_not_archived(contest)

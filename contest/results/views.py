@@ -134,7 +134,7 @@ def unpublish(contest_id: int):
     form = UnpublishForm()
     if form.validate_on_submit():
         try:
-            services.unpublish_results(contest, reason=form.reason.data, actor=current_user)
+            services.unpublish_results(contest, reason=form.reason.data or "", actor=current_user)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -221,6 +221,8 @@ def _cached_page(key: tuple, html: str) -> CachedPage:
 def _render_public(contest_id: int, snapshot_id: int, language: str, category: int | None, breakdown: bool) -> str:
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    if contest is None or snapshot is None:  # deleted since the address was resolved
+        abort(404)
     categories = services.categories_as_consent_stands(snapshot)
     if category is not None:
         categories = [item for item in categories if item["id"] == category]
@@ -306,5 +308,7 @@ def public_export(slug: str, kind: str):
     contest_id, snapshot_id, _marker = _published(slug)
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
+    if contest is None or snapshot is None:  # deleted since the address was resolved
+        abort(404)
     language = _page_language(surely_anonymous() or not current_user.is_authenticated)
     return exports.download(contest, snapshot, kind, with_contacts=False, language=language)
