@@ -28,7 +28,7 @@ from contest.certificates.forms import IssueForm, ResumeForm, RevokeForm, Settin
 from contest.certificates.models import Certificate, CertificateJob, JobStatus
 from contest.certificates.pdf import DocumentKind, pdf_filename, render
 from contest.contests.models import Contest, ContestStatus
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
@@ -51,8 +51,7 @@ def certificate_public_name(certificate: Certificate) -> str | None:
     return services.public_name(certificate)
 
 
-@contest_page_part("manage")
-def certificates_box(contest: Contest) -> PagePart:
+def certificates_box(sender: object, *, contest: Contest) -> PagePart:
     return PagePart("certificates/_contest_part.html", {
         "contest_id": contest.id, "issuable": contest.status in services.ISSUABLE_STATUSES,
         "archived": contest.status == ContestStatus.ARCHIVED.value,

@@ -21,7 +21,7 @@ from contest.auth.models import Role, User
 from contest.auth.permissions import roles_required
 from contest.auth.services import find_user_by_email
 from contest.contests.models import Contest, Round
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
@@ -65,8 +65,7 @@ HISTORY_LABELS = {
 }
 
 
-@contest_page_part("manage")
-def jury_summary(contest: Contest) -> PagePart:
+def jury_summary(sender: object, *, contest: Contest) -> PagePart:
     """The jury box on the contest's organiser page: how many jurors, links to the pages."""
     count = db.session.scalar(select(func.count()).select_from(JuryMember)
                               .where(JuryMember.contest_id == contest.id))

@@ -20,7 +20,7 @@ from contest.audit.models import AuditEvent
 from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
-from contest.contests.services import ensure_not_archived, setup_lock
+from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError, ServiceErrors
 from contest.extensions import db
@@ -416,8 +416,7 @@ def counted_sheets(round_: Round) -> list[ScoreSheet]:
         .order_by(ScoreSheet.registration_id, ScoreSheet.member_id)))
 
 
-@setup_lock
-def _no_score_yet(contest: Contest) -> None:
+def no_score_yet(sender: object, *, contest: Contest) -> None:
     """Criteria (and the rest of the setup) cannot change once scoring has started."""
     if contest.id is None:
         return

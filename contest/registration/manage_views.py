@@ -14,7 +14,7 @@ from contest import downloads
 from contest.auth.models import Role
 from contest.auth.permissions import roles_required
 from contest.contests.models import Category, Contest
-from contest.contests.page_parts import PagePart, category_note, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.contests.services import SETUP_LOCKED_STATUSES
 from contest.db import utcnow
 from contest.errors import ServiceError
@@ -41,15 +41,13 @@ MAX_PAGE = 10_000
 NOTE_CODES = 20  # codes named in the flash after saving a category; the contest's page lists them all
 
 
-@contest_page_part("manage")
-def registrations_summary(contest: Contest) -> PagePart:
+def registrations_summary(sender: object, *, contest: Contest) -> PagePart:
     """The registrations box on the contest's organiser page: counts by status and a link."""
     return PagePart("registration/manage/_contest_part.html",
                     {"counts": moderation.status_counts(contest), "contest_id": contest.id})
 
 
-@contest_page_part("categories")
-def registrations_outside_limits(contest: Contest) -> PagePart | None:
+def registrations_outside_limits(sender: object, *, contest: Contest) -> PagePart | None:
     """Under the categories on the organiser's page: registrations that their category's limits
     no longer admit, listed with the reason (never removed or moved without the organiser)."""
     outside = services.registrations_outside_limits(contest)
@@ -60,8 +58,7 @@ def registrations_outside_limits(contest: Contest) -> PagePart | None:
         "groups": [(category, outside[category.id]) for category in contest.categories if category.id in outside]})
 
 
-@category_note
-def outside_limits_note(category: Category) -> str | None:
+def outside_limits_note(sender: object, *, category: Category) -> str | None:
     """The warning flashed after an organiser saves a category whose limits leave registrations out."""
     outside = services.registrations_outside_limits(category.contest).get(category.id)
     if not outside:

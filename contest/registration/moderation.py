@@ -20,7 +20,7 @@ from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest
-from contest.contests.services import ensure_not_archived, part_deletion_check
+from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -293,10 +293,12 @@ def _contest_link(contest: Contest) -> str:
 
 # The contest's setup -----------------------------------------------------------------------------
 
-@part_deletion_check(Category)
-def _no_registrations_in(category: Category) -> None:
+def no_registrations_in(sender: object, *, part: object) -> None:
     """A category that registrations were made in stays (the database refuses to delete it too):
     withdrawn and rejected registrations keep their category as part of the record."""
+    if not isinstance(part, Category):
+        return
+    category = part
     count = db.session.scalar(select(func.count()).select_from(Registration)
                               .where(Registration.category_id == category.id))
     if count:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus, Round, RoundStage
-from contest.contests.services import change_status, ensure_not_archived, lock_contest, status_guard
+from contest.contests.services import change_status, ensure_not_archived, lock_contest
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -402,17 +402,17 @@ def _has_current_snapshot(contest: Contest) -> bool:
         ResultSnapshot.contest_id == contest.id, ResultSnapshot.retired_at.is_(None))) is not None
 
 
-@status_guard(ContestStatus.RESULTS_PUBLISHED)
-def _publish_through_snapshot(contest: Contest) -> None:
+def publish_through_snapshot(sender: object, *, contest: Contest, target: ContestStatus) -> None:
     # "Results published" promises a results page: the only way in is publishing a snapshot
     # (publish_results writes it, then moves the status). Paper ballots are imported first.
-    if not _has_current_snapshot(contest):
+    if target == ContestStatus.RESULTS_PUBLISHED and not _has_current_snapshot(contest):
         raise ServiceError(_l("Publish the results from the contest's results page: it freezes what visitors see."))
 
 
-@status_guard(ContestStatus.JUDGING)
-def _unpublish_with_reason(contest: Contest) -> None:
-    if contest.status == ContestStatus.RESULTS_PUBLISHED.value and _has_current_snapshot(contest):
+def unpublish_with_reason(sender: object, *, contest: Contest, target: ContestStatus) -> None:
+    """Back to judging from published results only by withdrawing them (with a reason)."""
+    if (target == ContestStatus.JUDGING and contest.status == ContestStatus.RESULTS_PUBLISHED.value
+            and _has_current_snapshot(contest)):
         raise ServiceError(_l("Withdraw the results from the contest's results page, with a reason."))
 
 

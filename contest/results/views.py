@@ -19,7 +19,7 @@ from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, surely_anonymous
 from contest.contests import services as contests
 from contest.contests.models import Contest, ContestStatus
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
@@ -42,8 +42,7 @@ CACHE_SIZE = 256
 
 # Organisers ----------------------------------------------------------------------------------
 
-@contest_page_part("manage")
-def results_box(contest: Contest) -> PagePart | None:
+def results_box(sender: object, *, contest: Contest) -> PagePart | None:
     if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.RESULTS_PUBLISHED.value,
                               ContestStatus.ARCHIVED.value):
         return None
@@ -172,8 +171,7 @@ def protocol(contest_id: int, language: str):
 
 # Public --------------------------------------------------------------------------------------
 
-@contest_page_part("after")
-def published_results(contest: Contest) -> PagePart | None:
+def published_results(sender: object, *, contest: Contest) -> PagePart | None:
     if contest.status not in (ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value):
         return None
     snapshot = services.current_snapshot(contest.id)
