@@ -596,9 +596,12 @@ SETUP_LOADERS = (selectinload(Contest.rounds), selectinload(Contest.categories),
                  selectinload(Contest.criteria), selectinload(Contest.award_tiers))
 
 
+# The organisers' contest pages: the setup and the status history with who moved it.
+SETUP_WITH_HISTORY = (*SETUP_LOADERS, selectinload(Contest.status_changes).selectinload(ContestStatusChange.actor))
+
+
 def contest_with_setup(contest_id: int) -> Contest | None:
-    return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(
-        *SETUP_LOADERS, selectinload(Contest.status_changes).selectinload(ContestStatusChange.actor)))
+    return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(*SETUP_WITH_HISTORY))
 
 
 def contest_by_slug(slug: str) -> Contest | None:

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest import downloads
@@ -21,7 +20,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language, format_score
-from contest.lookups import or_404
+from contest.lookups import contest_or_404
 from contest.registration import exports, imports, moderation, services
 from contest.registration.completeness import entry_completeness
 from contest.registration.forms import ChangeCategoryForm
@@ -74,11 +73,6 @@ def outside_limits_note(sender: object, *, category: Category) -> str | None:
                     "lists them.", len(outside), codes=codes)
 
 
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id)
-                                    .options(selectinload(Contest.categories))))
-
-
 def _registration_or_404(contest: Contest, registration_id: int) -> Registration:
     registration = moderation.registration_in_contest(contest, registration_id)
     if registration is None:
@@ -105,7 +99,7 @@ def _table_args() -> dict[str, str]:
 @bp.get("/")
 @organiser
 def index(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     form, filters = _filter_form(contest)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     pagination = db.paginate(moderation.filtered_registrations(contest, filters), page=page,
@@ -119,7 +113,7 @@ def index(contest_id: int):
 @bp.post("/approve")
 @organiser
 def approve_selected(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
     if not ids:
         flash(_("Select the registrations to approve."), "warning")
@@ -157,7 +151,7 @@ def _render_detail(contest: Contest, registration: Registration, form: DecisionF
 @bp.get("/<int:registration_id>")
 @organiser
 def detail(contest_id: int, registration_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     registration = _registration_or_404(contest, registration_id)
     return _render_detail(contest, registration, DecisionForm())
 
@@ -195,7 +189,7 @@ def reject(contest_id: int, registration_id: int):
 @organiser
 def change_category(contest_id: int, registration_id: int):
     """Move a registration to another category; its limits apply as when registering."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     registration = _registration_or_404(contest, registration_id)
     form = ChangeCategoryForm(contest.categories)
     if form.validate_on_submit():
@@ -213,7 +207,7 @@ def change_category(contest_id: int, registration_id: int):
 
 def _decide(contest_id: int, registration_id: int, decide, done_message):
     """Approve or reject through `decide`; a refusal shows beside the form with nothing changed."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     registration = _registration_or_404(contest, registration_id)
     form = DecisionForm()
     if form.validate_on_submit():
@@ -230,7 +224,7 @@ def _decide(contest_id: int, registration_id: int, decide, done_message):
 @bp.get("/<int:registration_id>/works/<int:position>/file")
 @organiser
 def entry_file(contest_id: int, registration_id: int, position: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     registration = _registration_or_404(contest, registration_id)
     return send_entry_file(registration.entry.work_at(position) if registration.entry else None)
 
@@ -242,7 +236,7 @@ def entry_file(contest_id: int, registration_id: int, position: int):
 def export(contest_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     _form, filters = _filter_form(contest)
     registrations = db.session.scalars(moderation.filtered_registrations(contest, filters)).all()
     if fmt == "csv":
@@ -260,7 +254,7 @@ def export(contest_id: int, fmt: str):
 @bp.route("/import", methods=["GET", "POST"])
 @organiser
 def import_upload(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -291,7 +285,7 @@ def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirm
 @bp.post("/import/confirm")
 @organiser
 def import_confirm(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, selectinload(Contest.categories))
     form = ImportConfirmForm()
     try:
         if not form.validate_on_submit():
@@ -312,6 +306,6 @@ def import_confirm(contest_id: int):
 @bp.get("/import/template.xlsx")
 @organiser
 def import_template(contest_id: int):
-    _contest_or_404(contest_id)
+    contest_or_404(contest_id, selectinload(Contest.categories))
     return downloads.file_response(imports.template_xlsx(current_language()), downloads.XLSX_MEDIA_TYPE,
                                    "pupils-template.xlsx")
