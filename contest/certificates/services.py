@@ -28,7 +28,7 @@ from contest.certificates.pdf import FRAME_STYLES, Document, DocumentKind, Signa
 from contest.contests.models import Contest, ContestStatus
 from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, required_reason
 from contest.extensions import db
 from contest.judging.models import JuryMember
 from contest.mail import send_mail_after_commit
@@ -39,6 +39,7 @@ PLACEHOLDERS = ("name", "contest", "dedication", "place", "award", "category", "
 MAX_TEXT_LENGTH = 800
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_SIGNATORIES = 3
+REVOKE_REASON_LIMIT = 1000
 LANGUAGES = tuple(i18n.LANGUAGE_NAMES)
 
 # The contest's title is printed once, at the top, and the holder's name above the text: the
@@ -295,11 +296,7 @@ def issue_documents(contest: Contest, planned: Iterable[Planned]) -> list[Certif
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor: User | None) -> None:
     ensure_not_archived(certificate.contest)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Write why the document is revoked."), "reason")
-    if len(reason) > 1000:
-        raise ServiceError(_l("The reason is too long: at most 1000 characters."), "reason")
+    reason = required_reason(reason, "reason", REVOKE_REASON_LIMIT, missing=_l("Write why the document is revoked."))
     if certificate.is_revoked:
         raise ServiceError(_l("This document is already revoked."))
     certificate.revoked_at = utcnow()

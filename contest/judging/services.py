@@ -22,7 +22,7 @@ from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
 from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
-from contest.errors import ServiceError, ServiceErrors
+from contest.errors import ServiceError, ServiceErrors, required_reason
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable, why_closed
@@ -168,15 +168,6 @@ def _check_comment(comment: str | None) -> str:
     return comment
 
 
-def _check_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Give the reason."), "reason")
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("At most %(count)s characters.", count=REASON_LIMIT), "reason")
-    return reason
-
-
 # Who may score -----------------------------------------------------------------------------
 
 def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: Any) -> None:
@@ -274,7 +265,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: Any) -> ScoreSheet:
     """An organiser unlocks a submitted sheet so the juror can correct it."""
     check_organiser(actor)
     ensure_not_archived(sheet.round.contest)
-    reason = _check_reason(reason)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
     sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
@@ -370,7 +361,7 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
     if not _is_the_juror(member, actor):
         raise ServiceError(_l("Only the jury member themself can declare a conflict of interest."))
     ensure_not_archived(member.contest)
-    reason = _check_reason(reason)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
     if db.session.scalar(select(exists().where(
             ScoreSheet.member_id == member.id, ScoreSheet.registration_id == registration.id,
             ScoreSheet.status == SheetStatus.SUBMITTED.value))):
@@ -383,7 +374,8 @@ def recuse_juror(member: JuryMember, registration: Registration, *, reason: str,
     """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
     check_organiser(actor)
     ensure_not_archived(member.contest)
-    return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
+    return _add_conflict(member, registration, ConflictKind.RECUSED, reason, actor)
 
 
 def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,

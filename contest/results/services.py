@@ -17,7 +17,7 @@ from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus, Round, RoundStage
 from contest.contests.services import change_status, ensure_not_archived, lock_contest
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, optional_reason, required_reason
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, format_table_datetime, localized
 from contest.judging.models import Advancement, JuryMember
@@ -337,13 +337,11 @@ def publish_results(contest: Contest, *, actor: Any, reason: str = "") -> Result
     is given, when the method cannot apply, or when the prizes exceed the fund."""
     check_organiser(actor)
     ensure_not_archived(contest)
-    reason = (reason or "").strip()
     lock_contest(contest)  # a second organiser waits here, then finds the results published
     _refuse_published_already(contest)
     if contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Results can be published only while the contest is in judging."))
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    reason = optional_reason(reason, "reason", REASON_LIMIT)
     round_ = results_round(contest)
     if round_ is None:
         raise ServiceError(_l("The contest has no round to publish results of."))
@@ -378,12 +376,8 @@ def unpublish_results(contest: Contest, *, reason: str, actor: Any) -> ResultSna
     """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
     check_organiser(actor)
     ensure_not_archived(contest)
-    reason = (reason or "").strip()
     lock_contest(contest)
-    if not reason:
-        raise ServiceError(_l("Say why the results are withdrawn."), "reason")
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    reason = required_reason(reason, "reason", REASON_LIMIT, missing=_l("Say why the results are withdrawn."))
     snapshot = current_snapshot(contest.id)
     if snapshot is None or contest.status != ContestStatus.RESULTS_PUBLISHED.value:
         raise ServiceError(_l("The results of this contest are not published."))
