@@ -11,8 +11,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +19,7 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
 from contest.contests.services import ensure_not_archived
-from contest.db import utcnow
+from contest.db import insert_unless_present, utcnow
 from contest.errors import ServiceError, ServiceErrors, required_reason
 from contest.extensions import db
 from contest.i18n import localized
@@ -286,12 +284,12 @@ def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_:
     sheet = _locked_sheet(member.id, registration.id, round_.id)
     if sheet is not None:
         return sheet, False
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    created_id = db.session.scalar(insert(ScoreSheet).values(
-        member_id=member.id, registration_id=registration.id, round_id=round_.id, status=SheetStatus.DRAFT.value,
-        source=source.value, comment="", version=1, reopen_reason="", created_at=now, updated_at=now,
-    ).on_conflict_do_nothing().returning(ScoreSheet.id))
+    created_id = db.session.scalar(insert_unless_present(
+        db.session, ScoreSheet, member_id=member.id, registration_id=registration.id, round_id=round_.id,
+        status=SheetStatus.DRAFT.value, source=source.value, comment="", version=1, reopen_reason="",
+        created_at=now, updated_at=now,
+    ).returning(ScoreSheet.id))
     sheet = _locked_sheet(member.id, registration.id, round_.id)
     return sheet, created_id is not None and sheet.id == created_id
 
