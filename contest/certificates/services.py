@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -306,11 +306,6 @@ def revoke_certificate(certificate: Certificate, *, reason: str, actor: User | N
     record("certificates.revoked", certificate, actor=actor, code=certificate.code, reason=reason)
 
 
-def contest_certificates(contest: Contest) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.contest_id == contest.id)
-                                   .order_by(Certificate.kind, Certificate.holder_name, Certificate.id)))
-
-
 def certificate_counts(contest: Contest) -> dict[str, int]:
     rows = db.session.execute(select(Certificate.kind, func.count()).where(
         Certificate.contest_id == contest.id, Certificate.revoked_at.is_(None)).group_by(Certificate.kind))
@@ -430,9 +425,14 @@ def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[
         yield rows
 
 
-def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200) -> Iterator[Document]:
+def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200, *,
+                        after_batch: Callable[[int], None] | None = None) -> Iterator[Document]:
+    """The documents to print, each batch made plain data before `after_batch(its size)` runs
+    (the background job commits its progress there, which expires the rows)."""
     for rows in printable_batches(contest, batch_size):
         yield from [document_for(row, setup) for row in rows]
+        if after_batch is not None:
+            after_batch(len(rows))
 
 
 # Telling holders -----------------------------------------------------------------------------

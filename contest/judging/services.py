@@ -203,14 +203,6 @@ def sheet_for(member: JuryMember, registration: Registration, round_: Round) -> 
         ScoreSheet.round_id == round_.id))
 
 
-def sheets_of_juror(member: JuryMember, round_: Round | None = None) -> list[ScoreSheet]:
-    """Only this juror's own sheets: a juror never sees another juror's scores."""
-    query = select(ScoreSheet).options(selectinload(ScoreSheet.scores)).where(ScoreSheet.member_id == member.id)
-    if round_ is not None:
-        query = query.where(ScoreSheet.round_id == round_.id)
-    return list(db.session.scalars(query.order_by(ScoreSheet.id)))
-
-
 def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
                comment: str = "", version: int, submit: bool = False, actor: Any) -> ScoreSheet:
     """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
@@ -241,20 +233,6 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
         _mark_submitted(sheet, actor)
     if not created and (changes or submit):
         _bump(sheet)
-    _flush_sheet()
-    return sheet
-
-
-def submit_sheet(sheet: ScoreSheet, *, version: int, actor: Any) -> ScoreSheet:
-    check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
-    sheet = _locked_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
-    if sheet.is_submitted:
-        raise ServiceError(_l("This score sheet is already submitted."))
-    if sheet.version != version:
-        raise ServiceError(STALE)
-    _check_complete(sheet.round.contest.criteria, sheet.points_by_criterion())
-    _mark_submitted(sheet, actor)
-    _bump(sheet)
     _flush_sheet()
     return sheet
 
@@ -391,19 +369,6 @@ def _add_conflict(member: JuryMember, registration: Registration, kind: Conflict
     record(f"conflict.{kind.value}", conflict, actor=actor, member_id=member.id, registration_id=registration.id,
            reason=reason)
     return conflict
-
-
-# For ranking ------------------------------------------------------------------------------
-
-def counted_sheets(round_: Round) -> list[ScoreSheet]:
-    """Submitted sheets whose scores count: not from an honorary member, not under a conflict."""
-    conflicted = exists().where(Conflict.member_id == ScoreSheet.member_id,
-                                Conflict.registration_id == ScoreSheet.registration_id)
-    return list(db.session.scalars(
-        select(ScoreSheet).join(ScoreSheet.member).options(selectinload(ScoreSheet.scores))
-        .where(ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED.value,
-               JuryMember.is_honorary.is_(False), ~conflicted)
-        .order_by(ScoreSheet.registration_id, ScoreSheet.member_id)))
 
 
 def no_score_yet(sender: object, *, contest: Contest) -> None:

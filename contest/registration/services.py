@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -439,9 +438,3 @@ def _store_file(work: EntryWork, upload: Upload) -> None:
 def _drop_file(work: EntryWork) -> None:
     files.retire(db.session, ENTRY_AREA, work.file_name)
     work.file_name, work.file_original_name, work.file_type, work.file_size = None, "", "", None
-
-
-def entry_file_path(work: EntryWork) -> Path:
-    if work.file_name is None:
-        raise FileNotFoundError("work has no file")
-    return files.path_of(ENTRY_AREA, work.file_name)
