@@ -37,6 +37,8 @@ bp = Blueprint("registration_manage", __name__, url_prefix="/manage/contests/<in
 organiser = roles_required(Role.ORGANISER)
 PER_PAGE = 50
 MAX_PAGE = 10_000
+# What the registrations pages show of the contest: its categories (filters, changes of category).
+WITH_CATEGORIES = selectinload(Contest.categories)
 NOTE_CODES = 20  # codes named in the flash after saving a category; the contest's page lists them all
 
 
@@ -99,7 +101,7 @@ def _table_args() -> dict[str, str]:
 @bp.get("/")
 @organiser
 def index(contest_id: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form, filters = _filter_form(contest)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     pagination = db.paginate(moderation.filtered_registrations(contest, filters), page=page,
@@ -113,7 +115,7 @@ def index(contest_id: int):
 @bp.post("/approve")
 @organiser
 def approve_selected(contest_id: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
     if not ids:
         flash(_("Select the registrations to approve."), "warning")
@@ -151,7 +153,7 @@ def _render_detail(contest: Contest, registration: Registration, form: DecisionF
 @bp.get("/<int:registration_id>")
 @organiser
 def detail(contest_id: int, registration_id: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     return _render_detail(contest, registration, DecisionForm())
 
@@ -189,7 +191,7 @@ def reject(contest_id: int, registration_id: int):
 @organiser
 def change_category(contest_id: int, registration_id: int):
     """Move a registration to another category; its limits apply as when registering."""
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     form = ChangeCategoryForm(contest.categories)
     if form.validate_on_submit():
@@ -207,7 +209,7 @@ def change_category(contest_id: int, registration_id: int):
 
 def _decide(contest_id: int, registration_id: int, decide, done_message):
     """Approve or reject through `decide`; a refusal shows beside the form with nothing changed."""
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     form = DecisionForm()
     if form.validate_on_submit():
@@ -224,7 +226,7 @@ def _decide(contest_id: int, registration_id: int, decide, done_message):
 @bp.get("/<int:registration_id>/works/<int:position>/file")
 @organiser
 def entry_file(contest_id: int, registration_id: int, position: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     return send_entry_file(registration.entry.work_at(position) if registration.entry else None)
 
@@ -236,7 +238,7 @@ def entry_file(contest_id: int, registration_id: int, position: int):
 def export(contest_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     _form, filters = _filter_form(contest)
     registrations = db.session.scalars(moderation.filtered_registrations(contest, filters)).all()
     if fmt == "csv":
@@ -254,7 +256,7 @@ def export(contest_id: int, fmt: str):
 @bp.route("/import", methods=["GET", "POST"])
 @organiser
 def import_upload(contest_id: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -285,7 +287,7 @@ def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirm
 @bp.post("/import/confirm")
 @organiser
 def import_confirm(contest_id: int):
-    contest = contest_or_404(contest_id, selectinload(Contest.categories))
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form = ImportConfirmForm()
     try:
         if not form.validate_on_submit():
@@ -306,6 +308,6 @@ def import_confirm(contest_id: int):
 @bp.get("/import/template.xlsx")
 @organiser
 def import_template(contest_id: int):
-    contest_or_404(contest_id, selectinload(Contest.categories))
+    contest_or_404(contest_id, WITH_CATEGORIES)
     return downloads.file_response(imports.template_xlsx(current_language()), downloads.XLSX_MEDIA_TYPE,
                                    "pupils-template.xlsx")
