@@ -42,6 +42,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     web.init_extensions(app)
     addresses.init_app(app)
     web.register_blueprints(app)
+    _connect_domains(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)
     web.register_template_helpers(app)
@@ -50,6 +51,16 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
 
     register_cli(app)
     return app
+
+
+def _connect_domains(app: Flask) -> None:
+    """Each domain built on contests connects to the contests' signals (DESIGN.md §1) here, in
+    the order of the domains: the order of the boxes on the organiser's contest page and of the
+    checks. Nothing is wired as a side effect of importing a module."""
+    from contest import certificates, judging, news, registration, results
+
+    for domain in (news, registration, judging, results, certificates):
+        domain.init_app(app)
 
 
 def _config_class(config: type[Config] | str | None) -> type[Config]:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names make Alembic migrations reproducible on SQLite and PostgreSQL alike.
@@ -80,3 +81,11 @@ def render_migration_type(type_: str, obj: Any, autogen_context: Any) -> str | b
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def insert_unless_present(session: Session | scoped_session[Any], model: type, **values: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for a row that two requests may race to create (the loser's
+    insert does nothing and it reads the winner's row), in the dialect of the session's database:
+    PostgreSQL in production, SQLite embedded. Add `.returning(...)` to learn whether it wrote."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).values(**values).on_conflict_do_nothing()

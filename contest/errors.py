@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -35,3 +36,21 @@ class ServiceErrors(ServiceError):
     def __init__(self, errors: list[ServiceError]) -> None:
         super().__init__(errors[0].message, errors[0].field)
         self.errors = list(errors)
+
+
+def optional_reason(text: str | None, field: str, max_length: int) -> str:
+    """A reason as the services keep it: without surrounding blanks; refused beside `field`
+    when longer than `max_length`."""
+    reason = (text or "").strip()
+    if len(reason) > max_length:
+        raise ServiceError(_l("The reason is too long (at most %(count)d characters).", count=max_length), field)
+    return reason
+
+
+def required_reason(text: str | None, field: str, max_length: int, *, missing: object = None) -> str:
+    """As `optional_reason`, and refused when empty: with `missing` where the form says more
+    than "give the reason" (who reads it, what it is for)."""
+    reason = optional_reason(text, field, max_length)
+    if not reason:
+        raise ServiceError(missing or _l("Give the reason."), field)
+    return reason

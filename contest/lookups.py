@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
+from contest.contests.models import Contest, Round
 from contest.extensions import db
 
 T = TypeVar("T")
@@ -24,3 +27,16 @@ def in_contest_or_404(model: type[T], object_id: int, contest: Any) -> T:
     if row is None or getattr(row, "contest_id", None) != contest.id:
         abort(404)
     return row
+
+
+def contest_or_404(contest_id: int, *load: ORMOption) -> Contest:
+    """The contest with this id, with what the page shows of it loaded up front (`load`: loader
+    options such as selectinload(Contest.rounds)), so that its query count stays the same."""
+    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id).options(*load)))
+
+
+def round_or_404(contest: Contest, round_id: int | None) -> Round:
+    """The contest's round with this id (no query when the contest's rounds are loaded)."""
+    if round_id is None:
+        abort(404)
+    return in_contest_or_404(Round, round_id, contest)

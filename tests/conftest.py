@@ -88,8 +88,9 @@ def test_database_url(tmp_path_factory) -> str:
 
 
 def build_schema(app: Flask) -> None:
-    """PostgreSQL runs on the migrated schema, SQLite on `create_all`; test_schema.py checks
-    both against the models, so the suite covers each way of making the schema."""
+    """PostgreSQL runs on the migrated schema, SQLite on `create_all` (or on the migrations with
+    TEST_SCHEMA=migrations); test_app.py's test_migrations_build_exactly_the_models_schema checks the
+    migrations against the models on either database, so the suite covers each way of making the schema."""
     with app.app_context():
         _db.drop_all()
         with _db.engine.begin() as connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -119,6 +120,22 @@ def _sample_url(app, rule) -> str:
         return url_for(rule.endpoint, **values)
 
 
+# Pages without arguments that answer by sending the visitor on (signing out, switching language),
+# and the pages for visitors only, which send a signed-in account to its start page.
+REDIRECTS = {"auth.logout", "site.switch_language"}
+VISITORS_ONLY = {"auth.signup", "auth.login"}
+
+
+def assert_has_content(response, url: str) -> None:
+    """A page: one heading with text in it; anything else (a feed, a file): a body."""
+    body = response.get_data(as_text=True)
+    if response.mimetype != "text/html":
+        assert body, url
+        return
+    headings = re.findall(r"<h1\b[^>]*>(.*?)</h1>", body, re.S)
+    assert len(headings) == 1 and re.sub(r"<[^>]+>|\s", "", headings[0]), (url, headings)
+
+
 @pytest.mark.parametrize("role", [None, *Role])
 def test_role_matrix_over_every_route(app, client, login_as, role):
     """Anonymous visitors and each role get only what their role allows; nothing answers 500."""
@@ -133,6 +150,14 @@ def test_role_matrix_over_every_route(app, client, login_as, role):
         url = _sample_url(app, rule)
         response = client.get(url) if "GET" in rule.methods else client.post_form(url)
         assert response.status_code < 500, (url, response.status_code)
+        allowed = access == "public" or (role is not None and (access == "signed-in" or role == Role.ADMIN
+                                                                or role in access))
+        if allowed and "GET" in rule.methods and not rule.arguments and rule.endpoint not in REDIRECTS:
+            if role is not None and rule.endpoint in VISITORS_ONLY:
+                assert response.status_code == 302, url
+            else:
+                assert response.status_code == 200, (url, role, response.status_code)
+                assert_has_content(response, url)
         if access == "public" or (role is not None and access == "signed-in"):
             assert response.status_code not in (401, 403), url
         elif role is None:
@@ -256,3 +281,74 @@ def test_the_app_starts_in_a_fresh_interpreter(tmp_path):
                              capture_output=True, text=True, env=environment, cwd=Path(__file__).parent.parent,
                              timeout=120)
     assert started.returncode == 0, started.stderr
+
+
+@pytest.fixture
+def world(make_contest, make_category, make_criterion, make_round, make_award_tier, make_participant,
+          make_registration, make_juror, make_user, make_post):
+    """One contest in judging with everything its pages show: a category, a criterion, a round, an
+    award tier, an approved entry of a participant account, a juror; and a news post."""
+    from tests.registration.helpers import one_work_entry
+
+    contest = make_contest(status="judging", title_en="Aqynfest in judging")
+    category = make_category(contest)
+    make_criterion(contest)
+    round_ = make_round(contest)
+    make_award_tier(contest)
+    account = make_user(role=Role.PARTICIPANT.value)
+    participant = make_participant(account, surname="Seitova")
+    registration = make_registration(contest, participant=participant, category=category, status="approved")
+    _db.session.add(one_work_entry(registration, title="Dala", text="A line"))
+    juror = make_juror(contest)
+    post = make_post()
+    _db.session.commit()
+    return {"contest": contest, "round": round_, "registration": registration, "participant": participant,
+            "account": account, "juror": juror.user, "post": post}
+
+
+# What each role opens in its day's work: (role, endpoint, URL values from the world, heading text).
+DAILY_PAGES = [
+    (None, "contests.detail", lambda w: {"slug": w["contest"].slug}, "Aqynfest in judging"),
+    (None, "news.post", lambda w: {"slug": w["post"].slug}, "News post"),
+    ("participant", "registration.registration", lambda w: {"registration_id": w["registration"].id}, None),
+    ("participant", "registration.edit_participant", lambda w: {"participant_id": w["participant"].id}, None),
+    ("juror", "judging.queue", lambda w: {"contest_id": w["contest"].id, "round_id": w["round"].id}, None),
+    ("juror", "judging.sheet", lambda w: {"contest_id": w["contest"].id, "round_id": w["round"].id,
+                                          "registration_id": w["registration"].id}, None),
+    *[(role, endpoint, values, None) for role in ("organiser", "admin") for endpoint, values in [
+        ("contests.manage", lambda w: {"contest_id": w["contest"].id}),
+        ("contests.edit", lambda w: {"contest_id": w["contest"].id}),
+        ("registration_manage.index", lambda w: {"contest_id": w["contest"].id}),
+        ("registration_manage.detail", lambda w: {"contest_id": w["contest"].id,
+                                                  "registration_id": w["registration"].id}),
+        ("judging_manage.jury", lambda w: {"contest_id": w["contest"].id}),
+        ("judging_manage.matrix", lambda w: {"contest_id": w["contest"].id, "round_id": w["round"].id}),
+        ("judging_manage.entry", lambda w: {"contest_id": w["contest"].id, "registration_id": w["registration"].id}),
+        ("results.standings", lambda w: {"contest_id": w["contest"].id}),
+        ("certificates.manage", lambda w: {"contest_id": w["contest"].id}),
+        ("news.edit", lambda w: {"post_id": w["post"].id}),
+    ]],
+]
+
+
+@pytest.mark.parametrize(("role", "endpoint", "values", "heading"), DAILY_PAGES,
+                         ids=[f"{role}-{endpoint}" for role, endpoint, _values, _heading in DAILY_PAGES])
+def test_each_role_opens_its_pages_with_their_content(app, client, login_as, world, role, endpoint, values,
+                                                      heading):
+    """The allowed side of the matrix: each role's pages about real objects answer 200 with
+    their heading (the matrix above walks every route with made-up ids)."""
+    from flask import url_for
+
+    if role == "participant":
+        login_as(user=world["account"])
+    elif role == "juror":
+        login_as(user=world["juror"])
+    elif role is not None:
+        login_as(role)
+    with app.test_request_context():
+        url = url_for(endpoint, **values(world))
+    response = client.get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 200, (url, response.status_code)
+    assert_has_content(response, url)
+    if heading:
+        assert heading in re.search(r"<h1\b[^>]*>(.*?)</h1>", response.get_data(as_text=True), re.S).group(1)

@@ -1,20 +1,17 @@
-"""Certificates: diplomas, participation certificates and letters of thanks as PDF.
+"""Certificates: winner diplomas, participation certificates and letters of thanks.
 
-This package so far holds the pure renderer (`pdf`), its fonts (`fonts`), the QR drawing
-(`qr`) and the verification codes (`codes`); issuing builds on top of them.
-"""
+Issuing from the published results and settings (services.py, awards.py), documents made in
+the background (jobs.py), the pure PDF renderer with its QR drawing and verification codes
+(pdf.py, qr.py, codes.py: plain data in, bytes out), and the public verification page."""
 
-from contest.certificates.codes import new_code, normalize_code
-from contest.certificates.pdf import (
-    FRAME_STYLES,
-    Document,
-    DocumentKind,
-    Signatory,
-    pdf_filename,
-    render,
-    render_many,
-    write_zip,
-)
+from __future__ import annotations
 
-__all__ = ["FRAME_STYLES", "Document", "DocumentKind", "Signatory", "new_code", "normalize_code", "pdf_filename",
-           "render", "render_many", "write_zip"]
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Connect certificates to the contests' signals: the organisers' certificates box."""
+    from contest.certificates import views
+    from contest.contests import signals
+
+    signals.manage_boxes.connect(views.certificates_box, app)

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length
 
 from contest.certificates.models import OutputFormat
 from contest.certificates.pdf import FRAME_STYLES, KIND_LABELS, DocumentKind
-from contest.certificates.services import LANGUAGES, MAX_SIGNATORIES, SignatoryInput
+from contest.certificates.services import LANGUAGES, MAX_SIGNATORIES, REVOKE_REASON_LIMIT, SignatoryInput
 from contest.forms import REQUIRED_MESSAGE, trimmed
 from contest.i18n import LANGUAGE_NAMES
 
@@ -90,7 +90,7 @@ class ResumeForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Why is it revoked?"), filters=[trimmed],
                            validators=[InputRequired(message=_l("Write why the document is revoked.")),
-                                       Length(max=1000)],
+                                       Length(max=REVOKE_REASON_LIMIT)],
                            render_kw={"rows": 3})
 
 

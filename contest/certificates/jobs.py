@@ -235,12 +235,13 @@ def _documents(job: CertificateJob, contest: Contest) -> Iterator[Document]:
     """Second half of the progress bar: documents as they are rendered, read from the database
     in batches; each batch becomes plain data before a progress commit expires the rows."""
     setup = services.print_setup(contest, job.site_url or None)
-    rendered = 0
-    for rows in services.printable_batches(contest, PROGRESS_EVERY):
-        yield from [services.document_for(row, setup) for row in rows]
-        rendered += len(rows)
-        job.done = job.total + rendered
+    job.done = job.total
+
+    def rendered(count: int) -> None:
+        job.done += count
         _beat(job)
+
+    return services.printable_documents(contest, setup, PROGRESS_EVERY, after_batch=rendered)
 
 
 def _write_output(job: CertificateJob, contest: Contest) -> None:

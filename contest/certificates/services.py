@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -29,7 +29,7 @@ from contest.certificates.pdf import FRAME_STYLES, Document, DocumentKind, Signa
 from contest.contests.models import Contest, ContestStatus
 from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, required_reason
 from contest.extensions import db
 from contest.judging.models import JuryMember
 from contest.mail import send_mail_after_commit
@@ -40,6 +40,7 @@ PLACEHOLDERS = ("name", "contest", "dedication", "place", "award", "category", "
 MAX_TEXT_LENGTH = 800
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_SIGNATORIES = 3
+REVOKE_REASON_LIMIT = 1000
 LANGUAGES = tuple(i18n.LANGUAGE_NAMES)
 
 # The contest's title is printed once, at the top, and the holder's name above the text: the
@@ -302,11 +303,7 @@ def issue_documents(contest: Contest, planned: Iterable[Planned]) -> list[Certif
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor: User | None) -> None:
     ensure_not_archived(certificate.contest)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Write why the document is revoked."), "reason")
-    if len(reason) > 1000:
-        raise ServiceError(_l("The reason is too long: at most 1000 characters."), "reason")
+    reason = required_reason(reason, "reason", REVOKE_REASON_LIMIT, missing=_l("Write why the document is revoked."))
     if certificate.is_revoked:
         raise ServiceError(_l("This document is already revoked."))
     certificate.revoked_at = utcnow()
@@ -314,11 +311,6 @@ def revoke_certificate(certificate: Certificate, *, reason: str, actor: User | N
     certificate.revoke_reason = reason
     db.session.flush()
     record("certificates.revoked", certificate, actor=actor, code=certificate.code, reason=reason)
-
-
-def contest_certificates(contest: Contest) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.contest_id == contest.id)
-                                   .order_by(Certificate.kind, Certificate.holder_name, Certificate.id)))
 
 
 def certificate_counts(contest: Contest) -> dict[str, int]:
@@ -440,9 +432,14 @@ def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[
         yield rows
 
 
-def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200) -> Iterator[Document]:
+def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200, *,
+                        after_batch: Callable[[int], None] | None = None) -> Iterator[Document]:
+    """The documents to print, each batch made plain data before `after_batch(its size)` runs
+    (the background job commits its progress there, which expires the rows)."""
     for rows in printable_batches(contest, batch_size):
         yield from [document_for(row, setup) for row in rows]
+        if after_batch is not None:
+            after_batch(len(rows))
 
 
 # Telling holders -----------------------------------------------------------------------------

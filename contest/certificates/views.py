@@ -28,11 +28,11 @@ from contest.certificates.forms import IssueForm, ResumeForm, RevokeForm, Settin
 from contest.certificates.models import Certificate, CertificateJob, JobStatus
 from contest.certificates.pdf import DocumentKind, pdf_filename, render
 from contest.contests.models import Contest, ContestStatus
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
-from contest.lookups import in_contest_or_404, or_404
+from contest.lookups import contest_or_404, in_contest_or_404
 from contest.ratelimit import Limit
 
 bp = Blueprint("certificates", __name__)
@@ -51,16 +51,11 @@ def certificate_public_name(certificate: Certificate) -> str | None:
     return services.public_name(certificate)
 
 
-@contest_page_part("manage")
-def certificates_box(contest: Contest) -> PagePart:
+def certificates_box(sender: object, *, contest: Contest) -> PagePart:
     return PagePart("certificates/_contest_part.html", {
         "contest_id": contest.id, "issuable": contest.status in services.ISSUABLE_STATUSES,
         "archived": contest.status == ContestStatus.ARCHIVED.value,
         "counts": services.certificate_counts(contest)})
-
-
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(db.session.get(Contest, contest_id))
 
 
 def _certificate_or_404(contest: Contest, certificate_id: int) -> Certificate:
@@ -80,7 +75,7 @@ def _pdf_response(data: bytes, filename: str, *, inline: bool = False) -> Respon
 @bp.get("/manage/contests/<int:contest_id>/certificates")
 @organiser
 def manage(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     page = db.paginate(select(Certificate).where(Certificate.contest_id == contest.id)
                        .order_by(Certificate.kind, Certificate.holder_name, Certificate.id),
                        page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE, error_out=False)
@@ -95,7 +90,7 @@ def manage(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/certificates/issue")
 @organiser
 def issue(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     form = IssueForm()
     if form.validate_on_submit():
         try:
@@ -140,7 +135,7 @@ def _progress_message(job: CertificateJob) -> str:
 @bp.get("/manage/contests/<int:contest_id>/certificates/jobs/<int:job_id>")
 @organiser
 def job(contest_id: int, job_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     job = _job_or_404(contest, job_id)
     return render_template("certificates/job.html", contest=contest, job=job, progress=_progress(job),
                            resume_form=ResumeForm(), can_resume=jobs.can_resume(job))
@@ -149,14 +144,14 @@ def job(contest_id: int, job_id: int):
 @bp.get("/manage/contests/<int:contest_id>/certificates/jobs/<int:job_id>/progress.json")
 @organiser
 def job_progress(contest_id: int, job_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     return jsonify(_progress(_job_or_404(contest, job_id)))
 
 
 @bp.post("/manage/contests/<int:contest_id>/certificates/jobs/<int:job_id>/resume")
 @organiser
 def job_resume(contest_id: int, job_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     job = _job_or_404(contest, job_id)
     if ResumeForm().validate_on_submit():
         try:
@@ -170,7 +165,7 @@ def job_resume(contest_id: int, job_id: int):
 @bp.get("/manage/contests/<int:contest_id>/certificates/jobs/<int:job_id>/download")
 @organiser
 def job_download(contest_id: int, job_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     job = _job_or_404(contest, job_id)
     path = jobs.output_path(job) if job.status == JobStatus.DONE else None
     if path is None or not path.is_file():
@@ -183,7 +178,7 @@ def job_download(contest_id: int, job_id: int):
 @bp.get("/manage/contests/<int:contest_id>/certificates/<int:certificate_id>/pdf")
 @organiser
 def download(contest_id: int, certificate_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     return _certificate_pdf(_certificate_or_404(contest, certificate_id))
 
 
@@ -195,7 +190,7 @@ def _certificate_pdf(certificate: Certificate) -> Response:
 @bp.route("/manage/contests/<int:contest_id>/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @organiser
 def revoke(contest_id: int, certificate_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     certificate = _certificate_or_404(contest, certificate_id)
     form = RevokeForm()
     if form.validate_on_submit():
@@ -214,7 +209,7 @@ def revoke(contest_id: int, certificate_id: int):
 @bp.route("/manage/contests/<int:contest_id>/certificates/settings", methods=["GET", "POST"])
 @organiser
 def settings(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     current = services.settings_for(contest)
     form = SettingsForm()
     if request.method == "GET":
@@ -244,7 +239,7 @@ def settings(contest_id: int):
 @bp.get("/manage/contests/<int:contest_id>/certificates/preview/<kind>/<language>.pdf")
 @organiser
 def preview(contest_id: int, kind: str, language: str):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id)
     if kind not in {item.value for item in DocumentKind} or not i18n.is_supported(language):
         abort(404)
     document = services.sample_document(contest, services.print_setup(contest), DocumentKind(kind), language)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from contest.audit.services import record
 from contest.auth.models import User
+from contest.contests import signals
 from contest.contests.models import (
     CATEGORY_AGES,
     MAX_DECIMALS,
@@ -363,20 +364,6 @@ MOVES: dict[ContestStatus, dict[ContestStatus, Callable[[Contest], None]]] = {
 }
 
 
-# Conditions later domains add to a move into a status (results: "published through a frozen
-# snapshot"), so that this domain never imports the ones built on it.
-STATUS_GUARDS: dict[ContestStatus, list[Callable[[Contest], None]]] = {}
-
-
-def status_guard(target: ContestStatus) -> Callable[[Callable[[Contest], None]], Callable[[Contest], None]]:
-    """Register a check that raises ServiceError to refuse moving a contest into `target`."""
-    def register(check: Callable[[Contest], None]) -> Callable[[Contest], None]:
-        STATUS_GUARDS.setdefault(target, []).append(check)
-        return check
-
-    return register
-
-
 def allowed_moves(contest: Contest) -> list[ContestStatus]:
     return list(MOVES[contest.status_enum])
 
@@ -391,8 +378,8 @@ def change_status(contest: Contest, new_status: str, *, actor: User | None) -> C
         raise ServiceError(_l("A contest cannot move from “%(old)s” to “%(new)s”.",
                               old=contest.status_label, new=target.label))
     guard(contest)
-    for check in STATUS_GUARDS.get(target, ()):
-        check(contest)
+    # Later domains add their conditions (results: "published through a frozen snapshot").
+    signals.run_checks(signals.status_changing, contest=contest, target=target)
     change = ContestStatusChange(from_status=contest.status, to_status=target.value,
                                  actor_id=getattr(actor, "id", None))
     contest.status_changes.append(change)
@@ -423,42 +410,15 @@ def lock_contest(contest: Contest) -> Contest:
                               .execution_options(populate_existing=True)).one()
 
 
-# Checks that later domains add to ensure_setup_editable (judging: "no score exists yet"),
-# so that this domain never imports the ones built on it.
-SETUP_LOCKS: list[Callable[[Contest], None]] = []
-
-
-def setup_lock(check: Callable[[Contest], None]) -> Callable[[Contest], None]:
-    """Register a check that raises ServiceError while a contest's setup must hold still."""
-    SETUP_LOCKS.append(check)
-    return check
-
-
 def ensure_setup_editable(contest: Contest) -> None:
     """The one place that decides whether rounds, categories, criteria and award tiers may still
-    change. Later domains extend it through `setup_lock` rather than adding checks elsewhere."""
+    change. Later domains extend it through the `setup_changing` signal rather than adding checks
+    elsewhere."""
     ensure_not_archived(contest)
     if contest.status_enum in SETUP_LOCKED_STATUSES:
         raise ServiceError(_l("Rounds, categories, criteria and award tiers can no longer change: "
                               "judging has started."))
-    for check in SETUP_LOCKS:
-        check(contest)
-
-
-# What still refers to a setup row, by the row's class: later domains add theirs (registration:
-# "registrations in this category"), so that this domain never imports the ones built on it.
-# Each check raises ServiceError when the row cannot go; the database would refuse it anyway
-# (RESTRICT) or silently take rows with it (CASCADE).
-PART_DELETION_CHECKS: dict[type, list[Callable[[Any], None]]] = {}
-
-
-def part_deletion_check(model: type) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
-    """Register a check that raises ServiceError while a row of `model` may not be deleted."""
-    def register(check: Callable[[Any], None]) -> Callable[[Any], None]:
-        PART_DELETION_CHECKS.setdefault(model, []).append(check)
-        return check
-
-    return register
+    signals.run_checks(signals.setup_changing, contest=contest)
 
 
 # Setup rows --------------------------------------------------------------------------------
@@ -509,8 +469,10 @@ def delete_part(part: ContestPart, *, actor: User | None) -> None:
     ensure_setup_editable(contest)
     if isinstance(part, Criterion) and f"criterion:{part.id}" in (contest.tie_break_rules or []):
         raise ServiceError(_l("This criterion is used as a tie-break rule; remove it from the rules first."))
-    for check in PART_DELETION_CHECKS.get(type(part), ()):
-        check(part)
+    # What still refers to the row, as later domains know it (registration: "registrations in
+    # this category"); the database would refuse it anyway (RESTRICT) or silently take rows with
+    # it (CASCADE).
+    signals.run_checks(signals.part_deleting, part=part)
     record("contest.part.delete", part, actor=actor, contest_id=contest.id)
     _siblings(contest, type(part)).remove(part)
     db.session.flush()
@@ -637,9 +599,12 @@ SETUP_LOADERS = (selectinload(Contest.rounds), selectinload(Contest.categories),
                  selectinload(Contest.criteria), selectinload(Contest.award_tiers))
 
 
+# The organisers' contest pages: the setup and the status history with who moved it.
+SETUP_WITH_HISTORY = (*SETUP_LOADERS, selectinload(Contest.status_changes).selectinload(ContestStatusChange.actor))
+
+
 def contest_with_setup(contest_id: int) -> Contest | None:
-    return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(
-        *SETUP_LOADERS, selectinload(Contest.status_changes).selectinload(ContestStatusChange.actor)))
+    return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(*SETUP_WITH_HISTORY))
 
 
 def contest_by_slug(slug: str) -> Contest | None:

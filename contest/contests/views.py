@@ -23,7 +23,7 @@ from contest.contests.page_parts import category_notes, page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import attach_error, form_status
-from contest.lookups import or_404
+from contest.lookups import contest_or_404
 
 bp = Blueprint("contests", __name__)
 PER_PAGE = 20
@@ -60,9 +60,6 @@ def detail(slug: str):
 
 # Organisers --------------------------------------------------------------------------------
 
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(services.contest_with_setup(contest_id))
-
 
 @bp.get("/manage/contests")
 @organiser
@@ -90,7 +87,7 @@ def create():
 @bp.get("/manage/contests/<int:contest_id>")
 @organiser
 def manage(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     return render_template("contests/manage/overview.html", contest=contest,
                            moves=services.allowed_moves(contest),
                            setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES,
@@ -100,7 +97,7 @@ def manage(contest_id: int):
 @bp.route("/manage/contests/<int:contest_id>/edit", methods=["GET", "POST"])
 @organiser
 def edit(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     form = ContestForm()
     if form.validate_on_submit():
         try:
@@ -118,7 +115,7 @@ def edit(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/status")
 @organiser
 def change_status(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     try:
         services.change_status(contest, request.form.get("status", ""), actor=current_user)
     except ServiceError as error:
@@ -131,7 +128,7 @@ def change_status(contest_id: int):
 @bp.route("/manage/contests/<int:contest_id>/copy", methods=["GET", "POST"])
 @organiser
 def copy(contest_id: int):
-    source = _contest_or_404(contest_id)
+    source = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     form = CopyContestForm()
     if not form.is_submitted():
         form.suggest(services.suggested_copy_dates(source))
@@ -165,7 +162,7 @@ def _part_or_404(contest: Contest, form_class, part_id: int):
 @organiser
 def add_part(contest_id: int, part: str):
     form_class = _part_form_class(part)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     form = form_class()
     if form.validate_on_submit():
         try:
@@ -183,7 +180,7 @@ def add_part(contest_id: int, part: str):
 @organiser
 def edit_part(contest_id: int, part: str, part_id: int):
     form_class = _part_form_class(part)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     row = _part_or_404(contest, form_class, part_id)
     form = form_class(obj=row)
     if form.validate_on_submit():
@@ -205,7 +202,7 @@ def edit_part(contest_id: int, part: str, part_id: int):
 @organiser
 def delete_part(contest_id: int, part: str, part_id: int):
     form_class = _part_form_class(part)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     row = _part_or_404(contest, form_class, part_id)
     try:
         services.delete_part(row, actor=current_user)

@@ -67,10 +67,6 @@ class MemberCategoriesForm(FlaskForm):
                               description=_l("None ticked: every category."))
 
 
-class HonoraryForm(FlaskForm):
-    is_honorary = BooleanField(_l("Honorary member (scores do not count)"))
-
-
 class AssignForm(FlaskForm):
     per_entry = IntegerField(_l("Jurors per entry"),
                              validators=[InputRequired(REQUIRED_MESSAGE),

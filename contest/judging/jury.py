@@ -17,7 +17,6 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.auth.services import find_user_by_email, make_reset_token, normalise_email
 from contest.contests.models import Category, Contest
-from contest.contests.services import part_deletion_check
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import localized
@@ -152,10 +151,12 @@ def remove_juror(member: JuryMember, *, actor: User | None) -> None:
     db.session.flush()
 
 
-@part_deletion_check(Category)
-def _no_juror_restricted_to(category: Category) -> None:
+def no_juror_restricted_to(sender: object, *, part: object) -> None:
     """Deleting the only category a juror is restricted to would silently lift the restriction
     (none means all), so the organiser changes the jurors' categories first."""
+    if not isinstance(part, Category):
+        return
+    category = part
     names = db.session.scalars(
         select(User.name).join(JuryMember, JuryMember.user_id == User.id)
         .join(jury_member_category, jury_member_category.c.member_id == JuryMember.id)

@@ -21,7 +21,7 @@ from contest.auth.models import Role, User
 from contest.auth.permissions import roles_required
 from contest.auth.services import find_user_by_email
 from contest.contests.models import Contest, Round
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
@@ -40,7 +40,7 @@ from contest.judging.forms import (
     category_choices,
 )
 from contest.judging.models import AssignmentPlan, Conflict, JuryMember, ScoreSheet
-from contest.lookups import in_contest_or_404, or_404
+from contest.lookups import contest_or_404, in_contest_or_404, round_or_404
 from contest.registration.models import Entry, Registration
 
 bp = Blueprint("judging_manage", __name__, url_prefix="/manage/contests/<int:contest_id>/jury")
@@ -65,8 +65,7 @@ HISTORY_LABELS = {
 }
 
 
-@contest_page_part("manage")
-def jury_summary(contest: Contest) -> PagePart:
+def jury_summary(sender: object, *, contest: Contest) -> PagePart:
     """The jury box on the contest's organiser page: how many jurors, links to the pages."""
     count = db.session.scalar(select(func.count()).select_from(JuryMember)
                               .where(JuryMember.contest_id == contest.id))
@@ -75,16 +74,8 @@ def jury_summary(contest: Contest) -> PagePart:
 
 # Loading ------------------------------------------------------------------------------------
 
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id).options(
-        selectinload(Contest.rounds), selectinload(Contest.categories), selectinload(Contest.criteria))))
-
-
-def _round_or_404(contest: Contest, round_id: int) -> Round:
-    round_ = next((round_ for round_ in contest.rounds if round_.id == round_id), None)
-    if round_ is None:
-        abort(404)
-    return round_
+# What the jury pages show of the contest: its rounds, categories and criteria.
+JURY_SETUP = (selectinload(Contest.rounds), selectinload(Contest.categories), selectinload(Contest.criteria))
 
 
 def _member_or_404(contest: Contest, member_id: int) -> JuryMember:
@@ -143,13 +134,13 @@ def _back_to_jury(contest: Contest):
 @bp.get("/")
 @organiser
 def jury(contest_id: int):
-    return _render_jury(_contest_or_404(contest_id))
+    return _render_jury(contest_or_404(contest_id, *JURY_SETUP))
 
 
 @bp.post("/add")
 @organiser
 def add(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     form = AddJurorForm(prefix="add")
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data or "")
@@ -169,7 +160,7 @@ def add(contest_id: int):
 @bp.post("/invite")
 @organiser
 def invite(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     form = InviteJurorForm(prefix="invite")
     if form.validate_on_submit():
         try:
@@ -187,7 +178,7 @@ def invite(contest_id: int):
 
 def _member_action(contest_id: int, member_id: int, action, done_message):
     """Run `action(member)`; a refusal shows the jury page with the message (422)."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     member = _member_or_404(contest, member_id)
     try:
         action(member)
@@ -217,7 +208,7 @@ def set_honorary(contest_id: int, member_id: int):
 @bp.post("/members/<int:member_id>/categories")
 @organiser
 def set_categories(contest_id: int, member_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     member = _member_or_404(contest, member_id)
     form = _categories_form(contest, member, formdata=request.form)
     if not form.validate_on_submit():
@@ -234,7 +225,7 @@ def remove(contest_id: int, member_id: int):
     def removed(member: JuryMember) -> str:
         return _("%(name)s has left the jury.", name=member.user.name)
 
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     member = _member_or_404(contest, member_id)
     message = removed(member)
     return _member_action(contest_id, member_id, lambda member: jury_rules.remove_juror(member, actor=current_user),
@@ -246,8 +237,8 @@ def remove(contest_id: int, member_id: int):
 @bp.post("/rounds/<int:round_id>/assign")
 @organiser
 def assign(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     form = AssignForm(prefix=f"round-{round_.id}")
     if form.validate_on_submit():
         try:
@@ -270,8 +261,8 @@ def assign(contest_id: int, round_id: int):
 @bp.post("/rounds/<int:round_id>/clear")
 @organiser
 def clear(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     try:
         assignment.clear_assignments(round_, actor=current_user)
     except ServiceError as error:
@@ -283,8 +274,8 @@ def clear(contest_id: int, round_id: int):
 @bp.route("/rounds/<int:round_id>/order", methods=["GET", "POST"])
 @organiser
 def order(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     registrations = assignment.round_registrations(round_, with_entries=True)
     error = None
     if request.method == "POST":
@@ -328,8 +319,8 @@ def _wanted_order(registrations: list[Registration], data) -> list[Registration]
 @bp.get("/rounds/<int:round_id>/progress")
 @organiser
 def matrix(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     return render_template("judging/manage/matrix.html", contest=contest, round=round_,
                            matrix=progress.progress_matrix(round_), CellState=progress.CellState)
 
@@ -337,8 +328,8 @@ def matrix(contest_id: int, round_id: int):
 @bp.post("/rounds/<int:round_id>/remind")
 @organiser
 def remind(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     link = url_for("judging.queue", contest_id=contest.id, round_id=round_.id, _external=True)
     try:
         count = progress.remind_jurors(contest, round_, actor=current_user, link=link)
@@ -382,14 +373,14 @@ def _render_entry(contest: Contest, registration: Registration, *, reopen_forms=
 @bp.get("/entries/<int:registration_id>")
 @organiser
 def entry(contest_id: int, registration_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     return _render_entry(contest, _registration_or_404(contest, registration_id))
 
 
 @bp.post("/entries/<int:registration_id>/recuse")
 @organiser
 def recuse(contest_id: int, registration_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     registration = _registration_or_404(contest, registration_id)
     form = RecuseForm(prefix="recuse")
     form.member.choices = [(member.id, member.user.name) for member in assignment.jury_of(contest.id)]
@@ -408,7 +399,7 @@ def recuse(contest_id: int, registration_id: int):
 @bp.post("/sheets/<int:sheet_id>/reopen")
 @organiser
 def reopen(contest_id: int, sheet_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     sheet = db.session.get(ScoreSheet, sheet_id)
     if sheet is None or sheet.round.contest_id != contest.id:
         abort(404)
@@ -460,8 +451,8 @@ def _render_ballot_preview(contest: Contest, round_: Round, report: ballots.Ball
 @bp.route("/rounds/<int:round_id>/ballots", methods=["GET", "POST"])
 @organiser
 def ballots_upload(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     form = BallotUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -480,8 +471,8 @@ def ballots_upload(contest_id: int, round_id: int):
 @bp.post("/rounds/<int:round_id>/ballots/confirm")
 @organiser
 def ballots_confirm(contest_id: int, round_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
+    round_ = round_or_404(contest, round_id)
     form = BallotConfirmForm()
     try:
         if not form.validate_on_submit():
@@ -502,7 +493,7 @@ def ballots_confirm(contest_id: int, round_id: int):
 @organiser
 def ballots_template(contest_id: int):
     """The header row and one sample row per criterion, for a secretary to fill in."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *JURY_SETUP)
     lines = [";".join(str(name) for name, _note in BALLOT_COLUMNS)]
     lines += [f"AQY26-0001;juror@example.kz;{localized(criterion, 'name')};{criterion.max_score}"
               for criterion in contest.criteria]

@@ -11,8 +11,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,9 +18,9 @@ from contest.audit.models import AuditEvent
 from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
-from contest.contests.services import ensure_not_archived, setup_lock
-from contest.db import utcnow
-from contest.errors import ServiceError, ServiceErrors
+from contest.contests.services import ensure_not_archived
+from contest.db import insert_unless_present, utcnow
+from contest.errors import ServiceError, ServiceErrors, required_reason
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable, why_closed
@@ -168,15 +166,6 @@ def _check_comment(comment: str | None) -> str:
     return comment
 
 
-def _check_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Give the reason."), "reason")
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("At most %(count)s characters.", count=REASON_LIMIT), "reason")
-    return reason
-
-
 # Who may score -----------------------------------------------------------------------------
 
 def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: User | None) -> User:
@@ -220,14 +209,6 @@ def sheet_for(member: JuryMember, registration: Registration, round_: Round) -> 
         ScoreSheet.round_id == round_.id))
 
 
-def sheets_of_juror(member: JuryMember, round_: Round | None = None) -> list[ScoreSheet]:
-    """Only this juror's own sheets: a juror never sees another juror's scores."""
-    query = select(ScoreSheet).options(selectinload(ScoreSheet.scores)).where(ScoreSheet.member_id == member.id)
-    if round_ is not None:
-        query = query.where(ScoreSheet.round_id == round_.id)
-    return list(db.session.scalars(query.order_by(ScoreSheet.id)))
-
-
 def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
                comment: str = "", version: int, submit: bool = False, actor: User | None) -> ScoreSheet:
     """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
@@ -262,25 +243,11 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     return sheet
 
 
-def submit_sheet(sheet: ScoreSheet, *, version: int, actor: User | None) -> ScoreSheet:
-    actor = check_may_score(sheet.member, sheet.registration, sheet.round, actor=actor)
-    sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
-    if sheet.is_submitted:
-        raise ServiceError(_l("This score sheet is already submitted."))
-    if sheet.version != version:
-        raise ServiceError(STALE)
-    _check_complete(sheet.round.contest.criteria, sheet.points_by_criterion())
-    _mark_submitted(sheet, actor)
-    _bump(sheet)
-    _flush_sheet()
-    return sheet
-
-
 def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> ScoreSheet:
     """An organiser unlocks a submitted sheet so the juror can correct it."""
     actor = check_organiser(actor)
     ensure_not_archived(sheet.round.contest)
-    reason = _check_reason(reason)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
     sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
@@ -301,12 +268,12 @@ def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_:
     sheet = _locked_sheet(member.id, registration.id, round_.id)
     if sheet is not None:
         return sheet, False
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    created_id = db.session.scalar(insert(ScoreSheet).values(
-        member_id=member.id, registration_id=registration.id, round_id=round_.id, status=SheetStatus.DRAFT.value,
-        source=source.value, comment="", version=1, reopen_reason="", created_at=now, updated_at=now,
-    ).on_conflict_do_nothing().returning(ScoreSheet.id))
+    created_id = db.session.scalar(insert_unless_present(
+        db.session, ScoreSheet, member_id=member.id, registration_id=registration.id, round_id=round_.id,
+        status=SheetStatus.DRAFT.value, source=source.value, comment="", version=1, reopen_reason="",
+        created_at=now, updated_at=now,
+    ).returning(ScoreSheet.id))
     sheet = _locked_existing_sheet(member.id, registration.id, round_.id)
     return sheet, created_id is not None and sheet.id == created_id
 
@@ -384,7 +351,7 @@ def declare_conflict(member: JuryMember, registration: Registration, *, reason: 
     """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
     actor = _the_juror(member, actor, _l("Only the jury member themself can declare a conflict of interest."))
     ensure_not_archived(member.contest)
-    reason = _check_reason(reason)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
     if db.session.scalar(select(exists().where(
             ScoreSheet.member_id == member.id, ScoreSheet.registration_id == registration.id,
             ScoreSheet.status == SheetStatus.SUBMITTED.value))):
@@ -397,7 +364,8 @@ def recuse_juror(member: JuryMember, registration: Registration, *, reason: str,
     """An organiser takes a juror off an entry; sheets they already wrote stop counting."""
     actor = check_organiser(actor)
     ensure_not_archived(member.contest)
-    return _add_conflict(member, registration, ConflictKind.RECUSED, _check_reason(reason), actor)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
+    return _add_conflict(member, registration, ConflictKind.RECUSED, reason, actor)
 
 
 def _add_conflict(member: JuryMember, registration: Registration, kind: ConflictKind, reason: str,
@@ -417,21 +385,7 @@ def _add_conflict(member: JuryMember, registration: Registration, kind: Conflict
     return conflict
 
 
-# For ranking ------------------------------------------------------------------------------
-
-def counted_sheets(round_: Round) -> list[ScoreSheet]:
-    """Submitted sheets whose scores count: not from an honorary member, not under a conflict."""
-    conflicted = exists().where(Conflict.member_id == ScoreSheet.member_id,
-                                Conflict.registration_id == ScoreSheet.registration_id)
-    return list(db.session.scalars(
-        select(ScoreSheet).join(ScoreSheet.member).options(selectinload(ScoreSheet.scores))
-        .where(ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED.value,
-               JuryMember.is_honorary.is_(False), ~conflicted)
-        .order_by(ScoreSheet.registration_id, ScoreSheet.member_id)))
-
-
-@setup_lock
-def _no_score_yet(contest: Contest) -> None:
+def no_score_yet(sender: object, *, contest: Contest) -> None:
     """Criteria (and the rest of the setup) cannot change once scoring has started."""
     if contest.id is None:
         return

@@ -26,6 +26,7 @@ from contest.judging.forms import ReasonForm, SheetForm, sheet_form_class
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
+from contest.lookups import round_or_404
 from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
 
@@ -46,13 +47,6 @@ def _seat_or_404(contest_id: int) -> tuple[Contest, JuryMember]:
     if contest is None or member is None:
         abort(404)
     return contest, member
-
-
-def _round_or_404(contest: Contest, round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.contest_id != contest.id:
-        abort(404)
-    return round_
 
 
 def _entry_or_404(contest: Contest, registration_id: int) -> Registration:
@@ -76,7 +70,7 @@ def _check_may_open(member: JuryMember, registration: Registration, round_: Roun
 
 def _load(contest_id: int, round_id: int, registration_id: int):
     contest, member = _seat_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    round_ = round_or_404(contest, round_id)
     registration = _entry_or_404(contest, registration_id)
     _check_may_open(member, registration, round_)
     return contest, member, round_, registration
@@ -95,7 +89,7 @@ def index():
 @juror
 def queue(contest_id: int, round_id: int):
     contest, member = _seat_or_404(contest_id)
-    round_ = _round_or_404(contest, round_id)
+    round_ = round_or_404(contest, round_id)
     items = juror_queue(member, round_)
     live = contest.kind == ContestKind.RECITATION.value
     # Live mode: the performer on stage is the first one in the order this juror has not submitted.

@@ -24,7 +24,7 @@ from contest import i18n
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
 from contest.contests.models import Contest
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -47,8 +47,7 @@ def page_number() -> int:
 
 # Public ---------------------------------------------------------------------------------------
 
-@contest_page_part("after")
-def contest_news(contest: Contest) -> PagePart | None:
+def contest_news(sender: object, *, contest: Contest) -> PagePart | None:
     posts = services.latest_posts(CONTEST_PAGE_POSTS, NewsPost.contest_id == contest.id)
     return PagePart("news/_contest_news.html", {"posts": posts}) if posts else None
 

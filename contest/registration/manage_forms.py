@@ -54,7 +54,7 @@ class DecisionForm(FlaskForm):
     override_reason = TextAreaField(
         _l("Reason for the exception"), filters=[trimmed],
         validators=[Length(max=OVERRIDE_REASON_MAX_LENGTH, message=_l(
-            "The reason is too long (at most %(max)d characters).", max=OVERRIDE_REASON_MAX_LENGTH))],
+            "The reason is too long (at most %(count)d characters).", count=OVERRIDE_REASON_MAX_LENGTH))],
         description=_l("Only for an entry that does not meet the contest's rules after registration has closed: "
                        "why it may be approved and judged anyway. Kept in the audit log."))
 

@@ -9,21 +9,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from contest import downloads
 from contest.auth.models import Role
 from contest.auth.permissions import roles_required
 from contest.contests.models import Category, Contest
-from contest.contests.page_parts import PagePart, category_note, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.contests.services import SETUP_LOCKED_STATUSES
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.i18n import LOCAL_ZONE, current_language
-from contest.lookups import or_404
+from contest.lookups import contest_or_404
 from contest.registration import exports, imports, moderation, services
 from contest.registration.completeness import entry_completeness
 from contest.registration.forms import ChangeCategoryForm
@@ -40,18 +39,18 @@ bp = Blueprint("registration_manage", __name__, url_prefix="/manage/contests/<in
 organiser = roles_required(Role.ORGANISER)
 PER_PAGE = 50
 MAX_PAGE = 10_000
+# What the registrations pages show of the contest: its categories (filters, changes of category).
+WITH_CATEGORIES = selectinload(Contest.categories)
 NOTE_CODES = 20  # codes named in the flash after saving a category; the contest's page lists them all
 
 
-@contest_page_part("manage")
-def registrations_summary(contest: Contest) -> PagePart:
+def registrations_summary(sender: object, *, contest: Contest) -> PagePart:
     """The registrations box on the contest's organiser page: counts by status and a link."""
     return PagePart("registration/manage/_contest_part.html",
                     {"counts": moderation.status_counts(contest), "contest_id": contest.id})
 
 
-@contest_page_part("categories")
-def registrations_outside_limits(contest: Contest) -> PagePart | None:
+def registrations_outside_limits(sender: object, *, contest: Contest) -> PagePart | None:
     """Under the categories on the organiser's page: registrations that their category's limits
     no longer admit, listed with the reason (never removed or moved without the organiser)."""
     outside = services.registrations_outside_limits(contest)
@@ -62,8 +61,7 @@ def registrations_outside_limits(contest: Contest) -> PagePart | None:
         "groups": [(category, outside[category.id]) for category in contest.categories if category.id in outside]})
 
 
-@category_note
-def outside_limits_note(category: Category) -> str | None:
+def outside_limits_note(sender: object, *, category: Category) -> str | None:
     """The warning flashed after an organiser saves a category whose limits leave registrations out."""
     outside = services.registrations_outside_limits(category.contest).get(category.id)
     if not outside:
@@ -77,11 +75,6 @@ def outside_limits_note(category: Category) -> str | None:
                     "%(num)d registrations in this category are outside its new limits: %(codes)s. Nothing has "
                     "been changed: move them to other categories or ask the participants. The contest's page "
                     "lists them.", len(outside), codes=codes)
-
-
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(db.session.scalar(select(Contest).where(Contest.id == contest_id)
-                                    .options(selectinload(Contest.categories))))
 
 
 def _registration_or_404(contest: Contest, registration_id: int) -> Registration:
@@ -110,7 +103,7 @@ def _table_args() -> dict[str, Any]:
 @bp.get("/")
 @organiser
 def index(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form, filters = _filter_form(contest)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     pagination = db.paginate(moderation.filtered_registrations(contest, filters), page=page,
@@ -124,7 +117,7 @@ def index(contest_id: int):
 @bp.post("/approve")
 @organiser
 def approve_selected(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
     if not ids:
         flash(_("Select the registrations to approve."), "warning")
@@ -162,7 +155,7 @@ def _render_detail(contest: Contest, registration: Registration, form: DecisionF
 @bp.get("/<int:registration_id>")
 @organiser
 def detail(contest_id: int, registration_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     return _render_detail(contest, registration, DecisionForm())
 
@@ -200,7 +193,7 @@ def reject(contest_id: int, registration_id: int):
 @organiser
 def change_category(contest_id: int, registration_id: int):
     """Move a registration to another category; its limits apply as when registering."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     form = ChangeCategoryForm(contest.categories)
     if form.validate_on_submit():
@@ -218,7 +211,7 @@ def change_category(contest_id: int, registration_id: int):
 
 def _decide(contest_id: int, registration_id: int, decide, done_message):
     """Approve or reject through `decide`; a refusal shows beside the form with nothing changed."""
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     form = DecisionForm()
     if form.validate_on_submit():
@@ -235,7 +228,7 @@ def _decide(contest_id: int, registration_id: int, decide, done_message):
 @bp.get("/<int:registration_id>/works/<int:position>/file")
 @organiser
 def entry_file(contest_id: int, registration_id: int, position: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     registration = _registration_or_404(contest, registration_id)
     return send_entry_file(registration.entry.work_at(position) if registration.entry else None)
 
@@ -247,7 +240,7 @@ def entry_file(contest_id: int, registration_id: int, position: int):
 def export(contest_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     _form, filters = _filter_form(contest)
     registrations = db.session.scalars(moderation.filtered_registrations(contest, filters)).all()
     if fmt == "csv":
@@ -265,7 +258,7 @@ def export(contest_id: int, fmt: str):
 @bp.route("/import", methods=["GET", "POST"])
 @organiser
 def import_upload(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -295,7 +288,7 @@ def _render_preview(contest: Contest, preview: imports.ImportPreview, *, confirm
 @bp.post("/import/confirm")
 @organiser
 def import_confirm(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, WITH_CATEGORIES)
     form = ImportConfirmForm()
     try:
         if not form.validate_on_submit():
@@ -316,6 +309,6 @@ def import_confirm(contest_id: int):
 @bp.get("/import/template.xlsx")
 @organiser
 def import_template(contest_id: int):
-    _contest_or_404(contest_id)
+    contest_or_404(contest_id, WITH_CATEGORIES)
     return downloads.file_response(imports.template_xlsx(current_language()), downloads.XLSX_MEDIA_TYPE,
                                    "pupils-template.xlsx")

@@ -20,9 +20,9 @@ from contest import i18n
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest
-from contest.contests.services import ensure_not_archived, part_deletion_check
+from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, required_reason
 from contest.extensions import db
 from contest.mail import send_mail_after_commit
 from contest.registration.completeness import entry_completeness
@@ -137,12 +137,8 @@ def allow_incomplete_entry(registration: Registration, reason: str, *, actor: Us
     """The organiser's exception for an entry that does not meet the rules: it may then be
     approved and judged. The reason is required, kept on the registration and audited."""
     ensure_not_archived(registration.contest)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Write the reason for the exception."), "override_reason")
-    if len(reason) > OVERRIDE_REASON_MAX_LENGTH:
-        raise ServiceError(_l("The reason is too long (at most %(count)d characters).",
-                              count=OVERRIDE_REASON_MAX_LENGTH), "override_reason")
+    reason = required_reason(reason, "override_reason", OVERRIDE_REASON_MAX_LENGTH,
+                             missing=_l("Write the reason for the exception."))
     completeness = entry_completeness(registration.contest, registration.entry)
     if completeness.is_complete:
         raise ServiceError(_l("The entry meets the contest's rules: no exception is needed."), "override_reason")
@@ -179,12 +175,8 @@ def reject_registration(registration: Registration, reason: str, *, actor: User 
     """Pending or approved → rejected; the reason is required and sent to the account."""
     ensure_not_archived(registration.contest)
     _refuse_withdrawn(registration)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Write the reason for the rejection: it is sent to the participant."), "reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ServiceError(_l("The reason is too long (at most %(count)d characters).", count=REASON_MAX_LENGTH),
-                           "reason")
+    reason = required_reason(reason, "reason", REASON_MAX_LENGTH,
+                             missing=_l("Write the reason for the rejection: it is sent to the participant."))
     if registration.status == REJECTED:
         raise ServiceError(_l("This registration is already rejected."))
     _decide(registration, REJECTED, reason=reason, actor=actor)
@@ -293,10 +285,12 @@ def _contest_link(contest: Contest) -> str:
 
 # The contest's setup -----------------------------------------------------------------------------
 
-@part_deletion_check(Category)
-def _no_registrations_in(category: Category) -> None:
+def no_registrations_in(sender: object, *, part: object) -> None:
     """A category that registrations were made in stays (the database refuses to delete it too):
     withdrawn and rejected registrations keep their category as part of the record."""
+    if not isinstance(part, Category):
+        return
+    category = part
     count = db.session.scalar(select(func.count()).select_from(Registration)
                               .where(Registration.category_id == category.id))
     if count:

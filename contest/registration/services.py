@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager
 
 from contest import files
@@ -22,7 +19,7 @@ from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus
 from contest.contests.services import SETUP_LOCKED_STATUSES, ensure_not_archived
-from contest.db import utcnow
+from contest.db import insert_unless_present, utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.registration.eligibility import (
@@ -317,9 +314,8 @@ def _locked_counter(contest: Contest) -> RegistrationCounter:
 
 def _insert_counter_if_missing(contest_id: int, prefix: str) -> None:
     # Two first registrations may race to create the row: the loser's insert does nothing.
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(RegistrationCounter).values(
-        contest_id=contest_id, prefix=prefix, last_number=0).on_conflict_do_nothing())
+    db.session.execute(insert_unless_present(db.session, RegistrationCounter, contest_id=contest_id, prefix=prefix,
+                                             last_number=0))
 
 
 def code_prefix(contest: Contest) -> str:
@@ -442,9 +438,3 @@ def _store_file(work: EntryWork, upload: Upload) -> None:
 def _drop_file(work: EntryWork) -> None:
     files.retire(db.session, ENTRY_AREA, work.file_name)
     work.file_name, work.file_original_name, work.file_type, work.file_size = None, "", "", None
-
-
-def entry_file_path(work: EntryWork) -> Path:
-    if work.file_name is None:
-        raise FileNotFoundError("work has no file")
-    return files.path_of(ENTRY_AREA, work.file_name)

@@ -23,7 +23,7 @@ from flask_login import current_user, logout_user
 from contest.auth.permissions import signed_in
 from contest.auth.views import safe_next
 from contest.contests.models import Contest
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.registration import privacy, queries, services
@@ -64,8 +64,7 @@ def _my_registration(registration_id: int) -> Registration:
 
 # The contest page's registration box ---------------------------------------------------------
 
-@contest_page_part("registration")
-def register_button(contest: Contest) -> PagePart | None:
+def register_button(sender: object, *, contest: Contest) -> PagePart | None:
     """Signed-in accounts get a button (and see whom they have registered already); visitors
     get the contest page's own sign-up and sign-in prompt."""
     if not current_user.is_authenticated:

@@ -1,5 +1,20 @@
-"""Results: the pure ranking engine (ranking.py), awards and advancement (awards.py),
-agreement statistics (statistics.py) and server-rendered charts (svg.py).
+"""Results: standings loaded from the submitted score sheets (loading.py) and ranked by the pure
+engine (ranking.py, awards.py, statistics.py, svg.py: no database, no request); publishing
+freezes them into a snapshot that the public pages and documents read (services.py,
+published.py); exports and the jury protocol."""
 
-Nothing here touches the database or the request: the results workflow loads score
-sheets into plain values and keeps what these functions return."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Connect results to the contests' signals: the organisers' results box, the published
+    results on the contest's page, and the status moves only publishing and withdrawing make."""
+    from contest.contests import signals
+    from contest.results import services, views
+
+    signals.manage_boxes.connect(views.results_box, app)
+    signals.public_sections.connect(views.published_results, app)
+    signals.status_changing.connect(services.publish_through_snapshot, app)
+    signals.status_changing.connect(services.unpublish_with_reason, app)

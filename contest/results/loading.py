@@ -18,7 +18,6 @@ from sqlalchemy.orm import joinedload
 from contest.contests.models import Aggregation, Contest, Round, RoundStage
 from contest.contests.models import Criterion as CriterionRow
 from contest.extensions import db
-from contest.i18n import localized
 from contest.judging.models import Conflict, JuryMember, Score, ScoreSheet, SheetStatus
 from contest.registration.models import Registration, RegistrationStatus
 from contest.results import awards as engine_awards
@@ -144,9 +143,3 @@ def rank_round(contest: Contest, panels: RoundPanels) -> dict[int, Ranking]:
     """The engine's ranking of every category (RankingError when the method cannot apply)."""
     rules = contest_rules(contest)
     return {category_id: engine.rank(panel, rules) for category_id, panel in panels.panels.items()}
-
-
-def tier_names(contest: Contest) -> dict[str, dict[str, str]]:
-    """Tier id (as the engine's tier name) -> its name in each language."""
-    return {str(tier.id): {code: localized(tier, "name", code) for code in ("kk", "ru", "en")}
-            for tier in contest.award_tiers}

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Category, Contest, ContestStatus, Round, RoundStage
-from contest.contests.services import change_status, ensure_not_archived, lock_contest, status_guard
+from contest.contests.services import change_status, ensure_not_archived, lock_contest
 from contest.db import utcnow
-from contest.errors import ServiceError
+from contest.errors import ServiceError, optional_reason, required_reason
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, format_table_datetime, localized
 from contest.judging.models import Advancement, JuryMember
@@ -346,13 +346,11 @@ def publish_results(contest: Contest, *, actor: User | None, reason: str = "") -
     is given, when the method cannot apply, or when the prizes exceed the fund."""
     check_organiser(actor)
     ensure_not_archived(contest)
-    reason = (reason or "").strip()
     lock_contest(contest)  # a second organiser waits here, then finds the results published
     _refuse_published_already(contest)
     if contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Results can be published only while the contest is in judging."))
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    reason = optional_reason(reason, "reason", REASON_LIMIT)
     round_ = results_round(contest)
     if round_ is None:
         raise ServiceError(_l("The contest has no round to publish results of."))
@@ -387,12 +385,8 @@ def unpublish_results(contest: Contest, *, reason: str, actor: User | None) -> R
     """Withdraw the published results (the snapshot is kept, retired) and go back to judging."""
     check_organiser(actor)
     ensure_not_archived(contest)
-    reason = (reason or "").strip()
     lock_contest(contest)
-    if not reason:
-        raise ServiceError(_l("Say why the results are withdrawn."), "reason")
-    if len(reason) > REASON_LIMIT:
-        raise ServiceError(_l("The reason is too long (at most %(limit)s characters).", limit=REASON_LIMIT), "reason")
+    reason = required_reason(reason, "reason", REASON_LIMIT, missing=_l("Say why the results are withdrawn."))
     snapshot = current_snapshot(contest.id)
     if snapshot is None or contest.status != ContestStatus.RESULTS_PUBLISHED.value:
         raise ServiceError(_l("The results of this contest are not published."))
@@ -411,17 +405,17 @@ def _has_current_snapshot(contest: Contest) -> bool:
         ResultSnapshot.contest_id == contest.id, ResultSnapshot.retired_at.is_(None))) is not None
 
 
-@status_guard(ContestStatus.RESULTS_PUBLISHED)
-def _publish_through_snapshot(contest: Contest) -> None:
+def publish_through_snapshot(sender: object, *, contest: Contest, target: ContestStatus) -> None:
     # "Results published" promises a results page: the only way in is publishing a snapshot
     # (publish_results writes it, then moves the status). Paper ballots are imported first.
-    if not _has_current_snapshot(contest):
+    if target == ContestStatus.RESULTS_PUBLISHED and not _has_current_snapshot(contest):
         raise ServiceError(_l("Publish the results from the contest's results page: it freezes what visitors see."))
 
 
-@status_guard(ContestStatus.JUDGING)
-def _unpublish_with_reason(contest: Contest) -> None:
-    if contest.status == ContestStatus.RESULTS_PUBLISHED.value and _has_current_snapshot(contest):
+def unpublish_with_reason(sender: object, *, contest: Contest, target: ContestStatus) -> None:
+    """Back to judging from published results only by withdrawing them (with a reason)."""
+    if (target == ContestStatus.JUDGING and contest.status == ContestStatus.RESULTS_PUBLISHED.value
+            and _has_current_snapshot(contest)):
         raise ServiceError(_l("Withdraw the results from the contest's results page, with a reason."))
 
 

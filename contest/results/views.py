@@ -18,12 +18,12 @@ from contest import downloads, i18n
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, surely_anonymous
 from contest.contests import services as contests
-from contest.contests.models import Contest, ContestStatus
-from contest.contests.page_parts import PagePart, contest_page_part
+from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
-from contest.lookups import or_404
+from contest.lookups import contest_or_404, or_404
 from contest.results import exports, published, services
 from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
 from contest.results.models import ResultSnapshot
@@ -42,27 +42,21 @@ CACHE_SIZE = 256
 
 # Organisers ----------------------------------------------------------------------------------
 
-@contest_page_part("manage")
-def results_box(contest: Contest) -> PagePart | None:
+def results_box(sender: object, *, contest: Contest) -> PagePart | None:
     if contest.status not in (ContestStatus.JUDGING.value, ContestStatus.RESULTS_PUBLISHED.value,
                               ContestStatus.ARCHIVED.value):
         return None
     return PagePart("results/_manage_part.html", {"contest": contest})
 
 
-def _contest_or_404(contest_id: int) -> Contest:
-    return or_404(contests.contest_with_setup(contest_id))
-
-
-def _round_or_404(contest: Contest):
-    round_ = services.round_of(contest, request.args.get("round", type=int))
-    if round_ is None:
-        abort(404)
-    return round_
+def _requested_round(contest: Contest) -> Round:
+    """The round named by ?round= (one of the contest's, else 404), by default the one whose
+    standings are the results."""
+    return or_404(services.round_of(contest, request.args.get("round", type=int)))
 
 
 def _standings_page(contest: Contest, *, publish_form=None, unpublish_form=None, missing=None, status=200):
-    round_ = _round_or_404(contest)
+    round_ = _requested_round(contest)
     error = None
     try:
         standings = services.live_standings(contest, round_)
@@ -80,14 +74,14 @@ def _standings_page(contest: Contest, *, publish_form=None, unpublish_form=None,
 @bp.get("/manage/contests/<int:contest_id>/results")
 @organiser
 def standings(contest_id: int):
-    return _standings_page(_contest_or_404(contest_id))
+    return _standings_page(contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY))
 
 
 @bp.get("/manage/contests/<int:contest_id>/results/agreement")
 @organiser
 def agreement(contest_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
     return render_template("results/agreement.html", contest=contest, round=round_,
                            categories=services.agreement(contest, round_))
 
@@ -95,8 +89,8 @@ def agreement(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/results/advance")
 @organiser
 def advance(contest_id: int):
-    contest = _contest_or_404(contest_id)
-    round_ = _round_or_404(contest)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
     if not AdvanceForm().validate_on_submit():
         abort(400)
     try:
@@ -111,7 +105,7 @@ def advance(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/results/publish")
 @organiser
 def publish(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -130,7 +124,7 @@ def publish(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/results/unpublish")
 @organiser
 def unpublish(contest_id: int):
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     form = UnpublishForm()
     if form.validate_on_submit():
         try:
@@ -148,7 +142,7 @@ def unpublish(contest_id: int):
 def export(contest_id: int, kind: str):
     if kind not in exports.KINDS:
         abort(404)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     snapshot = services.current_snapshot(contest.id)
     if snapshot is None:
         abort(404)
@@ -160,7 +154,7 @@ def export(contest_id: int, kind: str):
 def protocol(contest_id: int, language: str):
     if not i18n.is_supported(language):
         abort(404)
-    contest = _contest_or_404(contest_id)
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     snapshot = services.current_snapshot(contest.id)
     if snapshot is None:
         abort(404)
@@ -172,8 +166,7 @@ def protocol(contest_id: int, language: str):
 
 # Public --------------------------------------------------------------------------------------
 
-@contest_page_part("after")
-def published_results(contest: Contest) -> PagePart | None:
+def published_results(sender: object, *, contest: Contest) -> PagePart | None:
     if contest.status not in (ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value):
         return None
     snapshot = services.current_snapshot(contest.id)

@@ -15,19 +15,21 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from contest.certificates import (
+from contest.certificates.codes import CODE_BITS, new_code, normalize_code
+from contest.certificates.pdf import (
     FRAME_STYLES,
+    NAME_WIDTH,
     Document,
     DocumentKind,
+    ImageError,
     Signatory,
-    new_code,
-    normalize_code,
+    fit_font_size,
+    fit_line,
+    is_image,
     render,
     render_many,
     write_zip,
 )
-from contest.certificates.codes import CODE_BITS
-from contest.certificates.pdf import NAME_WIDTH, ImageError, fit_font_size, fit_line, is_image
 from contest.fonts import FILES, LICENCE, REQUIRED_CHARACTERS, SERIF_BOLD, missing_characters
 
 URL = "https://konkurs.example.kz/verify/"

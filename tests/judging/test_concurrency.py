@@ -96,12 +96,8 @@ def _score(kind: str, member_id: int, entry_id: int, round_id: int, criteria: li
         member = _db.session.get(JuryMember, member_id)
         entry, round_ = _db.session.get(Registration, entry_id), _db.session.get(Round, round_id)
         try:
-            if submit:
-                sheet = services.sheet_for(member, entry, round_)
-                services.submit_sheet(sheet, version=version, actor=member.user)
-            else:
-                services.save_sheet(member, entry, round_, dict(zip(criteria, values, strict=True)),
-                                    version=version, actor=member.user)
+            services.save_sheet(member, entry, round_, dict(zip(criteria, values, strict=True)),
+                                version=version, submit=submit, actor=member.user)
             _db.session.commit()
             done.append((kind, member_id, entry_id, step))
         except ServiceError as error:

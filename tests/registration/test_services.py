@@ -271,7 +271,7 @@ def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registr
                                 actor=registration.registered_by)
     db.session.commit()
     work = entry.works[0]
-    first = services.entry_file_path(work)
+    first = files.path_of(ENTRY_AREA, work.file_name)
     assert first.read_bytes() == pdf and "Өлең" not in first.name and first.suffix == ".pdf"
     assert first.parent == files.area_dir(ENTRY_AREA)
     assert work.file_original_name == "Өлең.pdf" and work.file_type == "pdf"
@@ -279,7 +279,7 @@ def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registr
     services.save_entry(registration, works=one("Дала", upload=Upload("poem.txt", "Жаңа нұсқа".encode())),
                         actor=registration.registered_by)
     db.session.commit()
-    assert not first.exists() and services.entry_file_path(work).read_text() == "Жаңа нұсқа"
+    assert not first.exists() and files.path_of(ENTRY_AREA, work.file_name).read_text() == "Жаңа нұсқа"
 
     services.save_entry(registration, works=one("Дала", remove_file=True), actor=registration.registered_by)
     db.session.commit()

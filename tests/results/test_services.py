@@ -10,6 +10,7 @@ from sqlalchemy import select
 from contest.audit.models import AuditEvent
 from contest.contests import services as contests
 from contest.errors import ServiceError
+from contest.judging import services as judging
 from contest.judging.models import Advancement, Conflict, Score
 from contest.results import services
 from contest.results.loading import load_panels
@@ -42,6 +43,24 @@ def test_weights_are_summed_by_sql_and_conflicts_are_left_out(db, judged):
     first = standings.categories[0].rows[0].standing
     assert first.score == Decimal("29.00")  # 2 x 10 + 9
     assert first.jurors_counted == 2
+
+
+def test_a_juror_recused_after_submitting_stops_counting(db, judged, make_user):
+    j = judged(entries_b=0)
+    first = j.registrations[0]
+    assert services.live_standings(j.contest, j.contest.rounds[0]).categories[0].rows[0].standing.jurors_counted == 3
+    judging.recuse_juror(j.jurors[0], first, reason="Found out she is his teacher", actor=organiser(make_user))
+    db.session.commit()
+    standing = services.live_standings(j.contest, j.contest.rounds[0]).categories[0].rows[0].standing
+    assert standing.jurors_counted == 2 and standing.score == Decimal("19.00")
+
+
+def test_only_submitted_sheets_of_members_who_are_not_honorary_count(db, judged, make_juror, make_sheet):
+    j = judged(entries_b=0, submit_all=False)  # the last juror's sheets are drafts
+    honorary = make_juror(j.contest, is_honorary=True)
+    make_sheet(honorary, j.registrations[0], points={j.criteria[0]: 0, j.criteria[1]: 0}, status="submitted")
+    standing = services.live_standings(j.contest, j.contest.rounds[0]).categories[0].rows[0].standing
+    assert standing.jurors_counted == 2 and standing.score == Decimal("19.00")
 
 
 def test_loading_takes_the_same_number_of_queries_for_any_field(db, judged, count_queries):
