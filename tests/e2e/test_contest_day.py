@@ -60,6 +60,10 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.get_by_text("Сіз жүйеге кірдіңіз.")).to_be_visible()
 
 
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
@@ -106,9 +110,9 @@ def add_participant(page: Page, surname: str, given_name: str, age: int, *, scho
     if guardian:
         block = page.locator("#guardian-block")
         expect(block).to_be_visible()
-        block.get_by_label(re.compile(": аты-жөні$")).fill(guardian)
-        block.get_by_label(re.compile(": телефоны$")).fill("+7 701 555 66 77")
-        block.get_by_role("checkbox").check()
+        block.get_by_label("Ата-анасы немесе заңды өкілі: аты-жөні").fill(guardian)
+        block.get_by_label("Ата-анасы немесе заңды өкілі: телефоны").fill("+7 701 555 66 77")
+        block.get_by_label("Мен ата-анасымын немесе заңды өкілімін және жоғарыдағы мәтінмен келісемін").check()
     else:
         expect(page.locator("#guardian-block")).to_be_hidden()
     page.get_by_role("button", name="Сақтау").click()
@@ -197,9 +201,11 @@ def change_status(page: Page, day: ContestDay, button: str, status: str) -> None
 def moderate(page: Page, day: ContestDay, complete: list[str], incomplete: str) -> None:
     page.goto(f"/manage/contests/{day.contest_id}/registrations/")
     expect(page.get_by_text("3 тіркеу табылды")).to_be_visible()
+    expect(page.get_by_text("Тексеруді күтуде: 3")).to_be_visible()  # the same words as each row's badge
     expect(page.get_by_role("row").filter(has_text=incomplete)).to_contain_text("1 / 2 жұмыс")
     for code in complete:
         expect(page.get_by_role("row").filter(has_text=code)).to_contain_text("2 / 2 жұмыс")
+    assert fits_the_screen(page)  # the organiser's long Kazakh menu stays inside the bar
 
     page.get_by_role("link", name=incomplete).click()
     page.get_by_role("button", name="Ерекшелік ретінде мақұлдау").click()
@@ -226,8 +232,10 @@ def juror_scores(browser: Browser, live_server: str, email: str, day: ContestDay
         for code, (content, artistry) in points.items():
             page.goto(f"/jury/{day.contest_id}/rounds/{day.round_id}")
             page.get_by_role("link", name=re.compile(code)).first.click()
+            expect(page.get_by_role("heading", name="Менің ұпайларым")).to_be_visible()
             page.get_by_label("Мазмұны").fill(content)
             page.get_by_label("Көркемдігі").fill(artistry)
+            assert fits_the_screen(page)
             page.get_by_role("button", name="Жіберу (парақ бекітіледі)").click()
             expect(page.get_by_text(f"{code} бағалау парағы жіберілді.")).to_be_visible()
         expect(page.get_by_text(incomplete)).to_have_count(0)
@@ -304,6 +312,8 @@ def test_a_contest_from_registration_to_diplomas_in_kazakh(browser, live_server,
     for name, total in totals.items():
         assert re.search(rf"{names[name]}.*{total}", protocol, re.S), (name, total, protocol)
     assert "16.75" not in protocol and "14.5 " not in protocol
+    assert "Критерийлер: Мазмұны" in protocol and "Жасөспірімдер\nБұл санатта мақұлданған жұмыс жоқ." in protocol
+    assert protocol.count("Қазылар алқасының мүшесі") == 2, protocol
 
     workbook = load_workbook(io.BytesIO(download(organiser, organiser.get_by_role(
         "link", name="Байланыс деректерімен Excel"))))
