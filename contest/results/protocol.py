@@ -79,6 +79,10 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
+        if not category["rows"]:
+            # An empty table prints as a stray row of headings: say it in words instead.
+            story.append(_text(_("No approved entries in this category."), styles["text"]))
+            continue
         story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
@@ -90,7 +94,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     story += [PageBreak(), _text(_("Signatures"), styles["heading"]), Spacer(1, 4 * mm)]
     chair = next((juror for juror in jurors if juror["is_chair"]), None)
     lines = [[_("Chair of the jury"), chair["name"] if chair else "", "_" * 30]] if chair else []
-    lines += [[_("Juror"), juror["name"], "_" * 30] for juror in jurors if not juror["is_chair"]]
+    # A document names the role in full (KAZAKH.md: "Қазылар алқасының мүшесі"), not as a table's column does.
+    lines += [[_("Jury member"), juror["name"], "_" * 30] for juror in jurors if not juror["is_chair"]]
     if lines:
         signature = Table(lines, colWidths=[50 * mm, 90 * mm, 70 * mm], rowHeights=12 * mm)
         signature.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), ("FONTSIZE", (0, 0), (-1, -1), 10),

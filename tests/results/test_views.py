@@ -3,9 +3,11 @@ no contacts, caching) and the exports."""
 
 from __future__ import annotations
 
+import io
 import time
 from decimal import Decimal
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from contest.db import utcnow
@@ -219,6 +221,17 @@ def test_protocol_pdf_in_every_language(db, judged, login_as, client):
         response = client.get(f"/manage/contests/{j.contest.id}/results/protocol-{language}.pdf")
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert client.get(f"/manage/contests/{j.contest.id}/results/protocol-de.pdf").status_code == 404
+
+
+def test_protocol_names_an_empty_category_in_words_and_signs_as_jury_members(db, judged, login_as, client):
+    j = judged(entries_b=0)
+    login_as("organiser")
+    publish(client, j.contest)
+    data = client.get(f"/manage/contests/{j.contest.id}/results/protocol-kk.pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    seniors = text[text.index("Seniors"):]
+    assert seniors.startswith("Seniors\nБұл санатта мақұлданған жұмыс жоқ.")
+    assert text.count("Қазылар алқасының мүшесі") == 2 and "Қазылар мүшесі" not in text
 
 
 def test_agreement_page_shows_w_and_charts(db, judged, login_as, client):
