@@ -176,6 +176,25 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def signed_in_browser(app: Flask) -> Callable[[User], IsolatedClient]:
+    """Another browser signed in as `user`, with its own cookies and a CSRF token ready in
+    `browser.token`, for requests sent from threads at the same moment (each thread inside its
+    own app context, as the server's threads are)."""
+
+    def make(user: User) -> IsolatedClient:
+        browser = IsolatedClient(app, app.response_class, use_cookies=True)
+        token = open_session(user)
+        _db.session.commit()
+        with browser.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        browser.token = browser.csrf_token()
+        return browser
+
+    return make
+
+
 # Factories -------------------------------------------------------------------------------
 
 _sequence = itertools.count(1)
