@@ -420,13 +420,23 @@ def sample_document(contest: Contest, setup: PrintSetup, kind: DocumentKind, lan
                      shared=False, award_name=award, category=category, on=date.today(), contest=contest)
 
 
+def _printable(contest: Contest) -> list:
+    return [Certificate.contest_id == contest.id, Certificate.revoked_at.is_(None)]
+
+
+def printable_count(contest: Contest) -> int:
+    """How many documents the output holds: every valid one, also those issued by an earlier
+    generation for a holder no longer in the plan."""
+    return db.session.scalar(select(func.count()).select_from(Certificate).where(*_printable(contest)))
+
+
 def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[Certificate]]:
     """The contest's valid documents in print order, read in batches (memory stays flat)."""
     last_id = 0
     while True:
         rows = list(db.session.scalars(
-            select(Certificate).where(Certificate.contest_id == contest.id, Certificate.revoked_at.is_(None),
-                                      Certificate.id > last_id).order_by(Certificate.id).limit(batch_size)))
+            select(Certificate).where(*_printable(contest), Certificate.id > last_id)
+            .order_by(Certificate.id).limit(batch_size)))
         if not rows:
             return
         last_id = rows[-1].id
