@@ -37,8 +37,20 @@ from contest.ratelimit import MemoryStore
 from contest.registration.models import Participant, Registration, RegistrationCounter
 from contest.results import published
 from contest.results.views import page_cache
+from tests.ci_skips import (  # noqa: F401 (hooks: under CI=true an unlisted skip fails the run)
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+    pytest_terminal_summary,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def redis_url() -> str:
+    """The Redis the Redis-backed tests use (CI sets TEST_REDIS_URL; keys and queues are unique
+    per test, so runs may share it)."""
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def free_port() -> int:
