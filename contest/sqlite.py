@@ -9,6 +9,7 @@ failing. Pages that only read (GET and HEAD requests) begin a deferred transacti
 the write-ahead log, neither wait for writers nor hold them up.
 """
 
+from flask import has_request_context, request
 from sqlalchemy import Engine, event
 
 # Long enough for the longest write transaction (a chunk of certificates issued at once)
@@ -44,8 +45,6 @@ def configure_sqlite(engine: Engine) -> None:
 
 def _request_only_reads() -> bool:
     """A GET page reads; everything else (a form sent, a background job, a command) may write."""
-    from flask import has_request_context, request
-
     return has_request_context() and request.method in READ_METHODS
 
 
