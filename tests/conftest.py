@@ -37,8 +37,20 @@ from contest.ratelimit import MemoryStore
 from contest.registration.models import Participant, Registration, RegistrationCounter
 from contest.results import published
 from contest.results.views import page_cache
+from tests.ci_skips import (  # noqa: F401 (hooks: under CI=true an unlisted skip fails the run)
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+    pytest_terminal_summary,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def redis_url() -> str:
+    """The Redis the Redis-backed tests use (CI sets TEST_REDIS_URL; keys and queues are unique
+    per test, so runs may share it)."""
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def free_port() -> int:
@@ -175,6 +187,25 @@ class IsolatedClient(FlaskClient):
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+@pytest.fixture
+def signed_in_browser(app: Flask) -> Callable[[User], IsolatedClient]:
+    """Another browser signed in as `user`, with its own cookies and a CSRF token ready in
+    `browser.token`, for requests sent from threads at the same moment (each thread inside its
+    own app context, as the server's threads are)."""
+
+    def make(user: User) -> IsolatedClient:
+        browser = IsolatedClient(app, app.response_class, use_cookies=True)
+        token = open_session(user)
+        _db.session.commit()
+        with browser.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        browser.token = browser.csrf_token()
+        return browser
+
+    return make
 
 
 # Factories -------------------------------------------------------------------------------

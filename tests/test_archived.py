@@ -185,9 +185,10 @@ ROUTES: dict[str, Route] = {
 
 def stored_rows() -> dict[str, list[tuple]]:
     """Every row of every table: "nothing written" means this does not change."""
-    with _db.engine.connect() as connection:
-        return {table.name: sorted(map(repr, connection.execute(select(table)).all()))
-                for table in _db.metadata.sorted_tables}
+    # Read through the test's own session: on SQLite a second connection would wait for the
+    # write lock that the session's open transaction holds.
+    return {table.name: sorted(map(repr, _db.session.execute(select(table)).all()))
+            for table in _db.metadata.sorted_tables}
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))

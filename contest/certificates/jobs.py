@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from contest import files
@@ -44,6 +45,8 @@ OUTPUT_AREA = "certificates"
 ISSUE_CHUNK = 50  # documents issued per commit: a crash loses at most this much work
 PROGRESS_EVERY = 20  # documents rendered between two progress updates
 STALE_AFTER = timedelta(minutes=2)  # no sign of life for this long: the worker died
+FAILURE_WRITE_ATTEMPTS = 5
+FAILURE_WRITE_PAUSE = 2.0  # seconds, times the attempt's number
 _QUEUED = "certificate_jobs_after_commit"
 _THREADS = "certificate_threads"
 
@@ -187,20 +190,34 @@ def run_job(job_id: int) -> None:
     try:
         _run(job)
     except Exception as error:
-        db.session.rollback()
-        job = db.session.get_one(CertificateJob, job_id)
-        job.status = JobStatus.FAILED.value
-        job.error = f"{type(error).__name__}: {error}"[:2000]
-        job.heartbeat_at = utcnow()
-        db.session.commit()
+        _record_failure(job_id, f"{type(error).__name__}: {error}"[:2000])
         raise
+
+
+def _record_failure(job_id: int, error: str) -> None:
+    """The job's page must say it was interrupted (and offer to resume), never stay "running":
+    if the database is busy (SQLite: another writer holds the lock past the wait), try again."""
+    for attempt in range(1, FAILURE_WRITE_ATTEMPTS + 1):
+        db.session.rollback()
+        try:
+            job = db.session.get(CertificateJob, job_id)
+            job.status = JobStatus.FAILED.value
+            job.error = error
+            job.heartbeat_at = utcnow()
+            db.session.commit()
+            return
+        except OperationalError:
+            if attempt == FAILURE_WRITE_ATTEMPTS:
+                raise
+            log.warning("Recording the failure of certificate job %s: the database is busy, trying again", job_id)
+            time.sleep(FAILURE_WRITE_PAUSE * attempt)
 
 
 def _run(job: CertificateJob) -> None:
     contest = db.session.get_one(Contest, job.contest_id)
     job.status = JobStatus.RUNNING.value
     job.attempts += 1
-    job.done = 0
+    job.issued = job.rendered = 0
     job.error = ""
     plan = services.planned_documents(contest)
     job.total = len(plan)
@@ -208,6 +225,7 @@ def _run(job: CertificateJob) -> None:
 
     _issue_all(job, contest, plan)
     _write_output(job, contest)
+    _beat(job)  # the file is there: a failure from here on leaves it downloadable after a resume
 
     base = (job.site_url or services.site_url()).rstrip("/")
     services.notify_holders(contest, link=f"{base}/my/certificates")
@@ -227,21 +245,24 @@ def _issue_all(job: CertificateJob, contest: Contest, plan: list[services.Planne
             # take its rows, which is exactly what a second pass does.
             db.session.rollback()
             services.issue_documents(contest, chunk)
-        job.done += len(chunk)
+        job.issued += len(chunk)
         _beat(job)
 
 
 def _documents(job: CertificateJob, contest: Contest) -> Iterator[Document]:
-    """Second half of the progress bar: documents as they are rendered, read from the database
-    in batches; each batch becomes plain data before a progress commit expires the rows."""
+    """Second half of the progress bar: documents as they are printed, read from the database
+    in batches; each batch becomes plain data, and its read ends, before it is printed (no
+    transaction stays open while printing: on SQLite it would hold up every writer)."""
     setup = services.print_setup(contest, job.site_url or None)
-    job.done = job.total
+    job.total = services.printable_count(contest)  # "of N" counts what the output will hold
+    _beat(job)
 
     def rendered(count: int) -> None:
-        job.done += count
+        job.rendered += count
         _beat(job)
 
-    return services.printable_documents(contest, setup, PROGRESS_EVERY, after_batch=rendered)
+    return services.printable_documents(contest, setup, PROGRESS_EVERY, after_read=db.session.commit,
+                                        after_batch=rendered)
 
 
 def _write_output(job: CertificateJob, contest: Contest) -> None:

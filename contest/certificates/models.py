@@ -150,8 +150,11 @@ class CertificateJob(Base):
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
     output_format: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value)
+    # Progress in documents, as the organiser reads it: first issued (of the planned total),
+    # then printed into the output (of the documents the output holds).
     total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    rendered: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[int] = mapped_column(default=0)
     # The site's address when the job was asked for: the QR codes point there.
     site_url: Mapped[str] = mapped_column(String(300), default="")
@@ -176,13 +179,11 @@ class CertificateJob(Base):
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100
-        # Two steps per document: issuing it, then rendering it into the output.
-        return min(99, int(50 * self.done / self.total)) if self.total else 0
+        if not self.total:
+            return 0
+        # Two halves of the bar: issuing the documents, then printing them into the output.
+        return min(99, int(50 * (min(self.issued, self.total) + min(self.rendered, self.total)) / self.total))
 
     @property
-    def issued(self) -> int:
-        return min(self.done, self.total)
-
-    @property
-    def rendered(self) -> int:
-        return max(0, self.done - self.total)
+    def printing(self) -> bool:
+        return self.rendered > 0

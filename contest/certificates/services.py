@@ -419,13 +419,23 @@ def sample_document(contest: Contest, setup: PrintSetup, kind: DocumentKind, lan
                      shared=False, award_name=award, category=category, on=date.today(), contest=contest)
 
 
+def _printable(contest: Contest) -> list:
+    return [Certificate.contest_id == contest.id, Certificate.revoked_at.is_(None)]
+
+
+def printable_count(contest: Contest) -> int:
+    """How many documents the output holds: every valid one, also those issued by an earlier
+    generation for a holder no longer in the plan."""
+    return db.session.scalar(select(func.count()).select_from(Certificate).where(*_printable(contest))) or 0
+
+
 def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[Certificate]]:
     """The contest's valid documents in print order, read in batches (memory stays flat)."""
     last_id = 0
     while True:
         rows = list(db.session.scalars(
-            select(Certificate).where(Certificate.contest_id == contest.id, Certificate.revoked_at.is_(None),
-                                      Certificate.id > last_id).order_by(Certificate.id).limit(batch_size)))
+            select(Certificate).where(*_printable(contest), Certificate.id > last_id)
+            .order_by(Certificate.id).limit(batch_size)))
         if not rows:
             return
         last_id = rows[-1].id
@@ -433,13 +443,18 @@ def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[
 
 
 def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200, *,
+                        after_read: Callable[[], None] | None = None,
                         after_batch: Callable[[int], None] | None = None) -> Iterator[Document]:
-    """The documents to print, each batch made plain data before `after_batch(its size)` runs
-    (the background job commits its progress there, which expires the rows)."""
+    """The documents to print, each batch made plain data first. `after_read()` runs before the
+    batch is printed (the background job ends its read there, so no transaction stays open while
+    printing: on SQLite it would hold up every writer); `after_batch(its size)` once it is."""
     for rows in printable_batches(contest, batch_size):
-        yield from [document_for(row, setup) for row in rows]
+        documents = [document_for(row, setup) for row in rows]
+        if after_read is not None:
+            after_read()
+        yield from documents
         if after_batch is not None:
-            after_batch(len(rows))
+            after_batch(len(documents))
 
 
 # Telling holders -----------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def _progress_message(job: CertificateJob) -> str:
         return _("The generation was interrupted. Resume it: documents already issued keep their codes.")
     if job.status == JobStatus.QUEUED:
         return _("Waiting for a worker…")
-    if job.done <= job.total:
+    if not job.printing:
         return _("Issuing: %(done)d of %(total)d documents.", done=job.issued, total=job.total)
     return _("Printing: %(done)d of %(total)d documents.", done=job.rendered, total=job.total)
 

@@ -18,9 +18,9 @@ from contest.auth.passwords import dummy_hash
 from contest.errors import ServiceError
 from contest.extensions import db as _db
 from contest.ratelimit import DatabaseStore, MemoryStore, RedisStore
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, redis_url
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = redis_url()
 ATTEMPTS = 20
 POSTGRES = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # never connected to: the app only starts
 
@@ -29,7 +29,7 @@ def _redis_store():
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.skip(f"Redis is not running at {REDIS_URL}")
     return RedisStore(REDIS_URL, prefix=f"test:{uuid.uuid4().hex}:")
 
 

@@ -18,7 +18,7 @@ from contest.certificates.pdf import DocumentKind, render
 from contest.errors import ServiceError
 from contest.extensions import db
 from tests.certificates.test_pdf import decoded_qr_codes, page_texts
-from tests.conftest import mail_body
+from tests.conftest import mail_body, redis_url
 
 
 def issue_all(contest):
@@ -255,12 +255,12 @@ def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
     redis = pytest.importorskip("redis")
     from rq import Queue, SimpleWorker
 
-    url = "redis://127.0.0.1:6379/15"
+    url = redis_url()
     try:
         connection = redis.Redis.from_url(url)
         connection.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
+        pytest.skip(f"no Redis at {url}")
     name = f"certificates-test-{uuid.uuid4().hex}"  # parallel test runs must not take each other's jobs
     queue = Queue(name, connection=connection)
     monkeypatch.setitem(app.config, "REDIS_URL", url)
