@@ -200,7 +200,7 @@ def _record_failure(job_id: int, error: str) -> None:
     for attempt in range(1, FAILURE_WRITE_ATTEMPTS + 1):
         db.session.rollback()
         try:
-            job = db.session.get(CertificateJob, job_id)
+            job = db.session.get_one(CertificateJob, job_id)
             job.status = JobStatus.FAILED.value
             job.error = error
             job.heartbeat_at = utcnow()
