@@ -33,3 +33,19 @@ def test_has_role_is_the_named_roles_plus_the_administrator(role):
     assert account.has_role(role)
     assert account.has_role(Role.ORGANISER, Role.JUROR) == (role in (Role.ADMIN, Role.ORGANISER, Role.JUROR))
     assert account.has_role() == (role is Role.ADMIN)
+
+
+def test_a_public_page_opens_for_a_signed_out_visitor(client):
+    assert client.get("/news").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_page_for_any_account_opens_for_every_role(client, login_as, role):
+    login_as(role)
+    assert client.get("/my/certificates").status_code == 200
+
+
+@pytest.mark.parametrize(("role", "url"), [("organiser", "/manage/news"), ("juror", "/jury/")])
+def test_each_role_opens_the_pages_named_for_it(client, login_as, role, url):
+    login_as(role)
+    assert client.get(url).status_code == 200
