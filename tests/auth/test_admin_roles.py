@@ -49,3 +49,9 @@ def test_a_page_for_any_account_opens_for_every_role(client, login_as, role):
 def test_each_role_opens_the_pages_named_for_it(client, login_as, role, url):
     login_as(role)
     assert client.get(url).status_code == 200
+
+
+def test_an_account_without_an_open_session_says_how_to_sign_in():
+    with pytest.raises(RuntimeError, match=r"^No session is open for this account: sign in with "
+                                           r"auth\.services\.open_session\.$"):
+        User(role="admin").get_id()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from contest.results.awards import advancing
 from contest.results.ranking import Criterion, Juror, Method, Panel, RankingError, Rules, Standing, rank
 
 D = Decimal
@@ -51,3 +52,10 @@ def test_sums_over_unequal_panels_are_refused_with_the_range_of_panel_sizes():
 def test_an_entry_no_counting_juror_scored_is_listed_unranked():
     panel = Panel([1, 2], [Juror(1)], [Criterion(1)], [(1, 1, 1, D(5))])
     assert rank(panel, Rules()).by_entry()[2] == Standing(2, None, None, 0, None, False, "unranked")
+
+
+def test_advancement_takes_exactly_one_of_top_and_threshold():
+    standings = rank(three_jurors(), Rules()).standings
+    for arguments in ({}, {"top": 1, "threshold": D(5)}):
+        with pytest.raises(ValueError, match="^give exactly one of top and threshold$"):
+            advancing(standings, **arguments)
