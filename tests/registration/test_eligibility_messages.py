@@ -35,3 +35,27 @@ def test_a_contest_age_limit_without_a_birth_date_asks_for_it_beside_the_field()
     [(field, refusal)] = eligibility_errors(birth_date=None, grade=None, event_day=date(2027, 9, 20), min_age=10,
                                             max_age=None, min_grade=None, max_grade=None)
     assert field == "birth_date" and str(refusal) == "This contest has an age limit: the date of birth is needed."
+
+
+def contest_errors(birth_date=None, grade=None, **limits):
+    bounds = {"min_age": None, "max_age": None, "min_grade": None, "max_grade": None, **limits}
+    return [(field, str(message)) for field, message in
+            eligibility_errors(birth_date=birth_date, grade=grade, event_day=date(2027, 9, 20), **bounds)]
+
+
+def test_the_contests_age_limits_include_both_ends_and_name_the_age():
+    born = date(2017, 9, 20)  # 10 on the event day
+    assert contest_errors(born, min_age=10, max_age=10) == []
+    assert contest_errors(born, min_age=11) == [
+        ("birth_date", "On the day of the contest the participant will be 10; the youngest allowed age is 11.")]
+    assert contest_errors(born, max_age=9) == [
+        ("birth_date", "On the day of the contest the participant will be 10; the oldest allowed age is 9.")]
+
+
+def test_the_contests_grade_limits_include_both_ends_and_name_the_range():
+    assert contest_errors(grade=5, min_grade=5, max_grade=5) == []
+    assert contest_errors(grade=4, min_grade=5) == [("grade", "This contest is for grades 5 to 12.")]
+    assert contest_errors(grade=8, max_grade=7) == [("grade", "This contest is for grades 1 to 7.")]
+    assert contest_errors(max_grade=7) == [("grade", "This contest is for school students: the grade is needed.")]
+    assert contest_errors(birth_date=None, grade=None, min_age=6) == [
+        ("birth_date", "This contest has an age limit: the date of birth is needed.")]
