@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
+from contest.errors import ServiceError
+from contest.registration import services
 from contest.registration.eligibility import Limits, category_errors, eligibility_errors
+from contest.registration.models import Registration
 
 
 @pytest.mark.parametrize(("grade", "limits", "message"), [
@@ -59,3 +63,22 @@ def test_the_contests_grade_limits_include_both_ends_and_name_the_range():
     assert contest_errors(max_grade=7) == [("grade", "This contest is for school students: the grade is needed.")]
     assert contest_errors(birth_date=None, grade=None, min_age=6) == [
         ("birth_date", "This contest has an age limit: the date of birth is needed.")]
+
+
+@pytest.mark.parametrize(("grade", "refusal"), [
+    (4, "This category accepts school students of grade at least 5 and at most 7. The participant's grade: 4."),
+    (8, "This category accepts school students of grade at least 5 and at most 7. The participant's grade: 8."),
+    (5, None), (7, None),
+])
+def test_registering_checks_the_categorys_grade_limits(db, open_contest, make_category, make_participant,
+                                                       grade, refusal):
+    contest = open_contest()
+    pupils = make_category(contest, name_en="Grades 5–7", min_grade=5, max_grade=7)
+    pupil = make_participant(grade=grade)
+    if refusal is None:
+        assert services.register(pupil, contest, pupils, actor=pupil.account).category_id == pupils.id
+        return
+    with pytest.raises(ServiceError) as refused:
+        services.register(pupil, contest, pupils, actor=pupil.account)
+    assert refused.value.field == "category" and str(refused.value.message) == refusal
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
