@@ -82,3 +82,12 @@ def test_registering_checks_the_categorys_grade_limits(db, open_contest, make_ca
         services.register(pupil, contest, pupils, actor=pupil.account)
     assert refused.value.field == "category" and str(refused.value.message) == refusal
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_a_category_asks_for_the_missing_birth_date_or_grade_in_full():
+    limits = Limits(min_age=10, max_grade=7)
+    assert [(field, str(message)) for field, message in
+            category_errors(birth_date=None, grade=None, event_day=date(2027, 9, 20), limits=limits)] == [
+        ("birth_date", "This category accepts participants by age: add the participant's date of birth first."),
+        ("grade", "This category accepts school students by grade: add the participant's grade first."),
+    ]
