@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser mutation clean
 
 run: install translations migrate demo serve
 
@@ -92,6 +92,12 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is missing and could not be installed: browser tests will be skipped."
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; figures in tests/MUTANTS.md).
+# One module: make mutation MODULE=contest/results/ranking.py. Not part of CI: it takes long.
+MUTATION_JOBS ?= 1
+mutation: install-dev translations
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(if $(MODULE),"$(subst /,.,$(MODULE:.py=)).*")
 
 clean:
 	rm -rf $(VENV) instance/contest.sqlite3

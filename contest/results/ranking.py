@@ -278,8 +278,10 @@ class _TieContext:
     def __init__(self, panel: Panel, rules: Rules, all_totals: Mapping[tuple[int, int], Decimal],
                  sheets: Mapping[int, Mapping[int, Decimal]]):
         self.panel, self.rules, self.all_totals, self.sheets = panel, rules, all_totals, sheets
-        # The lowest id if a panel names two chairs, so the input order never matters.
-        self.chair = min((juror.id for juror in panel.jurors if juror.is_chair), default=None)
+        # The lowest id if a panel names two chairs, so the input order never matters. An
+        # honorary chair's scores do not count, so they cannot break a tie either.
+        self.chair = min((juror.id for juror in panel.jurors if juror.is_chair and not juror.is_honorary),
+                         default=None)
         self._criterion_scores: dict[tuple[int, int], Decimal] | None = None
         self._first_places: dict[int, int] | None = None
         self.tied_entries: set[int] = set()
