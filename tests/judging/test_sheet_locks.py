@@ -45,14 +45,13 @@ def test_submitting_from_a_stale_page_is_refused_and_the_sheet_stays_a_draft(db,
     save(j, None, None, 5, 5)
     save(j, None, None, 6, 5, version=1)  # a second tab corrected Content ...
     db.session.commit()
-    sheet = services.sheet_for(j.jurors[0], j.entries[0], j.round)
-    # ... and the first tab, still showing version 1, submits.
-    refused(db, lambda: services.submit_sheet(sheet, version=1, actor=j.jurors[0].user),
+    # ... and the first tab, still showing version 1, submits what it shows.
+    refused(db, lambda: save(j, None, None, 5, 5, version=1, submit=True),
             "Someone saved this score sheet after you opened it")
     db.session.rollback()
     sheet = services.sheet_for(j.jurors[0], j.entries[0], j.round)
     assert sheet.status == "draft" and sheet.version == 2
-    assert services.submit_sheet(sheet, version=2, actor=j.jurors[0].user).status == "submitted"
+    assert save(j, None, None, 6, 5, version=2, submit=True).status == "submitted"
 
 
 def test_saving_an_existing_sheet_reads_it_under_a_row_lock(db, judging):
@@ -76,7 +75,7 @@ def test_submitting_and_reopening_read_the_sheet_under_a_row_lock(db, judging):
     sheet = save(j, None, None, 5, 5)
     db.session.commit()
     with sheet_reads() as statements:
-        sheet = services.submit_sheet(sheet, version=1, actor=j.jurors[0].user)
+        sheet = save(j, None, None, 5, 5, version=1, submit=True)
     assert locked(statements)
     db.session.commit()
     with sheet_reads() as statements:
