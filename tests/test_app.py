@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
 from config import ProductionConfig, database_url
 from contest import catalogs, create_app
 from contest.auth.models import Role, User
 from contest.extensions import db as _db
+from tests.databases import fresh_database_url
 
 # Routes a visitor may open; every other route must send them to sign in or refuse.
 PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "auth.signup", "auth.login",
@@ -179,28 +178,9 @@ def test_view_without_access_rule_is_denied(app):
     assert extra.test_client().get("/forgotten").status_code == 403
 
 
-def _fresh_database_url() -> tuple[str, callable]:
-    """An empty database of the same kind as the test database, and a function to drop it."""
-    url = _db.engine.url
-    if url.get_backend_name() == "postgresql":
-        name = f"migr_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return url.set(database=name).render_as_string(hide_password=False), drop
-    path = f"/tmp/migr_{uuid.uuid4().hex[:10]}.sqlite3"
-    return f"sqlite:///{path}", lambda: os.path.exists(path) and os.remove(path)
-
-
 def test_migrations_build_exactly_the_models_schema():
     """`flask db upgrade` from empty gives the schema the models describe (SQLite and PostgreSQL)."""
-    url, drop = _fresh_database_url()
+    url, drop = fresh_database_url()
     try:
         fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
         with fresh.app_context():

@@ -3,13 +3,11 @@ copy of a contest takes along: limits, a title marked as a copy, suggested dates
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from contest import create_app
@@ -19,6 +17,7 @@ from contest.contests.models import Category, Contest
 from contest.errors import ServiceError
 from contest.extensions import db as _db
 from contest.i18n import LOCAL_ZONE
+from tests.databases import fresh_database_url
 
 EN = {"Accept-Language": "en"}
 KK = {"Accept-Language": "kk"}
@@ -187,26 +186,8 @@ def test_the_demo_categories_carry_the_seeds_limits(db):
 
 # The migration -------------------------------------------------------------------------------------
 
-def _scratch_database() -> tuple[str, callable]:
-    url = _db.engine.url
-    if url.get_backend_name() == "postgresql":
-        name = f"cat_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return url.set(database=name).render_as_string(hide_password=False), drop
-    path = f"/tmp/cat_{uuid.uuid4().hex[:10]}.sqlite3"
-    return f"sqlite:///{path}", lambda: os.path.exists(path) and os.remove(path)
-
-
 def test_the_migration_keeps_existing_categories_without_limits_and_guards_new_ones():
-    url, drop = _scratch_database()
+    url, drop = fresh_database_url()
     try:
         scratch = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
         with scratch.app_context():

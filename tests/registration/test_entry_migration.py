@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from contest import create_app
 from contest.extensions import db as _db
-from tests.test_app import _fresh_database_url
+from tests.databases import fresh_database_url
 
 BEFORE = "7f531f04878f"
 WORKS = "c6a813952702"
@@ -49,7 +49,7 @@ def _old_shape_rows(connection) -> tuple[int, int]:
 
 
 def test_old_entries_become_work_one_without_loss_and_come_back_on_downgrade():
-    url, drop = _fresh_database_url()
+    url, drop = fresh_database_url()
     try:
         fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
         with fresh.app_context():
