@@ -225,7 +225,7 @@ def test_an_incomplete_entry_after_the_deadline_is_not_approved_without_an_excep
     db.session.commit()
     with pytest.raises(ServiceError, match="does not meet the contest's rules") as refused:
         moderation.approve_registration(registration, actor=organiser)
-    assert refused.value.field == "override_reason" and "Work 2: missing the title, the text." in str(refused.value)
+    assert refused.value.field == "override_reason" and "Work 2" not in str(refused.value)  # listed on the page
     assert registration.status == "pending" and audit_actions(db, registration.id) == []
 
 
