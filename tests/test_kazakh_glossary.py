@@ -29,7 +29,7 @@ AVOIDED = {
     r"қамқоршы": "ата-анасы немесе заңды өкілі; заңды өкіл",
     r"маусымға": "келесі байқауға көшірме жасау",
     r"\d-орын": "I орын (Roman numerals beside an award)",
-    r"гран-при": "Бас жүлде (one form of the Grand Prix everywhere)",
+    r"бас жүлде": "Гран-при (one form of the Grand Prix everywhere, as the demo contests name it)",
     r"сыйлық": "жүлде",
     r"ұстаз": "мұғалім",
     r"қатысушы сертификат": "қатысу сертификаты",
