@@ -116,7 +116,7 @@ def add_participant(page: Page, surname: str, given_name: str, age: int, *, scho
     else:
         expect(page.locator("#guardian-block")).to_be_hidden()
     page.get_by_role("button", name="Сақтау").click()
-    expect(page.get_by_text(f"{surname} {given_name} қосылды.")).to_be_visible()
+    expect(page.get_by_text(f"Қатысушы қосылды: {surname} {given_name}.")).to_be_visible()
 
 
 def register(page: Page, name: str, category: str) -> None:
