@@ -148,3 +148,20 @@ def test_the_glued_rule_itself(text, glued):
 ])
 def test_the_postposition_rule_itself(text, governed):
     assert bool(GOVERNED.search(text)) is governed
+
+
+@pytest.mark.parametrize(("msgid", "meanings"), [
+    ("About the contest", {"contest page heading": "Байқау туралы",
+                           "which contest a news post is about": "Қай байқауға қатысты"}),
+    ("Name", {None: "Аты-жөні", "title of a category, criterion, round or award": "Атауы"}),
+    ("Title", {None: "Тақырыбы", "a contest's title": "Атауы"}),
+])
+def test_one_english_string_on_two_screens_gets_a_kazakh_text_for_each(msgid, meanings):
+    catalog = load("kk")
+    assert {context: catalog.get(msgid, context=context).string for context in meanings} == meanings
+
+
+def test_the_public_contest_page_is_about_the_contest_not_which_one(client, make_contest):
+    contest = make_contest(status="registration_open", description_kk="Жас ақындарға арналған байқау.")
+    page = client.get(f"/contests/{contest.slug}", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert ">Байқау туралы</h2>" in page and "Қай байқау" not in page
