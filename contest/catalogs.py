@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = ROOT / "contest" / "translations"
 TEMPLATE = CATALOG_DIR / "messages.pot"
 LOCALES = ("kk", "ru", "en")
-KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2")
+KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2")
 
 
 def extract(output: Path) -> Catalog:

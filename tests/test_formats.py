@@ -3,13 +3,16 @@ helpers, a Kazakh page that uses them, and no template that formats on its own."
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from openpyxl import Workbook
 
 from contest import i18n
 from contest.extensions import db
@@ -99,3 +102,79 @@ def test_contest_setup_shows_prizes_and_minimum_scores_in_the_locales_form(clien
     assert f"<td>300{NBSP}000</td>" in page and "300000" not in page
     assert "<td>37,5</td>" in page and "37.5" not in page
     assert f"1{NBSP}850{NBSP}000 теңге" in page
+
+
+class _VisibleText(HTMLParser):
+    """What a reader sees: text outside tags, scripts and styles (attributes such as
+    `<time datetime="…">` or a date field's value are for machines and browsers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in {"script", "style"}
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in {"script", "style"}
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+PROSE_DATE = re.compile(r"\d{4} жылғы \d{1,2} [а-яәіңғүұқөһ]+(, \d{2}:\d{2})?")
+TABLE_DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}( \d{2}:\d{2})?")
+# Anything else that looks like a date or a time of day: ISO, slashes, two-digit years, seconds,
+# Babel's default "2027 ж." style.
+OTHER_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}|\b\d{1,2}/\d{1,2}/\d{2,4}|\b\d{1,2}\.\d{1,2}\.\d{2}\b(?!\.\d)"
+                        r"|\d{1,2}:\d{2}:\d{2}|\d{4} ж\.")
+
+
+def test_pages_people_read_show_dates_in_the_two_styles_only(client, db, login_as, open_contest, make_registration,
+                                                             make_participant, make_user, make_post):
+    """The public contest page, news, the organiser's registration page and the import preview
+    in Kazakh: every date is either prose or table style, whatever the source (a database
+    timestamp, a consent time, an Excel date cell)."""
+    contest = open_contest(event_at=MOMENT, registration_opens_at=datetime(2026, 8, 1, 4, 0, tzinfo=UTC),
+                           registration_closes_at=datetime(2027, 9, 1, 13, 0, tzinfo=UTC))
+    participant = make_participant(birth_date=date(2012, 5, 25), consent_at=datetime(2027, 8, 2, 9, 30, 15, tzinfo=UTC))
+    registration = make_registration(contest, participant, status="approved",
+                                     decided_at=datetime(2027, 8, 3, 6, 45, 59, tzinfo=UTC))
+    post = make_post(published_at=datetime(2026, 8, 4, 5, 0, tzinfo=UTC))
+    make_user(email="teacher@school12.kz", name="Гүлнар Апай")
+    login_as("organiser")
+    kk = {"Accept-Language": "kk"}
+    workbook = Workbook()
+    workbook.active.append(["Surname", "Given name", "Date of birth", "Guardian", "Guardian's phone",
+                            "Guardian's consent"])
+    workbook.active.append(["Сәтбаева", "Әйгерім", datetime(2012, 5, 25), "Сәтбаев Нұрлан", "+7 701 111 22 33",
+                            "иә"])  # the date of birth is an Excel date cell
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    pages = {
+        "contest": client.get(f"/contests/{contest.slug}", headers=kk),
+        "news": client.get(f"/news/{post.slug}", headers=kk),
+        "registration": client.get(f"/manage/contests/{contest.id}/registrations/{registration.id}", headers=kk),
+        "import preview": client.post_form(f"/manage/contests/{contest.id}/registrations/import",
+                                           {"teacher_email": "teacher@school12.kz",
+                                            "file": (io.BytesIO(buffer.getvalue()), "pupils.xlsx")},
+                                           content_type="multipart/form-data", headers=kk),
+    }
+    texts = {name: visible_text(response.get_data(as_text=True)) for name, response in pages.items()}
+    assert {name: response.status_code for name, response in pages.items()} == dict.fromkeys(pages, 200)
+    assert "2027 жылғы 20 қыркүйек, 15:00" in texts["contest"]
+    assert "2027 жылғы 2 тамыз, 14:30" in texts["registration"]  # the consent, without its seconds
+    assert "2027 жылғы 3 тамыз, 11:45" in texts["registration"]  # the decision
+    assert "2026 жылғы 4 тамыз" in texts["news"]
+    assert "25.05.2012" in texts["import preview"]
+    for name, text in texts.items():
+        assert not OTHER_DATE.findall(text), name
+        assert PROSE_DATE.search(text) or TABLE_DATE.search(text), name

@@ -115,7 +115,7 @@ AQYNFEST_PARTS: list[tuple[type, dict[str, Any]]] = [
                  "prize_amount": 150_000, "document_kind": "winner_diploma"}),
     (AwardTier, {"name_kk": "III орын", "name_ru": "III место", "name_en": "Third place", "winners_count": 1,
                  "prize_amount": 100_000, "document_kind": "winner_diploma"}),
-    (AwardTier, {"name_kk": "Ынталандыру сыйлығы", "name_ru": "Поощрительный приз", "name_en": "Incentive prize",
+    (AwardTier, {"name_kk": "Ынталандыру жүлдесі", "name_ru": "Поощрительный приз", "name_en": "Incentive prize",
                  "winners_count": 3, "prize_amount": 50_000, "document_kind": "winner_diploma"}),
 ]
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -128,7 +129,8 @@ class _TextsForm(FlaskForm):
 
 
 class ContestForm(_TextsForm):
-    TEXTS = (("title", _l("Title"), False, 300), ("dedication", _l("Dedication"), False, 300),
+    TEXTS = (("title", lazy_pgettext("a contest's title", "Title"), False, 300),
+             ("dedication", _l("Dedication"), False, 300),
              ("venue", _l("Venue"), False, 300), ("description", _l("Description"), True, 20_000),
              ("rules", _l("Rules"), True, 20_000))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
@@ -65,7 +66,8 @@ class NewsPostForm(FlaskForm):
     published_at = AlmatyDateTimeField(_l("Publication time (Almaty)"))
     cover = FileField(_l("Cover image"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_cover = BooleanField(_l("Remove the current cover image"))
-    contest_id = SelectField(_l("About the contest"), coerce=optional_id, validate_choice=False)
+    contest_id = SelectField(lazy_pgettext("which contest a news post is about", "About the contest"),
+                             coerce=optional_id, validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

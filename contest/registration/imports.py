@@ -99,6 +99,7 @@ class ImportRow:
     line: int  # the row's number in the spreadsheet (the header is row 1)
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
+    birth_date: date | None = None  # parsed, so the preview shows it as every table does (20.09.2012)
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")
@@ -237,7 +238,7 @@ def _checked_rows(contest: Contest,
         for key in REQUIRED_COLUMNS:
             if not row.get(key):
                 row.errors.append(str(_l("«%(column)s» is empty.", column=column_title(key))))
-        data["birth_date"] = _parsed_date(row)
+        data["birth_date"] = row.birth_date = _parsed_date(row)
         data["grade"] = _parsed_grade(row)
         consent = row.get("consent").casefold() in YES
         birth_date = data["birth_date"]

@@ -160,10 +160,9 @@ def approve_registration(registration: Registration, *, actor: User | None, over
         raise ServiceError(_l("This registration is already approved."))
     if entry_needs_override(registration, now):
         if not (override_reason or "").strip():
-            missing = " ".join(entry_completeness(registration.contest, registration.entry).missing)
+            # What is missing is listed on the registration's page beside this field, not repeated here.
             raise ServiceError(_l("The entry does not meet the contest's rules, and registration has closed. "
-                                  "Missing: %(missing)s To approve it anyway, write the reason for the exception.",
-                                  missing=missing), "override_reason")
+                                  "To approve it anyway, write the reason for the exception."), "override_reason")
         allow_incomplete_entry(registration, override_reason, actor=actor)
     if registration.status == REJECTED:
         # A rejected registration gave its place up; taking it back must respect the limits.

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, overload
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -154,6 +155,10 @@ class CategoryAgreement:
     charts: list[tuple[Any, str]]  # (criterion, svg)
 
 
+def _score_count(count: int) -> str:
+    return ngettext("%(num)d score", "%(num)d scores", count)
+
+
 def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
     panels = load_panels(contest, round_, all_scores=True)
     members = {member.id: member for member in panels.jurors}
@@ -167,7 +172,7 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
             name = localized(criterion, "name")
             bins = score_bins(points.get(criterion.id, []), Decimal(criterion.max_score))
             charts.append((criterion, histogram_svg(bins, title=str(_l("Scores for “%(name)s”", name=name)),
-                                                     count_label=str(_l("scores")))))
+                                                     count_text=_score_count)))
         result.append(CategoryAgreement(
             category, statistics.kendall_w(ratings),
             [(members[item.juror], item) for item in statistics.juror_agreement(ratings) if item.juror in members],

@@ -8,7 +8,7 @@ passes already translated labels.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from html import escape
 
@@ -39,8 +39,9 @@ def _short(value: Decimal) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def histogram_svg(bins: list[tuple[str, int]], *, title: str, count_label: str) -> str:
-    """The chart; `title` names it for screen readers, `count_label` ("entries") reads in each bar's tooltip."""
+def histogram_svg(bins: list[tuple[str, int]], *, title: str, count_text: Callable[[int], str]) -> str:
+    """The chart; `title` names it for screen readers, `count_text(n)` ("12 scores") reads in each bar's
+    tooltip: a function, so each language puts its own plural form and word order around the number."""
     tallest = max((count for _, count in bins), default=0) or 1
     plot_width = WIDTH - MARGIN_LEFT
     plot_height = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
@@ -62,7 +63,7 @@ def histogram_svg(bins: list[tuple[str, int]], *, title: str, count_label: str) 
         parts.append(
             f'<rect class="score-chart-bar" x="{x + 1:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" '
             f'height="{height:.1f}" fill="#0d6efd">'
-            f"<title>{escape(label)}: {count} {escape(count_label)}</title></rect>")
+            f"<title>{escape(label)}: {escape(count_text(count))}</title></rect>")
         if index % every == 0:
             parts.append(f'<text class="score-chart-axis" x="{x + step / 2:.1f}" y="{HEIGHT - 8}" '
                          f'text-anchor="middle" font-size="9">{escape(label)}</text>')

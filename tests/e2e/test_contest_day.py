@@ -57,7 +57,7 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Электрондық пошта").fill(email)
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Кіру").click()
-    expect(page.get_by_text("Сіз жүйеге кірдіңіз.")).to_be_visible()
+    expect(page.get_by_text("Сіз сайтқа кірдіңіз.")).to_be_visible()
 
 
 def fits_the_screen(page: Page) -> bool:
@@ -116,7 +116,7 @@ def add_participant(page: Page, surname: str, given_name: str, age: int, *, scho
     else:
         expect(page.locator("#guardian-block")).to_be_hidden()
     page.get_by_role("button", name="Сақтау").click()
-    expect(page.get_by_text(f"{surname} {given_name} қосылды.")).to_be_visible()
+    expect(page.get_by_text(f"Қатысушы қосылды: {surname} {given_name}.")).to_be_visible()
 
 
 def register(page: Page, name: str, category: str) -> None:
@@ -164,7 +164,7 @@ def teacher_registers_pupils(page: Page, day: ContestDay) -> tuple[str, str]:
 
     # The 19-year-old in the 14–18 group: refused beside the category field, nothing registered.
     register(page, "Ахметова Аяжан", day.younger)
-    refusal = ("Бұл санатқа байқау күні жасы ең азы 14, ең көбі 18 қатысушылар қабылданады. "
+    refusal = ("Бұл санаттағы қатысушылардың байқау күнгі жасы: ең азы 14, ең көбі 18. "
                "Қатысушының сол күнгі жасы: 19.")
     expect(page.locator("#category_id-error")).to_have_text(refusal)
     expect(page.get_by_role("alert")).to_contain_text(refusal)
@@ -237,7 +237,7 @@ def juror_scores(browser: Browser, live_server: str, email: str, day: ContestDay
             page.get_by_label("Көркемдігі").fill(artistry)
             assert fits_the_screen(page)
             page.get_by_role("button", name="Жіберу (парақ бекітіледі)").click()
-            expect(page.get_by_text(f"{code} бағалау парағы жіберілді.")).to_be_visible()
+            expect(page.get_by_text(f"Бағалау парағы жіберілді. Жұмыс: {code}.")).to_be_visible()
         expect(page.get_by_text(incomplete)).to_have_count(0)
     finally:
         page.context.close()

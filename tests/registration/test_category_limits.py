@@ -135,7 +135,7 @@ def test_registration_form_shows_the_message_beside_the_category_in_kazakh(clien
                                 headers=KK)
     assert response.status_code == 422
     html = page(response)
-    message = ("Бұл санатқа байқау күні жасы ең азы 14, ең көбі 18 қатысушылар қабылданады. "
+    message = ("Бұл санаттағы қатысушылардың байқау күнгі жасы: ең азы 14, ең көбі 18. "
                "Қатысушының сол күнгі жасы: 26.")
     assert re.search(r'id="category_id-error"[^>]*>' + re.escape(message), html)
     assert count(db, Registration) == 0

@@ -109,10 +109,11 @@ def test_ratings_and_criterion_points_leave_out_honorary_and_excluded_sheets():
 def test_distribution_chart_is_plain_escaped_svg_without_script_or_style():
     bins = score_bins([Decimal(0), Decimal("7.5"), Decimal(7), Decimal(10)], Decimal(10))
     assert len(bins) == 11 and bins[7] == ("7", 2) and bins[10] == ("10", 1)
-    svg = histogram_svg(bins, title="Artistry <&>", count_label="entries")
+    svg = histogram_svg(bins, title="Artistry <&>", count_text=lambda count: f"{count} entries")
     root = ElementTree.fromstring(svg)  # well-formed, so the title was escaped
     assert root.tag.endswith("svg") and root.get("aria-label") == "Artistry <&>"
     assert "script" not in svg and "style=" not in svg
     assert len(root.findall("{http://www.w3.org/2000/svg}rect")) == 11
+    assert "<title>7: 2 entries</title>" in svg
     wide = score_bins([Decimal(0), Decimal(55), Decimal(100)], Decimal(100))
     assert [count for _, count in wide] == [1, 0, 0, 0, 0, 1, 0, 0, 0, 1] and wide[0][0] == "0–10"
