@@ -15,6 +15,7 @@ IMG_DIR = Path(__file__).resolve().parents[2] / "static" / "img"
 ICON_BACKGROUND = "#16406b"  # the rectangle's fill in icon.svg
 # size -> square background behind the icon (None keeps the rounded corners transparent)
 SIZES: dict[int, str | None] = {180: ICON_BACKGROUND, 192: None, 512: None}
+SET_SIZE = "(svg, size) => { svg.setAttribute('width', size); svg.setAttribute('height', size); }"
 
 
 def build(executable: str = "/usr/bin/chromium") -> None:
@@ -27,7 +28,7 @@ def build(executable: str = "/usr/bin/chromium") -> None:
             page = browser.new_page(viewport={"width": size, "height": size})
             page.set_content(f'<body style="margin:0;background:{background or "transparent"}">'
                              f'<div style="width:{size}px;height:{size}px">{svg}</div></body>')
-            page.eval_on_selector("svg", f"e => {{ e.setAttribute('width', {size}); e.setAttribute('height', {size}); }}")
+            page.eval_on_selector("svg", SET_SIZE, size)
             page.screenshot(path=str(IMG_DIR / f"icon-{size}.png"), omit_background=background is None)
             page.close()
         browser.close()
