@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from contest import pictures
 from contest.audit.models import AuditEvent
 from contest.db import utcnow
 from contest.errors import ServiceError
-from contest import pictures
 from contest.news import services
 from contest.news.models import NewsPost, PostStatus
 from contest.news.services import PostData

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from contest.db import utcnow
 from contest import pictures
+from contest.db import utcnow
 from contest.news.models import NewsPost
 from tests.news.images import image_bytes
 
@@ -208,7 +208,8 @@ def test_lead_photo_is_a_picture_with_webp_and_jpeg_sizes_and_alt_text(client, d
     for url in ("/news", f"/news/{post.slug}"):
         html = page(client.get(url, headers=EN))
         picture = html[html.index("<picture"):html.index("</picture>")]
-        assert re.search(rf'<source type="image/webp" sizes="[^"]+" srcset="/news/covers/{stem}-40\.webp 40w">', picture)
+        webp = rf'<source type="image/webp" sizes="[^"]+" srcset="/news/covers/{stem}-40\.webp 40w">'
+        assert re.search(webp, picture)
         assert f'src="/news/covers/{stem}-40.jpg"' in picture and f'srcset="/news/covers/{stem}-40.jpg 40w"' in picture
         assert 'width="40" height="30" alt="Poets on the library stage"' in picture
 
