@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import secrets
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -138,9 +140,14 @@ def store(image: Image.Image, area: str, session: Session | scoped_session[Any])
     for size in picture.widths:
         resized = image.resize((size, max(1, round(image.height * size / image.width))), Image.Resampling.LANCZOS)
         for extension, (kind, options) in FORMATS.items():
-            files.write_as(session, area, picture.name(size, extension),
-                           lambda path, img=resized, kind=kind, options=options: img.save(path, kind, **options))
+            files.write_as(session, area, picture.name(size, extension), _saver(resized, kind, options))
     return picture
+
+
+def _saver(image: Image.Image, kind: str, options: dict[str, Any]) -> Callable[[Path], None]:
+    def save(path: Path) -> None:
+        image.save(path, kind, **options)
+    return save
 
 
 def retire(picture: Picture | None, area: str, session: Session | scoped_session[Any]) -> None:
