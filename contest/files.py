@@ -31,12 +31,17 @@ def random_name(suffix: str) -> str:
 
 def write(session: Session | scoped_session[Any], area: str, suffix: str, save: Callable[[Path], object]) -> str:
     """Create a new file in `area` by calling `save(path)`; returns its name."""
+    return write_as(session, area, random_name(suffix), save)
+
+
+def write_as(session: Session | scoped_session[Any], area: str, name: str, save: Callable[[Path], object]) -> str:
+    """Create the file `name` (random, chosen by the caller: the sizes of one picture share a
+    stem) in `area` by calling `save(path)`."""
     session.connection()  # make sure a transaction is open, so that a rollback will clean up
     directory = area_dir(area)
     directory.mkdir(parents=True, exist_ok=True)
-    name = random_name(suffix)
+    session.info.setdefault(_WRITTEN, set()).add((area, name))  # before saving: a half-written file goes too
     save(directory / name)
-    session.info.setdefault(_WRITTEN, set()).add((area, name))
     return name
 
 

@@ -6,13 +6,16 @@ so the demo obeys the same rules (and leaves the same history) as an organiser w
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from typing import Any
 
 from sqlalchemy import select
 
 from contest.contests import services
 from contest.contests.models import AwardTier, Category, Contest, ContestStatus, Round
+from contest.demo_pictures import ornament_cover
 from contest.extensions import db
+from contest.pictures import PictureChange
 
 SHAKARIM_SLUG = "soz-synap-olen-olshemek-2023"
 AQYNFEST_2022_SLUG = "aqynfest-2022"
@@ -124,11 +127,19 @@ def _find(slug: str) -> Contest | None:
     return db.session.scalar(select(Contest).where(Contest.slug == slug))
 
 
+# Each demo contest's cover: an ornament drawn in its own colours (contest/demo_pictures.py).
+COVERS = {SHAKARIM_SLUG: "teal", AQYNFEST_2022_SLUG: "crimson", AQYNFEST_NEXT_SLUG: "blue"}
+
+
+def _cover(slug: str) -> PictureChange:
+    return PictureChange(upload=BytesIO(ornament_cover(COVERS[slug])))
+
+
 def _build(data: dict[str, Any], parts: list[tuple[type, dict[str, Any]]], statuses) -> Contest:
     contest = _find(data["slug"])
     if contest is not None:
         return contest
-    contest = services.create_contest(data, actor=None)
+    contest = services.create_contest(data, actor=None, cover=_cover(data["slug"]))
     for model, values in parts:
         services.add_part(contest, model, values, actor=None)
     for status in statuses:
@@ -154,4 +165,4 @@ def _drop_copy_markers(edition: Contest) -> None:
     data = {name: getattr(edition, name) for name in services.CONTEST_FIELDS}
     for code, marker in services.COPY_MARKERS.items():
         data[f"title_{code}"] = data[f"title_{code}"].removesuffix(f" {marker}")
-    services.update_contest(edition, data, actor=None)
+    services.update_contest(edition, data, actor=None, cover=_cover(AQYNFEST_NEXT_SLUG))

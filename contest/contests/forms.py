@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -32,6 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from contest import pictures
 from contest.contests.models import (
     CATEGORY_AGES,
     LABELS,
@@ -132,8 +134,10 @@ class ContestForm(_TextsForm):
     TEXTS = (("title", lazy_pgettext("a contest's title", "Title"), False, 300),
              ("dedication", _l("Dedication"), False, 300),
              ("venue", _l("Venue"), False, 300), ("description", _l("Description"), True, 20_000),
-             ("rules", _l("Rules"), True, 20_000))
+             ("rules", _l("Rules"), True, 20_000), ("cover_alt", pictures.ALT_LABEL, False, 300))
 
+    cover = FileField(_l("Cover image"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    remove_cover = BooleanField(_l("Remove the current cover image"))
     slug = StringField(_l("Address on the site"), filters=[trimmed], validators=[Optional(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=_choices(ContestKind))
     level = SelectField(_l("Level"), choices=_choices(ContestLevel))
@@ -173,6 +177,13 @@ class ContestForm(_TextsForm):
                 value = "\n".join(value or [])
             self[name].data = value
         self.slug.data = contest.slug
+
+    def cover_change(self) -> pictures.PictureChange | None:
+        upload = self.cover.data
+        chosen = upload if upload and getattr(upload, "filename", "") else None
+        if chosen is None and not self.remove_cover.data:
+            return None
+        return pictures.PictureChange(upload=chosen.stream if chosen else None, remove=bool(self.remove_cover.data))
 
     def to_data(self) -> dict[str, Any]:
         data = {name: self[name].data for name in CONTEST_FIELDS}

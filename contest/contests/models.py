@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels, utcnow
 from contest.i18n import format_amount, format_score, localized
+from contest.pictures import HasCover
 
 
 def _in(column: str, enum_class: type[enum.StrEnum]) -> str:
@@ -141,7 +142,7 @@ def score_text(value: Decimal | None) -> str | None:
     return None if value is None else format_score(value, 0)
 
 
-class Contest(TimestampMixin, Base):
+class Contest(HasCover, TimestampMixin, Base):
     __tablename__ = "contest"
     __table_args__ = (
         CheckConstraint(_in("status", ContestStatus), name="status_known"),

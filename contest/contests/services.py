@@ -14,6 +14,7 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from contest import pictures
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests import signals
@@ -42,11 +43,12 @@ from contest.db import Base
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, format_amount
+from contest.pictures import PictureChange
 
 LANGUAGES = tuple(LANGUAGE_NAMES)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 120
-TEXT_FIELDS = ("title", "description", "rules", "dedication", "venue")
+TEXT_FIELDS = ("title", "description", "rules", "dedication", "venue", "cover_alt")
 CONTEST_FIELDS = (
     *(f"{name}_{code}" for name in TEXT_FIELDS for code in LANGUAGES),
     "kind", "level", "event_at", "registration_opens_at", "registration_closes_at", "capacity",
@@ -68,12 +70,18 @@ SETUP_LOCKED_STATUSES = frozenset({ContestStatus.JUDGING, ContestStatus.RESULTS_
 
 # Contest -----------------------------------------------------------------------------------
 
-def create_contest(data: dict[str, Any], *, actor: User | None, with_default_criteria: bool = True) -> Contest:
+COVER_AREA = "contests"
+
+
+def create_contest(data: dict[str, Any], *, actor: User | None, with_default_criteria: bool = True,
+                   cover: PictureChange | None = None) -> Contest:
     """A new draft contest with one final round and, if asked, the usual criteria for its kind."""
     values = _clean_contest_data(data)
     _check_contest(values, contest=None)
     slug = _slug_for(data.get("slug"), values, contest=None)
+    image = pictures.checked_change(cover, "cover")
     contest = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
+    pictures.apply_change(contest, cover, image, COVER_AREA, db.session)
     contest.rounds.append(Round(position=1, stage=RoundStage.FINAL.value, **_texts("name", FINAL_ROUND_NAME)))
     if with_default_criteria:
         for position, (names, max_score) in enumerate(DEFAULT_CRITERIA[ContestKind(contest.kind)], start=1):
@@ -84,17 +92,24 @@ def create_contest(data: dict[str, Any], *, actor: User | None, with_default_cri
     return contest
 
 
-def update_contest(contest: Contest, data: dict[str, Any], *, actor: User | None) -> Contest:
+def update_contest(contest: Contest, data: dict[str, Any], *, actor: User | None,
+                   cover: PictureChange | None = None) -> Contest:
+    """Save the setup form; `cover` replaces or removes the cover picture (checked before
+    anything changes, so a refused picture leaves the contest as it was)."""
     ensure_not_archived(contest)
     values = _clean_contest_data(data)
     _check_contest(values, contest=contest)
     slug = _slug_for(data.get("slug"), values, contest=contest)
+    image = pictures.checked_change(cover, "cover")
     changed = {name: _jsonable(value) for name, value in values.items() if getattr(contest, name) != value}
     if slug != contest.slug:
         changed["slug"] = slug
     for name, value in values.items():
         setattr(contest, name, value)
     contest.slug = slug
+    old_cover = contest.cover_image
+    if pictures.apply_change(contest, cover, image, COVER_AREA, db.session):
+        changed["cover_image"] = [old_cover, contest.cover_image]
     db.session.flush()
     record("contest.update", contest, actor=actor, changed=changed)
     return contest
@@ -109,8 +124,10 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     values = {name: getattr(source, name) for name in CONTEST_FIELDS}
     for code in LANGUAGES:
         values[f"title_{code}"] = values[f"title_{code}"].replace(old_year, new_year)
+    # The copy starts without the cover picture, so without its description either.
     values.update(event_at=event_at, registration_opens_at=registration_opens_at,
-                  registration_closes_at=registration_closes_at, tie_break_rules=[])
+                  registration_closes_at=registration_closes_at, tie_break_rules=[],
+                  **{f"cover_alt_{code}": "" for code in LANGUAGES})
     _check_contest(values, contest=None)
     slug = _slug_for(slug, values, contest=None)  # from the title without the copy's marker
     for code in LANGUAGES:
@@ -605,6 +622,10 @@ SETUP_WITH_HISTORY = (*SETUP_LOADERS, selectinload(Contest.status_changes).selec
 
 def contest_with_setup(contest_id: int) -> Contest | None:
     return db.session.scalar(select(Contest).where(Contest.id == contest_id).options(*SETUP_WITH_HISTORY))
+
+
+def contest_with_cover(stem: str) -> Contest | None:
+    return db.session.scalar(select(Contest).where(Contest.cover_image == stem))
 
 
 def contest_by_slug(slug: str) -> Contest | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest import files, pictures
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
 from contest.contests import services
@@ -27,6 +28,7 @@ from contest.lookups import contest_or_404
 
 bp = Blueprint("contests", __name__)
 PER_PAGE = 20
+COVER_MAX_AGE = 60 * 60 * 24 * 365  # a cover's files never change: a new picture gets a new name
 MAX_PAGE = 10_000  # deeper pages are empty anyway; the bound keeps the OFFSET a sane number
 organiser = roles_required(Role.ORGANISER)
 
@@ -58,6 +60,24 @@ def detail(slug: str):
                            parts=page_parts(contest, "registration", "after"))
 
 
+@bp.get("/covers/contests/<name>")
+@public
+def cover(name: str):
+    found = pictures.NAME_PATTERN.fullmatch(name)
+    contest = services.contest_with_cover(found.group(1)) if found else None
+    if contest is None or contest.cover is None or name not in contest.cover.names():
+        abort(404)
+    directory = files.area_dir(services.COVER_AREA)
+    if contest.is_public:
+        return send_from_directory(directory, name, max_age=COVER_MAX_AGE)
+    # A draft's cover: organisers see it while preparing the page; nobody keeps a copy.
+    if not has_role(Role.ORGANISER):
+        abort(404)
+    response = send_from_directory(directory, name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 # Organisers --------------------------------------------------------------------------------
 
 
@@ -74,7 +94,7 @@ def create():
     form = NewContestForm()
     if form.validate_on_submit():
         try:
-            contest = services.create_contest(form.to_data(), actor=current_user,
+            contest = services.create_contest(form.to_data(), actor=current_user, cover=form.cover_change(),
                                               with_default_criteria=form.with_default_criteria.data)
         except ServiceError as error:
             attach_error(form, error)
@@ -101,7 +121,7 @@ def edit(contest_id: int):
     form = ContestForm()
     if form.validate_on_submit():
         try:
-            services.update_contest(contest, form.to_data(), actor=current_user)
+            services.update_contest(contest, form.to_data(), actor=current_user, cover=form.cover_change())
         except ServiceError as error:
             attach_error(form, error)
         else:

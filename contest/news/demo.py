@@ -5,6 +5,7 @@ Idempotent: a post whose slug exists is left as it is."""
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from contest.auth import services as accounts
 from contest.contests.demo import AQYNFEST_2022_SLUG, SHAKARIM_SLUG
 from contest.contests.services import contest_by_slug
+from contest.demo_pictures import ornament_cover
 from contest.extensions import db
 from contest.i18n import LOCAL_ZONE
 from contest.news import services
@@ -273,6 +275,11 @@ DEMO_POSTS: list[dict[str, Any]] = [
 ]
 
 
+# Posts with a lead picture: an ornament drawn in the colours of the contest they are about.
+COVERS = {"aqynfest-2022-award-ceremony": "crimson", "shakarim-recitation-contest-results": "teal",
+          "mukagali-makatayev-poetry-evening": "green"}
+
+
 def load_news() -> list[NewsPost]:
     author = accounts.find_user_by_email("organiser@demo.kz")
     posts = []
@@ -280,8 +287,9 @@ def load_news() -> list[NewsPost]:
         post = db.session.scalar(select(NewsPost).where(NewsPost.slug == spec["slug"]))
         if post is None:
             contest = contest_by_slug(spec["contest_slug"]) if "contest_slug" in spec else None
+            cover = BytesIO(ornament_cover(COVERS[spec["slug"]])) if spec["slug"] in COVERS else None
             data = services.PostData(texts=spec["texts"], slug=spec["slug"], published_at=spec["published_at"],
-                                     contest_id=contest.id if contest else None)
+                                     contest_id=contest.id if contest else None, cover=cover)
             post = services.create_post(data, actor=author)
         posts.append(post)
     return posts

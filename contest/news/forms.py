@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import Length
 from wtforms.widgets import DateTimeLocalInput
 
+from contest import pictures
 from contest.forms import optional_id, trimmed
 from contest.i18n import LANGUAGE_NAMES, LOCAL_ZONE, localized
 from contest.news.services import LANGUAGES, PostData, contest_choices
@@ -58,6 +59,9 @@ def _text_fields(code: str) -> dict[str, Field]:
         f"body_{code}": TextAreaField(_l("Text (%(language)s)", language=name), filters=[trimmed],
                                       validators=[Length(max=50_000, message=TOO_LONG)],
                                       render_kw={"lang": code, "rows": 10}),
+        f"cover_alt_{code}": StringField(_l("%(field)s (%(language)s)", field=pictures.ALT_LABEL, language=name),
+                                         filters=[trimmed], validators=[Length(max=300, message=TOO_LONG)],
+                                         render_kw={"lang": code}),
     }
 
 
@@ -77,6 +81,9 @@ class NewsPostForm(FlaskForm):
     def language_fields(self, code: str) -> list[Field]:
         return [self[f"{part}_{code}"] for part in ("title", "summary", "body")]
 
+    def alt_fields(self) -> list[Field]:
+        return [self[f"cover_alt_{code}"] for code in LANGUAGES]
+
     def post_data(self) -> PostData:
         upload = self.cover.data
         return PostData(
@@ -86,6 +93,7 @@ class NewsPostForm(FlaskForm):
             published_at=self.published_at.data,
             cover=upload.stream if upload and getattr(upload, "filename", "") else None,
             remove_cover=bool(self.remove_cover.data),
+            cover_alt={code: self[f"cover_alt_{code}"].data or "" for code in LANGUAGES},
             contest_id=self.contest_id.data,
         )
 

@@ -10,6 +10,7 @@ from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels
 from contest.i18n import LANGUAGE_NAMES
 from contest.markup import plain_text
+from contest.pictures import HasCover
 
 
 class PostStatus(LabelledEnum):
@@ -25,8 +26,8 @@ STATUS_LABELS = set_labels({
 })
 
 
-class NewsPost(TimestampMixin, Base):
-    """A news post written in one or more of kk/ru/en.
+class NewsPost(HasCover, TimestampMixin, Base):
+    """A news post written in one or more of kk/ru/en, with an optional lead photo (HasCover).
 
     `published_at` is empty for a draft; a time in the future schedules the post, which the
     public pages start showing at that moment without anyone pressing a button."""
@@ -48,8 +49,6 @@ class NewsPost(TimestampMixin, Base):
     body_kk: Mapped[str] = mapped_column(Text, default="")
     body_ru: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
-    # The processed file's random name under UPLOAD_DIR/news/, never what the user uploaded.
-    cover_image: Mapped[str | None] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     # Optional: the contest this post is about; it then shows on the contest's page too.

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from contest import pictures
 from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import Contest
@@ -25,7 +26,6 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES
 from contest.markup import ALLOWED_SCHEMES
-from contest.news import images
 from contest.news.models import NewsPost
 
 LANGUAGES = tuple(LANGUAGE_NAMES)
@@ -56,6 +56,7 @@ class PostData:
     published_at: datetime | None = None
     cover: BinaryIO | None = None
     remove_cover: bool = False
+    cover_alt: dict[str, str] = field(default_factory=dict)  # {"kk": ...}: empty uses the title
     contest_id: int | None = None
 
 
@@ -104,8 +105,11 @@ def public_post(slug: str) -> NewsPost | None:
     return db.session.scalar(select(NewsPost).where(NewsPost.slug == slug, is_published()))
 
 
-def post_with_cover(name: str) -> NewsPost | None:
-    return db.session.scalar(select(NewsPost).where(NewsPost.cover_image == name))
+COVER_AREA = "news"
+
+
+def post_with_cover(stem: str) -> NewsPost | None:
+    return db.session.scalar(select(NewsPost).where(NewsPost.cover_image == stem))
 
 
 # Organisers ---------------------------------------------------------------------------------
@@ -121,18 +125,20 @@ def preview_post(data: PostData, post: NewsPost | None = None) -> NewsPost:
     nothing of it can be written."""
     texts = _checked_texts(data.texts)
     preview = NewsPost(slug=(post.slug if post else "preview"), published_at=data.published_at,
-                       cover_image=None if data.remove_cover or post is None else post.cover_image,
-                       **_columns(texts))
+                       **_columns(texts), **_alt_columns(data.cover_alt))
+    if post is not None and not data.remove_cover:
+        preview.set_cover(post.cover)
     return preview
 
 
 def create_post(data: PostData, *, actor: User | None) -> NewsPost:
     texts = _checked_texts(data.texts)
     slug = _checked_slug(data.slug, texts, post=None)
+    change = _cover_change(data)
+    image = pictures.checked_change(change, "cover")
     post = NewsPost(slug=slug, published_at=data.published_at, author_id=getattr(actor, "id", None),
-                    contest_id=_checked_contest(data.contest_id), **_columns(texts))
-    if data.cover is not None:
-        post.cover_image = images.store_cover(data.cover, db.session)
+                    contest_id=_checked_contest(data.contest_id), **_columns(texts), **_alt_columns(data.cover_alt))
+    pictures.apply_change(post, change, image, COVER_AREA, db.session)
     db.session.add(post)
     _flush_or_slug_taken()
     record("news.created", post, actor=actor, slug=post.slug, published_at=_iso(post.published_at))
@@ -142,16 +148,15 @@ def create_post(data: PostData, *, actor: User | None) -> NewsPost:
 def update_post(post: NewsPost, data: PostData, *, actor: User | None) -> NewsPost:
     texts = _checked_texts(data.texts)
     slug = _checked_slug(data.slug, texts, post=post)
+    change = _cover_change(data)
+    image = pictures.checked_change(change, "cover")
     before = {"slug": post.slug, "published_at": _iso(post.published_at), "cover_image": post.cover_image}
     post.slug = slug
     post.published_at = data.published_at
     post.contest_id = _checked_contest(data.contest_id)
-    for column, value in _columns(texts).items():
+    for column, value in {**_columns(texts), **_alt_columns(data.cover_alt)}.items():
         setattr(post, column, value)
-    if data.cover is not None or data.remove_cover:
-        new_cover = images.store_cover(data.cover, db.session) if data.cover is not None else None
-        images.retire_cover(post.cover_image, db.session)
-        post.cover_image = new_cover
+    pictures.apply_change(post, change, image, COVER_AREA, db.session)
     _flush_or_slug_taken()
     after = {"slug": post.slug, "published_at": _iso(post.published_at), "cover_image": post.cover_image}
     record("news.updated", post, actor=actor,
@@ -161,12 +166,22 @@ def update_post(post: NewsPost, data: PostData, *, actor: User | None) -> NewsPo
 
 def delete_post(post: NewsPost, *, actor: User | None) -> None:
     record("news.deleted", post, actor=actor, slug=post.slug, title=post.title_in(post.written_language("kk")))
-    images.retire_cover(post.cover_image, db.session)
+    pictures.retire(post.cover, COVER_AREA, db.session)
     db.session.delete(post)
     db.session.flush()
 
 
 # Rules ----------------------------------------------------------------------------------------
+
+def _cover_change(data: PostData) -> pictures.PictureChange | None:
+    if data.cover is None and not data.remove_cover:
+        return None
+    return pictures.PictureChange(upload=data.cover, remove=data.remove_cover)
+
+
+def _alt_columns(alt: dict[str, str]) -> dict[str, str]:
+    return {f"cover_alt_{code}": (alt.get(code) or "").strip() for code in LANGUAGES}
+
 
 def _checked_contest(contest_id: int | None) -> int | None:
     if contest_id is not None and db.session.get(Contest, contest_id) is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     abort,
@@ -20,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from contest import i18n
+from contest import files, i18n, pictures
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
 from contest.contests.models import Contest
@@ -29,7 +27,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
-from contest.news import images, services
+from contest.news import services
 from contest.news.forms import NewsPostForm
 from contest.news.models import NewsPost
 
@@ -95,17 +93,17 @@ def feed():
 @bp.get("/news/covers/<name>")
 @public
 def cover(name: str):
-    if not re.fullmatch(images.COVER_NAME_PATTERN, name):
+    found = pictures.NAME_PATTERN.fullmatch(name)
+    owner = services.post_with_cover(found.group(1)) if found else None
+    if owner is None or owner.cover is None or name not in owner.cover.names():
         abort(404)
-    owner = services.post_with_cover(name)
-    if owner is None:
-        abort(404)
+    directory = files.area_dir(services.COVER_AREA)
     if owner.is_public(utcnow()):
-        return send_from_directory(images.cover_dir(), name, max_age=COVER_MAX_AGE)
+        return send_from_directory(directory, name, max_age=COVER_MAX_AGE)
     # Organisers see covers of drafts while editing; nobody may keep a copy of those.
     if not has_role(Role.ORGANISER):
         abort(404)
-    response = send_from_directory(images.cover_dir(), name)
+    response = send_from_directory(directory, name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -438,6 +438,13 @@ def categories_as_consent_stands(snapshot: ResultSnapshot) -> list[dict[str, Any
             for category in snapshot.data["categories"]]
 
 
+def winners_by_category(snapshot: ResultSnapshot) -> list[dict[str, Any]]:
+    """The published rows that won an award, per category, named as consent stands now (the
+    contest page shows them above the link to the full results). One query, whatever the field."""
+    return [{**category, "places": len(category["rows"]), "rows": [row for row in category["rows"] if row.get("award")]}
+            for category in categories_as_consent_stands(snapshot)]
+
+
 def public_name(row: dict[str, Any]) -> str:
     """The name as consent allows, else the code."""
     if row.get("named"):

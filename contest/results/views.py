@@ -172,7 +172,9 @@ def published_results(sender: object, *, contest: Contest) -> PagePart | None:
     snapshot = services.current_snapshot(contest.id)
     if snapshot is None:
         return None
-    return PagePart("results/_contest_part.html", {"contest": contest, "snapshot": snapshot})
+    return PagePart("results/_contest_part.html", {
+        "contest": contest, "snapshot": snapshot, "winners": services.winners_by_category(snapshot),
+        "public_name": services.public_name, "text_in": services.text_in})
 
 
 def _published(slug: str) -> published.Published:

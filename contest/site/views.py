@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request
+from flask import Blueprint, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -38,4 +38,27 @@ def switch_language():
     response = make_response(redirect(back))
     response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=i18n.LANGUAGE_COOKIE_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+# The icon's own background (static/img/icon.svg): the colour a phone shows around the app's name.
+ICON_BACKGROUND = "#16406b"
+MANIFEST_MAX_AGE = 60 * 60 * 24
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    """The web app manifest, in the visitor's language: the name a phone gives the site's icon."""
+    icons = [{"src": url_for("static", filename=f"img/icon-{size}.png"), "sizes": f"{size}x{size}",
+              "type": "image/png"} for size in (192, 512)]
+    icons.append({"src": url_for("static", filename="img/icon.svg"), "sizes": "any", "type": "image/svg+xml"})
+    response = jsonify(name=_("Literary contests of the Almaty libraries"), short_name=_("Library contests"),
+                       lang=i18n.current_language(), start_url=url_for("site.home"), display="standalone",
+                       background_color="#ffffff", theme_color=ICON_BACKGROUND, icons=icons)
+    response.content_type = "application/manifest+json"
+    response.cache_control.public = True
+    response.cache_control.max_age = MANIFEST_MAX_AGE
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
     return response

@@ -10,10 +10,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from contest import pictures
 from contest.audit.models import AuditEvent
 from contest.db import utcnow
 from contest.errors import ServiceError
-from contest.news import images, services
+from contest.news import services
 from contest.news.models import NewsPost, PostStatus
 from contest.news.services import PostData
 from tests.news.images import image_bytes, jpeg_with_gps
@@ -225,22 +226,31 @@ def test_page_language_falls_back_to_a_written_one(make_post):
 
 # Covers ------------------------------------------------------------------------------------------
 
-def test_cover_is_reencoded_resized_and_stripped_of_metadata(app, db):
+def test_cover_is_reencoded_in_every_size_and_format_without_metadata(app, db):
     post = services.create_post(data(cover=BytesIO(jpeg_with_gps())), actor=None)
     db.session.commit()
-    assert cover_files(app) == [post.cover_image]
-    assert post.cover_image.endswith(".jpg") and len(post.cover_image) == 26
-    with Image.open(images.cover_dir() / post.cover_image) as stored:
-        assert stored.format == "JPEG"
-        assert stored.size == (1600, 800)
-        assert not stored.getexif()
+    assert post.cover == pictures.Picture(post.cover_image, 1440, 720)
+    assert cover_files(app) == sorted(f"{post.cover_image}-{width}.{kind}"
+                                      for width in (480, 960, 1440) for kind in ("jpg", "webp"))
+    for width in (480, 960, 1440):
+        for kind, fmt in (("jpg", "JPEG"), ("webp", "WEBP")):
+            with Image.open(Path(app.config["UPLOAD_DIR"]) / "news" / f"{post.cover_image}-{width}.{kind}") as stored:
+                assert stored.format == fmt and stored.size == (width, width // 2)
+                assert not stored.getexif()
+
+
+def test_a_small_cover_keeps_its_own_width(app, db):
+    post = services.create_post(data(cover=BytesIO(image_bytes("PNG", size=(700, 350)))), actor=None)
+    db.session.commit()
+    assert post.cover.widths == (480, 700)
+    assert cover_files(app) == sorted(post.cover.names()) and len(cover_files(app)) == 4
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_png_and_webp_covers_are_accepted(app, db, fmt):
     post = services.create_post(data(cover=BytesIO(image_bytes(fmt, mode="RGBA"))), actor=None)
     db.session.commit()
-    assert cover_files(app) == [post.cover_image]
+    assert cover_files(app) == sorted(post.cover.names())
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -248,7 +258,7 @@ def test_png_and_webp_covers_are_accepted(app, db, fmt):
     (b"%PDF-1.7 pretending to be a photo", "not a JPEG, PNG or WebP"),
     (image_bytes("GIF"), "not a JPEG, PNG or WebP"),
     (image_bytes("PNG")[:60], "not a JPEG, PNG or WebP"),
-    (b"\xff\xd8\xff" + b"0" * (images.MAX_COVER_BYTES + 10), "larger than 5 MB"),
+    (b"\xff\xd8\xff" + b"0" * (pictures.MAX_BYTES + 10), "larger than 5 MB"),
 ])
 def test_fake_truncated_or_oversized_images_are_refused(app, db, content, message):
     with pytest.raises(ServiceError) as error:
@@ -261,7 +271,7 @@ def test_fake_truncated_or_oversized_images_are_refused(app, db, content, messag
 def test_decompression_bomb_is_refused_before_decoding(app, db):
     # A few kilobytes of PNG that would unpack to 10000 x 10000 pixels.
     bomb = image_bytes("PNG", size=(10_000, 10_000), mode="1", optimize=True)
-    assert len(bomb) < images.MAX_COVER_BYTES
+    assert len(bomb) < pictures.MAX_BYTES
     with pytest.raises(ServiceError) as error:
         services.create_post(data(cover=BytesIO(bomb)), actor=None)
     assert "megapixels" in str(error.value.message)
@@ -270,7 +280,7 @@ def test_decompression_bomb_is_refused_before_decoding(app, db):
 def test_a_stored_cover_is_removed_when_the_change_is_rolled_back(app, db, make_post):
     make_post(slug="taken")
     post = services.create_post(data(cover=BytesIO(image_bytes())), actor=None)
-    assert cover_files(app) == [post.cover_image]
+    assert cover_files(app) == sorted(post.cover.names())
     db.session.rollback()
     assert cover_files(app) == []
 
@@ -278,14 +288,14 @@ def test_a_stored_cover_is_removed_when_the_change_is_rolled_back(app, db, make_
 def test_replacing_or_removing_a_cover_deletes_the_old_file_after_commit(app, db):
     post = services.create_post(data(cover=BytesIO(image_bytes())), actor=None)
     db.session.commit()
-    first = post.cover_image
+    first = post.cover.names()
     services.update_post(post, data(cover=BytesIO(image_bytes("JPEG"))), actor=None)
-    assert first in cover_files(app)  # still needed if the change were rolled back
+    assert set(first) <= set(cover_files(app))  # still needed if the change were rolled back
     db.session.commit()
-    assert cover_files(app) == [post.cover_image] and post.cover_image != first
+    assert cover_files(app) == sorted(post.cover.names()) and post.cover.names() != first
     services.update_post(post, data(remove_cover=True), actor=None)
     db.session.commit()
-    assert post.cover_image is None and cover_files(app) == []
+    assert post.cover is None and post.cover_width is None and cover_files(app) == []
 
 
 def test_deleting_a_post_deletes_its_cover(app, db):

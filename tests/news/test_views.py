@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
+from contest import pictures
 from contest.db import utcnow
-from contest.news import images
 from contest.news.models import NewsPost
 from tests.news.images import image_bytes
 
@@ -91,13 +91,13 @@ def test_pagination_links_move_through_the_posts(client, db):
 
 def test_post_page_has_title_description_and_opengraph(client, make_post):
     make_post(slug="night-in-the-library", title_ru="Ночь в библиотеке", body_ru="Книжные *сумерки*",
-              summary_ru="Праздник книги", cover_image="A" * 22 + ".jpg")
+              summary_ru="Праздник книги", cover_image="A" * 22, cover_width=1440, cover_height=720)
     html = page(client.get("/news/night-in-the-library", headers={"Accept-Language": "ru"}))
     assert "<title>Ночь в библиотеке ·" in html
     assert '<meta name="description" content="Праздник книги">' in html
     assert '<meta property="og:title" content="Ночь в библиотеке">' in html
     assert '<meta property="og:url" content="http://localhost/news/night-in-the-library">' in html
-    assert f'<meta property="og:image" content="http://localhost/news/covers/{"A" * 22}.jpg">' in html
+    assert f'<meta property="og:image" content="http://localhost/news/covers/{"A" * 22}-1440.jpg">' in html
     assert "<em>сумерки</em>" in html
     assert len(re.findall(r"<h1[ >]", html)) == 1
 
@@ -185,22 +185,50 @@ def test_cover_is_served_with_a_long_cache_under_a_random_name(client, db, organ
     post = saved_cover(client, db)
     assert "holiday" not in post.cover_image
     client.post_form("/logout")
-    response = client.get(f"/news/covers/{post.cover_image}")
-    assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    assert "max-age=31536000" in response.headers["Cache-Control"]
-    assert "public" in response.headers["Cache-Control"]
+    for name, mimetype in ((post.cover.name(post.cover.width, "jpg"), "image/jpeg"),
+                           (post.cover.name(post.cover.width, "webp"), "image/webp")):
+        response = client.get(f"/news/covers/{name}")
+        assert response.status_code == 200 and response.mimetype == mimetype
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "public" in response.headers["Cache-Control"]
 
 
 def test_cover_of_an_unpublished_post_is_404_for_the_public(client, db, organiser):
     post = saved_cover(client, db, published_at="")
-    assert client.get(f"/news/covers/{post.cover_image}").headers["Cache-Control"] == "private, no-store"
+    name = post.cover.name(post.cover.width, "webp")
+    assert client.get(f"/news/covers/{name}").headers["Cache-Control"] == "private, no-store"
     client.post_form("/logout")
-    assert client.get(f"/news/covers/{post.cover_image}").status_code == 404
+    assert client.get(f"/news/covers/{name}").status_code == 404
 
 
-@pytest.mark.parametrize("name", ["..%2F..%2Fconfig.py", "x.jpg", "A" * 22 + ".png", "A" * 22 + ".jpg"])
+def test_lead_photo_is_a_picture_with_webp_and_jpeg_sizes_and_alt_text(client, db, organiser):
+    post = saved_cover(client, db, cover_alt_en="Poets on the library stage")
+    stem = post.cover_image
+    client.post_form("/logout")
+    for url in ("/news", f"/news/{post.slug}"):
+        html = page(client.get(url, headers=EN))
+        picture = html[html.index("<picture"):html.index("</picture>")]
+        webp = rf'<source type="image/webp" sizes="[^"]+" srcset="/news/covers/{stem}-40\.webp 40w">'
+        assert re.search(webp, picture)
+        assert f'src="/news/covers/{stem}-40.jpg"' in picture and f'srcset="/news/covers/{stem}-40.jpg 40w"' in picture
+        assert 'width="40" height="30" alt="Poets on the library stage"' in picture
+
+
+def test_without_a_description_the_lead_photo_is_described_by_the_title(client, db, organiser):
+    post = saved_cover(client, db)
+    html = page(client.get(f"/news/{post.slug}", headers=EN))
+    assert 'alt="Aqynfest 2022 awards"' in html
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fconfig.py", "x.jpg", "A" * 22 + "-480.png", "A" * 22 + "-480.jpg",
+                                  "A" * 22 + ".jpg"])
 def test_unknown_or_odd_cover_names_are_404(client, name):
     assert client.get(f"/news/covers/{name}").status_code == 404
+
+
+def test_a_size_the_cover_does_not_have_is_404(client, db, organiser):
+    post = saved_cover(client, db)
+    assert client.get(f"/news/covers/{post.cover_image}-960.jpg").status_code == 404  # the upload is 40 wide
 
 
 # Organiser editor ---------------------------------------------------------------------------------
@@ -311,10 +339,13 @@ def test_errors_come_in_the_organisers_language(client, make_post, organiser):
 
 
 def test_oversized_cover_is_refused_and_no_file_is_kept(client, db, organiser, app):
-    big = b"\xff\xd8\xff" + b"0" * (images.MAX_COVER_BYTES + 1)
+    directory = Path(app.config["UPLOAD_DIR"]) / "news"
+    files_before = set(directory.iterdir()) if directory.exists() else set()
+    big = b"\xff\xd8\xff" + b"0" * (pictures.MAX_BYTES + 1)
     response = client.post_form("/manage/news/new", form(cover=(BytesIO(big), "big.jpg")), headers=EN)
     assert response.status_code == 422 and "larger than 5 MB" in page(response)
     assert post_count(db) == 0
+    assert (set(directory.iterdir()) if directory.exists() else set()) == files_before
 
 
 def test_a_rejected_form_leaves_no_cover_file_behind(client, db, make_post, organiser, app):
