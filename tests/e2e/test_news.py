@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 
 
 def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browser, live_server, make_user):
@@ -44,7 +45,7 @@ def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browse
         expect(reader.get_by_role("heading", level=1)).to_have_text("Кітапханадағы түн")
         expect(reader.locator(".news-body strong")).to_have_text("Түнгі кітаптар")
 
-        reader.get_by_role("button", name="Русский").click()
+        choose_language(reader, "Русский")
         expect(reader.locator("html")).to_have_attribute("lang", "ru")
         expect(reader.get_by_role("heading", level=1)).to_have_text("Ночь в библиотеке")
         expect(reader.locator(".news-body strong")).to_have_text("Книжные сумерки")
