@@ -94,10 +94,11 @@ def category_choices(categories) -> list[SelectChoice]:
     return [SelectChoice(c.id, localized(c, "name")) for c in categories]
 
 
-def category_limits(categories) -> Markup | None:
-    """The categories' limits as a list under the select, so the choice is an informed one."""
+def category_limits(categories) -> Markup:
+    """The categories' limits as a list under the select, so the choice is an informed one
+    (empty, so no help is shown, when no category has limits)."""
     items = [Markup("<li>{}: {}</li>").format(localized(c, "name"), c.limits_text) for c in categories if c.limits_text]
-    return Markup('<ul class="category-limits">{}</ul>').format(Markup("").join(items)) if items else None
+    return Markup('<ul class="category-limits">{}</ul>').format(Markup("").join(items)) if items else Markup("")
 
 
 class RegisterForm(FlaskForm):

@@ -51,8 +51,9 @@ def test_organiser_opens_a_contest_and_visitors_see_it_in_kazakh_and_russian(pag
     add_part(page, "Add a criterion", **{"Name (English)": "Expressiveness", "Maximum points": "10"})
     expect(page.locator("#criteria tbody tr")).to_have_count(2)
 
-    page.get_by_role("button", name="Publish the announcement").click()
-    page.get_by_role("button", name="Open registration").click()
+    for move in ("Publish the announcement", "Open registration"):  # each status move asks first
+        page.get_by_role("button", name=move).click()
+        page.get_by_role("dialog").get_by_role("button", name=move).click()
     expect(page.get_by_text("The contest is now: Registration open.")).to_be_visible()
     expect(page.locator("#history-heading + div tbody tr")).to_have_count(2)
 

@@ -33,6 +33,9 @@ def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browse
     expect(page.get_by_label("Тақырыбы (Русский)")).to_have_value("Ночь в библиотеке")
 
     page.get_by_role("button", name="Сақтау").click()
+    confirm = page.get_by_role("dialog")  # a publication time is filled in: saving publishes, so it asks
+    expect(confirm).to_contain_text("Жазбаны жариялау керек пе?")
+    confirm.get_by_role("button", name="Сақтау").click()
     expect(page.get_by_text("Жазба сақталды.")).to_be_visible()
     expect(page.locator(".badge", has_text="Жарияланған")).to_be_visible()
 
