@@ -26,9 +26,11 @@ class Site:
 
 
 @pytest.fixture
-def site(db, judged, open_contest, make_user, make_participant, make_registration, make_post) -> Site:  # noqa: F811
+def site(db, judged, judging, open_contest, make_user, make_participant, make_registration, make_post,  # noqa: F811
+         make_juror) -> Site:
     """A contest with published results (the widest public table), one open for registration
-    with a long-named category, a participant registered in it, a juror's submitted sheet."""
+    with a long-named category, a participant registered in it, a juror's submitted sheet and
+    an open one (with its action bar) in a contest being judged."""
     published = judged(title_kk="Абай оқулары: жас ақындардың қалалық мүшайрасы",
                        title_ru="Абаевские чтения: городской конкурс молодых поэтов")
     registration_open = open_contest(title_kk="Ақынфест: жас ақындардың республикалық байқауы")
@@ -40,17 +42,22 @@ def site(db, judged, open_contest, make_user, make_participant, make_registratio
     publish_results(published.contest, actor=organiser)
     admin = make_user(role="admin", name="Сәрсенбай Құрманғазыұлы")
     juror = published.jurors[0]
+    scoring = judging(jurors=0, entries=1, title_kk="Мұқағали оқулары: мәнерлеп оқу байқауы")
+    make_juror(scoring.contest, user=juror.user)
+    open_sheet = f"/jury/{scoring.contest.id}/rounds/{scoring.round.id}/entries/{scoring.entries[0].id}"
     make_post(title_kk="Кітапханада поэзия кеші өтеді", body_kk="Кітапхана оқырмандарын шақырамыз.")
     contest_id, slug = published.contest.id, published.contest.slug
     round_id = published.contest.rounds[0].id
-    public = ["/", "/contests", f"/contests/{slug}", f"/contests/{slug}/results", "/news"]
+    results = f"/contests/{slug}/results"
+    public = ["/", "/contests", f"/contests/{slug}", results, f"{results}?criteria=1", "/news"]
     pages = {
         "public": public,
         "participant": ["/", f"/contests/{registration_open.slug}", "/my",
                         f"/my/register/{registration_open.id}", f"/my/registrations/{registered.id}",
                         f"/contests/{slug}/results", "/account"],
         "juror": ["/", "/jury/", f"/jury/{contest_id}/rounds/{round_id}",
-                  f"/jury/{contest_id}/rounds/{round_id}/entries/{published.registrations[0].id}", "/account"],
+                  f"/jury/{contest_id}/rounds/{round_id}/entries/{published.registrations[0].id}", open_sheet,
+                  "/account"],
         "organiser": ["/manage/contests", f"/manage/contests/{contest_id}", f"/manage/contests/{registration_open.id}",
                       f"/manage/contests/{contest_id}/results", f"/manage/contests/{contest_id}/jury/",
                       f"/manage/contests/{registration_open.id}/registrations/", "/manage/news",
@@ -98,3 +105,15 @@ def test_no_page_scrolls_sideways(browser, live_server, site, language):
             problems += [f"{language} {role} /{problem}" for problem in overflows(page)]
         context.close()
     assert not problems, "pages wider than the window:\n" + "\n".join(problems)
+
+
+def test_the_wide_results_table_scrolls_in_its_own_named_box_on_a_phone(browser, live_server, site):
+    context = browser.new_context(base_url=live_server, locale="en", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(next(path for path in site.pages["public"] if path.endswith("?criteria=1")))
+    box = page.get_by_role("region", name="Results table: Juniors")
+    assert box.evaluate("element => element.scrollWidth > element.clientWidth")  # the table is wider than the phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # and the page is not
+    box.focus()  # a keyboard reaches it, so its arrow keys scroll it
+    assert box.evaluate("element => element === document.activeElement")
+    context.close()
