@@ -57,6 +57,7 @@ def page(browser, live_server):
 
 
 def choose_language(page, name: str) -> None:
-    """Open the language menu of the bar (its button is named "Language: <current>") and pick one."""
-    page.get_by_role("button", name=re.compile(r"^(Тіл|Язык|Language): ")).click()
+    """Open the language menu of the bar (its button reads the current code: "KK · Тіл: Қазақша")
+    and pick one."""
+    page.get_by_role("button", name=re.compile(r"· (Тіл|Язык|Language): ")).click()
     page.get_by_role("button", name=name, exact=True).click()
