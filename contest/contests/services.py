@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -383,6 +384,48 @@ MOVES: dict[ContestStatus, dict[ContestStatus, Callable[[Contest], None]]] = {
 
 def allowed_moves(contest: Contest) -> list[ContestStatus]:
     return list(MOVES[contest.status_enum])
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """A status button on the organiser's page: the next step of the contest's life is
+    primary; a step back or aside is secondary. Each asks its question before it is sent."""
+
+    target: ContestStatus
+    is_forward: bool
+    label: str
+    question: str
+
+
+# A step back reads differently from the same status reached going forward.
+BACKWARD_LABELS = {
+    S.REGISTRATION_OPEN: _l("Reopen registration"),
+    S.JUDGING: _l("Reopen judging"),
+}
+MOVE_QUESTIONS = {
+    (S.DRAFT, False): _l("Return the contest to draft?"),
+    (S.PUBLISHED, True): _l("Publish the announcement? The contest page becomes visible to everyone."),
+    (S.REGISTRATION_OPEN, True): _l("Open registration? Participants will be able to register."),
+    (S.REGISTRATION_OPEN, False): _l("Reopen registration? Participants will be able to register again."),
+    (S.REGISTRATION_CLOSED, True): _l("Close registration? Participants will no longer be able to register."),
+    (S.JUDGING, True): _l("Start judging? Rounds, categories, criteria and award tiers will be frozen."),
+    (S.JUDGING, False): _l("Reopen judging? The published results will be withdrawn."),
+    (S.RESULTS_PUBLISHED, True): _l("Publish the results? They become visible to everyone."),
+    (S.ARCHIVED, True): _l("Archive the contest? Its status will no longer change."),
+    (S.ARCHIVED, False): _l("Archive the contest? Its status will no longer change."),
+}
+
+
+def status_moves(contest: Contest) -> list[StatusMove]:
+    """The allowed moves, the forward one first."""
+    order = list(ContestStatus)
+    current = order.index(contest.status_enum)
+    moves = []
+    for target in allowed_moves(contest):
+        forward = order.index(target) == current + 1
+        label = target.action_label if forward else str(BACKWARD_LABELS.get(target, target.action_label))
+        moves.append(StatusMove(target, forward, label, str(MOVE_QUESTIONS[target, forward])))
+    return sorted(moves, key=lambda move: not move.is_forward)
 
 
 def change_status(contest: Contest, new_status: str, *, actor: User | None) -> ContestStatusChange:

@@ -109,7 +109,7 @@ def create():
 def manage(contest_id: int):
     contest = contest_or_404(contest_id, *services.SETUP_WITH_HISTORY)
     return render_template("contests/manage/overview.html", contest=contest,
-                           moves=services.allowed_moves(contest),
+                           moves=services.status_moves(contest),
                            setup_locked=contest.status_enum in services.SETUP_LOCKED_STATUSES,
                            parts=page_parts(contest, "manage", "categories"))
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -88,9 +89,16 @@ class ParticipantForm(FlaskForm):
 
 
 def category_choices(categories) -> list[SelectChoice]:
-    """Each category by name, with its limits when it has any, so the choice is an informed one."""
-    return [SelectChoice(c.id, f"{localized(c, 'name')} ({c.limits_text})" if c.limits_text else localized(c, "name"))
-            for c in categories]
+    """Each category by name: a closed select shows one line, so the limits are listed beside
+    it (`category_limits`) rather than cut off inside it on a phone."""
+    return [SelectChoice(c.id, localized(c, "name")) for c in categories]
+
+
+def category_limits(categories) -> Markup:
+    """The categories' limits as a list under the select, so the choice is an informed one
+    (empty, so no help is shown, when no category has limits)."""
+    items = [Markup("<li>{}: {}</li>").format(localized(c, "name"), c.limits_text) for c in categories if c.limits_text]
+    return Markup('<ul class="category-limits">{}</ul>').format(Markup("").join(items)) if items else Markup("")
 
 
 class RegisterForm(FlaskForm):
@@ -101,6 +109,7 @@ class RegisterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.participant_id.choices = [SelectChoice(p.id, p.full_name) for p in participants]
         self.category_id.choices = category_choices(categories)
+        self.category_id.description = category_limits(categories)
         for select in (self.participant_id, self.category_id):
             select.validators = [DataRequired(REQUIRED_MESSAGE)]
 
@@ -113,6 +122,7 @@ class ChangeCategoryForm(FlaskForm):
     def __init__(self, categories, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category_id.choices = category_choices(categories)
+        self.category_id.description = category_limits(categories)
         self.category_id.validators = [DataRequired(REQUIRED_MESSAGE)]
 
 

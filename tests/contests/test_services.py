@@ -260,3 +260,15 @@ def test_texts_fall_back_to_a_filled_language_even_for_an_unknown_one(db, make_c
     contest = make_contest(title_kk="", title_ru="Конкурс чтецов", title_en="")
     assert localized(contest, "title", "xx") == "Конкурс чтецов"
     assert localized(contest, "title", "kk") == "Конкурс чтецов"
+
+
+def test_status_moves_put_the_next_step_first_and_name_the_steps_back(make_contest):
+    closed = make_contest(status="registration_closed")
+    moves = services.status_moves(closed)
+    assert [(move.target.value, move.is_forward) for move in moves] == [("judging", True), ("registration_open", False)]
+    assert [move.label for move in moves] == ["Start judging", "Reopen registration"]
+    published = make_contest(status="results_published")
+    assert [(move.label, move.is_forward) for move in services.status_moves(published)] == [
+        ("Archive", True), ("Reopen judging", False)]
+    assert services.status_moves(make_contest(status="draft"))[0].question == (
+        "Publish the announcement? The contest page becomes visible to everyone.")

@@ -4,6 +4,7 @@ Chromium (/usr/bin/chromium; no browser is ever downloaded)."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 
@@ -53,3 +54,10 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def choose_language(page, name: str) -> None:
+    """Open the language menu of the bar (its button reads the current code: "KK · Тіл: Қазақша")
+    and pick one."""
+    page.get_by_role("button", name=re.compile(r"· (Тіл|Язык|Language): ")).click()
+    page.get_by_role("button", name=name, exact=True).click()

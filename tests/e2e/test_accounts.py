@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 
 
 def test_sign_up_switch_language_sign_out_and_in(page):
@@ -20,14 +21,18 @@ def test_sign_up_switch_language_sign_out_and_in(page):
     page.get_by_label("Құпиясөзді қайталаңыз").fill("steppe-river-lantern-42")
     page.get_by_role("button", name="Аккаунт ашу").click()
     expect(page.get_by_text("Қош келдіңіз! Аккаунтыңыз ашылды.")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Ğalym Jūmabaiūly"))).to_be_visible()
+    account_menu = page.get_by_role("button", name=re.compile("Ğalym Jūmabaiūly"))
+    expect(account_menu).to_be_visible()
 
-    page.get_by_role("button", name="Русский").click()
+    choose_language(page, "Русский")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
+    account_menu.click()  # one item in the bar: the account page and signing out live in its menu
+    expect(page.get_by_role("link", name="Мой аккаунт")).to_be_visible()
     expect(page.get_by_role("button", name="Выйти")).to_be_visible()
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     expect(page.get_by_role("heading", level=1)).to_have_text("Literary contests of the Almaty libraries")
 
+    account_menu.click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
@@ -43,7 +48,7 @@ def test_sign_up_switch_language_sign_out_and_in(page):
 
 def test_sign_up_errors_are_shown_beside_the_fields(page):
     page.goto("/signup")
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
     page.get_by_label("Full name").fill("Test")
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Password", exact=True).fill("password123")

@@ -15,6 +15,7 @@ from tests.certificates.conftest import (
     published,  # noqa: F401  (the published contest fixture)
 )
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 
 
 def sign_in(page, email: str) -> None:
@@ -56,7 +57,7 @@ def test_organiser_issues_participant_downloads_visitor_verifies(page, browser, 
 
     participant = browser.new_context(base_url=live_server, locale="kk-KZ").new_page()
     sign_in(participant, "teacher@example.kz")
-    participant.get_by_role("button", name="English").click()
+    choose_language(participant, "English")
     participant.goto("/my")
     participant.get_by_role("link", name="My certificates").click()
     row = participant.get_by_role("row").filter(has_text="Winner diploma")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 
 
 def local(days: int) -> str:
@@ -29,8 +30,9 @@ def test_organiser_opens_a_contest_and_visitors_see_it_in_kazakh_and_russian(pag
     page.get_by_label("Электрондық пошта").fill("organiser@example.kz")
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Кіру").click()
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
 
+    page.get_by_role("button", name="Manage", exact=True).click()
     page.get_by_role("link", name="Manage contests").click()
     page.get_by_role("link", name="New contest").click()
     page.get_by_label("Title (Қазақша)").fill("Абай оқулары")
@@ -49,8 +51,9 @@ def test_organiser_opens_a_contest_and_visitors_see_it_in_kazakh_and_russian(pag
     add_part(page, "Add a criterion", **{"Name (English)": "Expressiveness", "Maximum points": "10"})
     expect(page.locator("#criteria tbody tr")).to_have_count(2)
 
-    page.get_by_role("button", name="Publish the announcement").click()
-    page.get_by_role("button", name="Open registration").click()
+    for move in ("Publish the announcement", "Open registration"):  # each status move asks first
+        page.get_by_role("button", name=move).click()
+        page.get_by_role("dialog").get_by_role("button", name=move).click()
     expect(page.get_by_text("The contest is now: Registration open.")).to_be_visible()
     expect(page.locator("#history-heading + div tbody tr")).to_have_count(2)
 
@@ -61,7 +64,7 @@ def test_organiser_opens_a_contest_and_visitors_see_it_in_kazakh_and_russian(pag
         open_section = home.locator("section[aria-labelledby=open-heading]")
         expect(open_section.get_by_role("heading", name="Тіркеу ашық")).to_be_visible()
         expect(open_section.get_by_role("link", name="Абай оқулары")).to_be_visible()
-        home.get_by_role("button", name="Русский").click()
+        choose_language(home, "Русский")
         open_section = home.locator("section[aria-labelledby=open-heading]")
         expect(open_section.get_by_role("heading", name="Открыта регистрация")).to_be_visible()
         open_section.get_by_role("link", name="Абаевские чтения").click()

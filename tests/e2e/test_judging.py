@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 from tests.registration.helpers import one_work_entry
 
 PHONE = {"width": 390, "height": 844}
@@ -17,7 +18,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Электрондық пошта").fill(email)
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Кіру").click()
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
 
 
 def fits_the_screen(page) -> bool:

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 
 
 def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browser, live_server, make_user):
@@ -32,6 +33,9 @@ def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browse
     expect(page.get_by_label("Тақырыбы (Русский)")).to_have_value("Ночь в библиотеке")
 
     page.get_by_role("button", name="Сақтау").click()
+    confirm = page.get_by_role("dialog")  # a publication time is filled in: saving publishes, so it asks
+    expect(confirm).to_contain_text("Жазбаны жариялау керек пе?")
+    confirm.get_by_role("button", name="Сақтау").click()
     expect(page.get_by_text("Жазба сақталды.")).to_be_visible()
     expect(page.locator(".badge", has_text="Жарияланған")).to_be_visible()
 
@@ -44,7 +48,7 @@ def test_organiser_previews_and_publishes_a_post_that_visitors_read(page, browse
         expect(reader.get_by_role("heading", level=1)).to_have_text("Кітапханадағы түн")
         expect(reader.locator(".news-body strong")).to_have_text("Түнгі кітаптар")
 
-        reader.get_by_role("button", name="Русский").click()
+        choose_language(reader, "Русский")
         expect(reader.locator("html")).to_have_attribute("lang", "ru")
         expect(reader.get_by_role("heading", level=1)).to_have_text("Ночь в библиотеке")
         expect(reader.locator(".news-body strong")).to_have_text("Книжные сумерки")

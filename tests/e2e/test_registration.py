@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contest.registration.models import Registration
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import choose_language
 from tests.upload_files import plain_pdf
 
 PDF = plain_pdf()
@@ -50,7 +51,7 @@ def test_teacher_registers_two_pupils_and_sees_the_organisers_decisions(page, br
     page.get_by_label("Электрондық пошта").fill("teacher@example.kz")
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Кіру").click()
-    page.get_by_role("button", name="English").click()
+    choose_language(page, "English")
 
     page.goto(f"/contests/{slug}")
     page.get_by_role("link", name="Register a participant").click()

@@ -130,7 +130,10 @@ def test_registration_form_shows_the_message_beside_the_category_in_kazakh(clien
     me = login_as("participant")
     poet = make_participant(account=me, birth_date=born_aged(contest, 26))
     form = page(client.get(f"/my/register/{contest.id}", headers=EN))
-    assert "Ages 14–18 (age on the event day: 14 – 18)" in form
+    # The select names the category; its limits are listed under it (a closed select cuts long text).
+    assert re.search(r'<option[^>]*>Ages 14–18</option>', form)
+    assert re.search(r'id="category_id-help"[^>]*><ul class="category-limits"><li>Ages 14–18: age on the event day: '
+                     r'14 – 18</li>', form)
     response = client.post_form(f"/my/register/{contest.id}", {"participant_id": poet.id, "category_id": young.id},
                                 headers=KK)
     assert response.status_code == 422
