@@ -248,9 +248,10 @@ class Finding:
     where: str
     rule: str
     detail: str
+    nodes: int = 1
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.rule}: {self.detail}"
+        return f"{self.where}: {self.rule}: {self.detail}" + (f" ({self.nodes} elements)" if self.nodes > 1 else "")
 
 
 AXE_RUN = """async (tags) => {
@@ -258,6 +259,23 @@ AXE_RUN = """async (tags) => {
   return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.filter(n => ["serious", "critical"].includes(n.impact)).map(n => n.target.join(" "))}));
 }"""
+
+
+# Headings as a screen reader's list presents them: one h1, and no level skipped on the way down.
+HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+  .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 40)])"""
+
+
+def _heading_problems(headings: list[list], where: str) -> list[Finding]:
+    problems = []
+    if sum(level == 1 for level, _text in headings) != 1:
+        problems.append(Finding(where, "one-h1", f"{sum(level == 1 for level, _t in headings)} h1 headings"))
+    previous = 0
+    for level, text in headings:
+        if level > previous + 1:
+            problems.append(Finding(where, "heading-order", f"h{previous} then h{level} ({text!r})"))
+        previous = level
+    return problems
 
 
 def _sign_in(context, live_server: str, email: str) -> None:
@@ -271,30 +289,37 @@ def _sign_in(context, live_server: str, email: str) -> None:
     page.close()
 
 
-def _contexts(browser, live_server: str) -> dict[tuple[str, str], object]:
-    """One browser context per role and screen, signed in once."""
+def _contexts(browser, live_server: str) -> dict[str, object]:
+    """One browser context per role, signed in once; axe is loaded into every page it opens.
+    axe goes in as an inline script, which the site's Content-Security-Policy rightly forbids."""
     contexts = {}
     for role in ("public", *ACCOUNTS):
-        for screen, viewport in VIEWPORTS.items():
-            phone = screen == "phone"
-            # axe goes in as an inline script, which the site's Content-Security-Policy rightly forbids.
-            context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone, bypass_csp=True)
-            if role != "public":
-                _sign_in(context, live_server, ACCOUNTS[role])
-            contexts[role, screen] = context
+        context = browser.new_context(viewport=VIEWPORTS["desktop"], bypass_csp=True)
+        context.add_init_script(path=str(AXE))
+        if role != "public":
+            _sign_in(context, live_server, ACCOUNTS[role])
+        contexts[role] = context
     return contexts
 
 
+def _axe(page, where: str) -> list[Finding]:
+    return [Finding(where, violation["id"], f"{violation['help']} at {', '.join(violation['targets'][:4])}"
+                    f"{' …' if len(violation['targets']) > 4 else ''}", len(violation["targets"]))
+            for violation in page.evaluate(AXE_RUN, AXE_TAGS) if violation["targets"]]
+
+
 def _check_page(page, url: str, expected: Page, language: str, where: str) -> tuple[str, list[Finding]]:
+    """The page at desktop size, then the same document narrowed to a phone's width (the layout
+    follows the width alone, so the page need not load twice)."""
     response = page.goto(url)
     assert response is not None and response.status == expected.status, f"{where}: HTTP {response and response.status}"
     assert page.url == url, f"{where}: sent on to {page.url}"
     html = response.text()
     assert re.search(f'<html lang="{language}"', html), f"{where}: not in {language}"
-    page.add_script_tag(path=str(AXE))
-    findings = [Finding(where, violation["id"], f"{violation['help']} at {', '.join(violation['targets'][:4])}"
-                        f"{' …' if len(violation['targets']) > 4 else ''} ({len(violation['targets'])} nodes)")
-                for violation in page.evaluate(AXE_RUN, AXE_TAGS) if violation["targets"]]
+    findings = _axe(page, f"{where} desktop") + _heading_problems(page.evaluate(HEADINGS), where)
+    page.set_viewport_size(VIEWPORTS["phone"])
+    findings += _axe(page, f"{where} phone")
+    page.set_viewport_size(VIEWPORTS["desktop"])
     return html, findings
 
 
@@ -333,23 +358,21 @@ def test_every_page_passes_axe_and_the_nu_checker(app, browser, live_server, jud
             # The saved language of an account wins over the cookie: clear it, the cookie decides.
             db.session.execute(update(User).values(preferred_language=None))
             db.session.commit()
-            for (role, screen), context in contexts.items():
+            for role, context in contexts.items():
                 context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
                 page = context.new_page()
                 for expected, url in urls:
-                    if expected.role != role:
-                        continue
-                    where = f"{language} {screen} {role} {url}"
-                    html, found = _check_page(page, live_server + url, expected, language, where)
-                    findings += found
-                    if screen == "desktop":
-                        documents[f"{language} {role} {url}"] = html
+                    if expected.role == role:
+                        where = f"{language} {role} {url}"
+                        documents[where], found = _check_page(page, live_server + url, expected, language, where)
+                        findings += found
                 page.close()
     finally:
         for context in contexts.values():
             context.close()
     errors = _validate(documents, tmp_path)
-    report = [f"axe: {len(findings)} serious or critical violations "
-              f"({sum(int(f.detail.rsplit('(', 1)[1].split()[0]) for f in findings)} nodes); "
-              f"Nu checker: {len(errors)} errors; on {len(documents)} pages"]
+    headings = [finding for finding in findings if finding.rule in {"one-h1", "heading-order"}]
+    axe = [finding for finding in findings if finding not in headings]
+    report = [f"axe: {len(axe)} serious or critical violations ({sum(f.nodes for f in axe)} elements); "
+              f"headings: {len(headings)} problems; Nu checker: {len(errors)} errors; on {len(documents)} pages"]
     assert not findings and not errors, "\n".join(report + [str(f) for f in findings + errors])
