@@ -266,6 +266,46 @@ HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
   .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 40)])"""
 
 
+# The focused element's outline, and its contrast with the background it is drawn on (the nearest
+# ancestor with an opaque background).
+FOCUSED = r"""() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const rgba = c => (c.match(/[\d.]+/g) || ["0", "0", "0", "0"]).map(Number);
+  const lum = c => rgba(c).slice(0, 3).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let background = "rgb(255, 255, 255)";
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const colour = getComputedStyle(node).backgroundColor, parts = rgba(colour);
+    if (parts.length < 4 || parts[3] > 0.5) { background = colour; break; }
+  }
+  const style = getComputedStyle(el);
+  const [light, dark] = [lum(style.outlineColor), lum(background)].sort((a, b) => b - a);
+  const name = (el.textContent || el.name || "").trim().slice(0, 30);
+  return {element: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " " + name,
+          style: style.outlineStyle, width: parseFloat(style.outlineWidth), contrast: (light + 0.05) / (dark + 0.05)};
+}"""
+# Pages where the keyboard walks every control (in kk): one per role and the juror's score sheet.
+KEYBOARD_PAGES = {"site.home", "registration.dashboard", "judging.sheet", "contests.manage", "users.index"}
+
+
+def _focus_problems(page, where: str) -> list[Finding]:
+    """Tab from the top of the page through every control: each must show a ring at least 2 px
+    wide with 3:1 contrast (WCAG 2.4.7 and 1.4.11)."""
+    problems, first = [], None
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None or focused["element"] == first:
+            break
+        first = first or focused["element"]
+        if focused["style"] == "none" or focused["width"] < 2 or focused["contrast"] < 3:
+            problems.append(Finding(where, "focus-visible", f"{focused['element']!r}: outline {focused['style']} "
+                                    f"{focused['width']}px, contrast {focused['contrast']:.2f}:1"))
+    return problems
+
+
 def _heading_problems(headings: list[list], where: str) -> list[Finding]:
     problems = []
     if sum(level == 1 for level, _text in headings) != 1:
@@ -317,6 +357,8 @@ def _check_page(page, url: str, expected: Page, language: str, where: str) -> tu
     html = response.text()
     assert re.search(f'<html lang="{language}"', html), f"{where}: not in {language}"
     findings = _axe(page, f"{where} desktop") + _heading_problems(page.evaluate(HEADINGS), where)
+    if language == "kk" and expected.endpoint in KEYBOARD_PAGES:
+        findings += _focus_problems(page, where)
     page.set_viewport_size(VIEWPORTS["phone"])
     findings += _axe(page, f"{where} phone")
     page.set_viewport_size(VIEWPORTS["desktop"])
@@ -371,8 +413,8 @@ def test_every_page_passes_axe_and_the_nu_checker(app, browser, live_server, jud
         for context in contexts.values():
             context.close()
     errors = _validate(documents, tmp_path)
-    headings = [finding for finding in findings if finding.rule in {"one-h1", "heading-order"}]
-    axe = [finding for finding in findings if finding not in headings]
+    ours = [finding for finding in findings if finding.rule in {"one-h1", "heading-order", "focus-visible"}]
+    axe = [finding for finding in findings if finding not in ours]
     report = [f"axe: {len(axe)} serious or critical violations ({sum(f.nodes for f in axe)} elements); "
-              f"headings: {len(headings)} problems; Nu checker: {len(errors)} errors; on {len(documents)} pages"]
+              f"headings and focus: {len(ours)} problems; Nu checker: {len(errors)} errors; on {len(documents)} pages"]
     assert not findings and not errors, "\n".join(report + [str(f) for f in findings + errors])
