@@ -1,10 +1,13 @@
 """WCAG 2.1 AA and valid HTML on every kind of page, for every role, in kk, ru and en.
 
 One sweep over PAGES (the demo's real contests plus a contest in judging, certificates and a
-news draft made with the factories): each page is loaded in Chromium at desktop and phone size,
-axe-core (node_modules, from `make node`) reports serious and critical violations of wcag2a,
-wcag2aa and wcag21aa, and the HTML the server sent goes to the Nu HTML Checker (vnu.jar, Java) in
-one batch. A second test keeps the list growing with the site: every GET page in the URL map is
+news draft made with the factories), each role in its own browser context signed in once: every
+page is loaded at desktop size (1280x800) and narrowed to a phone's (390x844); axe-core
+(node_modules, from `make node`) must find no serious or critical violation of wcag2a, wcag2aa and
+wcag21aa at either size, the headings must run from one h1 without skipping a level, and on one
+page per role the keyboard tabs through every control, each showing a visible focus ring. The HTML
+the server sent goes to the Nu HTML Checker (vnu.jar, Java) in one batch, which must report no
+error. A second test keeps the list growing with the site: every GET page in the URL map is
 either visited here or excluded below with the reason."""
 
 from __future__ import annotations
