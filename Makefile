@@ -6,11 +6,11 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser mutation clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser node mutation clean
 
 run: install translations migrate demo serve
 
-test: install-dev translations browser
+test: install-dev translations browser node
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -93,6 +93,15 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is missing and could not be installed: browser tests will be skipped."
 
+# The page checks' tools from npm (package-lock.json): axe-core, injected into each page by the browser
+# tests, and the Nu HTML Checker (vnu-jar, run with Java 17+). `npm ci` runs again only when the lock
+# is newer than node_modules; install scripts are skipped (vnu-jar's would fetch a Java we do not use).
+node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml; figures in tests/MUTANTS.md).
 # One module: make mutation MODULE=contest/results/ranking.py. Not part of CI: it takes long.
 MUTATION_JOBS ?= 1
@@ -100,4 +109,4 @@ mutation: install-dev translations
 	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(if $(MODULE),"$(subst /,.,$(MODULE:.py=)).*")
 
 clean:
-	rm -rf $(VENV) instance/contest.sqlite3
+	rm -rf $(VENV) node_modules instance/contest.sqlite3

@@ -332,3 +332,15 @@ def test_organiser_sets_what_an_entry_holds_and_a_copy_keeps_it(client, db, logi
     assert too_many.status_code == 422 and "Enter a whole number from 1 to 5." in page(too_many)
     db.session.expire_all()
     assert db.session.get(Contest, contest.id).works_required == 3
+
+
+def test_the_management_page_is_titled_apart_from_the_public_page(client, make_contest, login_as):
+    # A browser tab or the history list must tell the organiser's page from the public one.
+    contest = make_contest(status="published", title_en="Young poets")
+    login_as("organiser")
+
+    def title(url: str) -> str:
+        return re.search(r"<title>(.*?)</title>", page(client.get(url, headers=EN))).group(1)
+
+    assert title(f"/contests/{contest.slug}").startswith("Young poets · Almaty")
+    assert title(f"/manage/contests/{contest.id}").startswith("Young poets · Manage contests · Almaty")
