@@ -175,6 +175,8 @@ EXCLUDED = {
     "static": "files: CSS, scripts and fonts",
     "bootstrap.static": "Bootstrap's own CSS and scripts",
     "news.cover": "an image",
+    "contests.cover": "an image",
+    "site.manifest": "the web app manifest (JSON)",
     "news.feed": "an Atom feed, not HTML",
     "certificates.download": "a PDF",
     "certificates.my_download": "a PDF",

@@ -195,6 +195,7 @@ def teacher_registers_pupils(page: Page, day: ContestDay) -> tuple[str, str]:
 def change_status(page: Page, day: ContestDay, button: str, status: str) -> None:
     page.goto(f"/manage/contests/{day.contest_id}")
     page.get_by_role("button", name=button).click()
+    page.get_by_role("dialog").get_by_role("button", name=button).click()  # each status move asks first
     expect(page.get_by_text(f"Байқаудың қазіргі күйі: {status}.")).to_be_visible()
 
 
@@ -285,6 +286,7 @@ def test_a_contest_from_registration_to_diplomas_in_kazakh(browser, live_server,
 
     organiser.goto(f"/manage/contests/{day.contest_id}/results")
     organiser.get_by_role("button", name="Нәтижелерді жариялау").click()
+    organiser.get_by_role("dialog").get_by_role("button", name="Нәтижелерді жариялау").click()
     expect(organiser.get_by_text("Нәтижелер жарияланды.")).to_be_visible()
 
     visitor = context_page(browser, live_server)
