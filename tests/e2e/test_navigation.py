@@ -24,7 +24,7 @@ def signed_in(browser, live_server, width: int):
     page.get_by_label("Электрондық пошта").fill("organiser@example.kz")
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_label("Құпиясөз").press("Enter")
-    expect(page.get_by_text("Сіз жүйеге кірдіңіз.")).to_be_visible()
+    expect(page.get_by_text("Сіз сайтқа кірдіңіз.")).to_be_visible()
     return page
 
 
