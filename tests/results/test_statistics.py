@@ -148,3 +148,10 @@ def test_two_entries_give_a_spread_and_a_correlation_of_plus_or_minus_one():
     assert agreement[0].correlation == pytest.approx(-1) and not agreement[0].diverges
     assert spearman({1: 1, 2: 2}, {1: 3, 2: 8}) == pytest.approx(1)
     assert spearman({1: 1, 2: 2}, {2: 3, 3: 8}) is None  # one common entry
+
+
+def test_kendall_w_on_two_common_entries():
+    result = kendall_w({1: {1: 1, 2: 2, 3: 9}, 2: {1: 3, 2: 5}})
+    assert (result.w, result.chi_square, result.degrees_of_freedom, result.entries) == (1.0, 2.0, 1, 2)
+    assert result.p_value == pytest.approx(math.erfc(1), rel=1e-12)
+    assert kendall_w({1: {1: 1, 2: 2}, 2: {1: 3, 3: 5}}) is None  # one common entry
