@@ -155,3 +155,9 @@ def test_kendall_w_on_two_common_entries():
     assert (result.w, result.chi_square, result.degrees_of_freedom, result.entries) == (1.0, 2.0, 1, 2)
     assert result.p_value == pytest.approx(math.erfc(1), rel=1e-12)
     assert kendall_w({1: {1: 1, 2: 2}, 2: {1: 3, 3: 5}}) is None  # one common entry
+
+
+def test_jurors_who_tie_every_entry_do_not_disagree():
+    result = kendall_w(by_juror([[5, 5, 5], [3, 3, 3]]))
+    assert (result.w, result.chi_square, result.degrees_of_freedom) == (1.0, 4.0, 2)
+    assert result.p_value == pytest.approx(math.exp(-2), rel=1e-12)
