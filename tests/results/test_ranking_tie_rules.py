@@ -1,0 +1,30 @@
+"""Tie-break rules at their edges: an entry no juror put first, a rule name the engine does not know."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from contest.results.ranking import Criterion, Juror, Panel, Rules, rank
+
+D = Decimal
+
+
+def crossed_panel() -> Panel:
+    """A, B and C all average 8: juror 1 put A first, juror 2 put C first, nobody put B first."""
+    points = {1: (10, 6), 2: (8, 8), 3: (6, 10)}
+    scores = [(juror, entry, 1, D(pair[juror - 1])) for entry, pair in points.items() for juror in (1, 2)]
+    return Panel([1, 2, 3], [Juror(1), Juror(2)], [Criterion(1)], scores)
+
+
+def test_an_entry_nobody_put_first_counts_zero_first_places_and_comes_after():
+    ranking = rank(crossed_panel(), Rules(tie_break=("first_places", "shared")))
+    rows = [(row.entry, row.place, row.decided_by, row.tie_values) for row in ranking.standings]
+    assert rows == [(1, 1, "shared", (("first_places", 1),)), (3, 1, "shared", (("first_places", 1),)),
+                    (2, 3, "first_places", (("first_places", 0),))]
+
+
+def test_a_rule_the_engine_does_not_know_is_a_programming_error_not_a_silent_tie():
+    with pytest.raises(ValueError, match="unknown tie-break rule 'best_costume'"):
+        rank(crossed_panel(), Rules(tie_break=("best_costume",)))
