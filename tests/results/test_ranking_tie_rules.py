@@ -43,3 +43,21 @@ def test_normalisation_puts_a_juror_without_spread_in_the_middle_of_the_weighted
         1: D("20.0000"), 2: D("20.0000"), 3: D("26.6667")}
     assert {juror: round(total, 4) for juror, total in ranking.totals[2].items()} == {1: D("20.0000"), 3: D("13.3333")}
     assert [(row.entry, row.score) for row in ranking.standings] == [(1, D("22.22")), (2, D("16.67"))]
+
+
+def test_the_chair_decides_even_when_another_juror_has_a_lower_id():
+    # Juror 2 chairs. A and B both average 15; juror 1 preferred A, the chair B.
+    scores = [(1, 1, 1, D(18)), (1, 2, 1, D(12)), (2, 1, 1, D(12)), (2, 2, 1, D(18)), (3, 1, 1, D(15)),
+              (3, 2, 1, D(15))]
+    panel = Panel([1, 2], [Juror(1), Juror(2, is_chair=True), Juror(3)], [Criterion(1, D(1), D(20))], scores)
+    ranking = rank(panel, Rules(tie_break=("chair_total",)))
+    assert [(row.entry, row.place, row.decided_by, row.tie_values) for row in ranking.standings] == [
+        (2, 1, "chair_total", (("chair_total", D(18)),)), (1, 2, "chair_total", (("chair_total", D(12)),))]
+
+
+def test_criteria_all_weighted_alike_still_multiply_the_points():
+    criteria = [Criterion(1, D(2)), Criterion(2, D(2))]
+    scores = [(1, 1, 1, D(7)), (1, 1, 2, D(8)), (2, 1, 1, D(9)), (2, 1, 2, D("9.5"))]
+    ranking = rank(Panel([1], [Juror(1), Juror(2)], criteria, scores), Rules())
+    assert ranking.totals == {1: {1: D(30), 2: D(37)}}
+    assert ranking.standings[0].score == D("33.50")
