@@ -59,12 +59,13 @@ def assign_awards(standings: Sequence[Standing], tiers: Sequence[AwardTier]) -> 
     ranked = [_Placed(standing.entry, standing.place, standing.score) for standing in standings
               if standing.place is not None and standing.score is not None]
     awards: list[Award] = []
-    cursor = 0  # index into ranked of the first entry not yet awarded or refused
+    # Index into ranked of the first entry not yet awarded or refused. Places never go down
+    # along the standings, and a tier stops at the first entry it does not award, so that
+    # entry's place is where the next tier starts (or beyond it): nothing is ever skipped.
+    cursor = 0
     start = 1  # first place the next tier covers
     for tier in tiers:
         end = start + tier.winners_count
-        while cursor < len(ranked) and ranked[cursor].place < start:
-            cursor += 1
         refused_at = None
         while cursor < len(ranked) and ranked[cursor].place < end:
             standing = ranked[cursor]

@@ -109,8 +109,6 @@ def kendall_w(ratings: Ratings) -> Concordance | None:
 
 def chi_square_sf(x: float, degrees_of_freedom: int) -> float:
     """P(X >= x) for a chi-square variable: the regularized upper incomplete gamma Q(k/2, x/2)."""
-    if x <= 0:
-        return 1.0
     return regularized_upper_gamma(degrees_of_freedom / 2, x / 2)
 
 

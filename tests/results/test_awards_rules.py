@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contest.results.awards import AwardTier, advancing, assign_awards, prize_total
+import pytest
+
+from contest.results.awards import (
+    AwardTier,
+    PrizeFundError,
+    advancing,
+    assign_awards,
+    check_prize_fund,
+    planned_prize_total,
+    prize_total,
+)
 from contest.results.ranking import Method, Standing
 
 D = Decimal
@@ -48,3 +58,43 @@ def test_unranked_entries_never_advance():
     assert advancing(STANDINGS, top=3) == [1, 2, 3]
     assert advancing(STANDINGS, threshold=D(16)) == [1, 2, 3]
     assert advancing(STANDINGS, threshold=D(0)) == [1, 2, 3, 4]
+
+
+def test_planned_cost_counts_every_place_of_every_tier_once():
+    tiers = [AwardTier("I", 1, D(300000)), AwardTier("II", 2, D(150000)), AwardTier("III", 3, D("50000.50"))]
+    assert planned_prize_total(tiers) == D("750001.50")
+    assert planned_prize_total([]) == 0
+
+
+def test_prizes_at_the_fund_pass_and_one_tenge_over_is_refused_with_both_amounts():
+    check_prize_fund(D(650000), 650000)
+    check_prize_fund(D(10 ** 9), None)  # no fund set: no limit
+    with pytest.raises(PrizeFundError) as caught:
+        check_prize_fund(D(650001), D(650000))
+    assert str(caught.value.message) == ("The prizes add up to 650,001 tenge, more than the prize fund of "
+                                         "650,000 tenge.")
+
+
+def test_a_tier_without_winners_leaves_its_places_to_the_next_tier():
+    tiers = [AwardTier("Grand Prix", 0), AwardTier("I", 1), AwardTier("II", 2)]
+    awards = assign_awards(STANDINGS, tiers)
+    assert [(award.entry, award.tier.name) for award in awards] == [(1, "I"), (2, "I"), (3, "II")]
+
+
+def test_a_grand_prix_nobody_reaches_moves_every_place_down_one_tier():
+    tiers = [AwardTier("Grand Prix", 1, min_score=D(19)), AwardTier("I", 1), AwardTier("II", 3, min_score=D(16)),
+             AwardTier("III", 1)]
+    awards = assign_awards(STANDINGS, tiers)
+    # A and B share the I degree; C (3rd, exactly the II degree's minimum of 16) gets the II,
+    # D (12) misses it, so its place 4 goes to the III degree.
+    assert [(award.entry, award.place, award.tier.name) for award in awards] == [
+        (1, 1, "I"), (2, 1, "I"), (3, 3, "II"), (4, 4, "III")]
+
+
+def test_advancement_needs_exactly_one_rule():
+    with pytest.raises(ValueError):
+        advancing(STANDINGS)
+    with pytest.raises(ValueError):
+        advancing(STANDINGS, top=2, threshold=D(10))
+    assert advancing(STANDINGS, top=1) == [1, 2]
+    assert advancing(STANDINGS, threshold=D("16.01")) == [1, 2]

@@ -117,3 +117,48 @@ def test_distribution_chart_is_plain_escaped_svg_without_script_or_style():
     assert "<title>7: 2 entries</title>" in svg
     wide = score_bins([Decimal(0), Decimal(55), Decimal(100)], Decimal(100))
     assert [count for _, count in wide] == [1, 0, 0, 0, 0, 1, 0, 0, 0, 1] and wide[0][0] == "0–10"
+
+
+def test_the_flag_starts_below_a_correlation_of_exactly_0_3():
+    # Two jurors whose rank correlation is 0.3 to the last bit: each is the other's consensus.
+    # Juror 1 scored nothing and is simply not listed.
+    ratings = {1: {}, 2: dict(enumerate([2, 1, 1, 2, 2, 4])), 3: dict(enumerate([3, 2, 2, 4, 4, 2]))}
+    agreement = juror_agreement(ratings)
+    assert [(row.juror, row.correlation, row.diverges) for row in agreement] == [(2, 0.3, False), (3, 0.3, False)]
+
+
+def test_four_common_entries_are_enough_to_flag():
+    agreement = juror_agreement(by_juror([[1, 2, 3, 4], [4, 3, 2, 1]]))
+    assert [(row.correlation, row.diverges) for row in agreement] == [(pytest.approx(-1), True)] * 2
+
+
+def test_the_consensus_is_the_mean_of_the_other_jurors_not_their_sum():
+    # Entry 4: juror 2 gave 1, juror 3 (who scored only entry 4) gave 9. Their mean, 5, is the
+    # lowest consensus, as juror 1 has it; their sum, 10, would be the highest.
+    ratings = {1: {1: 10, 2: 8, 3: 6, 4: 4}, 2: {1: 9, 2: 8, 3: 7, 4: 1}, 3: {4: 9}}
+    agreement = {row.juror: row for row in juror_agreement(ratings)}
+    assert agreement[1].correlation == pytest.approx(1.0)
+    assert agreement[2].correlation == pytest.approx(0.8)
+    # One entry: a mean, but no spread and no correlation.
+    assert (agreement[3].entries, agreement[3].mean, agreement[3].sd, agreement[3].correlation) == (1, 9, None, None)
+
+
+def test_two_entries_give_a_spread_and_a_correlation_of_plus_or_minus_one():
+    agreement = juror_agreement({1: {1: 4, 2: 6}, 2: {1: 7, 2: 5}})
+    assert agreement[0].sd == pytest.approx(math.sqrt(2)) and agreement[0].mean == 5
+    assert agreement[0].correlation == pytest.approx(-1) and not agreement[0].diverges
+    assert spearman({1: 1, 2: 2}, {1: 3, 2: 8}) == pytest.approx(1)
+    assert spearman({1: 1, 2: 2}, {2: 3, 3: 8}) is None  # one common entry
+
+
+def test_kendall_w_on_two_common_entries():
+    result = kendall_w({1: {1: 1, 2: 2, 3: 9}, 2: {1: 3, 2: 5}})
+    assert (result.w, result.chi_square, result.degrees_of_freedom, result.entries) == (1.0, 2.0, 1, 2)
+    assert result.p_value == pytest.approx(math.erfc(1), rel=1e-12)
+    assert kendall_w({1: {1: 1, 2: 2}, 2: {1: 3, 3: 5}}) is None  # one common entry
+
+
+def test_jurors_who_tie_every_entry_do_not_disagree():
+    result = kendall_w(by_juror([[5, 5, 5], [3, 3, 3]]))
+    assert (result.w, result.chi_square, result.degrees_of_freedom) == (1.0, 4.0, 2)
+    assert result.p_value == pytest.approx(math.exp(-2), rel=1e-12)
