@@ -4,6 +4,9 @@ and what a download sends back."""
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import pytest
 from flask_babel import force_locale
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
@@ -147,6 +150,46 @@ def test_a_pdf_naming_an_active_thing_anywhere_is_refused(key, value):
 def test_a_pdf_naming_harmless_things_in_the_same_places_is_accepted():
     harmless = DictionaryObject({NameObject("/S"): NameObject("/GoTo"), NameObject("/Other"): NameObject("/Link")})
     assert check_entry_file(Upload("poem.pdf", pdf_with("/OpenAction", harmless))) == "pdf"
+
+
+
+def pdf_with_object_stream(hidden: bytes) -> bytes:
+    """A PDF 1.5 whose object 5 (`hidden`) sits deflated in an object stream that nothing
+    references: only the cross-reference stream lists it, and no byte search can see it."""
+    head = b"%PDF-1.5\n"
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>"]
+    out = bytearray(head)
+    offsets = {}
+    for number, body in enumerate(objects, start=1):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    index = b"5 0 "
+    packed = zlib.compress(index + hidden)
+    offsets[4] = len(out)
+    out += (b"4 0 obj\n<</Type/ObjStm/N 1/First %d/Filter/FlateDecode/Length %d>>\nstream\n"
+            % (len(index), len(packed)) + packed + b"\nendstream\nendobj\n")
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3, 4)]
+    rows += [struct.pack(">BIH", 2, 4, 0)]  # object 5: the first in object stream 4
+    offsets[6] = len(out)
+    rows += [struct.pack(">BIH", 1, offsets[6], 0)]
+    table = b"".join(rows)
+    out += (b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n" % len(table)
+            + table + b"\nendstream\nendobj\n")
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[6]
+    return bytes(out)
+
+
+def test_a_script_hidden_in_an_unreferenced_object_stream_is_found():
+    assert check_entry_file(Upload("poem.pdf", pdf_with_object_stream(b"<</S/GoTo/D[3 0 R/Fit]>>"))) == "pdf"
+    assert refusal(pdf_with_object_stream(b"<</S/JavaScript/JS(app.alert(1))>>"), "poem.pdf") == PDF_ACTIVE
+
+
+def test_an_action_named_only_in_the_trailer_is_found():
+    plain = files.plain_pdf()
+    assert plain.count(b"trailer\n<<\n") == 1
+    assert refusal(plain.replace(b"trailer\n<<\n", b"trailer\n<<\n/Act /L#61unch\n"), "poem.pdf") == PDF_ACTIVE
 
 
 # Text ----------------------------------------------------------------------------------------
