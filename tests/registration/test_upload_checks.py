@@ -4,9 +4,12 @@ and what a download sends back."""
 
 from __future__ import annotations
 
+import io
 import struct
+import zipfile
 import zlib
 
+import pypdf
 import pytest
 from flask_babel import force_locale
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
@@ -101,6 +104,22 @@ def test_anything_after_the_end_of_a_pdf_is_refused_but_whitespace_is_not():
     assert refusal(plain + files.zipped({"a.txt": b"x"}), "poem.pdf") == PDF_TAIL
 
 
+def test_a_pdf_updated_in_place_ends_at_its_last_end_marker():
+    updating = pypdf.PdfWriter(io.BytesIO(files.plain_pdf()), incremental=True)
+    updating.add_metadata({"/Title": "Өлең"})
+    updated = files._pdf(updating)
+    assert updated.count(b"%%EOF") == 2
+    assert check_entry_file(Upload("poem.pdf", updated)) == "pdf"
+
+
+def test_a_zip_whose_comment_ends_like_a_pdf_is_still_refused_after_a_pdf():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as appended:
+        appended.writestr("payload.exe", b"MZ")
+        appended.comment = b"\n%%EOF\n"
+    assert refusal(files.plain_pdf() + buffer.getvalue(), "poem.pdf") == PDF_TAIL
+
+
 def test_a_password_protected_pdf_is_refused():
     writer = files._writer()
     writer.encrypt("secret")
@@ -116,7 +135,7 @@ def test_a_pdf_without_pages_or_that_does_not_parse_is_refused_as_damaged():
 
 def test_the_object_cap_counts_every_object_once(monkeypatch):
     plain = files.plain_pdf()
-    objects = len(uploads.pypdf.PdfReader(__import__("io").BytesIO(plain)).xref[0])
+    objects = len(pypdf.PdfReader(io.BytesIO(plain)).xref[0])
     monkeypatch.setattr(uploads, "PDF_MAX_OBJECTS", objects)
     assert check_entry_file(Upload("poem.pdf", plain)) == "pdf"
     monkeypatch.setattr(uploads, "PDF_MAX_OBJECTS", objects - 1)
