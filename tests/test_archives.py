@@ -221,6 +221,11 @@ def test_members_of_exactly_the_total_cap_are_opened_and_one_byte_more_is_refuse
     assert message(over) == TOO_LARGE_KK
 
 
+def test_members_after_a_folder_are_still_inflated_and_checked():
+    hidden = archive({"folder/": b"", "poem.bin": b"\x1f\x8b\x08\x00" + bytes(20)})
+    assert refused_by(hidden, SMALL).reason == "nested"
+
+
 def test_an_empty_member_and_a_folder_count_nothing_towards_the_caps():
     exact = archive({"folder/": b"", "empty.txt": b"", "a.txt": incompressible(1000)})
     assert archives.open_zip(exact, archives.Limits(3, 1000, 1000)).names == {"folder/", "empty.txt", "a.txt"}
