@@ -42,7 +42,6 @@ PDF_MAX_OBJECTS = 200_000
 PDF_ACTIVE_NAMES = frozenset({"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/EF",
                               "/RichMedia", "/XFA", "/SubmitForm", "/ImportData", "/GoToE", "/Sound",
                               "/Movie", "/Rendition", "/FileAttachment"})
-PDF_TYPE_KEYS = ("/S", "/Subtype", "/Type")
 # The longer of those names, as bytes: too long to turn up by chance inside compressed data.
 ACTIVE_BYTES = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])")
 # Markup a browser would run if it ever rendered the file: a text entry is a poem, not a page.
@@ -162,8 +161,7 @@ def _has_active_content(data: bytes, reader: pypdf.PdfReader) -> bool:
         elif isinstance(item, DictionaryObject):
             if any(key in PDF_ACTIVE_NAMES for key in item):
                 return True
-            if any(item.get(key) in PDF_ACTIVE_NAMES for key in PDF_TYPE_KEYS):
-                return True
+            # Values go on the list as they are: a name there (/S /Launch) is checked below.
             pending.extend(item.values())
         elif isinstance(item, ArrayObject):
             pending.extend(item)
