@@ -226,6 +226,8 @@ def test_save_and_next_wraps_round_to_the_entries_left_before(db, judging, make_
     j = judging(entries=4)
     member = j.jurors[0]
     first, second, third, fourth = j.entries
+    # Nothing submitted yet: the one after the entry just saved, not the first of the queue.
+    assert assignment.next_unscored(member, j.round, after=second) == third
     make_sheet(member, first, status="submitted")
     make_sheet(member, second)  # a draft is still to do
     make_sheet(j.jurors[1], third, status="submitted")  # another juror's sheet changes nothing
@@ -237,3 +239,28 @@ def test_save_and_next_wraps_round_to_the_entries_left_before(db, judging, make_
     assert assignment.next_unscored(member, j.round, after=fourth) == second
     # The entry just saved is never offered again, even when it is the only one left.
     assert assignment.next_unscored(member, j.round, after=second) is None
+
+
+def test_save_and_next_in_a_final_ignores_the_sheets_of_the_first_round(db, judging, make_round, make_sheet):
+    j = judging(entries=2)
+    member = j.jurors[0]
+    final = final_round(db, j, make_round, j.entries)
+    make_sheet(member, j.entries[0], j.round, status="submitted")
+    assert assignment.next_unscored(member, j.round) == j.entries[1]
+    assert assignment.next_unscored(member, final) == j.entries[0]
+
+
+def test_a_jurors_queue_takes_the_same_few_queries_whatever_the_field(db, judging, count_queries):
+    def measure(jurors: int, entries: int) -> int:
+        j = judging(jurors=jurors, entries=entries)
+        member = j.jurors[0]
+        db.session.expire_all()
+        with count_queries() as log:
+            names = [entry.participant.surname for entry in assignment.entries_for_juror(member, j.round)]
+        assert len(names) == entries
+        return log.count
+
+    # BEGIN, the member and the round reloaded; the entries with their texts, participants and the
+    # texts' works, the contest (its rules say which entries may be judged); the assignment plan,
+    # the member's categories and conflicts. Not the rest of the jury.
+    assert measure(2, 3) == measure(6, 12) == 11
