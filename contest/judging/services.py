@@ -138,8 +138,6 @@ def _checked_sheet(criteria: list[Criterion], points: Mapping[Any, Any], comment
             _check_complete(criteria, typed)
         except ServiceError as refusal:
             refusals.append(refusal)
-    if len(refusals) == 1:
-        raise refusals[0]
     if refusals:
         raise ServiceErrors(refusals)
     return values, comment

@@ -96,3 +96,12 @@ def test_a_save_that_lost_the_race_at_flush_is_refused_as_stale(db, judging, mon
     with pytest.raises(ServiceError) as error:
         save(j, None, None, 9, 9, version=1)
     assert "Someone saved this score sheet after you opened it" in str(error.value)
+
+
+def test_saving_an_existing_sheet_reads_its_row_once_and_creates_nothing(db, judging):
+    j = judging()
+    save(j, None, None, 5, 5)
+    db.session.commit()
+    with sheet_reads() as statements:
+        save(j, None, None, 6, 5, version=1)
+    assert len(statements) == 1 and locked(statements)
