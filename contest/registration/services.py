@@ -44,7 +44,6 @@ from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file, o
 
 # Bump when the consent text changes: every consent records the version its giver saw.
 CONSENT_VERSION = "2026-11"
-NAME_FIELDS = ("surname", "given_name", "patronymic")
 TEXT_LIMITS = {"surname": 100, "given_name": 100, "patronymic": 100, "school": 200, "district": 120,
                "teacher": 200, "phone": 40, "guardian_name": 200, "guardian_phone": 40}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,25}$")
