@@ -481,15 +481,17 @@ def test_the_outside_list_gives_each_registration_all_its_reasons_in_number_orde
     make_registration(contest, make_participant(birth_date=born_aged(contest, 30)), category=pupils,
                       status="rejected")
     make_registration(contest, make_participant(birth_date=born_aged(contest, 30)), category=free)
+    older.number = 100  # listed by number (the code's order), not in the order they were made
+    db.session.commit()
     outside = services.registrations_outside_limits(contest)
     assert list(outside) == [pupils.id]
     assert [(registration, reason) for registration, reason in outside[pupils.id]] == [
-        (older, "This category accepts participants aged at least 10 and at most 14 on the day of the contest. "
-                "The participant's age on that day: 16. This category accepts school students of grade at least 5 "
-                "and at most 8. The participant's grade: 10."),
         (no_grade, "This category accepts participants aged at least 10 and at most 14 on the day of the contest. "
                    "The participant's age on that day: 15. This category accepts school students by grade: add the "
-                   "participant's grade first.")]
+                   "participant's grade first."),
+        (older, "This category accepts participants aged at least 10 and at most 14 on the day of the contest. "
+                "The participant's age on that day: 16. This category accepts school students of grade at least 5 "
+                "and at most 8. The participant's grade: 10.")]
     assert fitting not in [registration for registration, _reason in outside[pupils.id]]
 
 
@@ -673,3 +675,20 @@ def test_refusals_read_in_kazakh_on_kazakh_pages(db, make_participant, make_regi
     with force_locale("kk"):
         message, field = refusal(services.register, person, contest, contest.categories[0], actor=person.account)
     assert field is None and "1" in message and "contest is full" not in message
+
+
+CONSENT_EN = ("I am the parent or legal guardian of this participant. I agree that they take part in the contest, that "
+              "the library keeps the data in this form for running the contest, and that their name, school, grade and "
+              "place are published with the results. I can withdraw this consent at any time; the name then "
+              "disappears from the public pages.")
+CONSENT_KK = ("Мен осы қатысушының ата-анасымын немесе заңды өкілімін. Оның байқауға қатысуына, кітапхананың осы "
+              "формадағы деректерді байқауды өткізу үшін сақтауына және оның аты-жөні, мектебі, сыныбы мен орны "
+              "нәтижелермен бірге жариялануына келісемін. Бұл келісімді кез келген уақытта кері қайтара аламын; "
+              "сонда аты-жөні ашық беттерден алынып тасталады.")
+
+
+@pytest.mark.parametrize(("language", "text"), [("kk", CONSENT_KK), ("en", CONSENT_EN)])
+def test_the_guardian_reads_the_whole_consent_text_in_the_pages_language(client, login_as, language, text):
+    login_as("participant")
+    html = client.get("/my/participants/new", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert f'id="consent-text">{text}</div>' in html
