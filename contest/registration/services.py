@@ -225,7 +225,7 @@ def check_category_fit(participant: Participant, contest: Contest, category: Cat
 
 
 def change_category(registration: Registration, category: Category, *, actor: User,
-                    as_organiser: bool = False, now: datetime | None = None) -> None:
+                    as_organiser: bool = False) -> None:
     """Move a registration to another category of its contest. The participant's account may do
     it while registration is open; an organiser until judging starts. The category's limits
     apply exactly as when registering."""
@@ -238,7 +238,7 @@ def change_category(registration: Registration, category: Category, *, actor: Us
         raise ServiceError(_l("Choose one of this contest's categories."), "category")
     if as_organiser and contest.status_enum in SETUP_LOCKED_STATUSES:
         raise ServiceError(_l("Judging has started: the category can no longer be changed."), "category")
-    if not as_organiser and not registration_is_open(contest, now):
+    if not as_organiser and not registration_is_open(contest):
         raise ServiceError(_l("The category can be changed only while registration is open."), "category")
     if category.id == registration.category_id:
         raise ServiceError(_l("The registration is already in this category."), "category")
