@@ -337,7 +337,13 @@ def test_the_contest_limits_are_refused_beside_the_participant(db, make_particip
     too_old = make_participant(birth_date=born_aged(contest, 14))
     assert refusal(services.register, too_old, contest, contest.categories[0], actor=too_old.account) == (
         "On the day of the contest the participant will be 14; the oldest allowed age is 13.", "participant")
+    young = open_contest(min_age=10)
+    too_young = make_participant(birth_date=born_aged(young, 10) + timedelta(days=1))
+    assert refusal(services.register, too_young, young, young.categories[0], actor=too_young.account) == (
+        "On the day of the contest the participant will be 9; the youngest allowed age is 10.", "participant")
     assert count(db, Registration) == 0
+    assert services.register(make_participant(birth_date=born_aged(young, 10)), young, young.categories[0],
+                             actor=too_young.account).status == "pending"
 
 
 def test_consent_is_needed_for_whoever_is_under_18_on_the_event_day(db, make_participant, open_contest):
@@ -692,3 +698,10 @@ def test_the_guardian_reads_the_whole_consent_text_in_the_pages_language(client,
     login_as("participant")
     html = client.get("/my/participants/new", headers={"Accept-Language": language}).get_data(as_text=True)
     assert f'id="consent-text">{text}</div>' in html
+
+
+def test_a_poem_keeps_its_first_and_last_letters(db, make_registration):
+    registration = make_registration()
+    entry = services.save_entry(registration, works=[WorkInput("Хат", "XX ғасыр\nжол X")],
+                                actor=registration.registered_by)
+    assert entry.works[0].text == "XX ғасыр\nжол X"
