@@ -44,7 +44,6 @@ from contest.registration.uploads import ENTRY_AREA, Upload, check_entry_file, o
 
 # Bump when the consent text changes: every consent records the version its giver saw.
 CONSENT_VERSION = "2026-11"
-NAME_FIELDS = ("surname", "given_name", "patronymic")
 TEXT_LIMITS = {"surname": 100, "given_name": 100, "patronymic": 100, "school": 200, "district": 120,
                "teacher": 200, "phone": 40, "guardian_name": 200, "guardian_phone": 40}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,25}$")
@@ -226,7 +225,7 @@ def check_category_fit(participant: Participant, contest: Contest, category: Cat
 
 
 def change_category(registration: Registration, category: Category, *, actor: User,
-                    as_organiser: bool = False, now: datetime | None = None) -> None:
+                    as_organiser: bool = False) -> None:
     """Move a registration to another category of its contest. The participant's account may do
     it while registration is open; an organiser until judging starts. The category's limits
     apply exactly as when registering."""
@@ -239,7 +238,7 @@ def change_category(registration: Registration, category: Category, *, actor: Us
         raise ServiceError(_l("Choose one of this contest's categories."), "category")
     if as_organiser and contest.status_enum in SETUP_LOCKED_STATUSES:
         raise ServiceError(_l("Judging has started: the category can no longer be changed."), "category")
-    if not as_organiser and not registration_is_open(contest, now):
+    if not as_organiser and not registration_is_open(contest):
         raise ServiceError(_l("The category can be changed only while registration is open."), "category")
     if category.id == registration.category_id:
         raise ServiceError(_l("The registration is already in this category."), "category")
