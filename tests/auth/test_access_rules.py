@@ -16,8 +16,8 @@ from flask import url_for
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required, signed_in
 
-DENIED_KK = "Бұл бетті ашуға рұқсатыңыз жоқ."
-SIGN_IN_KK = "Бұл бетті ашу үшін жүйеге кіріңіз."
+DENIED_KK = "Бұл бетті ашуға құқығыңыз жоқ."
+SIGN_IN_KK = "Бұл бетті ашу үшін кіріңіз."
 
 
 @pytest.fixture

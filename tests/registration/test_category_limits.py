@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.registration import services
 from contest.registration.eligibility import Limits, birth_date_error, category_errors, local_day, years_before
@@ -290,7 +291,7 @@ def test_the_import_refuses_implausible_birth_dates(client, db, login_as, make_u
     login_as("organiser")
     only = contest.categories[0].name_en
     response = upload(client, contest, csv_upload([
-        pupil_row("Болашақова", date.today() + timedelta(days=3), only),
+        pupil_row("Болашақова", local_day(utcnow()) + timedelta(days=3), only),
         pupil_row("Көнекөзова", date(1012, 5, 25), only),
     ]))
     assert response.status_code == 422
@@ -378,7 +379,7 @@ def test_the_setup_page_runs_the_same_queries_for_few_and_many_outside(client, d
 # Plausible dates of birth in the participant form and the service --------------------------------
 
 @pytest.mark.parametrize(("birth_date", "message"), [
-    ((date.today() + timedelta(days=1)).isoformat(), "The date of birth cannot be in the future."),
+    ((local_day(utcnow()) + timedelta(days=1)).isoformat(), "The date of birth cannot be in the future."),
     ("1912-05-25", "The date of birth cannot be more than 100 years ago: check the year."),
 ])
 def test_the_participant_form_refuses_implausible_birth_dates(client, db, login_as, birth_date, message):

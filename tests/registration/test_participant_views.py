@@ -12,6 +12,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from contest.db import utcnow
 from contest.registration.eligibility import local_day
 from contest.registration.models import Entry, EntryWork, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
@@ -43,7 +44,7 @@ def no_entry_files_yet(app):
 
 
 def years_ago(years: int, *, days: int = 0) -> date:
-    today = date.today()
+    today = local_day(utcnow())
     return today.replace(year=today.year - years) - timedelta(days=days)
 
 
@@ -167,7 +168,7 @@ def test_the_form_shows_the_consent_text_and_hides_the_guardian_block_for_adults
 
 def test_an_impossible_date_of_birth_is_refused(client, login_as, db):
     login_as("participant")
-    for value in ("2012-02-30", "31.12.2012", (date.today() + timedelta(days=1)).isoformat()):
+    for value in ("2012-02-30", "31.12.2012", (local_day(utcnow()) + timedelta(days=1)).isoformat()):
         response = client.post_form("/my/participants/new", adult(birth_date=value), headers=EN)
         assert response.status_code == 422 and 'id="birth_date-error"' in page(response)
     assert count(db, Participant) == 0

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from contest import files
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
+from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.registration import services
 from contest.registration.eligibility import local_day, years_before
@@ -26,7 +27,7 @@ GUARDIAN = {"guardian_name": "Омарова Гүлнар", "guardian_phone": "+
 
 
 def minor(**values) -> dict:
-    today = date.today()
+    today = local_day(utcnow())
     return {"surname": "Омарова", "given_name": "Әйгерім", "birth_date": years_before(today, 12), **GUARDIAN,
             **values}
 
@@ -137,8 +138,8 @@ def test_a_guardian_is_needed_until_the_eighteenth_birthday():
     assert services.needs_guardian(birth, date(2028, 3, 14))
     assert not services.needs_guardian(birth, date(2028, 3, 15))
     assert not services.needs_guardian(None, date(2028, 3, 14))
-    assert services.needs_guardian(years_before(date.today(), 18) + timedelta(days=1))
-    assert not services.needs_guardian(years_before(date.today(), 18))
+    assert services.needs_guardian(years_before(local_day(utcnow()), 18) + timedelta(days=1))
+    assert not services.needs_guardian(years_before(local_day(utcnow()), 18))
 
 
 TEXT_FIELDS = [("surname", 100), ("given_name", 100), ("patronymic", 100), ("school", 200), ("district", 120),
@@ -189,7 +190,7 @@ def test_every_text_is_trimmed_and_a_missing_one_is_empty(db, make_user):
     ("given_name", "Ерлан\x07", "Remove the control characters from this field."),
     ("teacher", "Айгүл\nапай", "Remove the control characters from this field."),
     ("birth_date", "1999-05-01", "Not a valid date."),
-    ("birth_date", date.today() + timedelta(days=1), "The date of birth cannot be in the future."),
+    ("birth_date", local_day(utcnow()) + timedelta(days=1), "The date of birth cannot be in the future."),
     ("grade", "7", "The grade is a number from 1 to 11 (12 for some schools)."),
     ("grade", 0, "The grade is a number from 1 to 11 (12 for some schools)."),
     ("grade", 13, "The grade is a number from 1 to 11 (12 for some schools)."),
@@ -690,7 +691,7 @@ CONSENT_EN = ("I am the parent or legal guardian of this participant. I agree th
 CONSENT_KK = ("Мен осы қатысушының ата-анасымын немесе заңды өкілімін. Оның байқауға қатысуына, кітапхананың осы "
               "формадағы деректерді байқауды өткізу үшін сақтауына және оның аты-жөні, мектебі, сыныбы мен орны "
               "нәтижелермен бірге жариялануына келісемін. Бұл келісімді кез келген уақытта кері қайтара аламын; "
-              "сонда аты-жөні ашық беттерден алынып тасталады.")
+              "сонда аты-жөні жария беттерден алынып тасталады.")
 
 
 @pytest.mark.parametrize(("language", "text"), [("kk", CONSENT_KK), ("en", CONSENT_EN)])

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from contest import files
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
+from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.judging.models import JuryMember
 from contest.registration import services
 from contest.registration.completeness import entry_completeness
+from contest.registration.eligibility import local_day
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.services import WorkInput
 from contest.registration.uploads import ENTRY_AREA, Upload
@@ -24,7 +26,7 @@ ADULT = {"surname": "Сейітов", "given_name": "Ерлан", "birth_date": 
 
 def pupil(**values):
     """A 12-year-old with a guardian."""
-    today = date.today()
+    today = local_day(utcnow())
     return {"surname": "Омарова", "given_name": "Әйгерім", "patronymic": "Қайратқызы",
             "birth_date": today.replace(year=today.year - 12) - timedelta(days=30),
             "school": "Гимназия № 12", "grade": 6, "guardian_name": "Омарова Гүлнар",
@@ -71,7 +73,7 @@ def test_an_adult_needs_no_guardian(db, make_user):
     ("surname", "   ", "required"),
     ("given_name", "A" * 101, "At most 100"),
     ("phone", "call me", "digits"),
-    ("birth_date", date.today() + timedelta(days=1), "cannot be in the future"),
+    ("birth_date", local_day(utcnow()) + timedelta(days=1), "cannot be in the future"),
     ("grade", 13, "grade"),
     ("school", "School\x00", "control characters"),
 ])
