@@ -25,6 +25,9 @@ def signed_in(browser, live_server, width: int):
     page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
     page.get_by_label("Құпиясөз").press("Enter")
     expect(page.get_by_text("Сіз сайтқа кірдіңіз.")).to_be_visible()
+    # The message shows as soon as the HTML is parsed; the menus work once the scripts at the end
+    # of <body> have run, which the load event marks.
+    page.wait_for_load_state("load")
     return page
 
 
