@@ -59,3 +59,11 @@ def test_advancement_takes_exactly_one_of_top_and_threshold():
     for arguments in ({}, {"top": 1, "threshold": D(5)}):
         with pytest.raises(ValueError, match="^give exactly one of top and threshold$"):
             advancing(standings, **arguments)
+
+
+def test_a_trimmed_method_without_fallback_names_the_jurors_it_needs():
+    rules = Rules(Method.TRIMMED_MEAN, trim=2, allow_fallback=False)
+    with pytest.raises(RankingError) as caught:
+        rank(three_jurors(), rules)
+    assert str(caught.value.message) == ("The trimmed method drops 2 highest and 2 lowest scores, so it needs at least "
+                                         "5 jurors per entry, but an entry has only 3.")
