@@ -38,10 +38,14 @@ def test_organiser_approves_one_registration_and_rejects_another(page, db, make_
 
     page.get_by_role("link", name="Тіркеулер").click()
     page.get_by_role("link", name=second_code).click()
-    page.get_by_role("button", name="Қабылдамау").click()  # no reason yet: refused
+    page.get_by_role("button", name="Қабылдамау").click()  # no reason yet: refused, nothing to confirm
+    expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.get_by_text("Қабылдамау себебін жазыңыз")).to_have_count(2)  # summary and beside the field
     page.get_by_label("Қабылдамау себебі").fill("Өлең байқау тақырыбына сай емес.")
     page.get_by_role("button", name="Қабылдамау").click()
+    dialog = page.get_by_role("dialog", name="Растаңыз")
+    expect(dialog).to_contain_text("Тіркеуді қабылдамайсыз ба?")
+    dialog.get_by_role("button", name="Қабылдамау").click()
     expect(page.get_by_text(f"{second_code} тіркеуі қабылданбады.")).to_be_visible()
     expect(page.get_by_text("Өлең байқау тақырыбына сай емес.")).to_be_visible()
 

@@ -114,6 +114,7 @@ def decide_as_organiser(browser, live_server, contest_id: int, *, approve: str, 
         page.get_by_role("link", name=reject).click()
         page.get_by_label("Reason for the rejection").fill("The poem is not by Shakarim.")
         page.get_by_role("button", name="Reject").click()
+        page.get_by_role("dialog", name="Please confirm").get_by_role("button", name="Reject").click()
         expect(page.get_by_text(f"Registration {reject} has been rejected.")).to_be_visible()
     finally:
         context.close()
