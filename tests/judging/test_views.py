@@ -109,6 +109,15 @@ def test_save_and_next_skips_submitted_entries_and_ends_on_the_queue(client, db,
     assert "Submitted: 3 of 3" in page and "You have submitted every entry of this round" in page
 
 
+def test_after_judging_closes_the_queue_does_not_thank_a_juror_who_sent_nothing(client, db, scoring):
+    scoring.contest.status = "results_published"
+    db.session.commit()
+    page = client.get(queue_url(scoring)).get_data(as_text=True)
+    assert "Scoring is possible only while the contest is being judged." in page
+    assert "Submitted: 0 of 3" in page
+    assert "You have submitted every entry" not in page
+
+
 @pytest.mark.parametrize(("content", "form_points", "field", "message"), [
     ("-1", "5", 0, "Points cannot be below 0 (Content)."),
     ("11", "5", 0, "At most 10 points for “Content”."),
