@@ -191,6 +191,7 @@ def register_template_helpers(app: Flask) -> None:
         current_language=i18n.current_language,
         has_role=has_role,
         page_url=page_url,
+        in_section=in_section,
     )
     from contest.markup import plain_text, render_markdown
 
@@ -207,6 +208,12 @@ def register_template_helpers(app: Flask) -> None:
         plain_text=plain_text,
         tenge=i18n.format_amount,
     )
+
+
+def in_section(prefixes: list[str]) -> bool:
+    """Whether the current page lies under one of these paths: the navigation marks its section."""
+    path = request.path
+    return any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
 
 
 def page_url(page: int) -> str:

@@ -122,3 +122,22 @@ def test_dates_are_shown_in_almaty_time_for_the_locale(app):
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "ru"}):
         text = format_prose_datetime(moment)
     assert text == "20 февраля 2026 г., 10:30"
+
+
+def nav_links(page: str) -> dict[str, str]:
+    """Each top navigation link's text and its aria-current value ('' when it has none)."""
+    nav = page.split('id="nav-main"', 1)[1].split("</nav>", 1)[0]
+    return {text.strip(): current or "" for current, text in
+            re.findall(r'<a class="nav-link[^"]*" href="[^"]*"(?: role="button" data-bs-toggle="dropdown"\s*'
+                       r'aria-expanded="false")?(?: aria-current="(\w+)")?>([^<]+)</a>', nav)}
+
+
+def test_the_navigation_marks_the_section_the_page_belongs_to(client, login_as):
+    assert nav_links(client.get("/contests").get_data(as_text=True))["Байқаулар"] == "page"
+    assert nav_links(client.get("/contests/no-such-contest").get_data(as_text=True))["Байқаулар"] == "true"
+    on_news = nav_links(client.get("/news").get_data(as_text=True))
+    assert (on_news["Жаңалықтар"], on_news["Байқаулар"]) == ("page", "")
+    login_as("organiser")
+    managing = nav_links(client.get("/manage/news").get_data(as_text=True))
+    assert (managing["Басқару"], managing["Жаңалықтар"]) == ("true", "")
+    assert nav_links(client.get("/").get_data(as_text=True)) == {"Байқаулар": "", "Жаңалықтар": "", "Басқару": ""}
