@@ -346,3 +346,22 @@ def test_the_history_names_the_round_the_source_and_the_reasons(db, judging):
         ("conflict.declared", other.id, other.user_id, None, None, "Neighbour")]
     assert [len(event.changes) for event in history] == [2, 0, 0]
     assert history[0].juror.name == member.user.name
+
+
+def test_another_jurors_conflict_with_the_entry_does_not_stop_a_declaration(db, judging):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    services.declare_conflict(other, j.entries[0], reason="Niece", actor=other.user)
+    conflict = services.recuse_juror(member, j.entries[0], reason="Her teacher", actor=j.organiser)
+    assert (conflict.member_id, conflict.registration_id, conflict.kind) == (member.id, j.entries[0].id, "recused")
+
+
+def test_events_recorded_at_the_same_instant_keep_the_order_they_were_written(db, judging):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    save(j, member, None, 5, 5, submit=True)
+    services.declare_conflict(other, j.entries[0], reason="Neighbour", actor=other.user)
+    db.session.commit()
+    db.session.execute(text("UPDATE audit_event SET at = (SELECT MAX(at) FROM audit_event)"))
+    assert [event.action for event in services.entry_history(j.entries[0])] == [
+        "sheet.create", "sheet.submit", "conflict.declared"]
