@@ -330,6 +330,15 @@ def test_another_contests_scores_do_not_freeze_this_contests_criteria(db, judgin
     assert j.criteria[0].max_score == 20
 
 
+def test_the_setup_frozen_by_the_first_sheet_is_named_word_for_word(db, judging, make_sheet):
+    j = judging(status="registration_closed")
+    make_sheet(j.jurors[0], j.entries[0])
+    with pytest.raises(ServiceError) as error:
+        contests.update_part(j.criteria[0], {"max_score": 20}, actor=j.organiser)
+    assert said(error.value) == [("Scoring has started: rounds, categories, criteria and award tiers can no "
+                                  "longer change.", None)]
+
+
 # History ----------------------------------------------------------------------------------
 
 def test_the_history_names_the_round_the_source_and_the_reasons(db, judging):
@@ -345,6 +354,7 @@ def test_the_history_names_the_round_the_source_and_the_reasons(db, judging):
         ("sheet.submit", member.id, member.user_id, j.round.id, "online", ""),
         ("conflict.declared", other.id, other.user_id, None, None, "Neighbour")]
     assert [len(event.changes) for event in history] == [2, 0, 0]
+    assert [event.at for event in history] == [event.at for event in events(db)[:3]]  # the fourth: entry 2
     assert history[0].juror.name == member.user.name
 
 
