@@ -188,6 +188,20 @@ def test_each_write_is_recorded_with_the_juror_the_entry_and_the_change(db, judg
     assert (submitted.action, submitted.actor_id, submitted.data) == ("sheet.submit", member.user_id, where)
 
 
+def test_a_first_save_without_scores_or_comment_still_creates_the_sheet(db, judging):
+    j = judging()
+    member, entry = j.jurors[0], j.entries[0]
+    sheet = services.save_sheet(member, entry, j.round, {}, version=0, actor=member.user)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(ScoreSheet, sheet.id)
+    assert (stored.status, stored.version, stored.source, stored.comment, stored.reopen_reason, stored.scores) == (
+        "draft", 1, "online", "", "", [])
+    assert stored.created_at is not None and stored.created_at == stored.updated_at
+    (created,) = events(db)
+    assert (created.action, created.data["changes"]) == ("sheet.create", [])
+
+
 def test_submitting_an_unchanged_draft_moves_the_version_and_records_only_the_submission(db, judging):
     j = judging()
     member = j.jurors[0]
