@@ -264,3 +264,16 @@ def test_a_jurors_queue_takes_the_same_few_queries_whatever_the_field(db, judgin
     # texts' works, the contest (its rules say which entries may be judged); the assignment plan,
     # the member's categories and conflicts. Not the rest of the jury.
     assert measure(2, 3) == measure(6, 12) == 11
+
+
+def test_entries_left_out_of_the_order_follow_by_number_and_each_round_has_its_own_order(db, judging, make_round):
+    j = judging(entries=4)
+    for index, registration in enumerate(j.entries):  # numbers the other way round from the rows
+        registration.number = 40 - 10 * index
+    db.session.commit()
+    first, second, third, fourth = j.entries
+    final = final_round(db, j, make_round, j.entries)
+    assignment.set_performance_order(j.round, [second], actor=j.organiser)
+    member = j.jurors[0]
+    assert assignment.entries_for_juror(member, j.round) == [second, fourth, third, first]
+    assert assignment.entries_for_juror(member, final) == [fourth, third, second, first]
