@@ -389,3 +389,18 @@ def test_events_recorded_at_the_same_instant_keep_the_order_they_were_written(db
     db.session.execute(text("UPDATE audit_event SET at = (SELECT MAX(at) FROM audit_event)"))
     assert [event.action for event in services.entry_history(j.entries[0])] == [
         "sheet.create", "sheet.submit", "conflict.declared"]
+
+
+def test_a_sheet_is_found_only_for_its_own_juror_entry_and_round(db, judging, make_round, make_sheet):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    final = make_round(j.contest, position=j.round.position + 1)
+    sheet = make_sheet(member, j.entries[0], j.round, points={j.criteria[0]: 5})
+    for juror, entry, round_ in ((other, j.entries[0], j.round), (member, j.entries[1], j.round),
+                                 (member, j.entries[0], final)):
+        assert services.sheet_for(juror, entry, round_) is None
+    later = [make_sheet(member, j.entries[1], j.round), make_sheet(member, j.entries[0], final)]
+    assert services.sheet_for(member, j.entries[0], j.round) == sheet
+    assert [services.sheet_for(member, entry, round_) for entry, round_ in ((j.entries[1], j.round),
+                                                                           (j.entries[0], final))] == later
+    assert services.sheet_for(member, j.entries[0], j.round).points_by_criterion() == {j.criteria[0].id: 5}
