@@ -277,3 +277,17 @@ def test_entries_left_out_of_the_order_follow_by_number_and_each_round_has_its_o
     member = j.jurors[0]
     assert assignment.entries_for_juror(member, j.round) == [second, fourth, third, first]
     assert assignment.entries_for_juror(member, final) == [fourth, third, second, first]
+
+
+def test_checking_one_entry_takes_the_same_few_queries_whatever_the_jury_and_the_field(db, judging, count_queries):
+    def measure(jurors: int, entries: int) -> int:
+        j = judging(jurors=jurors, entries=entries)
+        member, entry = j.jurors[-1], j.entries[-1]
+        db.session.expire_all()
+        with count_queries() as log:
+            assert assignment.why_closed(member, entry, j.round) is None
+        return log.count
+
+    # BEGIN, the member, the round and the entry reloaded; the round's entries (just this one), their
+    # texts and works, the contest; the plan, the member's categories and conflicts. Not the jury.
+    assert measure(2, 3) == measure(6, 12) == 11
