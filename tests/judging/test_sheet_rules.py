@@ -13,7 +13,7 @@ from contest.audit.models import AuditEvent
 from contest.contests import services as contests
 from contest.errors import ServiceError, ServiceErrors
 from contest.judging import services
-from contest.judging.models import Conflict, Score, ScoreSheet
+from contest.judging.models import Advancement, Conflict, Score, ScoreSheet
 from tests.judging.test_services import save
 
 NOT_A_NUMBER = "“{}” is not a number of points ({})."
@@ -404,3 +404,18 @@ def test_a_sheet_is_found_only_for_its_own_juror_entry_and_round(db, judging, ma
     assert [services.sheet_for(member, entry, round_) for entry, round_ in ((j.entries[1], j.round),
                                                                            (j.entries[0], final))] == later
     assert services.sheet_for(member, j.entries[0], j.round).points_by_criterion() == {j.criteria[0].id: 5}
+
+
+def test_a_final_gets_its_own_sheet_beside_the_one_submitted_in_the_first_round(db, judging, make_round):
+    j = judging()
+    member, entry = j.jurors[0], j.entries[0]
+    first = save(j, member, entry, 5, 5, submit=True)
+    final = make_round(j.contest, position=j.round.position + 1)
+    db.session.add(Advancement(round_id=j.round.id, registration_id=entry.id, place=1))
+    db.session.commit()
+    sheet = services.save_sheet(member, entry, final, j.points(9, 9), version=0, actor=member.user)
+    assert (sheet.id != first.id, sheet.round_id, sheet.status, sheet.version) == (True, final.id, "draft", 1)
+    assert sheet.points_by_criterion() == {j.criteria[0].id: 9, j.criteria[1].id: 9}
+    db.session.expire_all()
+    assert services.sheet_for(member, entry, j.round).points_by_criterion() == {j.criteria[0].id: 5,
+                                                                                j.criteria[1].id: 5}
