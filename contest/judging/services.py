@@ -79,7 +79,7 @@ def _decimal(raw: Any) -> Decimal | None:
         return None
     if isinstance(raw, Decimal | int):
         return Decimal(raw)
-    text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", ".")
+    text = str(raw).strip().replace(",", ".")  # a float's str is its shortest repr: 7.5 -> "7.5"
     if len(text) > 20:
         return None
     try:

@@ -419,3 +419,14 @@ def test_a_final_gets_its_own_sheet_beside_the_one_submitted_in_the_first_round(
     db.session.expire_all()
     assert services.sheet_for(member, entry, j.round).points_by_criterion() == {j.criteria[0].id: 5,
                                                                                 j.criteria[1].id: 5}
+
+
+def test_the_trail_writes_whole_points_and_zero_as_plain_numbers(db, judging):
+    j = judging()
+    member = j.jurors[0]
+    save(j, member, None, 10, "10.0")
+    save(j, member, None, 0, "0.0", version=1)
+    content, form = j.criteria
+    assert events(db)[1].data["changes"] == [
+        {"criterion_id": content.id, "criterion": "Content", "old": "10", "new": "0"},
+        {"criterion_id": form.id, "criterion": "Form", "old": "10", "new": "0"}]
