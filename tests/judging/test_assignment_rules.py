@@ -291,3 +291,17 @@ def test_checking_one_entry_takes_the_same_few_queries_whatever_the_jury_and_the
     # BEGIN, the member, the round and the entry reloaded; the round's entries (just this one), their
     # texts and works, the contest; the plan, the member's categories and conflicts. Not the jury.
     assert measure(2, 3) == measure(6, 12) == 11
+
+
+def test_the_assignment_reads_the_jury_once_whatever_its_size(db, judging, count_queries):
+    def measure(jurors: int, entries: int) -> int:
+        j = judging(jurors=jurors, entries=entries)
+        db.session.expire_all()
+        with count_queries() as log:
+            assignment.assign_automatically(j.round, 2, actor=j.organiser)
+        return log.count
+
+    # BEGIN, the round, the contest, the jury (once), the entries with texts and works (twice: for
+    # the scope and for the entries left out), the plan (twice), categories, conflicts, started
+    # sheets; the delete and insert of the pairs, the organiser reloaded, the plan's insert.
+    assert measure(2, 3) == measure(6, 12) == 19
