@@ -5,13 +5,16 @@ audit events an organiser reads afterwards."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as orm_events
 from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
+from contest.contests.models import Round
 from contest.errors import ServiceError
 from contest.judging import assignment, services
 from contest.judging.jury import set_member_categories
-from contest.judging.models import Advancement, Assignment, AssignmentPlan, PerformanceSlot
+from contest.judging.models import Advancement, Assignment, AssignmentPlan, JuryMember, PerformanceSlot
+from contest.registration.models import Registration
 from tests.registration.helpers import one_work_entry
 
 
@@ -305,3 +308,39 @@ def test_the_assignment_reads_the_jury_once_whatever_its_size(db, judging, count
     # the scope and for the entries left out), the plan (twice), categories, conflicts, started
     # sheets; the delete and insert of the pairs, the organiser reloaded, the plan's insert.
     assert measure(2, 3) == measure(6, 12) == 19
+
+
+def test_an_entry_or_juror_of_another_contest_is_refused_without_a_query(db, judging, count_queries):
+    j, other = judging(), judging()
+    for member, entry in ((other.jurors[0], j.entries[0]), (j.jurors[0], other.entries[0])):
+        assert member.contest_id != entry.contest_id and j.round.contest_id  # loaded before counting
+        with count_queries() as log:
+            assert assignment.why_closed(member, entry, j.round) == assignment.NOT_IN_ROUND
+        assert log.count == 0
+
+
+def test_checking_one_entry_loads_only_that_entry(db, judging):
+    j = judging(entries=4)
+    ids = j.jurors[0].id, j.entries[2].id, j.round.id
+    db.session.commit()
+    db.session.expunge_all()  # the other entries are no longer in the session
+    member, entry, round_ = (db.session.get(model, id_) for model, id_ in zip((JuryMember, Registration, Round), ids,
+                                                                                strict=True))
+    loaded: list[int] = []
+
+    def on_load(registration, _context) -> None:  # a registration row read into the session
+        loaded.append(registration.id)
+
+    orm_events.listen(Registration, "load", on_load)
+    try:
+        assert assignment.why_closed(member, entry, round_) is None
+    finally:
+        orm_events.remove(Registration, "load", on_load)
+    assert loaded == []  # the entry was already in the session; no other entry is read
+
+
+def test_jurors_of_the_same_name_are_listed_in_the_order_they_joined(db, judging, make_juror, make_user):
+    j = judging(jurors=0)
+    first_account, second_account = make_user(role="juror", name="Aigerim"), make_user(role="juror", name="Aigerim")
+    joined = [make_juror(j.contest, second_account), make_juror(j.contest, first_account)]
+    assert [member.id for member in assignment.jury_of(j.contest.id)] == [member.id for member in joined]
