@@ -237,8 +237,8 @@ def assign_automatically(round_: Round, per_entry: Any, *, actor: User | None) -
         db.session.execute(insert(Assignment), [
             {"round_id": round_.id, "member_id": member_id, "registration_id": registration_id}
             for member_id, registration_id in pairs])
-    plan = db.session.get(AssignmentPlan, round_.id) or AssignmentPlan(round_id=round_.id, per_entry=per_entry)
-    plan.per_entry, plan.created_by_id = per_entry, getattr(actor, "id", None)
+    plan = db.session.get(AssignmentPlan, round_.id) or AssignmentPlan(round_id=round_.id)
+    plan.per_entry, plan.created_by_id = per_entry, getattr(actor, "id", None)  # a new plan or the one replaced
     db.session.add(plan)
     db.session.flush()
     loads = {member.id: sum(1 for member_id, _ in pairs if member_id == member.id) for member in members}

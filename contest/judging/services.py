@@ -79,7 +79,7 @@ def _decimal(raw: Any) -> Decimal | None:
         return None
     if isinstance(raw, Decimal | int):
         return Decimal(raw)
-    text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", ".")
+    text = str(raw).strip().replace(",", ".")  # a float's str is its shortest repr: 7.5 -> "7.5"
     if len(text) > 20:
         return None
     try:
@@ -224,7 +224,7 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     submitted sheet stays locked."""
     criteria = round_.contest.criteria
     values, comment = _checked_sheet(criteria, points, comment, submit=submit)
-    sheet, created = _locked_or_new_sheet(member, registration, round_, source)
+    sheet, created = _locked_or_new_sheet(member, registration, round_)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is submitted and locked; an organiser can reopen it."))
     if not created and version is not None and sheet.version != version:
@@ -259,21 +259,19 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> Score
     return sheet
 
 
-def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_: Round,
-                         source: SheetSource) -> tuple[ScoreSheet, bool]:
+def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_: Round) -> tuple[ScoreSheet, bool]:
     """The sheet row, locked until the transaction ends, and whether this call created it.
     Two first saves may race: the loser's insert does nothing and it finds the winner's row."""
     sheet = _locked_sheet(member.id, registration.id, round_.id)
     if sheet is not None:
         return sheet, False
     now = utcnow()
+    # The columns' defaults make it an empty draft at version 1; write_sheet sets its source.
     created_id = db.session.scalar(insert_unless_present(
         db.session, ScoreSheet, member_id=member.id, registration_id=registration.id, round_id=round_.id,
-        status=SheetStatus.DRAFT.value, source=source.value, comment="", version=1, reopen_reason="",
         created_at=now, updated_at=now,
     ).returning(ScoreSheet.id))
-    sheet = _locked_existing_sheet(member.id, registration.id, round_.id)
-    return sheet, created_id is not None and sheet.id == created_id
+    return _locked_existing_sheet(member.id, registration.id, round_.id), created_id is not None
 
 
 def _locked_sheet(member_id: int, registration_id: int, round_id: int) -> ScoreSheet | None:

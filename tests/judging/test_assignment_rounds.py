@@ -26,3 +26,12 @@ def test_a_final_holds_only_the_entries_that_advanced_from_the_qualifying_round(
     db.session.commit()
     assert [registration.id for registration in round_registrations(final)] == [second.id]
     assert {registration.id for registration in round_registrations(qualifying)} == {first.id, second.id}
+
+
+def test_a_round_holds_an_incomplete_entry_only_when_asked_for_everyone(db, judging):
+    j = judging(entries=2)
+    incomplete, complete = j.entries
+    incomplete.entry.works.clear()
+    db.session.commit()
+    assert round_registrations(j.round) == [complete]
+    assert round_registrations(j.round, judgeable_only=False) == [incomplete, complete]

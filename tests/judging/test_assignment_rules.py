@@ -5,13 +5,16 @@ audit events an organiser reads afterwards."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as orm_events
 from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
+from contest.contests.models import Round
 from contest.errors import ServiceError
 from contest.judging import assignment, services
 from contest.judging.jury import set_member_categories
-from contest.judging.models import Advancement, Assignment, AssignmentPlan, PerformanceSlot
+from contest.judging.models import Advancement, Assignment, AssignmentPlan, JuryMember, PerformanceSlot
+from contest.registration.models import Registration
 from tests.registration.helpers import one_work_entry
 
 
@@ -33,6 +36,11 @@ def refused(db, call, message: str, field: str | None = None) -> None:
     assert str(error.value.message) == message
     assert error.value.field == field
     assert written(db) == before
+
+
+def queries(log) -> int:
+    """The statements sent, but SQLite's BEGIN (PostgreSQL's driver opens a transaction unlogged)."""
+    return sum(1 for statement in log.statements if not statement.startswith("BEGIN"))
 
 
 def event(db, action: str) -> AuditEvent:
@@ -258,9 +266,86 @@ def test_a_jurors_queue_takes_the_same_few_queries_whatever_the_field(db, judgin
         with count_queries() as log:
             names = [entry.participant.surname for entry in assignment.entries_for_juror(member, j.round)]
         assert len(names) == entries
-        return log.count
+        return queries(log)
 
-    # BEGIN, the member and the round reloaded; the entries with their texts, participants and the
+    # The member and the round reloaded; the entries with their texts, participants and the
     # texts' works, the contest (its rules say which entries may be judged); the assignment plan,
     # the member's categories and conflicts. Not the rest of the jury.
-    assert measure(2, 3) == measure(6, 12) == 11
+    assert measure(2, 3) == measure(6, 12) == 10
+
+
+def test_entries_left_out_of_the_order_follow_by_number_and_each_round_has_its_own_order(db, judging, make_round):
+    j = judging(entries=4)
+    for index, registration in enumerate(j.entries):  # numbers the other way round from the rows
+        registration.number = 40 - 10 * index
+    db.session.commit()
+    first, second, third, fourth = j.entries
+    final = final_round(db, j, make_round, j.entries)
+    assignment.set_performance_order(j.round, [second], actor=j.organiser)
+    member = j.jurors[0]
+    assert assignment.entries_for_juror(member, j.round) == [second, fourth, third, first]
+    assert assignment.entries_for_juror(member, final) == [fourth, third, second, first]
+
+
+def test_checking_one_entry_takes_the_same_few_queries_whatever_the_jury_and_the_field(db, judging, count_queries):
+    def measure(jurors: int, entries: int) -> int:
+        j = judging(jurors=jurors, entries=entries)
+        member, entry = j.jurors[-1], j.entries[-1]
+        db.session.expire_all()
+        with count_queries() as log:
+            assert assignment.why_closed(member, entry, j.round) is None
+        return queries(log)
+
+    # The member, the round and the entry reloaded; the round's entries (just this one), their
+    # texts and works, the contest; the plan, the member's categories and conflicts. Not the jury.
+    assert measure(2, 3) == measure(6, 12) == 10
+
+
+def test_the_assignment_reads_the_jury_once_whatever_its_size(db, judging, count_queries):
+    def measure(jurors: int, entries: int) -> int:
+        j = judging(jurors=jurors, entries=entries)
+        db.session.expire_all()
+        with count_queries() as log:
+            assignment.assign_automatically(j.round, 2, actor=j.organiser)
+        return queries(log)
+
+    # The round, the contest, the jury (once), the entries with texts and works (twice: for
+    # the scope and for the entries left out), the plan (twice), categories, conflicts, started
+    # sheets; the delete and insert of the pairs, the organiser reloaded, the plan's insert.
+    assert measure(2, 3) == measure(6, 12) == 18
+
+
+def test_an_entry_or_juror_of_another_contest_is_refused_without_a_query(db, judging, count_queries):
+    j, other = judging(), judging()
+    for member, entry in ((other.jurors[0], j.entries[0]), (j.jurors[0], other.entries[0])):
+        assert member.contest_id != entry.contest_id and j.round.contest_id  # loaded before counting
+        with count_queries() as log:
+            assert assignment.why_closed(member, entry, j.round) == assignment.NOT_IN_ROUND
+        assert queries(log) == 0
+
+
+def test_checking_one_entry_loads_only_that_entry(db, judging):
+    j = judging(entries=4)
+    ids = j.jurors[0].id, j.entries[2].id, j.round.id
+    db.session.commit()
+    db.session.expunge_all()  # the other entries are no longer in the session
+    member, entry, round_ = (db.session.get(model, id_) for model, id_ in zip((JuryMember, Registration, Round), ids,
+                                                                                strict=True))
+    loaded: list[int] = []
+
+    def on_load(registration, _context) -> None:  # a registration row read into the session
+        loaded.append(registration.id)
+
+    orm_events.listen(Registration, "load", on_load)
+    try:
+        assert assignment.why_closed(member, entry, round_) is None
+    finally:
+        orm_events.remove(Registration, "load", on_load)
+    assert loaded == []  # the entry was already in the session; no other entry is read
+
+
+def test_jurors_of_the_same_name_are_listed_in_the_order_they_joined(db, judging, make_juror, make_user):
+    j = judging(jurors=0)
+    first_account, second_account = make_user(role="juror", name="Aigerim"), make_user(role="juror", name="Aigerim")
+    joined = [make_juror(j.contest, second_account), make_juror(j.contest, first_account)]
+    assert [member.id for member in assignment.jury_of(j.contest.id)] == [member.id for member in joined]

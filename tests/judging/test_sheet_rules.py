@@ -13,7 +13,7 @@ from contest.audit.models import AuditEvent
 from contest.contests import services as contests
 from contest.errors import ServiceError, ServiceErrors
 from contest.judging import services
-from contest.judging.models import Conflict, Score, ScoreSheet
+from contest.judging.models import Advancement, Conflict, Score, ScoreSheet
 from tests.judging.test_services import save
 
 NOT_A_NUMBER = "“{}” is not a number of points ({})."
@@ -188,6 +188,20 @@ def test_each_write_is_recorded_with_the_juror_the_entry_and_the_change(db, judg
     assert (submitted.action, submitted.actor_id, submitted.data) == ("sheet.submit", member.user_id, where)
 
 
+def test_a_first_save_without_scores_or_comment_still_creates_the_sheet(db, judging):
+    j = judging()
+    member, entry = j.jurors[0], j.entries[0]
+    sheet = services.save_sheet(member, entry, j.round, {}, version=0, actor=member.user)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(ScoreSheet, sheet.id)
+    assert (stored.status, stored.version, stored.source, stored.comment, stored.reopen_reason, stored.scores) == (
+        "draft", 1, "online", "", "", [])
+    assert stored.created_at is not None and stored.created_at == stored.updated_at
+    (created,) = events(db)
+    assert (created.action, created.data["changes"]) == ("sheet.create", [])
+
+
 def test_submitting_an_unchanged_draft_moves_the_version_and_records_only_the_submission(db, judging):
     j = judging()
     member = j.jurors[0]
@@ -330,6 +344,15 @@ def test_another_contests_scores_do_not_freeze_this_contests_criteria(db, judgin
     assert j.criteria[0].max_score == 20
 
 
+def test_the_setup_frozen_by_the_first_sheet_is_named_word_for_word(db, judging, make_sheet):
+    j = judging(status="registration_closed")
+    make_sheet(j.jurors[0], j.entries[0])
+    with pytest.raises(ServiceError) as error:
+        contests.update_part(j.criteria[0], {"max_score": 20}, actor=j.organiser)
+    assert said(error.value) == [("Scoring has started: rounds, categories, criteria and award tiers can no "
+                                  "longer change.", None)]
+
+
 # History ----------------------------------------------------------------------------------
 
 def test_the_history_names_the_round_the_source_and_the_reasons(db, judging):
@@ -345,4 +368,65 @@ def test_the_history_names_the_round_the_source_and_the_reasons(db, judging):
         ("sheet.submit", member.id, member.user_id, j.round.id, "online", ""),
         ("conflict.declared", other.id, other.user_id, None, None, "Neighbour")]
     assert [len(event.changes) for event in history] == [2, 0, 0]
+    assert [event.at for event in history] == [event.at for event in events(db)[:3]]  # the fourth: entry 2
     assert history[0].juror.name == member.user.name
+
+
+def test_another_jurors_conflict_with_the_entry_does_not_stop_a_declaration(db, judging):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    services.declare_conflict(other, j.entries[0], reason="Niece", actor=other.user)
+    conflict = services.recuse_juror(member, j.entries[0], reason="Her teacher", actor=j.organiser)
+    assert (conflict.member_id, conflict.registration_id, conflict.kind) == (member.id, j.entries[0].id, "recused")
+
+
+def test_events_recorded_at_the_same_instant_keep_the_order_they_were_written(db, judging):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    save(j, member, None, 5, 5, submit=True)
+    services.declare_conflict(other, j.entries[0], reason="Neighbour", actor=other.user)
+    db.session.commit()
+    db.session.execute(text("UPDATE audit_event SET at = (SELECT MAX(at) FROM audit_event)"))
+    assert [event.action for event in services.entry_history(j.entries[0])] == [
+        "sheet.create", "sheet.submit", "conflict.declared"]
+
+
+def test_a_sheet_is_found_only_for_its_own_juror_entry_and_round(db, judging, make_round, make_sheet):
+    j = judging(jurors=2)
+    member, other = j.jurors
+    final = make_round(j.contest, position=j.round.position + 1)
+    sheet = make_sheet(member, j.entries[0], j.round, points={j.criteria[0]: 5})
+    for juror, entry, round_ in ((other, j.entries[0], j.round), (member, j.entries[1], j.round),
+                                 (member, j.entries[0], final)):
+        assert services.sheet_for(juror, entry, round_) is None
+    later = [make_sheet(member, j.entries[1], j.round), make_sheet(member, j.entries[0], final)]
+    assert services.sheet_for(member, j.entries[0], j.round) == sheet
+    assert [services.sheet_for(member, entry, round_) for entry, round_ in ((j.entries[1], j.round),
+                                                                           (j.entries[0], final))] == later
+    assert services.sheet_for(member, j.entries[0], j.round).points_by_criterion() == {j.criteria[0].id: 5}
+
+
+def test_a_final_gets_its_own_sheet_beside_the_one_submitted_in_the_first_round(db, judging, make_round):
+    j = judging()
+    member, entry = j.jurors[0], j.entries[0]
+    first = save(j, member, entry, 5, 5, submit=True)
+    final = make_round(j.contest, position=j.round.position + 1)
+    db.session.add(Advancement(round_id=j.round.id, registration_id=entry.id, place=1))
+    db.session.commit()
+    sheet = services.save_sheet(member, entry, final, j.points(9, 9), version=0, actor=member.user)
+    assert (sheet.id != first.id, sheet.round_id, sheet.status, sheet.version) == (True, final.id, "draft", 1)
+    assert sheet.points_by_criterion() == {j.criteria[0].id: 9, j.criteria[1].id: 9}
+    db.session.expire_all()
+    assert services.sheet_for(member, entry, j.round).points_by_criterion() == {j.criteria[0].id: 5,
+                                                                                j.criteria[1].id: 5}
+
+
+def test_the_trail_writes_whole_points_and_zero_as_plain_numbers(db, judging):
+    j = judging()
+    member = j.jurors[0]
+    save(j, member, None, 10, "10.0")
+    save(j, member, None, 0, "0.0", version=1)
+    content, form = j.criteria
+    assert events(db)[1].data["changes"] == [
+        {"criterion_id": content.id, "criterion": "Content", "old": "10", "new": "0"},
+        {"criterion_id": form.id, "criterion": "Form", "old": "10", "new": "0"}]
