@@ -352,6 +352,7 @@ def test_the_preview_prints_made_up_data_dated_by_almatys_calendar(published, mo
     setup.texts[(kind, "en")] = "{name}|{place}|{award}|{category}|{date}"
     document = services.sample_document(published.contest, setup, kind, "en")
     assert document.body == f"Ğalym Jūmabaiūly|{place}|{award}|Sample category|1 January 2027"
+    assert document.contest_title == "Abai Readings contest"
     assert (document.verification_code, document.date, document.kind) == ("SAMP-LESA-MPLE-SAMP", date(2027, 1, 1),
                                                                           kind)
     assert count() == 0  # nobody's real document

@@ -74,7 +74,7 @@ def test_an_unclosed_brace_is_refused_with_how_to_write_a_brace():
 
 @pytest.mark.parametrize(("text", "name"), [
     ("Dear {nmae}", "nmae"), ("Dear {}", ""), ("{0} wins", "0"), ("{name!r}", "name"), ("{name:>9}", "name"),
-    ("{Name}", "Name"),
+    ("{Name}", "Name"), ("Dear {{friend}}, {nmae}", "nmae"),
 ])
 def test_an_unknown_placeholder_is_named_and_the_allowed_ones_listed(text, name):
     assert str(services.template_problem(text)) == f"Unknown placeholder {{{name}}}. Use only: {ALLOWED}."
@@ -145,6 +145,14 @@ def test_a_bad_text_is_refused_beside_its_own_field(published, kind, language):
     texts[kind][language] = "{nobody}"
     assert refusal(published.contest, texts=texts) == (
         f"Unknown placeholder {{nobody}}. Use only: {ALLOWED}.", f"text_{kind}_{language}")
+    assert nothing_saved(published.contest)
+
+
+def test_a_kind_sent_without_any_text_is_refused_as_empty(published):
+    texts = default_texts()
+    del texts["participation_certificate"]
+    assert refusal(published.contest, texts=texts) == ("Write the text: it cannot be empty.",
+                                                       "text_participation_certificate_kk")
     assert nothing_saved(published.contest)
 
 
