@@ -481,7 +481,7 @@ def notify_holders(contest: Contest, *, link: str) -> int:
             subject = str(_l("Your certificates are ready"))
             body = render_template("certificates/email/ready.txt", account=account, link=link,
                                    contest_title=i18n.localized(contest, "title", language),
-                                   names=sorted({c.holder_name for c in certificates}), count=len(certificates))
+                                   names=sorted({c.holder_name for c in certificates}))
         send_mail_after_commit(account.email, subject, body)
         sent += 1
     db.session.flush()

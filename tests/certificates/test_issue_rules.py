@@ -254,6 +254,8 @@ def test_counts_are_per_kind_of_the_contests_valid_documents(published, open_con
     assert services.certificate_counts(published.contest) == {
         "winner_diploma": 1, "participation_certificate": 2, "letter_of_thanks": 2}
     assert services.printable_count(published.contest) == 5
+    assert services.printable_count(open_contest()) == 0
+    assert services.certificate_counts(open_contest()) == {}
 
 
 def test_an_account_lists_its_own_documents_newest_first(published):
@@ -384,26 +386,28 @@ def test_documents_are_printed_in_batches_in_issue_order_reading_before_printing
 
 def test_each_active_account_is_told_once_in_its_language(published, mailbox, open_contest):
     certificates = issue_all(published.contest)
-    services.issue_documents(open_contest(status="results_published"),
-                             [planned(account_id=published.second.participant.account_id)])
+    other = services.issue_documents(open_contest(status="results_published"),
+                                     [planned(account_id=published.second.participant.account_id)])
     services.revoke_certificate(certificates[("participation_certificate", "Бала Жасырын")], reason="x", actor=None)
-    published.juror.user.is_active = False
+    published.winner.participant.account.is_active = False  # the teacher's account: its documents come first
     db.session.commit()
     assert services.notify_holders(published.contest, link="https://k.kz/my/certificates") == 2
     db.session.commit()
-    assert sorted(message["To"] for message in mailbox) == ["galym@example.kz", "teacher@example.kz"]
+    assert sorted(message["To"] for message in mailbox) == ["galym@example.kz", "juror@example.kz"]
     english = next(message for message in mailbox if message["To"] == "galym@example.kz")
     body = mail_body(english)
     assert english["Subject"] == "Your certificates are ready"
+    assert body.startswith("Hello, Galym!\r\n")
     assert "Contest: Abai Readings contest" in body and "- Ğalym Jūmabaiūly\r\n" in body
-    assert "https://k.kz/my/certificates" in body
-    kazakh = next(message for message in mailbox if message["To"] == "teacher@example.kz")
-    assert kazakh["Subject"] != "Your certificates are ready" and "«Абай оқулары» байқауы" in mail_body(kazakh)
+    assert "https://k.kz/my/certificates" in body and "Ann Lee" not in body  # the other contest's document
+    russian = next(message for message in mailbox if message["To"] == "juror@example.kz")
+    assert russian["Subject"] != "Your certificates are ready" and "Конкурс «Абай оқулары»" in mail_body(russian)
     notified = {row.holder_name: row.notified_at is not None
                 for row in certificates.values() if row.kind != "winner_diploma"}
-    # the inactive juror's letter counts as told; the revoked one and the unowned letter do not
+    # the inactive teacher's documents count as told; the revoked one and the unowned letter do not
     assert notified == {"Әлихан Бөкейхан": True, "Ğalym Jūmabaiūly": True, "Бала Жасырын": False,
                         "Гүлнар Әбілқызы": False, "Мұхтар Әуезов": True}
+    assert other[0].notified_at is None
     mailbox.clear()
     assert services.notify_holders(published.contest, link="https://k.kz") == 0
     db.session.commit()
