@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
 from contest.certificates import services
-from contest.certificates.models import Certificate
-from contest.certificates.pdf import DocumentKind
+from contest.certificates.models import Certificate, CertificateSignatory
+from contest.certificates.pdf import DocumentKind, Signatory
+from contest.contests.models import Contest
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
@@ -111,6 +112,32 @@ def test_jurors_follow_in_the_order_they_joined_and_other_contests_are_left_out(
     assert len(services.planned_documents(published.contest)) == 7
 
 
+def test_participants_follow_their_registration_numbers(published):
+    # numbered against the order the rows were inserted in
+    published.winner.number, published.second.number, published.minor.number = 30, 20, 10
+    db.session.commit()
+    names = [item.holder_name for item in services.planned_documents(published.contest) if item.kind == PARTICIPANT]
+    assert names == ["Бала Жасырын", "Ğalym Jūmabaiūly", "Әлихан Бөкейхан"]
+
+
+def test_the_plan_takes_the_same_few_queries_whatever_the_field(published, make_registration, make_participant,
+                                                                count_queries):
+    contest_id = published.contest.id
+
+    def queries() -> int:
+        db.session.expunge_all()  # nothing loaded before: each relationship is read as the plan reads it
+        contest = db.session.get(Contest, contest_id)
+        with count_queries() as log:
+            services.planned_documents(contest)
+        return log.count
+
+    few = queries()
+    for _ in range(4):
+        make_registration(db.session.get(Contest, contest_id), status="approved",
+                          participant=make_participant(teacher="Teacher"))
+    assert queries() == few
+
+
 def test_a_teacher_is_one_holder_whatever_the_spacing_or_case():
     assert services.teacher_key("  Гүлнар   ӘБІЛҚЫЗЫ ") == teacher_digest("гүлнар әбілқызы")
     assert services.teacher_key("Гүлнар Әбілқызы") != services.teacher_key("Гүлнар Әбілқызына")
@@ -155,6 +182,14 @@ def test_names_and_texts_are_cut_to_what_the_columns_hold(published):
     db.session.commit()
     assert (certificate.holder_name, certificate.award_name, certificate.category_name) == (
         "N" * 300, "A" * 200, "C" * 200)
+
+
+def test_a_document_without_award_or_category_prints_neither(published):
+    letters = services.issue_documents(published.contest, [planned("teacher:a", kind=THANKS),
+                                                           planned("teacher:b", kind=THANKS, award_name=None,
+                                                                   category_name=None)])
+    db.session.commit()
+    assert [(row.award_name, row.category_name) for row in letters] == [("", ""), ("", "")]
 
 
 def test_the_same_holder_planned_twice_gets_one_document_with_the_later_facts(published):
@@ -301,6 +336,7 @@ def test_the_verification_link_uses_the_given_site_or_the_configured_one(app, pu
     assert services.print_setup(published.contest).base_url == "https://site.kz"
     monkeypatch.setitem(app.config, "SITE_URL", "")
     assert services.print_setup(published.contest).base_url == "http://localhost"
+    assert services.print_setup(published.contest, "https://site.kz/APEX/").base_url == "https://site.kz/APEX"
     with app.test_request_context(base_url="https://library.kz/app/"):
         assert services.print_setup(published.contest).base_url == "https://library.kz/app"
     assert services.verification_url("https://k.kz", "AB") == "https://k.kz/verify/AB"
@@ -328,6 +364,15 @@ def test_a_document_prints_its_row_and_the_contests_settings_in_the_holders_lang
             document.verification_url, document.logo, document.frame_style) == (
         WINNER, "ru", "Әлихан Бөкейхан", "Чтения", "Посвящается Абаю", "Второе место (совместно)", "Старшие",
         date(2027, 1, 1), diploma.code, f"https://k.kz/verify/{diploma.code}", logo, "modern")
+
+
+def test_the_print_setup_carries_each_signatorys_name_title_and_signature(published):
+    settings = services.settings_for(published.contest)
+    settings.signatories = [CertificateSignatory(position=0, name="Gulnar", title="Director", signature=b"sig")]
+    db.session.add(settings)
+    db.session.commit()
+    setup = services.print_setup(published.contest, "https://k.kz")
+    assert setup.signatories == (Signatory("Gulnar", "Director", b"sig"),)
 
 
 def test_a_document_without_a_place_prints_none(published):
