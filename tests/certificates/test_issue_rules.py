@@ -79,6 +79,25 @@ def test_a_shared_place_and_an_award_category_reach_the_diploma_in_the_holders_l
             diploma.category_name) == ("Ğalym Jūmabaiūly", "en", 2, True, "Second degree", "Juniors")
 
 
+def test_an_award_of_a_removed_participant_is_skipped_and_the_next_keeps_its_privacy(published, awards_source):
+    published.winner.participant.anonymised_at = utcnow()
+    db.session.commit()
+    awards_source[published.contest.id] = [(published.winner.id, 1, "Gold", ""), (published.minor.id, 2, "Silver", "")]
+    diplomas = [item for item in services.planned_documents(published.contest) if item.kind == WINNER]
+    assert [(item.holder_name, item.name_public, item.award_name) for item in diplomas] == [
+        ("Бала Жасырын", False, "Silver")]
+
+
+def test_the_category_is_named_in_each_holders_language(published):
+    category = published.winner.category
+    category.name_kk, category.name_en = "Жастар", "Juniors"
+    db.session.commit()
+    named = {(item.kind, item.holder_name): item.category_name for item in services.planned_documents(published.contest)
+             if item.kind != THANKS}
+    assert named == {(WINNER, "Әлихан Бөкейхан"): "Жастар", (PARTICIPANT, "Әлихан Бөкейхан"): "Жастар",
+                     (PARTICIPANT, "Ğalym Jūmabaiūly"): "Juniors", (PARTICIPANT, "Бала Жасырын"): "Жастар"}
+
+
 def test_a_participant_removed_at_their_request_gets_no_document_and_names_no_teacher(published):
     published.winner.participant.anonymised_at = utcnow()
     db.session.commit()
