@@ -222,7 +222,7 @@ def test_markup_in_a_text_file_is_refused_and_a_poem_with_angle_brackets_is_not(
 
 @pytest.mark.parametrize(("name", "kind", "offered"), [
     ("poem.svg", "txt", "poem.txt"), ("my.poem.html", "txt", "my.poem.txt"), ("poem", "pdf", "poem.pdf"),
-    ("", "odt", "entry.odt"), (".svg", "txt", ".svg.txt"),
+    ("", "odt", "entry.odt"), (".svg", "txt", ".svg.txt"), ("T1-0007", "docx", "T1-0007.docx"),
 ])
 def test_a_file_is_offered_under_its_name_with_the_suffix_of_its_kind(name, kind, offered):
     assert offered_name(name, kind) == offered
@@ -234,7 +234,7 @@ def test_a_file_is_offered_under_its_name_with_the_suffix_of_its_kind(name, kind
 def download(client, db, login_as, make_participant, make_registration):
     """The participant's own download of a work stored with `values`."""
 
-    def fetch(content: bytes = b"%PDF-1.4 ...", **values):
+    def fetch(content: bytes = b"%PDF-1.4 ...", headers: dict | None = None, **values):
         me = login_as("participant")
         registration = make_registration(participant=make_participant(account=me))
         values.setdefault("file_type", "pdf")
@@ -243,7 +243,7 @@ def download(client, db, login_as, make_participant, make_registration):
             values["file_name"] = file_store.write_bytes(db.session, uploads.ENTRY_AREA, ".bin", content)
         db.session.add(one_work_entry(registration, title="T", text="", file_size=12, **values))
         db.session.commit()
-        return client.get(f"/entries/{registration.id}/works/1/file")
+        return client.get(f"/entries/{registration.id}/works/1/file", headers=headers or {})
 
     return fetch
 
@@ -257,6 +257,12 @@ def test_a_download_is_an_attachment_of_the_checked_type_that_no_cache_keeps(dow
         "attachment; filename=.pdf; filename*=UTF-8''%D3%A8%D0%BB%D0%B5%D2%A3.pdf")
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_download_is_always_the_whole_file_with_no_partial_or_cached_answer(download):
+    response = download(headers={"Range": "bytes=0-3"})
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 ..."
+    assert "Accept-Ranges" not in response.headers and "Expires" not in response.headers
 
 
 def test_a_file_sent_without_a_name_downloads_as_entry(download):
