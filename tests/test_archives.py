@@ -346,3 +346,88 @@ def test_only_the_helper_opens_zip_files():
     assert readers == {"contest/archives.py", "contest/tables.py", "contest/certificates/pdf.py"}
     assert "zipfile" not in (ROOT / "contest/tables.py").read_text(encoding="utf-8")
     assert "ZipFile(output, \"w\"" in (ROOT / "contest/certificates/pdf.py").read_text(encoding="utf-8")
+
+
+# Crafted end records and directories ---------------------------------------------------------
+
+def test_an_end_record_of_exactly_its_own_size_is_read_from_the_very_end():
+    # The entry counts spell the signature again ("PK", 5, 6): only the record at the end is meant.
+    record = archives.EOCD.pack(archives.EOCD_SIGNATURE, 0, 0, 0x4B50, 0x0605, 0, 0, 0)
+    assert record.count(archives.EOCD_SIGNATURE) == 2 and len(record) == archives.EOCD.size
+    refused = refused_by(record, SMALL)
+    assert (refused.reason, refused.limits) == ("too_many", SMALL)
+
+
+def test_the_last_end_record_in_the_tail_counts_not_an_earlier_one():
+    # A stored member holding what looks like an end record that claims 1541 entries.
+    decoy = archives.EOCD.pack(archives.EOCD_SIGNATURE, 0, 0, 1541, 1541, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as built:
+        built.writestr("decoy.bin", b"poem " + decoy)
+    data = buffer.getvalue() + b"\x00"  # not at the very end: the tail is searched
+    assert archives.open_zip(data, SMALL).read("decoy.bin", 100) == b"poem " + decoy
+
+
+def test_an_empty_archive_followed_by_a_byte_is_found_at_the_start():
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    assert archives.open_zip(buffer.getvalue() + b"\x00", SMALL).names == frozenset()
+
+
+def with_declared_sizes(data: bytes, size: int) -> bytes:
+    """The archive with every member's unpacked size written as `size`, in both headers."""
+    data = bytearray(data)
+    for signature, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = data.find(signature)
+        while start >= 0:
+            struct.pack_into("<L", data, start + size_offset, size)
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def test_declared_sizes_over_the_total_are_refused_before_anything_is_inflated():
+    honest = archive({"a.txt": b"short poem", "b.txt": b"other poem"})
+    assert archives.open_zip(with_declared_sizes(honest, 750), SMALL).names == {"a.txt", "b.txt"}
+    refused = refused_by(with_declared_sizes(honest, 751), SMALL)  # 2 x 751 > 1500, each under 1000
+    assert (refused.reason, refused.limits) == ("too_large", SMALL)
+
+
+def test_a_member_claiming_more_packed_bytes_than_the_file_holds_is_broken():
+    data = bytearray(archive({"a.txt": b"poem"}))
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<L", data, central + 20, len(data) + 1)  # compressed size in the directory
+    assert refused_by(bytes(data), SMALL).reason == "broken"
+
+
+@pytest.mark.parametrize(("length", "opened"), [(255, True), (256, False)])
+def test_a_member_name_of_255_characters_is_the_longest_allowed(length, opened):
+    data = archive({"a" * (length - 4) + ".xml": b"<a/>"})
+    if opened:
+        assert archives.open_zip(data, SMALL).names == {"a" * (length - 4) + ".xml"}
+    else:
+        assert refused_by(data, SMALL).reason == "path"
+
+
+def test_a_member_without_a_name_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as built:
+        built.writestr(zipfile.ZipInfo(""), b"x")
+    assert refused_by(buffer.getvalue(), SMALL).reason == "path"
+
+
+def test_parts_inflating_to_exactly_the_ratio_cap_of_the_whole_file_are_opened():
+    half = FLOOR // 2
+    parts = {"a.bin": bytes(half), "b.bin": bytes(half + 10)}
+    total = sum(len(part) for part in parts.values())
+    plain = archive(parts)
+    # A comment pads the file so that the whole inflates to exactly `ratio` times its size.
+    ratio = next(r for r in range(total // len(plain), 0, -1) if total % r == 0 and total // r - len(plain) < 0xFFFF)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as built:
+        for name, part in parts.items():
+            built.writestr(name, part)
+        built.comment = b"c" * (total // ratio - len(plain))
+    data = buffer.getvalue()
+    assert len(data) * ratio == total
+    assert archives.open_zip(data, archives.Limits(10, 10 * FLOOR, 10 * FLOOR, max_ratio=ratio)).names == set(parts)
+    assert refused_by(data, archives.Limits(10, 10 * FLOOR, 10 * FLOOR, max_ratio=ratio - 1)).reason == "ratio"

@@ -33,6 +33,7 @@ from contest.errors import ServiceError, required_reason
 from contest.extensions import db
 from contest.judging.models import JuryMember
 from contest.mail import send_mail_after_commit
+from contest.registration.eligibility import local_day
 from contest.registration.models import Participant, Registration, RegistrationStatus
 
 ISSUABLE_STATUSES = (ContestStatus.RESULTS_PUBLISHED.value,)  # an archived contest is closed
@@ -375,7 +376,8 @@ def site_url() -> str:
 
 
 def verification_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/verify/{code}"
+    """`base_url` without its trailing slash, as `print_setup` keeps it."""
+    return f"{base_url}/verify/{code}"
 
 
 def document_for(certificate: Certificate, setup: PrintSetup) -> Document:
@@ -416,7 +418,7 @@ def sample_document(contest: Contest, setup: PrintSetup, kind: DocumentKind, lan
         category = str(_l("Sample category"))
     return _document(setup, kind=kind, language=language, holder_name=SAMPLE_NAMES[language],
                      code="SAMP-LESA-MPLE-SAMP", place=1 if kind == DocumentKind.WINNER_DIPLOMA else None,
-                     shared=False, award_name=award, category=category, on=date.today(), contest=contest)
+                     shared=False, award_name=award, category=category, on=local_day(utcnow()), contest=contest)
 
 
 def _printable(contest: Contest) -> list:
@@ -429,7 +431,7 @@ def printable_count(contest: Contest) -> int:
     return db.session.scalar(select(func.count()).select_from(Certificate).where(*_printable(contest))) or 0
 
 
-def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[Certificate]]:
+def printable_batches(contest: Contest, batch_size: int) -> Iterator[list[Certificate]]:
     """The contest's valid documents in print order, read in batches (memory stays flat)."""
     last_id = 0
     while True:
@@ -442,19 +444,16 @@ def printable_batches(contest: Contest, batch_size: int = 200) -> Iterator[list[
         yield rows
 
 
-def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int = 200, *,
-                        after_read: Callable[[], None] | None = None,
-                        after_batch: Callable[[int], None] | None = None) -> Iterator[Document]:
+def printable_documents(contest: Contest, setup: PrintSetup, batch_size: int, *,
+                        after_read: Callable[[], None], after_batch: Callable[[int], None]) -> Iterator[Document]:
     """The documents to print, each batch made plain data first. `after_read()` runs before the
     batch is printed (the background job ends its read there, so no transaction stays open while
     printing: on SQLite it would hold up every writer); `after_batch(its size)` once it is."""
     for rows in printable_batches(contest, batch_size):
         documents = [document_for(row, setup) for row in rows]
-        if after_read is not None:
-            after_read()
+        after_read()
         yield from documents
-        if after_batch is not None:
-            after_batch(len(documents))
+        after_batch(len(documents))
 
 
 # Telling holders -----------------------------------------------------------------------------
@@ -482,7 +481,7 @@ def notify_holders(contest: Contest, *, link: str) -> int:
             subject = str(_l("Your certificates are ready"))
             body = render_template("certificates/email/ready.txt", account=account, link=link,
                                    contest_title=i18n.localized(contest, "title", language),
-                                   names=sorted({c.holder_name for c in certificates}), count=len(certificates))
+                                   names=sorted({c.holder_name for c in certificates}))
         send_mail_after_commit(account.email, subject, body)
         sent += 1
     db.session.flush()

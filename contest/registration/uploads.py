@@ -181,7 +181,7 @@ def _check_text(data: bytes) -> None:
 def offered_name(name: str, kind: str) -> str:
     """The name a file is offered under: the sender's name with the suffix of the kind it was
     found to be, so a text file called poem.svg or poem.html downloads as poem.txt."""
-    stem = PurePath(name).stem if "." in name else name
+    stem = PurePath(name).stem
     return f"{stem or 'entry'}.{kind}"
 
 
@@ -199,9 +199,8 @@ def send_entry_file(entry, download_name: str | None = None) -> Response:
         abort(404)
     name = download_name or entry.file_original_name or "entry"
     response = send_file(path, mimetype=MEDIA_TYPES[entry.file_type], as_attachment=True,
-                         download_name=offered_name(name, entry.file_type), max_age=0, conditional=False)
-    # Entries are personal: no shared cache may keep a copy. A browser must never guess another
-    # type than the one the content was checked to be.
+                         download_name=offered_name(name, entry.file_type), conditional=False)
+    # Entries are personal: no shared cache may keep a copy. (That a browser never guesses
+    # another type than the one the content was checked to be: web.py's nosniff, on every response.)
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

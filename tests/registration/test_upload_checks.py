@@ -222,7 +222,7 @@ def test_markup_in_a_text_file_is_refused_and_a_poem_with_angle_brackets_is_not(
 
 @pytest.mark.parametrize(("name", "kind", "offered"), [
     ("poem.svg", "txt", "poem.txt"), ("my.poem.html", "txt", "my.poem.txt"), ("poem", "pdf", "poem.pdf"),
-    ("", "odt", "entry.odt"), (".svg", "txt", ".svg.txt"),
+    ("", "odt", "entry.odt"), (".svg", "txt", ".svg.txt"), ("T1-0007", "docx", "T1-0007.docx"),
 ])
 def test_a_file_is_offered_under_its_name_with_the_suffix_of_its_kind(name, kind, offered):
     assert offered_name(name, kind) == offered
@@ -234,7 +234,7 @@ def test_a_file_is_offered_under_its_name_with_the_suffix_of_its_kind(name, kind
 def download(client, db, login_as, make_participant, make_registration):
     """The participant's own download of a work stored with `values`."""
 
-    def fetch(content: bytes = b"%PDF-1.4 ...", **values):
+    def fetch(content: bytes = b"%PDF-1.4 ...", headers: dict | None = None, **values):
         me = login_as("participant")
         registration = make_registration(participant=make_participant(account=me))
         values.setdefault("file_type", "pdf")
@@ -243,7 +243,7 @@ def download(client, db, login_as, make_participant, make_registration):
             values["file_name"] = file_store.write_bytes(db.session, uploads.ENTRY_AREA, ".bin", content)
         db.session.add(one_work_entry(registration, title="T", text="", file_size=12, **values))
         db.session.commit()
-        return client.get(f"/entries/{registration.id}/works/1/file")
+        return client.get(f"/entries/{registration.id}/works/1/file", headers=headers or {})
 
     return fetch
 
@@ -259,6 +259,12 @@ def test_a_download_is_an_attachment_of_the_checked_type_that_no_cache_keeps(dow
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_download_is_always_the_whole_file_with_no_partial_or_cached_answer(download):
+    response = download(headers={"Range": "bytes=0-3"})
+    assert response.status_code == 200 and response.data == b"%PDF-1.4 ..."
+    assert "Accept-Ranges" not in response.headers and "Expires" not in response.headers
+
+
 def test_a_file_sent_without_a_name_downloads_as_entry(download):
     response = download(file_original_name=None, file_type="odt")
     assert response.headers["Content-Type"] == "application/vnd.oasis.opendocument.text"
@@ -271,3 +277,45 @@ def test_a_file_sent_without_a_name_downloads_as_entry(download):
 ], ids=["unknown-type", "no-type", "no-file", "folder-in-name", "missing-on-disk"])
 def test_a_work_without_a_servable_file_is_not_found(download, values):
     assert download(**values).status_code == 404
+
+
+# What pypdf may inflate while reading the structure -------------------------------------------
+
+def pdf_with_xref_stream(*, layers: int = 1, padding: int = 0, contents: bytes | None = None) -> bytes:
+    """A one-page PDF whose cross-reference table is a stream (read when the file is opened),
+    its rows followed by `padding` zero bytes, and wrapped in `layers` FlateDecode filters: the
+    inner ones stored, not compressed, so each layer inflates to about the full size while the
+    file stays small. `contents`: a stream object for the page (read by the active-content walk)."""
+    out = bytearray(b"%PDF-1.5\n")
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10]" + (b" /Contents 4 0 R" if contents else b"") + b" >>"
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page]
+    offsets = []
+    for body in bodies + ([contents] if contents else []):
+        offsets.append(len(out))
+        out += f"{len(offsets)} 0 obj\n".encode() + body + b"\nendobj\n"
+    number, xref_at = len(offsets) + 1, len(out)
+    rows = struct.pack(">BIB", 0, 0, 255) + b"".join(struct.pack(">BIB", 1, at, 0) for at in (*offsets, xref_at))
+    data = rows + bytes(padding)
+    for _ in range(layers - 1):
+        data = zlib.compress(data, 0)
+    data = zlib.compress(data, 9)
+    filters = " ".join(["/FlateDecode"] * layers)
+    out += (f"{number} 0 obj\n<< /Type /XRef /Size {number + 1} /W [1 4 1] /Root 1 0 R /Filter [{filters}] "
+            f"/Length {len(data)} >>\nstream\n").encode() + data + b"\nendstream\nendobj\n"
+    out += f"startxref\n{xref_at}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_structure_stream_decoded_through_more_than_16_mib_is_refused_as_damaged():
+    mib = 1024 * 1024
+    assert check_entry_file(Upload("poem.pdf", pdf_with_xref_stream(layers=2, padding=3 * mib))) == "pdf"
+    # two layers of 7 MiB: neither inflates past the cap, their decoding work together does
+    assert refusal(pdf_with_xref_stream(layers=2, padding=7 * mib), "poem.pdf") == PDF_BROKEN
+
+
+def test_a_stream_declaring_more_than_16_mib_is_refused_as_damaged():
+    def declaring(length: int) -> bytes:
+        return pdf_with_xref_stream(contents=f"<< /Length {length} >>\nstream\nBT ET\nendstream".encode())
+
+    assert check_entry_file(Upload("poem.pdf", declaring(uploads.PDF_MAX_INFLATED))) == "pdf"
+    assert refusal(declaring(uploads.PDF_MAX_INFLATED + 1), "poem.pdf") == PDF_BROKEN
