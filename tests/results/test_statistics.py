@@ -183,6 +183,13 @@ def test_with_abstentions_a_juror_is_flagged_over_four_compared_entries_not_thre
     assert figures == {1: (pytest.approx(0), True), 2: (pytest.approx(0), True), 3: (pytest.approx(-1), False)}
 
 
+def test_with_abstentions_only_the_entries_shared_with_a_compared_juror_count_for_the_flag():
+    # Juror 1 scored five entries but shares only three with the others: compared on three, not flagged.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}, 2: {1: 3, 2: 2, 3: 1}, 3: {1: 3, 2: 2, 3: 1}}
+    figures = {row.juror: (row.entries, row.correlation, row.diverges) for row in juror_agreement(ratings)}
+    assert figures[1] == (5, pytest.approx(-1), False)
+
+
 def test_complete_rankings_keep_kendalls_w():
     ratings = by_juror([[1, 2, 3], [1, 3, 2]])
     assert incomplete_entries(ratings) == 0 and incomplete_entries({}) == 0

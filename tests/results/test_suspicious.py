@@ -79,6 +79,7 @@ def test_a_total_more_than_a_quarter_of_the_scale_outside_the_others_range_is_wa
     assert far_outside(sheets(["15"], ["16"], ["9.99"]), MAX) == [
         SheetWarning(Kind.FAR_OUTSIDE, (3,), (1,), (D("9.99"), D(15), D(16), D("5.00")))]
     assert far_outside(sheets(["15"], ["16"], ["21"]), D(40)) == []
+    assert far_outside(sheets(["5"], ["6"], ["11"]), MAX) == []
     assert far_outside(sheets(["5"], ["6"], ["11.01"]), MAX) == [
         SheetWarning(Kind.FAR_OUTSIDE, (3,), (1,), (D("11.01"), D(5), D(6), D("5.00")))]
 
@@ -119,6 +120,7 @@ def test_a_teacher_field_names_a_juror_by_full_words_and_initials():
     assert not names_person("А.Қ.", name)  # initials alone name nobody
     assert not names_person("Иванова Иванова", name)  # a word counts once
     assert not names_person("", name)
+    assert not names_person("Ан Иванова", name)  # a two-letter word is a word, not an initial
 
 
 # All together ----------------------------------------------------------------------------------
