@@ -133,10 +133,10 @@ def far_outside(totals: Totals, max_total: Decimal) -> list[SheetWarning]:
     result = []
     for entry in sorted(by_entry):
         sheet = by_entry[entry]
+        if len(sheet) - 1 < MIN_OTHER_JURORS:
+            continue
         for juror in sorted(sheet):
             others = [total for other, total in sheet.items() if other != juror]
-            if len(others) < MIN_OTHER_JURORS:
-                continue
             low, high, total = min(others), max(others), sheet[juror]
             if total < low - margin or total > high + margin:
                 result.append(SheetWarning(Kind.FAR_OUTSIDE, (juror,), (entry,), (total, low, high, margin)))

@@ -52,13 +52,16 @@ def test_three_shared_entries_are_too_few_to_call_sheets_near_identical():
     # Only shared entries are compared: juror 2's fourth entry does not count against juror 1.
     totals = sheets(["18", "15", "12", "9", None], ["18", "15", "12", "9", "3"])
     assert near_identical(totals, MAX)[0].entries == (1, 2, 3, 4)
+    # A pair sharing too few entries does not stop the search: (1, 3) still is near-identical.
+    totals = sheets(["18", "15", "12", "9"], [None, "15", "12", "9"], ["18", "15", "12", "9"])
+    assert [warning.jurors for warning in near_identical(totals, MAX)] == [(1, 3)]
 
 
 # No spread, all at the maximum -----------------------------------------------------------------
 
 def test_a_juror_giving_three_entries_the_same_total_has_no_spread():
-    totals = sheets(["12", "12", "12"], ["12", "12", "11"], ["12", "12", None])
-    assert uniform(totals, MAX) == [SheetWarning(Kind.NO_SPREAD, (1,), (1, 2, 3), (D(12),))]
+    totals = sheets(["12", "12", "11"], ["12", "12", "12"], ["12", "12", None])
+    assert uniform(totals, MAX) == [SheetWarning(Kind.NO_SPREAD, (2,), (1, 2, 3), (D(12),))]
 
 
 def test_all_at_the_maximum_needs_two_entries_and_replaces_the_no_spread_warning():
@@ -104,8 +107,8 @@ def test_ties_prefer_the_strongest_evidence():
 
 def test_a_tie_is_warned_of_only_where_the_juror_has_a_counted_sheet():
     ties = {(1, 1): Tie.REGISTERED, (2, 2): Tie.TEACHER}
-    warnings = sheet_warnings(sheets(["10", None], ["10", None]), MAX, ties)
-    assert warnings == [SheetWarning(Kind.OWN_PUPIL, (1,), (1,), tie=Tie.REGISTERED)]
+    warnings = sheet_warnings(sheets(["10", None], ["10", None]), MAX, {**ties, (5, 1): Tie.TEACHER})
+    assert warnings == [SheetWarning(Kind.OWN_PUPIL, (1,), (1,), tie=Tie.REGISTERED)]  # juror 5 scored nothing
 
 
 def test_a_teacher_field_names_a_juror_by_full_words_and_initials():
