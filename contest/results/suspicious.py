@@ -144,16 +144,22 @@ def far_outside(totals: Totals, max_total: Decimal) -> list[SheetWarning]:
 
 
 def pupil_ties(jurors: Iterable[JurorPerson], entries: Iterable[EntryPeople]) -> dict[tuple[int, int], Tie]:
-    """(juror, entry) -> what ties them, the strongest evidence when there are several."""
-    people = list(jurors)
+    """(juror, entry) -> what ties them, the strongest evidence when there are several.
+
+    A teacher field ("Иванова А.К.", "Aigul Ivanova", several names split by commas) names a juror
+    when, for one of its names, every full word is a word of the juror's name, every initial stands
+    for another of their words, and there is at least one full word. Names are split into words
+    once, not once per sheet: a large field has tens of thousands of sheets."""
+    people = [(juror, _words(juror.name)) for juror in jurors]
     result = {}
     for entry in entries:
-        for juror in people:
+        teachers = [_words(part) for part in _SEPARATORS.split(entry.teacher)]
+        for juror, words in people:
             if entry.account == juror.user:
                 result[juror.id, entry.id] = Tie.OWN_ACCOUNT
             elif entry.registered_by == juror.user:
                 result[juror.id, entry.id] = Tie.REGISTERED
-            elif names_person(entry.teacher, juror.name):
+            elif any(_matches(given, words) for given in teachers):
                 result[juror.id, entry.id] = Tie.TEACHER
     return result
 
@@ -162,12 +168,8 @@ _WORD = re.compile(r"\w+")
 _SEPARATORS = re.compile(r"[,;/\n]")
 
 
-def names_person(teacher: str, name: str) -> bool:
-    """Whether a teacher field ("Иванова А.К.", "Aigul Ivanova", several names split by commas)
-    names the person: every full word of one of its names is a word of the person's name, every
-    initial stands for another of their words, and there is at least one full word."""
-    words = _WORD.findall(name.casefold())
-    return any(_matches(_WORD.findall(part.casefold()), words) for part in _SEPARATORS.split(teacher))
+def _words(name: str) -> list[str]:
+    return _WORD.findall(name.casefold())
 
 
 def _matches(given: list[str], words: list[str]) -> bool:

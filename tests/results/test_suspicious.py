@@ -16,7 +16,6 @@ from contest.results.suspicious import (
     SheetWarning,
     Tie,
     far_outside,
-    names_person,
     near_identical,
     pupil_ties,
     sheet_warnings,
@@ -109,6 +108,10 @@ def test_a_tie_is_warned_of_only_where_the_juror_has_a_counted_sheet():
     ties = {(1, 1): Tie.REGISTERED, (2, 2): Tie.TEACHER}
     warnings = sheet_warnings(sheets(["10", None], ["10", None]), MAX, {**ties, (5, 1): Tie.TEACHER})
     assert warnings == [SheetWarning(Kind.OWN_PUPIL, (1,), (1,), tie=Tie.REGISTERED)]  # juror 5 scored nothing
+
+
+def names_person(teacher: str, name: str) -> bool:
+    return bool(pupil_ties([JurorPerson(1, user=1, name=name)], [EntryPeople(2, None, None, teacher)]))
 
 
 def test_a_teacher_field_names_a_juror_by_full_words_and_initials():
