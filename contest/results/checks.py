@@ -18,8 +18,11 @@ from contest.results import statistics, suspicious
 from contest.results.services import RoundStandings
 from contest.results.suspicious import Kind, SheetWarning, Tie
 
-# A warning about one juror's whole sheet set lists this many sheets, then says how many more.
+# A warning about one juror's whole sheet set lists this many sheets, then says how many more;
+# a category lists this many warnings (a field of thousands with a careless juror could have
+# hundreds), then says how many more.
 SHEETS_LISTED = 12
+WARNINGS_LISTED = 50
 
 
 @dataclass
@@ -33,6 +36,7 @@ class ShownWarning:
 class CategoryWarnings:
     category: Category
     warnings: list[ShownWarning] = field(default_factory=list)
+    more: int = 0  # warnings not listed
 
 
 def sheet_warnings(contest: Contest, standings: RoundStandings) -> list[CategoryWarnings]:
@@ -50,7 +54,8 @@ def sheet_warnings(contest: Contest, standings: RoundStandings) -> list[Category
         found = suspicious.sheet_warnings(statistics.ratings_of(panel), panel.max_total, ties)
         if found:
             result.append(CategoryWarnings(category.category, [
-                _shown(contest, warning, members, registrations) for warning in found]))
+                _shown(contest, warning, members, registrations) for warning in found[:WARNINGS_LISTED]],
+                max(0, len(found) - WARNINGS_LISTED)))
     return result
 
 

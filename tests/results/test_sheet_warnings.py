@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.judging.models import Score, ScoreSheet
+from contest.results import checks
 
 EN = {"Accept-Language": "en"}
 KK = {"Accept-Language": "kk"}
@@ -137,3 +138,13 @@ def test_the_agreement_page_says_when_no_pair_can_be_compared(db, judged, login_
     body = text(client.get(f"/manage/contests/{j.contest.id}/results/agreement", headers=EN))
     assert ("Not every juror scored every entry, and no two jurors share three entries with some spread on them: "
             "the agreement cannot be computed.") in body
+
+
+def test_a_category_lists_so_many_warnings_then_counts_the_rest(db, judged, login_as, client, monkeypatch):
+    monkeypatch.setattr(checks, "WARNINGS_LISTED", 2)
+    j = judged()
+    suspicious(j)  # four warnings in Juniors
+    login_as("organiser")
+    body = text(client.get(f"/manage/contests/{j.contest.id}/results", headers=EN))
+    assert body.count('class="alert alert-warning"') == 2
+    assert "And 2 more warnings in this category." in body
