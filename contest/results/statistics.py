@@ -190,8 +190,8 @@ def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 
 def juror_agreement(ratings: Ratings) -> list[JurorAgreement]:
     """Each juror's mean, spread and agreement with the others, in juror id order."""
-    complete = not incomplete_entries(ratings)
-    correlations = {} if complete else pair_correlations(ratings)
+    # Complete rankings compare each juror with the others' consensus, others pair by pair.
+    correlations = pair_correlations(ratings) if incomplete_entries(ratings) else None
     result = []
     for juror in sorted(ratings):
         own = ratings[juror]
@@ -200,7 +200,7 @@ def juror_agreement(ratings: Ratings) -> list[JurorAgreement]:
         values = [float(value) for value in own.values()]
         mean = sum(values) / len(values)
         sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else None
-        if complete:
+        if correlations is None:
             consensus = _consensus_without(ratings, juror)
             correlation = spearman(own, consensus)
             compared = len(consensus)
@@ -267,11 +267,9 @@ def _mean_correlation(ratings: Ratings, correlations: Mapping[tuple[int, int], f
                       juror: int) -> tuple[float | None, int]:
     """The juror's mean correlation with the other jurors, and how many of their entries it rests on."""
     own = [rho for pair, rho in correlations.items() if juror in pair]
-    if not own:
-        return None, 0
     partners = {other for pair in correlations if juror in pair for other in pair if other != juror}
     compared = set().union(*(ratings[juror].keys() & ratings[other].keys() for other in partners))
-    return math.fsum(own) / len(own), len(compared)
+    return (math.fsum(own) / len(own) if own else None), len(compared)
 
 
 def criterion_points(panel: Panel) -> dict[int, list[Decimal]]:

@@ -188,6 +188,12 @@ def test_with_abstentions_only_the_entries_shared_with_a_compared_juror_count_fo
     ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}, 2: {1: 3, 2: 2, 3: 1}, 3: {1: 3, 2: 2, 3: 1}}
     figures = {row.juror: (row.entries, row.correlation, row.diverges) for row in juror_agreement(ratings)}
     assert figures[1] == (5, pytest.approx(-1), False)
+    # Juror 1 is compared with juror 2 only: jurors 3 and 4 agree with each other on entries juror 1
+    # never scored, and their pair is no business of juror 1's.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 4, 2: 3, 3: 2, 4: 1}, 3: {5: 1, 6: 2, 7: 3}, 4: {5: 1, 6: 2, 7: 3}}
+    figures = {row.juror: (row.correlation, row.diverges) for row in juror_agreement(ratings)}
+    assert figures == {1: (pytest.approx(-1), True), 2: (pytest.approx(-1), True),
+                       3: (pytest.approx(1), False), 4: (pytest.approx(1), False)}
 
 
 def test_complete_rankings_keep_kendalls_w():
