@@ -4,7 +4,9 @@ no extra query) and the agreement page's method for incomplete rankings."""
 from __future__ import annotations
 
 import html
+import io
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from contest.extensions import db
@@ -123,7 +125,7 @@ def test_the_agreement_page_names_the_method_when_a_juror_abstained(db, judged, 
     login_as("organiser")
     body = text(client.get(f"/manage/contests/{j.contest.id}/results/agreement", headers=EN))
     assert ("Not every juror scored every entry (1 of 4 entries), so Kendall's W, which needs complete rankings, "
-            "is not computed. Method for incomplete rankings: mean pairwise Spearman correlation ρ = 1.000 over "
+            "is not computed. Method for incomplete rankings: the mean pairwise Spearman correlation, 1.000, over "
             "3 pairs of jurors (of 3), each pair on the entries both scored.") in body
     # Seniors: two entries everyone scored, W as before.
     assert "Kendall's W = 1.000 over 2 entries and 3 jurors" in body
@@ -148,3 +150,24 @@ def test_a_category_lists_so_many_warnings_then_counts_the_rest(db, judged, logi
     body = text(client.get(f"/manage/contests/{j.contest.id}/results", headers=EN))
     assert body.count('class="alert alert-warning"') == 2
     assert "And 2 more warnings in this category." in body
+
+
+def protocol_text(client, contest, language="en") -> str:
+    data = client.get(f"/manage/contests/{contest.id}/results/protocol-{language}.pdf").data
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_the_protocol_states_the_agreement_and_its_method(db, judged, login_as, client):
+    j = judged()
+    sheet_of(j.jurors[2], j.registrations[3]).status = "draft"  # an abstention in Juniors
+    db.session.commit()
+    login_as("organiser")
+    response = client.post_form(f"/manage/contests/{j.contest.id}/results/publish",
+                                {"reason": "Juror 3 abstained on A4"}, headers=EN)
+    assert response.status_code == 302
+    text = protocol_text(client, j.contest)
+    assert ("Jury agreement: Not every juror scored every entry (1 of 4 entries), so Kendall's W, which needs "
+            "complete rankings, is not computed. Method for incomplete rankings: the mean pairwise Spearman "
+            "correlation, 1.000, over 3 pairs of jurors (of 3), each pair on the entries both scored.") in text
+    assert "Jury agreement: Kendall's W = 1.000 over 2 entries and 3 jurors; chi-square 3.00, p = 0.0833." in text
+    assert "Спирменнің жұптық корреляцияларының орташасы: 1,000" in protocol_text(client, j.contest, "kk")
