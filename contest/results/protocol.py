@@ -91,7 +91,7 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
         story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
         agreement = _agreement(category["rows"], language)
         if agreement:
-            story.append(_text(f"{_('Jury agreement')}: {agreement}", styles["text"]))
+            story += [Spacer(1, 2 * mm), _text(f"{_('Jury agreement')}: {agreement}", styles["text"])]
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
