@@ -1,10 +1,14 @@
 """The jury protocol as a PDF in kk/ru/en, from the published snapshot: for each category the
-standings (place, code, name, each juror's total, the aggregate, the award), then each juror's
-scores per criterion, and signature lines for every juror and the chair."""
+standings (place, code, name, each juror's total, the aggregate, the award), the jury's agreement
+(Kendall's W, or the mean pairwise Spearman correlation when some juror did not score some entry,
+the method named), then each juror's scores per criterion, and signature lines for every juror
+and the chair."""
 
 from __future__ import annotations
 
 import io
+from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,7 +22,8 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from contest.contests.models import Contest
 from contest.fonts import SANS, SANS_BOLD, register_fonts
-from contest.i18n import format_prose_date, format_score, localized
+from contest.i18n import format_fixed, format_prose_date, format_score, localized
+from contest.results import statistics
 from contest.results.models import ResultSnapshot
 from contest.results.services import text_in
 
@@ -84,6 +89,9 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
             story.append(_text(_("No approved entries in this category."), styles["text"]))
             continue
         story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
+        agreement = _agreement(category["rows"], language)
+        if agreement:
+            story += [Spacer(1, 2 * mm), _text(f"{_('Jury agreement')}: {agreement}", styles["text"])]
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
@@ -107,6 +115,27 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
                                  author=_("Almaty Centralized Library System"))
     document.build(story)
     return buffer.getvalue()
+
+
+def _agreement(rows: list[dict], language: str) -> str:
+    """The agreement figure on the counted totals the snapshot keeps (normalised ones, where the
+    contest normalises, keep each juror's order, which is all the figure reads)."""
+    ratings: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for entry, row in enumerate(rows):
+        for juror, total in row.get("juror_totals", {}).items():
+            ratings[int(juror)][entry] = Decimal(total)
+    found = statistics.concordance(ratings)
+    if isinstance(found, statistics.PairwiseAgreement):
+        return _("Not every juror scored every entry (%(incomplete)d of %(entries)d entries), so Kendall's W, which "
+                 "needs complete rankings, is not computed. Method for incomplete rankings: the mean pairwise "
+                 "Spearman correlation, %(rho)s, over %(pairs)d pairs of jurors (of %(jurors)d), each pair on the "
+                 "entries both scored.", incomplete=found.incomplete, entries=found.entries,
+                 rho=format_fixed(found.rho, 3, language), pairs=found.pairs, jurors=found.jurors)
+    if found is not None:
+        return _("Kendall's W = %(w)s over %(entries)d entries and %(jurors)d jurors; chi-square %(chi)s, p = %(p)s.",
+                 w=format_fixed(found.w, 3, language), entries=found.entries, jurors=found.jurors,
+                 chi=format_fixed(found.chi_square, 2, language), p=format_fixed(found.p_value, 4, language))
+    return ""
 
 
 def _score(value: str | None, decimals: int, language: str) -> str:

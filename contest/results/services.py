@@ -150,9 +150,16 @@ def missing_sheets(round_: Round) -> list[MissingSheet]:
 @dataclass
 class CategoryAgreement:
     category: Category
-    concordance: statistics.Concordance | None
+    # Kendall's W on complete rankings, the mean pairwise Spearman correlation when some juror
+    # did not score some entry.
+    concordance: statistics.Concordance | statistics.PairwiseAgreement | None
     jurors: list[tuple[JuryMember, statistics.JurorAgreement]]
     charts: list[tuple[Any, str]]  # (criterion, svg)
+    incomplete: int = 0  # entries some juror did not score
+
+    @property
+    def pairwise(self) -> bool:
+        return isinstance(self.concordance, statistics.PairwiseAgreement)
 
 
 def _score_count(count: int) -> str:
@@ -174,9 +181,9 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
             charts.append((criterion, histogram_svg(bins, title=str(_l("Scores for “%(name)s”", name=name)),
                                                      count_text=_score_count)))
         result.append(CategoryAgreement(
-            category, statistics.kendall_w(ratings),
+            category, statistics.concordance(ratings),
             [(members[item.juror], item) for item in statistics.juror_agreement(ratings) if item.juror in members],
-            charts))
+            charts, statistics.incomplete_entries(ratings)))
     return result
 
 

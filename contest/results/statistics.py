@@ -1,13 +1,22 @@
 """How far the jurors agree: figures for organisers, never for the ranking itself.
 
-* Kendall's W over the entries every counting juror scored (a complete block is what the
-  coefficient is defined on; abstentions take an entry out), with the tie correction and the
-  chi-square test  chi2 = m (n - 1) W  on n - 1 degrees of freedom (the same as Friedman's).
-* Per juror: mean and sample standard deviation of their totals, and the Spearman correlation
-  between their totals and the consensus, the mean of the *other* jurors' totals on the same
-  entries (leaving the juror out keeps them from agreeing with themselves).
-* A juror is flagged as diverging when that correlation is below 0.3 over at least four
-  entries (with fewer, Spearman jumps in steps of 0.5 or more and says little).
+* When every counting juror scored every entry that has a counted sheet (complete rankings):
+  Kendall's W with the tie correction and the chi-square test  chi2 = m (n - 1) W  on n - 1
+  degrees of freedom (the same as Friedman's). Per juror, the Spearman correlation between their
+  totals and the consensus, the mean of the *other* jurors' totals on the same entries (leaving
+  the juror out keeps them from agreeing with themselves).
+* When some juror did not score some entry (an abstention, a conflict, an assignment plan that
+  gives each juror part of the field), W is not defined on the whole field, and W over the entries
+  everyone scored would silently drop the rest. Then the figure is the mean pairwise Spearman
+  correlation: each pair of jurors sharing at least three entries is correlated on the entries both
+  scored, and the correlations are averaged (Kendall's rho-bar; for complete rankings without ties
+  it equals (mW - 1) / (m - 1)). A juror's figure is the mean of their correlations with each
+  other juror, on the entries the two share: comparing them with the others' mean would mix
+  different jurors from entry to entry. With two shared entries a correlation is always +-1, so
+  such pairs are left out.
+* Per juror also the mean and sample standard deviation of their totals. A juror is flagged as
+  diverging when their correlation is below 0.3 over at least four entries (with fewer, Spearman
+  jumps in steps of 0.5 or more and says little).
 
 Floats are fine here: these figures are shown, not compared for places.
 """
@@ -25,6 +34,7 @@ from contest.results.ranking import Panel, Rules, counting_sheets, juror_totals
 
 DIVERGENCE_THRESHOLD = 0.3
 MIN_ENTRIES_FOR_FLAG = 4
+MIN_SHARED_ENTRIES = 3  # a pair's correlation on two entries is always +-1
 
 Key = TypeVar("Key", bound=Hashable)
 # juror -> entry -> the juror's total (or rank: only the order matters to W and Spearman)
@@ -39,6 +49,17 @@ class Concordance:
     p_value: float
     jurors: int
     entries: int  # entries every juror scored: the ones W is computed on
+
+
+@dataclass(frozen=True, slots=True)
+class PairwiseAgreement:
+    """The mean pairwise Spearman correlation, for rankings some jurors left incomplete."""
+
+    rho: float
+    pairs: int  # pairs of jurors sharing at least MIN_SHARED_ENTRIES entries, with spread on them
+    jurors: int
+    entries: int  # entries with a counted sheet
+    incomplete: int  # of them, the entries some juror did not score
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +190,8 @@ def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 
 def juror_agreement(ratings: Ratings) -> list[JurorAgreement]:
     """Each juror's mean, spread and agreement with the others, in juror id order."""
+    # Complete rankings compare each juror with the others' consensus, others pair by pair.
+    correlations = pair_correlations(ratings) if incomplete_entries(ratings) else None
     result = []
     for juror in sorted(ratings):
         own = ratings[juror]
@@ -177,23 +200,76 @@ def juror_agreement(ratings: Ratings) -> list[JurorAgreement]:
         values = [float(value) for value in own.values()]
         mean = sum(values) / len(values)
         sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else None
-        consensus = _consensus_without(ratings, juror)
-        correlation = spearman(own, consensus)
-        common = sum(1 for entry in own if entry in consensus)
-        diverges = correlation is not None and common >= MIN_ENTRIES_FOR_FLAG and correlation < DIVERGENCE_THRESHOLD
+        if correlations is None:
+            consensus = _consensus_without(ratings, juror)
+            correlation = spearman(own, consensus)
+            compared = len(consensus)
+        else:
+            correlation, compared = _mean_correlation(ratings, correlations, juror)
+        diverges = correlation is not None and compared >= MIN_ENTRIES_FOR_FLAG and correlation < DIVERGENCE_THRESHOLD
         result.append(JurorAgreement(juror, len(own), mean, sd, correlation, diverges))
     return result
 
 
 def _consensus_without(ratings: Ratings, left_out: int) -> dict[int, float]:
+    """The other jurors' sum per entry: each of them scored every entry, so the sum orders the
+    entries as their mean does."""
     sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
     for juror, scored in ratings.items():
         if juror != left_out:
             for entry, value in scored.items():
                 sums[entry] += float(value)
-                counts[entry] += 1
-    return {entry: sums[entry] / counts[entry] for entry in sums}
+    return dict(sums)
+
+
+def incomplete_entries(ratings: Ratings) -> int:
+    """How many entries with a counted sheet some counting juror did not score."""
+    scored = [set(entries) for entries in ratings.values() if entries]
+    if not scored:
+        return 0
+    first, *rest = scored
+    return len(first.union(*rest) - first.intersection(*rest))
+
+
+def concordance(ratings: Ratings) -> Concordance | PairwiseAgreement | None:
+    """Kendall's W for complete rankings, else the mean pairwise Spearman correlation."""
+    if incomplete_entries(ratings):
+        return pairwise_agreement(ratings)
+    return kendall_w(ratings)
+
+
+def pair_correlations(ratings: Ratings) -> dict[tuple[int, int], float]:
+    """Spearman's rho of each pair of jurors (lower id first) on the entries both scored, for the
+    pairs sharing at least MIN_SHARED_ENTRIES entries with some spread on them."""
+    jurors = sorted(juror for juror, scored in ratings.items() if scored)
+    result = {}
+    for index, first in enumerate(jurors):
+        for second in jurors[index + 1:]:
+            if len(ratings[first].keys() & ratings[second].keys()) >= MIN_SHARED_ENTRIES:
+                rho = spearman(ratings[first], ratings[second])
+                if rho is not None:
+                    result[first, second] = rho
+    return result
+
+
+def pairwise_agreement(ratings: Ratings) -> PairwiseAgreement | None:
+    """The mean of the pairwise correlations, or None when no pair can be correlated."""
+    correlations = pair_correlations(ratings)
+    if not correlations:
+        return None
+    scored = [set(entries) for entries in ratings.values() if entries]
+    first, *rest = scored
+    return PairwiseAgreement(math.fsum(correlations.values()) / len(correlations), len(correlations),
+                             len(scored), len(first.union(*rest)), incomplete_entries(ratings))
+
+
+def _mean_correlation(ratings: Ratings, correlations: Mapping[tuple[int, int], float],
+                      juror: int) -> tuple[float | None, int]:
+    """The juror's mean correlation with the other jurors, and how many of their entries it rests on."""
+    own = [rho for pair, rho in correlations.items() if juror in pair]
+    partners = {other for pair in correlations if juror in pair for other in pair if other != juror}
+    compared = set().union(*(ratings[juror].keys() & ratings[other].keys() for other in partners))
+    return (math.fsum(own) / len(own) if own else None), len(compared)
 
 
 def criterion_points(panel: Panel) -> dict[int, list[Decimal]]:

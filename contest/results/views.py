@@ -24,7 +24,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
 from contest.lookups import contest_or_404, or_404
-from contest.results import exports, published, services
+from contest.results import checks, exports, published, services
 from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
 from contest.results.models import ResultSnapshot
 from contest.results.ranking import RankingError
@@ -67,6 +67,7 @@ def _standings_page(contest: Contest, *, publish_form=None, unpublish_form=None,
         "results/standings.html", contest=contest, round=round_, standings=standings, error=error,
         snapshot=snapshot, publish_form=publish_form or PublishForm(), unpublish_form=unpublish_form or UnpublishForm(),
         advance_form=AdvanceForm(), missing=missing, advanced=services.advanced_ids(round_),
+        warnings=checks.sheet_warnings(contest, standings) if standings else [],
         decided_by=lambda standing: services.decided_by_label(contest, standing), method_note=services.method_note)
     return page, status
 

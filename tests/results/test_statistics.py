@@ -7,14 +7,21 @@ import xml.etree.ElementTree as ElementTree
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contest.results.ranking import Criterion, Juror, Panel
 from contest.results.statistics import (
+    PairwiseAgreement,
     average_ranks,
     chi_square_sf,
+    concordance,
     criterion_points,
+    incomplete_entries,
     juror_agreement,
     kendall_w,
+    pair_correlations,
+    pairwise_agreement,
     ratings_of,
     spearman,
 )
@@ -132,15 +139,92 @@ def test_four_common_entries_are_enough_to_flag():
     assert [(row.correlation, row.diverges) for row in agreement] == [(pytest.approx(-1), True)] * 2
 
 
-def test_the_consensus_is_the_mean_of_the_other_jurors_not_their_sum():
-    # Entry 4: juror 2 gave 1, juror 3 (who scored only entry 4) gave 9. Their mean, 5, is the
-    # lowest consensus, as juror 1 has it; their sum, 10, would be the highest.
-    ratings = {1: {1: 10, 2: 8, 3: 6, 4: 4}, 2: {1: 9, 2: 8, 3: 7, 4: 1}, 3: {4: 9}}
+def test_with_an_abstention_the_agreement_is_the_mean_pairwise_spearman():
+    # Constructed. Juror 3 abstained on entry 1. Pair (1, 2) ranks entries 1-4 alike: rho = 1.
+    # Pairs (1, 3) and (2, 3) on entries 2-4: ranks (1, 2, 3) against (2, 1, 3), sum d^2 = 2,
+    # rho = 1 - 6 * 2 / (3 * 8) = 0.5. Mean over the three pairs: 2/3. W over the entries everyone
+    # scored would have dropped entry 1 without a word.
+    ratings = {1: {1: 10, 2: 8, 3: 6, 4: 4}, 2: {1: 9, 2: 8, 3: 7, 4: 1}, 3: {2: 5, 3: 9, 4: 3}}
+    assert incomplete_entries(ratings) == 1
+    assert pair_correlations(ratings) == {(1, 2): pytest.approx(1), (1, 3): pytest.approx(0.5),
+                                          (2, 3): pytest.approx(0.5)}
+    result = concordance(ratings)
+    assert isinstance(result, PairwiseAgreement)
+    assert result.rho == pytest.approx(2 / 3)
+    assert (result.pairs, result.jurors, result.entries, result.incomplete) == (3, 3, 4, 1)
     agreement = {row.juror: row for row in juror_agreement(ratings)}
-    assert agreement[1].correlation == pytest.approx(1.0)
-    assert agreement[2].correlation == pytest.approx(0.8)
-    # One entry: a mean, but no spread and no correlation.
-    assert (agreement[3].entries, agreement[3].mean, agreement[3].sd, agreement[3].correlation) == (1, 9, None, None)
+    # Each juror's figure is the mean of their own pairs: not the other jurors' mean per entry,
+    # which for entry 1 would be juror 2 alone and for the others jurors 2 and 3 together.
+    assert [agreement[juror].correlation for juror in (1, 2, 3)] == [
+        pytest.approx(0.75), pytest.approx(0.75), pytest.approx(0.5)]
+    assert not any(row.diverges for row in agreement.values())
+    assert (agreement[3].entries, agreement[3].mean) == (3, pytest.approx(17 / 3))
+
+
+def test_pairs_sharing_two_entries_or_without_spread_are_left_out():
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 4, 2: 4, 3: 4}, 3: {3: 1, 4: 2}, 4: {1: 2, 2: 1, 3: 3}}
+    # (1, 2): no spread in juror 2; (1, 3), (2, 3), (3, 4): two shared entries; (2, 4): no spread.
+    assert pair_correlations(ratings) == {(1, 4): pytest.approx(0.5)}
+    assert concordance(ratings) == PairwiseAgreement(pytest.approx(0.5), 1, 4, 4, 3)
+    figures = {row.juror: (row.correlation, row.diverges) for row in juror_agreement(ratings)}
+    assert figures == {1: (pytest.approx(0.5), False), 2: (None, False), 3: (None, False),
+                       4: (pytest.approx(0.5), False)}
+    assert concordance({1: {1: 1, 2: 2}, 2: {2: 3, 3: 4}}) is None
+
+
+def test_with_abstentions_a_juror_is_flagged_over_four_compared_entries_not_three():
+    reversed_on_four = {1: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}, 2: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5},
+                        3: {1: 4, 2: 3, 3: 2, 4: 1}}
+    figures = {row.juror: (row.correlation, row.diverges) for row in juror_agreement(reversed_on_four)}
+    # Juror 1 agrees with juror 2 (1) and not with juror 3 (-1): a mean of 0, below 0.3 as well.
+    assert figures == {1: (pytest.approx(0), True), 2: (pytest.approx(0), True), 3: (pytest.approx(-1), True)}
+    reversed_on_three = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 1, 2: 2, 3: 3, 4: 4}, 3: {1: 3, 2: 2, 3: 1}}
+    figures = {row.juror: (row.correlation, row.diverges) for row in juror_agreement(reversed_on_three)}
+    assert figures == {1: (pytest.approx(0), True), 2: (pytest.approx(0), True), 3: (pytest.approx(-1), False)}
+
+
+def test_with_abstentions_only_the_entries_shared_with_a_compared_juror_count_for_the_flag():
+    # Juror 1 scored five entries but shares only three with the others: compared on three, not flagged.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}, 2: {1: 3, 2: 2, 3: 1}, 3: {1: 3, 2: 2, 3: 1}}
+    figures = {row.juror: (row.entries, row.correlation, row.diverges) for row in juror_agreement(ratings)}
+    assert figures[1] == (5, pytest.approx(-1), False)
+    # Juror 1 is compared with juror 2 only: jurors 3 and 4 agree with each other on entries juror 1
+    # never scored, and their pair is no business of juror 1's.
+    ratings = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 4, 2: 3, 3: 2, 4: 1}, 3: {5: 1, 6: 2, 7: 3}, 4: {5: 1, 6: 2, 7: 3}}
+    figures = {row.juror: (row.correlation, row.diverges) for row in juror_agreement(ratings)}
+    assert figures == {1: (pytest.approx(-1), True), 2: (pytest.approx(-1), True),
+                       3: (pytest.approx(1), False), 4: (pytest.approx(1), False)}
+
+
+def test_complete_rankings_keep_kendalls_w():
+    ratings = by_juror([[1, 2, 3], [1, 3, 2]])
+    assert incomplete_entries(ratings) == 0 and incomplete_entries({}) == 0
+    assert concordance(ratings) == kendall_w(ratings)
+    # A juror who scored nothing does not make the rankings incomplete.
+    assert concordance({**ratings, 3: {}}) == kendall_w(ratings)
+
+
+@given(st.integers(2, 6), st.integers(3, 7), st.data())
+def test_on_complete_rankings_the_mean_pairwise_spearman_is_kendalls_identity(m, n, data):
+    """rho-bar = (m W - 1) / (m - 1) for m complete rankings without ties (Kendall & Babington
+    Smith, "The problem of m rankings", Ann. Math. Statist. 10 (1939)): the method for incomplete
+    rankings says on complete ones what W says."""
+    ratings = {juror: dict(enumerate(data.draw(st.permutations(range(n))))) for juror in range(m)}
+    w = kendall_w(ratings).w
+    result = pairwise_agreement(ratings)
+    if result is not None:  # always, as a permutation has spread
+        assert result.rho == pytest.approx((m * w - 1) / (m - 1), abs=1e-9)
+        assert result.pairs == m * (m - 1) // 2
+
+
+@given(st.dictionaries(st.integers(1, 6), st.dictionaries(st.integers(1, 6), st.integers(0, 10), max_size=6),
+                       max_size=5), st.integers(1, 50))
+def test_the_agreement_does_not_depend_on_juror_ids(ratings, shift):
+    renamed = {juror * shift + 7: scored for juror, scored in reversed(list(ratings.items()))}
+    assert concordance(renamed) == concordance(ratings)
+    before = sorted((row.correlation or 0.0, row.diverges, row.entries) for row in juror_agreement(ratings))
+    after = sorted((row.correlation or 0.0, row.diverges, row.entries) for row in juror_agreement(renamed))
+    assert after == pytest.approx(before) if before else after == before
 
 
 def test_two_entries_give_a_spread_and_a_correlation_of_plus_or_minus_one():
