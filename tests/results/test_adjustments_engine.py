@@ -98,7 +98,8 @@ def test_the_same_bonus_for_everyone_keeps_every_place(panel, rules, bonus):
     everyone = dataclasses.replace(panel, adjustments={entry: bonus for entry in panel.entries})
     plain, adjusted = rank(panel, rules), rank(everyone, rules)
     assert [(r.entry, r.place) for r in adjusted.standings] == [(r.entry, r.place) for r in plain.standings]
-    assert all(a.score == p.score + bonus for a, p in zip(adjusted.standings, plain.standings, strict=True) if p.score is not None)
+    pairs = zip(adjusted.standings, plain.standings, strict=True)
+    assert all(a.score == p.score + bonus for a, p in pairs if p.score is not None)
 
 
 @settings(max_examples=150, deadline=None)
