@@ -26,7 +26,8 @@ from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
 from contest.results import awards as engine_awards
-from contest.results import published, statistics
+from contest.results import adjusting, published, statistics
+from contest.results.exaequo import assign_with_decisions
 from contest.results.loading import (
     RoundPanels,
     award_tiers,
@@ -35,7 +36,7 @@ from contest.results.loading import (
     rank_round,
     results_round,
 )
-from contest.results.models import ResultSnapshot
+from contest.results.models import ExAequoDecision, ResultSnapshot
 from contest.results.ranking import Method, Ranking, Standing, counting_sheets, juror_totals
 from contest.results.svg import histogram_svg, score_bins
 
@@ -50,6 +51,7 @@ class StandingRow:
     registration: Registration
     standing: Standing
     award: Any = None  # the contest's AwardTier row
+    ex_aequo: bool = False  # the award is the jury's ex aequo decision (exaequo.py)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class CategoryStandings:
     category: Category
     rows: list[StandingRow] = field(default_factory=list)
     ranking: Ranking | None = None
+    decisions: list[ExAequoDecision] = field(default_factory=list)
 
 
 @dataclass
@@ -75,7 +78,7 @@ def round_of(contest: Contest, round_id: int | None) -> Round | None:
 
 
 def live_standings(contest: Contest, round_: Round) -> RoundStandings:
-    """Every category's standings with awards; seven queries whatever the field (the contest's
+    """Every category's standings with awards; nine queries whatever the field (the contest's
     setup loaded by the caller). Raises RankingError when the method cannot apply."""
     registrations = {registration.id: registration for registration in db.session.scalars(
         select(Registration).options(joinedload(Registration.participant))
@@ -85,14 +88,19 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
     tiers = {str(tier.id): tier for tier in contest.award_tiers}
     result = RoundStandings(round_, [], panels)
     engine_tiers = award_tiers(contest)
+    stored = adjusting.decisions_of(round_)
+    decisions, labels = adjusting.engine_decisions(stored), adjusting.tier_labels(contest)
     for category in contest.categories:
         ranking = rankings[category.id]
-        awards = {award.entry: award for award in engine_awards.assign_awards(ranking.standings, engine_tiers)}
+        awards = {award.entry: award for award in assign_with_decisions(
+            ranking.standings, engine_tiers, decisions.get(category.id, []), labels)}
         result.prize_total += engine_awards.prize_total(awards.values())
         rows = [StandingRow(registrations[standing.entry], standing,
-                            tiers[awards[standing.entry].tier.name] if standing.entry in awards else None)
+                            tiers[awards[standing.entry].tier.name] if standing.entry in awards else None,
+                            standing.entry in awards and awards[standing.entry].ex_aequo)
                 for standing in ranking.standings]
-        result.categories.append(CategoryStandings(category, rows, ranking))
+        result.categories.append(CategoryStandings(
+            category, rows, ranking, [item for item in stored if item.category_id == category.id]))
     return result
 
 
