@@ -29,6 +29,14 @@ REASON_LIMIT = 1000
 POINTS_LIMIT = Decimal(100_000)
 
 
+def entries_of(contest: Contest) -> list[Registration]:
+    """The contest's approved entries by code, with their participants: what points can be given to."""
+    return list(db.session.scalars(select(Registration).options(joinedload(Registration.participant))
+                                   .where(Registration.contest_id == contest.id,
+                                          Registration.status == RegistrationStatus.APPROVED.value)
+                                   .order_by(Registration.code)))
+
+
 def adjustments_of(round_: Round) -> list[Adjustment]:
     """The round's adjustments with their entries, oldest first. One query."""
     return list(db.session.scalars(

@@ -25,8 +25,8 @@ from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
-from contest.results import awards as engine_awards
 from contest.results import adjusting, published, statistics
+from contest.results import awards as engine_awards
 from contest.results.exaequo import assign_with_decisions
 from contest.results.loading import (
     RoundPanels,
@@ -282,6 +282,10 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
     panels = load_panels(contest, standings.round, all_scores=True,
                          entries=list(standings.panels.category_of.items()))
     rules = contest_rules(contest)
+    adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in adjusting.adjustments_of(standings.round):
+        adjustments[item.registration_id].append(
+            {"kind": item.kind, "points": _decimal_text(Decimal(item.points)), "reason": item.reason})
     categories = []
     for category in standings.categories:
         panel = panels.panels[category.category.id]
@@ -302,6 +306,10 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                 "code": row.registration.code,
                 "place": standing.place,
                 "total": _decimal_text(standing.score),
+                "jury_total": None if standing.score is None else _decimal_text(standing.score - standing.adjustment),
+                "adjustment": _decimal_text(standing.adjustment) if standing.adjustment else None,
+                "adjustments": adjustments.get(standing.entry, []),
+                "ex_aequo": row.ex_aequo,
                 "jurors_counted": standing.jurors_counted,
                 "decided_by": standing.decided_by,
                 "award": str(row.award.id) if row.award is not None else None,
@@ -317,7 +325,8 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                                  (category.ranking.totals if category.ranking else {}).get(standing.entry, {}).items()},
                 "juror_scores": {str(juror): dict(points) for juror, points in scores.items()},
             })
-        categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows})
+        categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows,
+                           "ex_aequo": _decisions_data(contest, category)})
     return {
         "format": SNAPSHOT_FORMAT,
         "round": {"id": standings.round.id, "name": _texts(standings.round)},
@@ -332,6 +341,21 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                    for m in panels.jurors],
         "categories": categories,
     }
+
+
+def _decisions_data(contest: Contest, category: CategoryStandings) -> list[dict[str, Any]]:
+    """The jury's ex aequo decisions of a category as the protocol and the public page state them."""
+    codes = {row.registration.id: row.registration.code for row in category.rows}
+    tiers = list(contest.award_tiers)
+    result = []
+    for decision in category.decisions:
+        position = next(index for index, tier in enumerate(tiers) if tier.id == decision.tier_id)
+        skipped = tiers[position + 1] if decision.skip_next and position + 1 < len(tiers) else None
+        result.append({"tier_name": _texts(tiers[position]),
+                       "codes": [codes[entry] for entry in decision.registration_ids if entry in codes],
+                       "skipped_name": _texts(skipped) if skipped is not None else None,
+                       "reason": decision.reason})
+    return result
 
 
 def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decimals: int) -> dict[str, str]:
