@@ -353,6 +353,7 @@ def _decisions_data(contest: Contest, category: CategoryStandings) -> list[dict[
         skipped = tiers[position + 1] if decision.skip_next and position + 1 < len(tiers) else None
         result.append({"tier_name": _texts(tiers[position]),
                        "codes": [codes[entry] for entry in decision.registration_ids if entry in codes],
+                       "skip_next": decision.skip_next,
                        "skipped_name": _texts(skipped) if skipped is not None else None,
                        "reason": decision.reason})
     return result

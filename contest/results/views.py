@@ -37,7 +37,7 @@ organiser = roles_required(Role.ORGANISER)
 # Browsers and proxies may keep the page but must ask again each time (a cheap 304 while the
 # ETag matches): a consent withdrawn after publishing then hides the name at once.
 PUBLIC_CACHE_CONTROL = "public, no-cache"
-PAGE_VERSION = "1"  # bump when the public template changes, so old ETags stop matching
+PAGE_VERSION = "2"  # bump when the public template changes, so old ETags stop matching
 CACHE_SIZE = 256
 
 
