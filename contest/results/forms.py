@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest.forms import REQUIRED_MESSAGE, optional_id, trimmed
@@ -46,7 +47,8 @@ class ExAequoForm(FlaskForm):
     codes = StringField(_l("Codes of the entries, separated by commas"), filters=[trimmed],
                         validators=[DataRequired(message=REQUIRED_MESSAGE), Length(max=500)])
     next_tier = RadioField(_l("The next award tier"), default="skip", validate_choice=False,
-                           choices=[("skip", _l("is not awarded")), ("award", _l("is still awarded"))])
+                           choices=[SelectChoice("skip", _l("is not awarded")),
+                                    SelectChoice("award", _l("is still awarded"))])
     reason = TextAreaField(_l("The jury's reason"), filters=[trimmed],
                            validators=[DataRequired(message=REQUIRED_MESSAGE), Length(max=REASON_LIMIT)])
 

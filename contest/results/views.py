@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.http import quote_etag
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 
 from contest import downloads, i18n
 from contest.auth.models import Role
@@ -109,13 +110,14 @@ def _outside_page(contest: Contest, round_: Round, *, adjustment_form: Adjustmen
     adjustment_form = adjustment_form or AdjustmentForm()
     ex_aequo_form = ex_aequo_form or ExAequoForm()
     entries = adjusting.entries_of(contest)
-    adjustment_form.registration.choices = [("", _("Choose…"))] + [
-        (entry.id, f"{entry.code} — {entry.participant.full_name}") for entry in entries]
-    adjustment_form.kind.choices = [(kind.value, kind.label) for kind in AdjustmentKind]
-    ex_aequo_form.category.choices = [("", _("Choose…"))] + [
-        (category.id, localized(category, "name")) for category in contest.categories]
-    ex_aequo_form.tier.choices = [("", _("Choose…"))] + [
-        (tier.id, localized(tier, "name")) for tier in contest.award_tiers]
+    choose = SelectChoice("", _("Choose…"))
+    adjustment_form.registration.choices = [choose, *(
+        SelectChoice(entry.id, f"{entry.code} — {entry.participant.full_name}") for entry in entries)]
+    adjustment_form.kind.choices = [SelectChoice(kind.value, kind.label) for kind in AdjustmentKind]
+    ex_aequo_form.category.choices = [choose, *(
+        SelectChoice(category.id, localized(category, "name")) for category in contest.categories)]
+    ex_aequo_form.tier.choices = [choose, *(SelectChoice(tier.id, localized(tier, "name"))
+                                            for tier in contest.award_tiers)]
     decisions = adjusting.decisions_of(round_)
     codes = {entry.id: entry.code for entry in entries}
     page = render_template(
