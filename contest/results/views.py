@@ -108,7 +108,7 @@ def _outside_page(contest: Contest, round_: Round, *, adjustment_form: Adjustmen
                   ex_aequo_form: ExAequoForm | None = None, status: int = 200):
     """Penalties and bonuses outside the jury, and the jury's ex aequo decisions, of one round."""
     adjustment_form = adjustment_form or AdjustmentForm()
-    ex_aequo_form = ex_aequo_form or ExAequoForm()
+    ex_aequo_form = ex_aequo_form or ExAequoForm(prefix="decision")
     entries = adjusting.entries_of(contest)
     choose = SelectChoice("", _("Choose…"))
     adjustment_form.registration.choices = [choose, *(
@@ -173,7 +173,7 @@ def remove_adjustment(contest_id: int, adjustment_id: int):
 def add_ex_aequo(contest_id: int):
     contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     round_ = _requested_round(contest)
-    form = ExAequoForm()
+    form = ExAequoForm(prefix="decision")
     if form.validate_on_submit():
         try:
             adjusting.decide_ex_aequo(contest, round_, category_id=form.category.data, tier_id=form.tier.data,

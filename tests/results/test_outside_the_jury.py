@@ -39,8 +39,9 @@ def add_points(client, contest, registration, points, reason="Overran the time l
 def decide(client, contest, codes, *, next_tier="skip", reason="The jury found both readings equally strong",
            category=None, tier=None):
     return client.post_form(f"/manage/contests/{contest.id}/results/ex-aequo", {
-        "category": (category or contest.categories[0]).id, "tier": (tier or contest.award_tiers[0]).id,
-        "codes": codes, "next_tier": next_tier, "reason": reason}, headers=EN)
+        "decision-category": (category or contest.categories[0]).id,
+        "decision-tier": (tier or contest.award_tiers[0]).id,
+        "decision-codes": codes, "decision-next_tier": next_tier, "decision-reason": reason}, headers=EN)
 
 
 def category_a(contest):
