@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, cast, func, select, type_coerce
 from sqlalchemy.orm import joinedload
@@ -128,6 +128,7 @@ def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
             category = category_of.get(registration_id)
             if category is not None:
                 scores[category].append((member_id, registration_id, criterion_id, Decimal(points)))
+    step = engine.quantizer(rules.decimals)
     adjustments = adjustment_totals(db.session.execute(
         select(Adjustment.registration_id, Adjustment.points).where(Adjustment.round_id == round_.id)).all())
     engine_jurors = [engine.Juror(member.id, member.is_chair, member.is_honorary) for member in jurors]
@@ -138,7 +139,8 @@ def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
     for registration_id, category in category_of.items():
         by_category[category].append(registration_id)
         if registration_id in adjustments:
-            adjusted[category][registration_id] = Decimal(adjustments[registration_id])
+            # Stored with three decimals; entered with at most the contest's (the form refuses more).
+            adjusted[category][registration_id] = adjustments[registration_id].quantize(step, ROUND_HALF_UP)
     panels = {category.id: Panel(entries=by_category.get(category.id, []), jurors=engine_jurors,
                                  criteria=criteria, scores=scores.get(category.id, []),
                                  excluded=frozenset(excluded), totals=totals.get(category.id, {}),
