@@ -130,7 +130,9 @@ def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles,
                      decimals: int) -> Table:
     # The jury's score and the points outside it get columns only where some entry has such points.
     adjusted = any(row.get("adjustment") for row in rows)
-    extra = [_("Jury's score"), _("Penalties and bonuses")] if adjusted else []
+    # Paragraphs, so the long headings wrap instead of widening their columns.
+    extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
+        if adjusted else []
     header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra, _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
              *(_score(row.get("juror_totals", {}).get(str(j["id"])), decimals, language) for j in jurors),
