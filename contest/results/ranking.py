@@ -18,6 +18,8 @@ Decisions the regulations leave to us, so organisers can explain every number:
 * Rounding (ROUND_HALF_UP, `Rules.decimals`) applies to the final aggregate, and also to
   each juror's total when the regulations say so (`Rules.round_juror_totals`). Places are
   decided on the rounded aggregate: what is published is what is compared.
+* Points outside the jury (`Panel.adjustments`: penalties, bonuses) are added to the rounded
+  aggregate, and places are decided on that final score (adjustments.py).
 * Standard competition ranking (1, 2, 2, 4). Equal aggregates go through the tie-break
   chain; whatever is still equal at the end stays shared.
 """
