@@ -188,6 +188,8 @@ def test_published_results_carry_both_to_the_public_page_the_protocol_and_the_di
     body = page(client.get(f"/contests/{j.contest.slug}/results?lang=en"))
     assert body.count("First degree (shared)") == 2 and "The jury found both readings equally strong" in body
     assert "Penalties and bonuses" in body and "18.00" in body  # B1: 19.00 from the jury, minus 1
+    export = client.get(f"/manage/contests/{j.contest.id}/results/export.csv", headers=EN).get_data(as_text=True)
+    assert "Jury's score" in export and "Penalties and bonuses" in export and "-1.00" in export
     shared = {award.registration.id: award.shared for award in snapshot_awards(j.contest)}
     assert shared[a1.id] and shared[a2.id] and not shared[j.registrations[5].id]
     # Published: nothing can change until the results are withdrawn.
