@@ -134,3 +134,58 @@ def test_each_entry_gets_at_most_one_award_and_better_places_never_get_a_later_t
     order = {name: index for index, name in enumerate(names)}
     positions = [order[award.tier.name] for award in awards]
     assert positions == sorted(positions)
+
+
+LABELS = {"I": "First degree", "II": "Second degree", "III": "Third degree", "Grand Prix": "Grand Prix"}
+
+
+def full(awards):
+    return [(award.entry, award.place, award.tier.name, award.ex_aequo) for award in awards]
+
+
+@pytest.mark.parametrize(("standings", "tiers", "decisions", "message"), [
+    (FIELD, TIERS, [ExAequo("I", {1}, True)], "An ex aequo decision for “First degree” needs at least two entries."),
+    (FIELD, TIERS, [ExAequo("II", {2, 4}, True)],
+     "The ex aequo decision for “Second degree” must name the best entries not yet awarded; the standings have "
+     "changed since, so review the decision."),
+    ((standing(1, 1, "19"), standing(2, 2, "18"), standing(3, 2, "18")), TIERS, [ExAequo("I", {1, 2}, True)],
+     "The ex aequo decision for “First degree” splits a shared place: name every entry on place 2."),
+    (FIELD, TIERS, [ExAequo("I", {1, 2}, True), ExAequo("II", {3, 4}, True)],
+     "The tier “Second degree” is skipped by the ex aequo decision before it, so it cannot be awarded ex aequo."),
+    (FIELD, [AwardTier("Grand Prix", 1, min_score=D("19.3")), *TIERS], [ExAequo("Grand Prix", {1, 2}, True)],
+     "The ex aequo decision for “Grand Prix” names an entry below the tier's minimum score."),
+    (FIELD, TIERS, [ExAequo("IV", {1, 2}, True)],
+     "An ex aequo decision names an award tier the contest no longer has."),
+])
+def test_each_refusal_names_the_tier_as_people_know_it(standings, tiers, decisions, message):
+    with pytest.raises(ExAequoError) as refusal:
+        assign_with_decisions(standings, tiers, decisions, LABELS)
+    assert str(refusal.value.message) == message
+
+
+def test_a_refusal_without_labels_names_the_tier_by_its_key():
+    with pytest.raises(ExAequoError) as refusal:
+        assign_with_decisions(FIELD, TIERS, [ExAequo("II", {2, 4}, True)])
+    assert "“II”" in str(refusal.value.message)
+
+
+def test_a_decision_between_tiers_leaves_the_rest_to_the_places_and_unranked_entries_out():
+    """Constructed: I to the 1st, II ex aequo to the 2nd and 3rd (III still awarded), III to the 4th;
+    an entry no juror scored gets nothing; places stay as the totals give them."""
+    field = (*FIELD, Standing(6, None, None, 0, None, False, "unranked"))
+    awards = assign_with_decisions(field, TIERS, [ExAequo("II", {2, 3}, skip_next=False)], LABELS)
+    assert full(awards) == [(1, 1, "I", False), (2, 2, "II", True), (3, 3, "II", True), (4, 4, "III", False)]
+
+
+def test_a_minimum_exactly_reached_counts_with_and_without_a_decision():
+    tiers = [AwardTier("I", 1), AwardTier("Laureate", 2, min_score=D(16)), AwardTier("Diploma", 2)]
+    awards = assign_with_decisions(FIELD, tiers, [ExAequo("I", {1, 2}, skip_next=False)], LABELS)
+    # The Laureate tier starts at place 3: 17 and 16 reach its minimum (16 exactly), 15 goes on to the diplomas.
+    assert full(awards) == [(1, 1, "I", True), (2, 2, "I", True), (3, 3, "Laureate", False),
+                            (4, 4, "Laureate", False), (5, 5, "Diploma", False)]
+    grand = [AwardTier("Grand Prix", 1, min_score=D("19.2")), *TIERS]
+    assert full(assign_with_decisions(FIELD, grand, [ExAequo("Grand Prix", {1, 2}, skip_next=True)], LABELS))[:2] == [
+        (1, 1, "Grand Prix", True), (2, 2, "Grand Prix", True)]
+    strict = [AwardTier("I", 1), AwardTier("Laureate", 1, min_score=D("17.5")), AwardTier("Diploma", 1)]
+    assert full(assign_with_decisions(FIELD, strict, [ExAequo("I", {1, 2}, skip_next=False)], LABELS)) == [
+        (1, 1, "I", True), (2, 2, "I", True), (3, 3, "Diploma", False)]
