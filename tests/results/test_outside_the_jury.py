@@ -234,3 +234,16 @@ def test_the_standings_with_adjustments_and_decisions_take_the_same_queries_for_
                 assert client.get(url).status_code == 200
             counts.append(log.count)
     assert counts[:2] == counts[2:]
+
+
+def test_another_contests_points_and_decisions_cannot_be_removed_through_this_contest(db, judged, login_as, client):
+    j, other = judged(), judged()
+    login_as("organiser")
+    add_points(client, other.contest, other.registrations[0], "-1")
+    decide(client, other.contest, f"{other.registrations[0].code}, {other.registrations[1].code}")
+    adjustment, decision = db.session.scalar(select(Adjustment)), db.session.scalar(select(ExAequoDecision))
+    for url in (f"/manage/contests/{j.contest.id}/results/adjustments/{adjustment.id}/remove",
+                f"/manage/contests/{j.contest.id}/results/ex-aequo/{decision.id}/remove"):
+        body = page(client.post_form(url, headers=EN, follow_redirects=True))
+        assert "no longer exists" in body
+    assert count(db, Adjustment) == 1 and count(db, ExAequoDecision) == 1
