@@ -189,3 +189,18 @@ def test_a_minimum_exactly_reached_counts_with_and_without_a_decision():
     strict = [AwardTier("I", 1), AwardTier("Laureate", 1, min_score=D("17.5")), AwardTier("Diploma", 1)]
     assert full(assign_with_decisions(FIELD, strict, [ExAequo("I", {1, 2}, skip_next=False)], LABELS)) == [
         (1, 1, "I", True), (2, 2, "I", True), (3, 3, "Diploma", False)]
+
+
+def test_a_refused_minimum_after_a_decision_hands_its_places_to_the_next_tier():
+    tiers = [AwardTier("I", 1), AwardTier("Laureate", 2, min_score=D("17.5")), AwardTier("Diploma", 1)]
+    awards = assign_with_decisions(FIELD, tiers, [ExAequo("I", {1, 2}, skip_next=False)], LABELS)
+    # Place 3 (17) misses the laureates' minimum: the one diploma goes to place 3, and no further.
+    assert full(awards) == [(1, 1, "I", True), (2, 2, "I", True), (3, 3, "Diploma", False)]
+
+
+def test_a_decision_of_three_that_splits_the_third_place_is_refused_with_that_place():
+    tied = (standing(1, 1, "19"), standing(2, 2, "18"), standing(3, 3, "17"), standing(4, 3, "17"))
+    with pytest.raises(ExAequoError) as refusal:
+        assign_with_decisions(tied, TIERS, [ExAequo("I", {1, 2, 3}, True)], LABELS)
+    assert str(refusal.value.message) == ("The ex aequo decision for “First degree” splits a shared place: "
+                                          "name every entry on place 3.")
