@@ -75,7 +75,9 @@ def test_registration_management_is_for_organisers_only(app):
 
 # Results for organisers: live standings with names, agreement, publishing, exports with contacts.
 RESULTS_MANAGE_ENDPOINTS = {"results.standings", "results.agreement", "results.advance", "results.publish",
-                            "results.unpublish", "results.export", "results.protocol"}
+                            "results.unpublish", "results.export", "results.protocol", "results.outside",
+                            "results.add_adjustment", "results.remove_adjustment", "results.add_ex_aequo",
+                            "results.remove_ex_aequo"}
 
 
 def test_results_management_is_for_organisers_only(app):

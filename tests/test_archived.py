@@ -25,6 +25,7 @@ from contest.extensions import db as _db
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.registration import imports
 from contest.registration.models import Registration
+from contest.results import adjusting
 from contest.results import services as results
 from tests.registration.helpers import one_work_entry
 
@@ -51,6 +52,8 @@ class Archived:
     job: CertificateJob
     teacher: User
     outsider: User  # a juror account not on this jury
+    adjustment: int = 0  # a penalty outside the jury in the final
+    decision: int = 0  # the jury's ex aequo decision in the final
 
     @property
     def base(self) -> str:
@@ -78,6 +81,11 @@ def archived(make_contest, make_category, make_criterion, make_round, make_award
     sheet = make_sheet(members[0], scored, final, points={criterion: 8}, status="submitted")
     make_sheet(members[1], scored, final, points={criterion: 6}, status="submitted")
     make_sheet(members[0], other, final, points={criterion: 5}, status="submitted")
+    adjustment = adjusting.add_adjustment(contest, final, registration_id=other.id, kind="late_entry", points="-1",
+                                          reason="Sent a day late.", actor=organiser)
+    decision = adjusting.decide_ex_aequo(contest, final, category_id=category.id, tier_id=contest.award_tiers[0].id,
+                                         codes=f"{scored.code}, {other.code}", skip_next=True,
+                                         reason="Equally strong.", actor=organiser)
     results.publish_results(contest, actor=organiser, reason="The second juror fell ill.")
     certificate = certificates.issue_documents(contest, certificates.planned_documents(contest))[0]
     job = CertificateJob(contest_id=contest.id, output_format="zip", status=JobStatus.FAILED.value)
@@ -86,7 +94,8 @@ def archived(make_contest, make_category, make_criterion, make_round, make_award
     teacher = make_user(email="teacher@example.kz")
     _db.session.commit()
     return Archived(contest, organiser, juror, members, qualifying.id, final.id, criterion.id, category.id,
-                    scored, other, pending, sheet, certificate, job, teacher, make_user(role="juror"))
+                    scored, other, pending, sheet, certificate, job, teacher, make_user(role="juror"),
+                    adjustment.id, decision.id)
 
 
 def settings_form() -> dict[str, str]:
@@ -155,6 +164,20 @@ ROUTES: dict[str, Route] = {
     "results.publish": ("organiser", lambda a: f"{a.base}/results/publish", lambda a: {"reason": "Again."}),
     "results.unpublish": ("organiser", lambda a: f"{a.base}/results/unpublish",
                           lambda a: {"reason": "A score was typed wrong."}),
+    "results.add_adjustment": ("organiser", lambda a: f"{a.base}/results/adjustments?round={a.final}",
+                               lambda a: {"registration": str(a.scored.id), "kind": "time_overrun", "points": "-1",
+                                          "reason": "Over time."}),
+    "results.remove_adjustment": ("organiser",
+                                  lambda a: f"{a.base}/results/adjustments/{a.adjustment}/remove?round={a.final}",
+                                  lambda a: {}),
+    "results.add_ex_aequo": ("organiser", lambda a: f"{a.base}/results/ex-aequo?round={a.final}",
+                             lambda a: {"decision-category": str(a.category),
+                                        "decision-tier": str(a.contest.award_tiers[0].id),
+                                        "decision-codes": f"{a.scored.code}, {a.other.code}",
+                                        "decision-next_tier": "award", "decision-reason": "Again."}),
+    "results.remove_ex_aequo": ("organiser",
+                                lambda a: f"{a.base}/results/ex-aequo/{a.decision}/remove?round={a.final}",
+                                lambda a: {}),
     # Certificates
     "certificates.issue": ("organiser", lambda a: f"{a.base}/certificates/issue", lambda a: {"output_format": "zip"}),
     "certificates.job_resume": ("organiser", lambda a: f"{a.base}/certificates/jobs/{a.job.id}/resume",

@@ -69,8 +69,10 @@ def snapshot_awards(contest: Contest) -> list[PublishedAward]:
                  selectinload(Registration.category)))}
     held = Counter((category.get("id"), row.get("place")) for category in snapshot.data.get("categories", [])
                    for row in category.get("rows", []))  # two entries on one place share it
+    # Shared too when the jury gave the tier ex aequo to entries on different places.
     return [PublishedAward(registrations[row["registration_id"]], row.get("place"), row.get("award_name") or "",
-                           category.get("name") or "", shared=held[(category.get("id"), row.get("place"))] > 1)
+                           category.get("name") or "",
+                           shared=held[(category.get("id"), row.get("place"))] > 1 or bool(row.get("ex_aequo")))
             for category, row in rows if row["registration_id"] in registrations]
 
 

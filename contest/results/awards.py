@@ -44,6 +44,7 @@ class Award:
     entry: int
     place: int
     tier: AwardTier
+    ex_aequo: bool = False  # given by the jury's decision to several entries (exaequo.py)
 
 
 class _Placed(NamedTuple):

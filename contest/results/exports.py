@@ -44,6 +44,8 @@ ORGANISER_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("May be named publicly"), lambda row, language: _("yes") if row.get("named") else _("no")),
     *PUBLIC_COLUMNS[4:],
     (_l("Jurors counted"), lambda row, language: row.get("jurors_counted")),
+    (_l("Jury's score"), lambda row, language: row["_jury_total"]),
+    (_l("Penalties and bonuses"), lambda row, language: row["_adjustment"]),
     (_l("Phone"), lambda row, language: row["_contacts"].participant.phone if row.get("_contacts") else ""),
     (_l("Guardian"), lambda row, language: row["_contacts"].participant.guardian_name if row.get("_contacts") else ""),
     (_l("Guardian's phone"),
@@ -74,7 +76,10 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
         name = text_in(category["name"], language)
         for row in category["rows"]:
             row = {**row, "_category": name, "_contacts": contacts.get(row["registration_id"]),
-                   "_total": _score(row.get("total"), step)}
+                   "_total": _score(row.get("total"), step),
+                   # Snapshots published before adjustments existed have no jury total: it was the total.
+                   "_jury_total": _score(row.get("jury_total") or row.get("total"), step),
+                   "_adjustment": _score(row.get("adjustment"), step)}
             values = [getter(row, language) for _label, getter in columns]
             values += [_score(row.get("criteria", {}).get(str(c["id"])), step) for c in criteria]
             rows.append([guard_formula(value) for value in values])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Numeric, cast, func, select, type_coerce
 from sqlalchemy.orm import joinedload
@@ -22,6 +22,8 @@ from contest.judging.models import Conflict, JuryMember, Score, ScoreSheet, Shee
 from contest.registration.models import Registration, RegistrationStatus
 from contest.results import awards as engine_awards
 from contest.results import ranking as engine
+from contest.results.adjustments import adjustment_totals
+from contest.results.models import Adjustment
 from contest.results.ranking import Panel, Ranking, Rules
 
 METHODS = {
@@ -85,7 +87,7 @@ def _tie_break_criteria(rules: Rules) -> list[int]:
 
 def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
                 entries: Iterable[tuple[int, int]] | None = None) -> RoundPanels:
-    """Panels per category of `round_` (contest setup already loaded). Four queries, five when
+    """Panels per category of `round_` (contest setup already loaded). Five queries, six when
     the tie-break chain names a criterion or `all_scores` asks for every score (statistics).
 
     `entries`: (registration id, category id) pairs when the caller already has them."""
@@ -126,15 +128,23 @@ def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
             category = category_of.get(registration_id)
             if category is not None:
                 scores[category].append((member_id, registration_id, criterion_id, Decimal(points)))
+    step = engine.quantizer(rules.decimals)
+    adjustments = adjustment_totals(db.session.execute(
+        select(Adjustment.registration_id, Adjustment.points).where(Adjustment.round_id == round_.id)).all())
     engine_jurors = [engine.Juror(member.id, member.is_chair, member.is_honorary) for member in jurors]
     criteria = [engine.Criterion(criterion.id, Decimal(str(criterion.weight)), Decimal(criterion.max_score))
                 for criterion in contest.criteria]
     by_category: dict[int, list[int]] = defaultdict(list)
+    adjusted: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for registration_id, category in category_of.items():
         by_category[category].append(registration_id)
+        if registration_id in adjustments:
+            # Stored with three decimals; entered with at most the contest's (the form refuses more).
+            adjusted[category][registration_id] = adjustments[registration_id].quantize(step, ROUND_HALF_UP)
     panels = {category.id: Panel(entries=by_category.get(category.id, []), jurors=engine_jurors,
                                  criteria=criteria, scores=scores.get(category.id, []),
-                                 excluded=frozenset(excluded), totals=totals.get(category.id, {}))
+                                 excluded=frozenset(excluded), totals=totals.get(category.id, {}),
+                                 adjustments=adjusted.get(category.id, {}))
               for category in contest.categories}
     return RoundPanels(round_, panels, jurors, category_of)
 

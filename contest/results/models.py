@@ -7,14 +7,17 @@ snapshot only, so later changes to score sheets never alter what was published."
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from contest.auth.models import User
-from contest.contests.models import Contest, Round
-from contest.db import Base, UTCDateTime, utcnow
+from contest.contests.models import SCORE_TYPE, AwardTier, Category, Contest, Round
+from contest.db import Base, LabelledEnum, UTCDateTime, set_labels, utcnow
+from contest.registration.models import Registration
 
 
 class ResultSnapshot(Base):
@@ -44,3 +47,70 @@ class ResultSnapshot(Base):
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     retired_by: Mapped[User | None] = relationship(foreign_keys=[retired_by_id])
 
+
+
+class AdjustmentKind(LabelledEnum):
+    TIME_OVERRUN = "time_overrun"
+    LATE_ENTRY = "late_entry"
+    OBJECTIVE = "objective"
+    OTHER = "other"
+
+
+set_labels({
+    AdjustmentKind.TIME_OVERRUN: _l("Time limit overrun"),
+    AdjustmentKind.LATE_ENTRY: _l("Late entry"),
+    AdjustmentKind.OBJECTIVE: _l("Objective score"),
+    AdjustmentKind.OTHER: _l("Other"),
+})
+
+
+class Adjustment(Base):
+    """Points outside the jury for one entry in one round (negative: a penalty), entered by an
+    organiser with a reason; added to the rounded jury score (results/adjustments.py)."""
+
+    __tablename__ = "results_adjustment"
+    __table_args__ = (
+        CheckConstraint("points <> 0", name="points_not_zero"),
+        CheckConstraint("kind IN ('time_overrun', 'late_entry', 'objective', 'other')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    points: Mapped[Decimal] = mapped_column(SCORE_TYPE)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    round: Mapped[Round] = relationship()
+    registration: Mapped[Registration] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return AdjustmentKind(self.kind).label
+
+
+class ExAequoDecision(Base):
+    """The jury's decision to give one award tier to several entries of a category in a round,
+    and whether the next tier is then skipped (results/exaequo.py)."""
+
+    __tablename__ = "results_ex_aequo"
+    __table_args__ = (UniqueConstraint("round_id", "category_id", "tier_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("contest_category.id", ondelete="CASCADE"))
+    tier_id: Mapped[int] = mapped_column(ForeignKey("contest_award_tier.id", ondelete="CASCADE"))
+    # Registration ids, as the jury named them: a list, because the decision is read whole.
+    registration_ids: Mapped[list[int]] = mapped_column(JSON)
+    skip_next: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    round: Mapped[Round] = relationship()
+    category: Mapped[Category] = relationship()
+    tier: Mapped[AwardTier] = relationship()
+    created_by: Mapped[User | None] = relationship()

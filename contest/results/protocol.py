@@ -1,8 +1,9 @@
 """The jury protocol as a PDF in kk/ru/en, from the published snapshot: for each category the
-standings (place, code, name, each juror's total, the aggregate, the award), the jury's agreement
-(Kendall's W, or the mean pairwise Spearman correlation when some juror did not score some entry,
-the method named), then each juror's scores per criterion, and signature lines for every juror
-and the chair."""
+standings (place, code, name, each juror's total, the jury's score and the points outside the
+jury when there are any, the total, the award), the jury's agreement (Kendall's W, or the mean
+pairwise Spearman correlation when some juror did not score some entry, the method named), the
+penalties and bonuses with their reasons and the jury's ex aequo decisions, then each juror's scores
+per criterion, and signature lines for every juror and the chair."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from contest.contests.models import Contest
 from contest.fonts import SANS, SANS_BOLD, register_fonts
 from contest.i18n import format_fixed, format_prose_date, format_score, localized
 from contest.results import statistics
-from contest.results.models import ResultSnapshot
+from contest.results.models import AdjustmentKind, ResultSnapshot
 from contest.results.services import text_in
 
 TABLE_STYLE = TableStyle([
@@ -92,6 +93,7 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
         agreement = _agreement(category["rows"], language)
         if agreement:
             story += [Spacer(1, 2 * mm), _text(f"{_('Jury agreement')}: {agreement}", styles["text"])]
+        story += _outside_the_jury(category, styles, language, decimals)
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
@@ -142,16 +144,55 @@ def _score(value: str | None, decimals: int, language: str) -> str:
     return format_score(value, decimals, language) if value is not None else "—"
 
 
+def _signed(value: str | None, decimals: int, language: str) -> str:
+    return "" if value is None else ("+" if Decimal(value) > 0 else "") + format_score(value, decimals, language)
+
+
+def _award(row: dict) -> str:
+    name = text_in(row.get("award_name"), row["_language"])
+    return _("%(award)s (shared)", award=name) if name and row.get("ex_aequo") else name
+
+
 def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
                      decimals: int) -> Table:
-    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), _("Total"), _("Award")]
+    # The jury's score and the points outside it get columns only where some entry has such points.
+    adjusted = any(row.get("adjustment") for row in rows)
+    # Paragraphs, so the long headings wrap instead of widening their columns.
+    extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
+        if adjusted else []
+    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra, _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
              *(_score(row.get("juror_totals", {}).get(str(j["id"])), decimals, language) for j in jurors),
+             *([_score(row.get("jury_total"), decimals, language), _signed(row.get("adjustment"), decimals, language)]
+               if adjusted else []),
              _score(row["total"], decimals, language),
-             _text(text_in(row.get("award_name"), language), styles["cell"])] for row in rows]
+             _text(_award({**row, "_language": language}), styles["cell"])] for row in rows]
     table = Table([header, *body], repeatRows=1)
     table.setStyle(TABLE_STYLE)
     return table
+
+
+def _outside_the_jury(category: dict, styles, language: str, decimals: int) -> list[Any]:
+    """Each penalty or bonus with its reason, and the jury's ex aequo decisions, under the standings."""
+    story: list[Any] = []
+    items = [(row["code"], item) for row in category["rows"] for item in row.get("adjustments", [])]
+    if items:
+        story.append(_text(_("Penalties and bonuses outside the jury (added to the jury's rounded score)"),
+                           styles["heading"]))
+        for code, item in items:
+            story.append(_text(f"{code}: {_signed(item['points'], decimals, language)} — "
+                               f"{AdjustmentKind(item['kind']).label}. {item['reason']}", styles["text"]))
+    for decision in category.get("ex_aequo", []):
+        skipped = decision.get("skipped_name")
+        story.append(_text(_("Ex aequo by the jury's decision: “%(tier)s” — %(codes)s.",
+                             tier=text_in(decision["tier_name"], language), codes=", ".join(decision["codes"])),
+                           styles["heading"]))
+        if skipped:
+            story.append(_text(_("“%(tier)s” is not awarded.", tier=text_in(skipped, language)), styles["text"]))
+        elif not decision.get("skip_next"):
+            story.append(_text(_("The next tier is still awarded."), styles["text"]))
+        story.append(_text(_("Reason: %(reason)s", reason=decision["reason"]), styles["text"]))
+    return story
 
 
 def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str,

@@ -18,6 +18,8 @@ Decisions the regulations leave to us, so organisers can explain every number:
 * Rounding (ROUND_HALF_UP, `Rules.decimals`) applies to the final aggregate, and also to
   each juror's total when the regulations say so (`Rules.round_juror_totals`). Places are
   decided on the rounded aggregate: what is published is what is compared.
+* Points outside the jury (`Panel.adjustments`: penalties, bonuses) are added to the rounded
+  aggregate, and places are decided on that final score (adjustments.py).
 * Standard competition ranking (1, 2, 2, 4). Equal aggregates go through the tie-break
   chain; whatever is still equal at the end stays shared.
 """
@@ -33,6 +35,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from flask_babel import lazy_gettext as _l
 
 from contest.errors import ServiceError
+from contest.results.adjustments import with_adjustments
 
 ZERO = Decimal(0)
 # Exact enough for the normalisation sums of 10,000 entries with four decimals each.
@@ -93,6 +96,8 @@ class Panel:
     # Weighted totals per (juror, entry) when the caller already summed them (SQL GROUP BY);
     # then `scores` need only hold the criteria the tie-break chain names.
     totals: Mapping[tuple[int, int], Decimal] | None = None
+    # entry -> points outside the jury (penalties negative), added after rounding: adjustments.py.
+    adjustments: Mapping[int, Decimal] = field(default_factory=dict)
 
     @property
     def max_total(self) -> Decimal:
@@ -132,6 +137,7 @@ class Standing:
     decided_by: str
     # Values of each tie-break rule consulted for this entry, in order: the explanation.
     tie_values: tuple[tuple[str, Decimal | int], ...] = ()
+    adjustment: Decimal = ZERO  # points outside the jury already in `score`; the jury gave score - adjustment
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ def rank(panel: Panel, rules: Rules) -> Ranking:
     sheets = counting_sheets(panel, all_totals, rules)
     if rules.normalise:
         sheets = _normalised(sheets, panel.max_total)
-    aggregates = _aggregates(sheets, rules)
+    aggregates = with_adjustments(_aggregates(sheets, rules), panel.adjustments)
     context = _TieContext(panel, rules, all_totals, sheets)
     standings = _standings(panel.entries, aggregates, context)
     return Ranking(standings, sheets)
@@ -350,7 +356,8 @@ def _standings(entries: Iterable[int], aggregates: Mapping[int, tuple[Decimal, M
                 rows.append(Standing(
                     entry=entry, place=position, score=score, jurors_counted=len(context.sheets[entry]),
                     method=method, fell_back=method is not context.rules.method, decided_by=decided_by,
-                    tie_values=tuple(explanations.get(entry, ()))))
+                    tie_values=tuple(explanations.get(entry, ())),
+                    adjustment=context.panel.adjustments.get(entry, ZERO)))
             position += len(subgroup)
     unranked = sorted(set(entries) - set(aggregates))
     rows.extend(Standing(entry, None, None, 0, None, False, "unranked") for entry in unranked)

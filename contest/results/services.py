@@ -25,8 +25,9 @@ from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
+from contest.results import adjusting, published, statistics
 from contest.results import awards as engine_awards
-from contest.results import published, statistics
+from contest.results.exaequo import assign_with_decisions
 from contest.results.loading import (
     RoundPanels,
     award_tiers,
@@ -35,7 +36,7 @@ from contest.results.loading import (
     rank_round,
     results_round,
 )
-from contest.results.models import ResultSnapshot
+from contest.results.models import ExAequoDecision, ResultSnapshot
 from contest.results.ranking import Method, Ranking, Standing, counting_sheets, juror_totals
 from contest.results.svg import histogram_svg, score_bins
 
@@ -50,6 +51,7 @@ class StandingRow:
     registration: Registration
     standing: Standing
     award: Any = None  # the contest's AwardTier row
+    ex_aequo: bool = False  # the award is the jury's ex aequo decision (exaequo.py)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class CategoryStandings:
     category: Category
     rows: list[StandingRow] = field(default_factory=list)
     ranking: Ranking | None = None
+    decisions: list[ExAequoDecision] = field(default_factory=list)
 
 
 @dataclass
@@ -75,7 +78,7 @@ def round_of(contest: Contest, round_id: int | None) -> Round | None:
 
 
 def live_standings(contest: Contest, round_: Round) -> RoundStandings:
-    """Every category's standings with awards; seven queries whatever the field (the contest's
+    """Every category's standings with awards; nine queries whatever the field (the contest's
     setup loaded by the caller). Raises RankingError when the method cannot apply."""
     registrations = {registration.id: registration for registration in db.session.scalars(
         select(Registration).options(joinedload(Registration.participant))
@@ -85,14 +88,19 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
     tiers = {str(tier.id): tier for tier in contest.award_tiers}
     result = RoundStandings(round_, [], panels)
     engine_tiers = award_tiers(contest)
+    stored = adjusting.decisions_of(round_)
+    decisions, labels = adjusting.engine_decisions(stored), adjusting.tier_labels(contest)
     for category in contest.categories:
         ranking = rankings[category.id]
-        awards = {award.entry: award for award in engine_awards.assign_awards(ranking.standings, engine_tiers)}
+        awards = {award.entry: award for award in assign_with_decisions(
+            ranking.standings, engine_tiers, decisions.get(category.id, []), labels)}
         result.prize_total += engine_awards.prize_total(awards.values())
         rows = [StandingRow(registrations[standing.entry], standing,
-                            tiers[awards[standing.entry].tier.name] if standing.entry in awards else None)
+                            tiers[awards[standing.entry].tier.name] if standing.entry in awards else None,
+                            standing.entry in awards and awards[standing.entry].ex_aequo)
                 for standing in ranking.standings]
-        result.categories.append(CategoryStandings(category, rows, ranking))
+        result.categories.append(CategoryStandings(
+            category, rows, ranking, [item for item in stored if item.category_id == category.id]))
     return result
 
 
@@ -281,6 +289,10 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
     panels = load_panels(contest, standings.round, all_scores=True,
                          entries=list(standings.panels.category_of.items()))
     rules = contest_rules(contest)
+    adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in adjusting.adjustments_of(standings.round):
+        adjustments[item.registration_id].append(
+            {"kind": item.kind, "points": _decimal_text(Decimal(item.points)), "reason": item.reason})
     categories = []
     for category in standings.categories:
         panel = panels.panels[category.category.id]
@@ -301,6 +313,10 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                 "code": row.registration.code,
                 "place": standing.place,
                 "total": _decimal_text(standing.score),
+                "jury_total": None if standing.score is None else _decimal_text(standing.score - standing.adjustment),
+                "adjustment": _decimal_text(standing.adjustment) if standing.adjustment else None,
+                "adjustments": adjustments.get(standing.entry, []),
+                "ex_aequo": row.ex_aequo,
                 "jurors_counted": standing.jurors_counted,
                 "decided_by": standing.decided_by,
                 "award": str(row.award.id) if row.award is not None else None,
@@ -316,7 +332,8 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                                  (category.ranking.totals if category.ranking else {}).get(standing.entry, {}).items()},
                 "juror_scores": {str(juror): dict(points) for juror, points in scores.items()},
             })
-        categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows})
+        categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows,
+                           "ex_aequo": _decisions_data(contest, category)})
     return {
         "format": SNAPSHOT_FORMAT,
         "round": {"id": standings.round.id, "name": _texts(standings.round)},
@@ -331,6 +348,22 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                    for m in panels.jurors],
         "categories": categories,
     }
+
+
+def _decisions_data(contest: Contest, category: CategoryStandings) -> list[dict[str, Any]]:
+    """The jury's ex aequo decisions of a category as the protocol and the public page state them."""
+    codes = {row.registration.id: row.registration.code for row in category.rows}
+    tiers = list(contest.award_tiers)
+    result = []
+    for decision in category.decisions:
+        position = next(index for index, tier in enumerate(tiers) if tier.id == decision.tier_id)
+        skipped = tiers[position + 1] if decision.skip_next and position + 1 < len(tiers) else None
+        result.append({"tier_name": _texts(tiers[position]),
+                       "codes": [codes[entry] for entry in decision.registration_ids if entry in codes],
+                       "skip_next": decision.skip_next,
+                       "skipped_name": _texts(skipped) if skipped is not None else None,
+                       "reason": decision.reason})
+    return result
 
 
 def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decimals: int) -> dict[str, str]:

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.http import quote_etag
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 
 from contest import downloads, i18n
 from contest.auth.models import Role
@@ -23,10 +24,11 @@ from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.i18n import localized
 from contest.lookups import contest_or_404, or_404
-from contest.results import checks, exports, published, services
-from contest.results.forms import AdvanceForm, PublishForm, UnpublishForm
-from contest.results.models import ResultSnapshot
+from contest.results import adjusting, checks, exports, published, services
+from contest.results.forms import AdjustmentForm, AdvanceForm, ExAequoForm, PublishForm, RemoveForm, UnpublishForm
+from contest.results.models import AdjustmentKind, ResultSnapshot
 from contest.results.ranking import RankingError
 
 bp = Blueprint("results", __name__)
@@ -36,7 +38,7 @@ organiser = roles_required(Role.ORGANISER)
 # Browsers and proxies may keep the page but must ask again each time (a cheap 304 while the
 # ETag matches): a consent withdrawn after publishing then hides the name at once.
 PUBLIC_CACHE_CONTROL = "public, no-cache"
-PAGE_VERSION = "1"  # bump when the public template changes, so old ETags stop matching
+PAGE_VERSION = "2"  # bump when the public template changes, so old ETags stop matching
 CACHE_SIZE = 256
 
 
@@ -101,6 +103,105 @@ def advance(contest_id: int):
         return redirect(url_for(".standings", contest_id=contest.id, round=round_.id))
     flash(_("%(count)d entries advance to the next round.", count=count), "success")
     return redirect(url_for(".standings", contest_id=contest.id, round=round_.id))
+
+
+def _outside_page(contest: Contest, round_: Round, *, adjustment_form: AdjustmentForm | None = None,
+                  ex_aequo_form: ExAequoForm | None = None, status: int = 200):
+    """Penalties and bonuses outside the jury, and the jury's ex aequo decisions, of one round."""
+    adjustment_form = adjustment_form or AdjustmentForm()
+    ex_aequo_form = ex_aequo_form or ExAequoForm(prefix="decision")
+    entries = adjusting.entries_of(contest)
+    choose = SelectChoice("", _("Choose…"))
+    adjustment_form.registration.choices = [choose, *(
+        SelectChoice(entry.id, f"{entry.code} — {entry.participant.full_name}") for entry in entries)]
+    adjustment_form.kind.choices = [SelectChoice(kind.value, kind.label) for kind in AdjustmentKind]
+    ex_aequo_form.category.choices = [choose, *(
+        SelectChoice(category.id, localized(category, "name")) for category in contest.categories)]
+    ex_aequo_form.tier.choices = [choose, *(SelectChoice(tier.id, localized(tier, "name"))
+                                            for tier in contest.award_tiers)]
+    decisions = adjusting.decisions_of(round_)
+    codes = {entry.id: entry.code for entry in entries}
+    page = render_template(
+        "results/outside.html", contest=contest, round=round_, adjustments=adjusting.adjustments_of(round_),
+        decisions=decisions, codes=codes, adjustment_form=adjustment_form, ex_aequo_form=ex_aequo_form,
+        remove_form=RemoveForm(), can_change=contest.status == ContestStatus.JUDGING.value)
+    return page, status
+
+
+@bp.get("/manage/contests/<int:contest_id>/results/outside")
+@organiser
+def outside(contest_id: int):
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    return _outside_page(contest, _requested_round(contest))
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/adjustments")
+@organiser
+def add_adjustment(contest_id: int):
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
+    form = AdjustmentForm()
+    if form.validate_on_submit():
+        try:
+            adjusting.add_adjustment(contest, round_, registration_id=form.registration.data, kind=form.kind.data,
+                                     points=form.points.data, reason=form.reason.data, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The points are recorded and counted in the standings."), "success")
+            return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
+    return _outside_page(contest, round_, adjustment_form=form, status=FORM_ERROR_STATUS)
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/adjustments/<int:adjustment_id>/remove")
+@organiser
+def remove_adjustment(contest_id: int, adjustment_id: int):
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
+    if not RemoveForm().validate_on_submit():
+        abort(400)
+    try:
+        adjusting.remove_adjustment(contest, adjustment_id, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The points are removed."), "success")
+    return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/ex-aequo")
+@organiser
+def add_ex_aequo(contest_id: int):
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
+    form = ExAequoForm(prefix="decision")
+    if form.validate_on_submit():
+        try:
+            adjusting.decide_ex_aequo(contest, round_, category_id=form.category.data, tier_id=form.tier.data,
+                                      codes=form.codes.data, skip_next=form.next_tier.data != "award",
+                                      reason=form.reason.data, actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The jury's decision is recorded."), "success")
+            return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
+    return _outside_page(contest, round_, ex_aequo_form=form, status=FORM_ERROR_STATUS)
+
+
+@bp.post("/manage/contests/<int:contest_id>/results/ex-aequo/<int:decision_id>/remove")
+@organiser
+def remove_ex_aequo(contest_id: int, decision_id: int):
+    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
+    round_ = _requested_round(contest)
+    if not RemoveForm().validate_on_submit():
+        abort(400)
+    try:
+        adjusting.remove_ex_aequo(contest, decision_id, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The jury's decision is removed."), "success")
+    return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
 
 
 @bp.post("/manage/contests/<int:contest_id>/results/publish")

@@ -37,6 +37,7 @@ from contest.extensions import db
 from contest.judging.models import ScoreSheet
 from contest.news.models import NewsPost
 from contest.registration.models import Participant, Registration
+from contest.results import adjusting
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -156,6 +157,8 @@ PAGES: list[Page] = [
     Page("organiser", "results.standings", lambda site: {"contest_id": site.judging.id}),
     Page("organiser", "results.standings", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "results.agreement", lambda site: {"contest_id": site.published.id}),
+    Page("organiser", "results.outside", lambda site: {"contest_id": site.judging.id}),
+    Page("organiser", "results.outside", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "certificates.manage", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "certificates.settings", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "certificates.job", lambda site: {"contest_id": site.published.id, "job_id": site.job}),
@@ -236,6 +239,9 @@ def _build_site(judging, make_juror, make_post) -> Site:
         ScoreSheet.status == "submitted", ScoreSheet.registration.has(contest_id=published.id),
         ScoreSheet.member.has(user_id=juror.id))).first()
     draft = make_post(published_at=None, title_kk="Жаңалық жобасы", body_kk="Мәтін.")
+    adjusting.add_adjustment(scoring.contest, scoring.round, registration_id=scoring.entries[0].id,
+                             kind="time_overrun", points="-1", reason="Регламенттен 40 секунд асты.",
+                             actor=scoring.organiser)
     db.session.commit()
     return Site(open=contests[AQYNFEST_NEXT_SLUG], published=published, recital=contests[SHAKARIM_SLUG],
                 judging=scoring.contest, judging_round=scoring.round.id, judging_entry=scoring.entries[0].id,
