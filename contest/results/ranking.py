@@ -18,6 +18,8 @@ Decisions the regulations leave to us, so organisers can explain every number:
 * Rounding (ROUND_HALF_UP, `Rules.decimals`) applies to the final aggregate, and also to
   each juror's total when the regulations say so (`Rules.round_juror_totals`). Places are
   decided on the rounded aggregate: what is published is what is compared.
+* Outlier clamping (optional, `Rules.clamp`, see clamping.py) replaces the counted totals,
+  after normalisation and before the method aggregates them.
 * Standard competition ranking (1, 2, 2, 4). Equal aggregates go through the tie-break
   chain; whatever is still equal at the end stays shared.
 """
@@ -33,6 +35,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from flask_babel import lazy_gettext as _l
 
 from contest.errors import ServiceError
+from contest.results.clamping import clamped_sheets
 
 ZERO = Decimal(0)
 # Exact enough for the normalisation sums of 10,000 entries with four decimals each.
@@ -113,6 +116,8 @@ class Rules:
     decimals: int = 2
     round_juror_totals: bool = False
     tie_break: Sequence[str] = ()
+    # Outlier clamping: each total brought to within this many points of the entry's rounded mean.
+    clamp: Decimal | None = None
 
     @property
     def trim_threshold(self) -> int:
@@ -139,6 +144,8 @@ class Ranking:
     standings: tuple[Standing, ...]
     # entry -> juror -> total as counted (normalised if the rules say so), for protocols.
     totals: Mapping[int, Mapping[int, Decimal]] = field(default_factory=dict)
+    # With clamping: the same totals before they were clamped (the protocol shows both).
+    unclamped: Mapping[int, Mapping[int, Decimal]] = field(default_factory=dict)
 
     def by_entry(self) -> dict[int, Standing]:
         return {standing.entry: standing for standing in self.standings}
@@ -172,10 +179,22 @@ def rank(panel: Panel, rules: Rules) -> Ranking:
     sheets = counting_sheets(panel, all_totals, rules)
     if rules.normalise:
         sheets = _normalised(sheets, panel.max_total)
+    unclamped: dict[int, dict[int, Decimal]] = {}
+    if rules.clamp is not None:
+        unclamped, sheets = sheets, clamped_sheets(sheets, rules.clamp, rules.decimals)
     aggregates = _aggregates(sheets, rules)
     context = _TieContext(panel, rules, all_totals, sheets)
     standings = _standings(panel.entries, aggregates, context)
-    return Ranking(standings, sheets)
+    return Ranking(standings, sheets, unclamped)
+
+
+def rerank(panel: Panel, rules: Rules, ranking: Ranking, scores: Mapping[int, Decimal]) -> Ranking:
+    """`ranking` (of `panel` under `rules`) placed again by other scores, such as rounds combined:
+    the same tie-break chain over the same counted sheets. Entries without a score are unranked."""
+    methods = {standing.entry: standing.method or rules.method for standing in ranking.standings}
+    aggregates = {entry: (score, methods[entry]) for entry, score in scores.items()}
+    context = _TieContext(panel, rules, juror_totals(panel), ranking.totals)
+    return Ranking(_standings(panel.entries, aggregates, context), ranking.totals, ranking.unclamped)
 
 
 def _check_rules(rules: Rules) -> None:
