@@ -247,8 +247,9 @@ class RoundForm(_PartForm):
                                   "Fill this or the number above, not both."))
     aggregation = SelectField(_l("How this round's totals are combined"),
                               choices=[SelectChoice("", _l("As the contest says")), *_choices(Aggregation)],
-                              default="", filters=[_contests_method], description=_l("A round may use its own method, for example the median "
-                                                         "in the final and the mean in the qualifying round."))
+                              default="", filters=[_contests_method],
+                              description=_l("A round may use its own method, for example the median in the final "
+                                             "and the mean in the qualifying round."))
     weight = _score(_l("Weight in the final standings"),
                     _l("Used when the contest combines its rounds by weights: for example 30 for the qualifying "
                        "round and 70 for the final, or 10, 20, 35 and 35 for four stages."), message=POSITIVE_MESSAGE)

@@ -1,6 +1,8 @@
 """The jury protocol as a PDF in kk/ru/en, from the published snapshot: for each category the
 standings (place, code, name, each juror's total, the aggregate, the award), then each juror's
-scores per criterion, and signature lines for every juror and the chair."""
+scores per criterion, and signature lines for every juror and the chair. A total changed by
+outlier clamping reads "counted (given)"; rounds combined add each round's score and the
+combination."""
 
 from __future__ import annotations
 
@@ -77,13 +79,15 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
                    max=format_score(c["max_score"], 0, language), weight=format_score(c["weight"], 0, language))
                  for c in criteria]
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
+    story += [_text(line, styles["text"]) for line in _rule_lines(data, language, decimals)]
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
         if not category["rows"]:
             # An empty table prints as a stray row of headings: say it in words instead.
             story.append(_text(_("No approved entries in this category."), styles["text"]))
             continue
-        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
+        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals,
+                                      data.get("rounds") or []))
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
@@ -113,11 +117,40 @@ def _score(value: str | None, decimals: int, language: str) -> str:
     return format_score(value, decimals, language) if value is not None else "—"
 
 
+def _rule_lines(data: dict[str, Any], language: str, decimals: int) -> list[str]:
+    """The clamping and the combination of rounds in words, when the results use them."""
+    lines = []
+    if data.get("clamp") is not None:
+        lines.append(_("Outlier clamping: each juror's total further than %(k)s points from the entry's mean "
+                       "(rounded to %(decimals)s decimals) is brought to the mean plus or minus %(k)s; a clamped "
+                       "total shows the total the juror gave in brackets.", k=format_score(data["clamp"], 0, language),
+                       decimals=decimals))
+    rounds = data.get("rounds") or []
+    if rounds:
+        names = [text_in(item["name"], language) for item in rounds]
+        if data.get("combination") == "weighted":
+            names = [_("%(round)s: weight %(weight)s", round=name, weight=format_score(item["weight"], 0, language))
+                     for name, item in zip(names, rounds, strict=True)]
+            lines.append(_("Total: the weighted mean of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
+        else:
+            lines.append(_("Total: the sum of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
+        lines.append(_("The jurors' totals below are those of the last round."))
+    return lines
+
+
+def _juror_cell(row: dict, juror: str, decimals: int, language: str) -> str:
+    counted = _score(row.get("juror_totals", {}).get(juror), decimals, language)
+    given = row.get("juror_totals_unclamped", {}).get(juror)
+    return counted if given is None else f"{counted} ({_score(given, decimals, language)})"
+
+
 def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
-                     decimals: int) -> Table:
-    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), _("Total"), _("Award")]
+                     decimals: int, rounds: list[dict]) -> Table:
+    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors),
+              *(_text(text_in(item["name"], language), styles["cell"]) for item in rounds), _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
-             *(_score(row.get("juror_totals", {}).get(str(j["id"])), decimals, language) for j in jurors),
+             *(_juror_cell(row, str(j["id"]), decimals, language) for j in jurors),
+             *(_score(value, decimals, language) for value in row.get("round_scores") or []),
              _score(row["total"], decimals, language),
              _text(text_in(row.get("award_name"), language), styles["cell"])] for row in rows]
     table = Table([header, *body], repeatRows=1)
@@ -132,7 +165,7 @@ def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, la
     key = str(juror["id"])
     body = [[row["place"], row["code"],
              *(_score(row["juror_scores"][key].get(str(c["id"])), decimals, language) for c in criteria),
-             _score(row.get("juror_totals", {}).get(key), decimals, language)] for row in rows]
+             _juror_cell(row, key, decimals, language)] for row in rows]
     table = Table([header, *body], repeatRows=1)
     table.setStyle(TABLE_STYLE)
     return table
