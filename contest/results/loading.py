@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Numeric, cast, func, select, type_coerce
+from sqlalchemy import Numeric, case, func, literal, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from contest.contests.models import Aggregation, Contest, Round, RoundsCombination, RoundStage
-from contest.contests.models import Criterion as CriterionRow
 from contest.extensions import db
 from contest.judging.models import Conflict, JuryMember, Score, ScoreSheet, SheetStatus
 from contest.registration.models import Registration, RegistrationStatus
@@ -77,6 +77,16 @@ class RoundPanels:
     category_of: dict[int, int] = field(default_factory=dict)
 
 
+def _weighted_sum(contest: Contest) -> Any:
+    """SUM(points x the criterion's weight) of a sheet, the weights written into the query."""
+    weights = {criterion.id: Decimal(str(criterion.weight)) for criterion in contest.criteria}
+    if all(weight == 1 for weight in weights.values()):
+        return type_coerce(func.sum(Score.points), TOTAL_TYPE)
+    factor = case({criterion_id: literal(weight, TOTAL_TYPE) for criterion_id, weight in weights.items()},
+                  value=Score.criterion_id, else_=literal(Decimal(0), TOTAL_TYPE))
+    return type_coerce(func.sum(Score.points * factor), TOTAL_TYPE)
+
+
 def _tie_break_criteria(rules: Rules) -> list[int]:
     ids = []
     for rule in rules.tie_break:
@@ -90,8 +100,9 @@ def _tie_break_criteria(rules: Rules) -> list[int]:
 
 def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
                 entries: Iterable[tuple[int, int]] | None = None) -> RoundPanels:
-    """Panels per category of `round_` (contest setup already loaded). Four queries, five when
-    the tie-break chain names a criterion or `all_scores` asks for every score (statistics).
+    """Panels per category of `round_` (contest setup already loaded). Four queries (the points of
+    the criteria the tie-break chain names come with the totals), five when `all_scores` asks
+    for every score (statistics).
 
     `entries`: (registration id, category id) pairs when the caller already has them."""
     return load_rounds(contest, [round_], all_scores=all_scores, entries=entries)[0]
@@ -117,30 +128,31 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
         .where(JuryMember.contest_id == contest.id)).all())
     round_ids = [round_.id for round_ in rounds]
     submitted = (ScoreSheet.round_id.in_(round_ids), ScoreSheet.status == SheetStatus.SUBMITTED.value)
-    weighted = type_coerce(func.sum(Score.points * cast(CriterionRow.weight, TOTAL_TYPE)), TOTAL_TYPE)
-    # (round, category) -> (juror, entry) -> total
-    totals: dict[tuple[int, int], dict[tuple[int, int], Decimal]] = defaultdict(dict)
-    for round_id, member_id, registration_id, total in db.session.execute(
-            select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, weighted)
-            .join(Score, Score.sheet_id == ScoreSheet.id)
-            .join(CriterionRow, CriterionRow.id == Score.criterion_id)
-            .where(*submitted)
-            .group_by(ScoreSheet.id, ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id)):
-        category = category_of.get(registration_id)
-        if category is not None:
-            totals[round_id, category][member_id, registration_id] = total
-    scores: dict[tuple[int, int], list[engine.ScoreRow]] = defaultdict(list)
     wanted = None if all_scores else _tie_break_criteria(rules)
-    if wanted is None or wanted:
-        query = (select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, Score.criterion_id,
-                        Score.points)
-                 .join(Score, Score.sheet_id == ScoreSheet.id).where(*submitted))
-        if wanted is not None:
-            query = query.where(Score.criterion_id.in_(wanted))
-        for round_id, member_id, registration_id, criterion_id, points in db.session.execute(query):
+    # One pass over the scores: per sheet the weighted total and the points of each criterion the
+    # tie-break chain names. Weights go in as a CASE, not a join: the join doubled PostgreSQL's time.
+    tie_columns = [func.max(case((Score.criterion_id == criterion_id, Score.points))) for criterion_id in wanted or ()]
+    totals: dict[tuple[int, int], dict[tuple[int, int], Decimal]] = defaultdict(dict)  # (round, category) -> ...
+    scores: dict[tuple[int, int], list[engine.ScoreRow]] = defaultdict(list)
+    for round_id, member_id, registration_id, total, *points in db.session.execute(
+            select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id,
+                   _weighted_sum(contest), *tie_columns)
+            .join(Score, Score.sheet_id == ScoreSheet.id).where(*submitted).group_by(ScoreSheet.id)):
+        category = category_of.get(registration_id)
+        if category is None:
+            continue
+        totals[round_id, category][member_id, registration_id] = total
+        rows = scores[round_id, category]
+        for criterion_id, value in zip(wanted or (), points, strict=True):
+            if value is not None:
+                rows.append((member_id, registration_id, criterion_id, Decimal(value)))
+    if wanted is None:
+        for round_id, member_id, registration_id, criterion_id, value in db.session.execute(
+                select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, Score.criterion_id,
+                       Score.points).join(Score, Score.sheet_id == ScoreSheet.id).where(*submitted)):
             category = category_of.get(registration_id)
             if category is not None:
-                scores[round_id, category].append((member_id, registration_id, criterion_id, Decimal(points)))
+                scores[round_id, category].append((member_id, registration_id, criterion_id, Decimal(value)))
     engine_jurors = [engine.Juror(member.id, member.is_chair, member.is_honorary) for member in jurors]
     criteria = [engine.Criterion(criterion.id, Decimal(str(criterion.weight)), Decimal(criterion.max_score))
                 for criterion in contest.criteria]

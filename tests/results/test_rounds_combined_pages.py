@@ -14,7 +14,7 @@ from sqlalchemy import select
 from contest.contests import services as setup
 from contest.contests.models import Round
 from contest.errors import ServiceError
-from contest.judging.models import Score, ScoreSheet
+from contest.judging.models import ScoreSheet
 from contest.results import services
 from contest.results.models import ResultSnapshot
 from tests.results.test_views import EN, page, publish
@@ -223,4 +223,3 @@ def test_the_copy_of_a_contest_keeps_the_combination_and_each_rounds_settings(db
     assert copy.rounds_combination == "weighted"
     assert [(r.name_en, r.weight, r.clamp_points, r.aggregation) for r in copy.rounds] == [
         ("Qualifying", D(30), D(3), "median"), ("Final", D(70), None, None)]
-    assert Score is not None
