@@ -137,7 +137,9 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
     for round_id, member_id, registration_id, total, *points in db.session.execute(
             select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id,
                    _weighted_sum(contest), *tie_columns)
-            .join(Score, Score.sheet_id == ScoreSheet.id).where(*submitted).group_by(ScoreSheet.id)):
+            .join(Score, Score.sheet_id == ScoreSheet.id).where(*submitted)
+            # Every selected column grouped: SQLite groups faster so than by the id alone.
+            .group_by(ScoreSheet.id, ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id)):
         category = category_of.get(registration_id)
         if category is None:
             continue
