@@ -51,6 +51,7 @@ from contest.contests.models import (
     ContestLevel,
     Criterion,
     Round,
+    RoundsCombination,
     RoundStage,
     WorkRequirement,
 )
@@ -94,10 +95,18 @@ def _finite_decimal(form: FlaskForm, field: DecimalField) -> None:
 SCORE_MESSAGE = _l("Enter a score of 0 or more with at most three decimals, for example 37.5.")
 
 
-def _score(label: str, description: str) -> DecimalField:
+def _score(label: str, description: str, *, message: str = SCORE_MESSAGE) -> DecimalField:
     """An optional score bound; the service checks it has at most three decimals."""
     return DecimalField(label, places=None, description=description, validators=[
-        Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=SCORE_MESSAGE)])
+        Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=message)])
+
+
+def _contests_method(value: str | None) -> str:
+    """A round without its own method (None) is the empty choice, "as the contest says"."""
+    return value or ""
+
+
+POSITIVE_MESSAGE = _l("Enter a number above 0 with at most three decimals, for example 2.5, or leave the field empty.")
 
 
 def _local_datetime(label: str) -> DateTimeLocalField:
@@ -166,6 +175,8 @@ class ContestForm(_TextsForm):
     trim_count = _whole(_l("Totals a trimmed method drops at each end"), 1, MAX_TRIM, default=1)
     trim_min_jurors = _whole(_l("Fewest jurors for the trimmed method"), 3, MAX_JURORS)
     normalise_scores = BooleanField(_l("Normalise each juror's totals (corrects strict and lenient jurors)"))
+    rounds_combination = SelectField(_l("Final standings"), choices=_choices(RoundsCombination),
+                                     default=RoundsCombination.RESULTS_ROUND.value)
 
     def load(self, contest: Contest) -> None:
         """Fill the form from a contest (dates shown in Almaty time)."""
@@ -234,6 +245,18 @@ class RoundForm(_PartForm):
     advance_threshold = _score(_l("Or: the score needed to advance"),
                                _l("Qualifying rounds: every entry whose total reaches this score advances. "
                                   "Fill this or the number above, not both."))
+    aggregation = SelectField(_l("How this round's totals are combined"),
+                              choices=[SelectChoice("", _l("As the contest says")), *_choices(Aggregation)],
+                              default="", filters=[_contests_method],
+                              description=_l("A round may use its own method, for example the median in the final "
+                                             "and the mean in the qualifying round."))
+    weight = _score(_l("Weight in the final standings"),
+                    _l("Used when the contest combines its rounds by weights: for example 30 for the qualifying "
+                       "round and 70 for the final, or 10, 20, 35 and 35 for four stages."), message=POSITIVE_MESSAGE)
+    clamp_points = _score(_l("Outlier clamping: k points"),
+                          _l("Each total further than k points from the entry's mean (rounded to the contest's "
+                             "decimals) is brought to the mean plus or minus k before the method applies. Empty: "
+                             "no clamping."), message=POSITIVE_MESSAGE)
 
 
 class CategoryForm(_PartForm):

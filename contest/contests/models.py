@@ -56,6 +56,14 @@ class Aggregation(LabelledEnum):
     TRIMMED_SUM = "trimmed_sum"  # ski-jumping style: drop the extremes, add the rest
 
 
+class RoundsCombination(LabelledEnum):
+    """How the final standings come from the rounds (results/combining.py)."""
+
+    RESULTS_ROUND = "results_round"  # the results round alone
+    SUM = "sum"
+    WEIGHTED = "weighted"
+
+
 class RoundStage(LabelledEnum):
     QUALIFYING = "qualifying"
     FINAL = "final"
@@ -94,6 +102,9 @@ LABELS = set_labels({
     Aggregation.MEDIAN: _l("Median of the jurors' totals"),
     Aggregation.SUM: _l("Sum of the jurors' totals"),
     Aggregation.TRIMMED_SUM: _l("Sum without the highest and lowest totals (as in ski jumping)"),
+    RoundsCombination.RESULTS_ROUND: _l("The results round alone (the last final)"),
+    RoundsCombination.SUM: _l("The sum of every round's score"),
+    RoundsCombination.WEIGHTED: _l("A weighted combination of the rounds' scores (each round's weight)"),
     RoundStage.QUALIFYING: _l("Qualifying round"),
     RoundStage.FINAL: _l("Final"),
     WorkRequirement.TEXT: _l("The text typed in"),
@@ -164,6 +175,7 @@ class Contest(HasCover, TimestampMixin, Base):
         CheckConstraint(f"trim_count BETWEEN 1 AND {MAX_TRIM}", name="trim_count_range"),
         CheckConstraint(f"trim_min_jurors IS NULL OR (trim_min_jurors >= 2 * trim_count + 1 "
                         f"AND trim_min_jurors <= {MAX_JURORS})", name="trim_min_jurors_enough"),
+        CheckConstraint(_in("rounds_combination", RoundsCombination), name="rounds_combination_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -211,6 +223,9 @@ class Contest(HasCover, TimestampMixin, Base):
     trim_count: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     trim_min_jurors: Mapped[int | None]
     normalise_scores: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The final standings: the results round alone, or every round up to it combined (sum or weights).
+    rounds_combination: Mapped[str] = mapped_column(String(20), default=RoundsCombination.RESULTS_ROUND.value,
+                                                    server_default=RoundsCombination.RESULTS_ROUND.value)
     # What an entry must hold (the contest's rules): how many works, what each work carries
     # besides its title, and whether a link to a performance video is required.
     works_required: Mapped[int] = mapped_column(default=1, server_default=text("1"))
@@ -279,6 +294,8 @@ class Contest(HasCover, TimestampMixin, Base):
                                 trim=self.trim_count, least=self.trim_threshold)))
         if self.normalise_scores:
             parts.append(str(_l("each juror's totals normalised")))
+        if self.rounds_combination != RoundsCombination.RESULTS_ROUND:
+            parts.append(RoundsCombination(self.rounds_combination).label)
         parts.append(str(_l("rounded half up to %(decimals)s decimals", decimals=self.score_decimals)))
         return "; ".join(parts)
 
@@ -300,6 +317,9 @@ class Round(_ContestPart, Base):
         CheckConstraint("advance_count IS NULL OR advance_count > 0", name="advance_count_positive"),
         CheckConstraint("advance_threshold IS NULL OR advance_threshold >= 0", name="advance_threshold_not_negative"),
         CheckConstraint("advance_count IS NULL OR advance_threshold IS NULL", name="advance_count_or_threshold"),
+        CheckConstraint(f"aggregation IS NULL OR {_in('aggregation', Aggregation)}", name="aggregation_known"),
+        CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
+        CheckConstraint("clamp_points IS NULL OR clamp_points > 0", name="clamp_points_positive"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
@@ -308,6 +328,11 @@ class Round(_ContestPart, Base):
     advance_count: Mapped[int | None]
     # Or: every entry whose total reaches this score advances (at most one of the two).
     advance_threshold: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
+    # The round's own method (None: the contest's), its weight when the contest combines rounds
+    # by weights, and k of outlier clamping (None: no clamping).
+    aggregation: Mapped[str | None] = mapped_column(String(20))
+    weight: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
+    clamp_points: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 
     @property
@@ -326,6 +351,23 @@ class Round(_ContestPart, Base):
     @property
     def advance_threshold_text(self) -> str | None:
         return score_text(self.advance_threshold)
+
+    @property
+    def method(self) -> str:
+        """The method that scores this round: its own, else the contest's."""
+        return self.aggregation or self.contest.aggregation
+
+    @property
+    def method_label(self) -> str:
+        return Aggregation(self.method).label
+
+    @property
+    def weight_text(self) -> str | None:
+        return score_text(self.weight)
+
+    @property
+    def clamp_text(self) -> str | None:
+        return score_text(self.clamp_points)
 
 
 class Category(_ContestPart, Base):

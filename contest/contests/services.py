@@ -37,6 +37,7 @@ from contest.contests.models import (
     ContestStatusChange,
     Criterion,
     Round,
+    RoundsCombination,
     RoundStage,
     WorkRequirement,
 )
@@ -55,7 +56,7 @@ CONTEST_FIELDS = (
     "kind", "level", "event_at", "registration_opens_at", "registration_closes_at", "capacity",
     "min_age", "max_age", "min_grade", "max_grade", "school_quota", "line_limit", "prize_fund",
     "is_blind", "aggregation", "tie_break_rules",
-    "score_decimals", "trim_count", "trim_min_jurors", "normalise_scores",
+    "score_decimals", "trim_count", "trim_min_jurors", "normalise_scores", "rounds_combination",
     "works_required", "work_requires", "video_required",
 )
 # What an empty ranking setting means: the engine's long-standing defaults.
@@ -78,12 +79,13 @@ def create_contest(data: dict[str, Any], *, actor: User | None, with_default_cri
                    cover: PictureChange | None = None) -> Contest:
     """A new draft contest with one final round and, if asked, the usual criteria for its kind."""
     values = _clean_contest_data(data)
-    _check_contest(values, contest=None)
+    final = Round(position=1, stage=RoundStage.FINAL.value, **_texts("name", FINAL_ROUND_NAME))
+    _check_contest(values, contest=None, rounds=[final])
     slug = _slug_for(data.get("slug"), values, contest=None)
     image = pictures.checked_change(cover, "cover")
     contest = Contest(slug=slug, status=ContestStatus.DRAFT.value, **values)
     pictures.apply_change(contest, cover, image, COVER_AREA, db.session)
-    contest.rounds.append(Round(position=1, stage=RoundStage.FINAL.value, **_texts("name", FINAL_ROUND_NAME)))
+    contest.rounds.append(final)
     if with_default_criteria:
         for position, (names, max_score) in enumerate(DEFAULT_CRITERIA[ContestKind(contest.kind)], start=1):
             contest.criteria.append(Criterion(position=position, max_score=max_score, **_texts("name", names)))
@@ -99,7 +101,7 @@ def update_contest(contest: Contest, data: dict[str, Any], *, actor: User | None
     anything changes, so a refused picture leaves the contest as it was)."""
     ensure_not_archived(contest)
     values = _clean_contest_data(data)
-    _check_contest(values, contest=contest)
+    _check_contest(values, contest=contest, rounds=contest.rounds)
     slug = _slug_for(data.get("slug"), values, contest=contest)
     image = pictures.checked_change(cover, "cover")
     changed = {name: _jsonable(value) for name, value in values.items() if getattr(contest, name) != value}
@@ -129,7 +131,7 @@ def copy_contest(source: Contest, *, event_at: datetime, registration_opens_at: 
     values.update(event_at=event_at, registration_opens_at=registration_opens_at,
                   registration_closes_at=registration_closes_at, tie_break_rules=[],
                   **{f"cover_alt_{code}": "" for code in LANGUAGES})
-    _check_contest(values, contest=None)
+    _check_contest(values, contest=None, rounds=source.rounds)
     slug = _slug_for(slug, values, contest=None)  # from the title without the copy's marker
     for code in LANGUAGES:
         values[f"title_{code}"] = copy_title(values[f"title_{code}"], code)
@@ -211,11 +213,12 @@ def _clean_contest_data(data: dict[str, Any]) -> dict[str, Any]:
         if values[name] is None:
             values[name] = default
     values["aggregation"] = values["aggregation"] or Aggregation.MEAN.value
+    values["rounds_combination"] = values["rounds_combination"] or RoundsCombination.RESULTS_ROUND.value
     values["tie_break_rules"] = [rule.strip() for rule in values["tie_break_rules"] or [] if rule.strip()]
     return values
 
 
-def _check_contest(values: dict[str, Any], *, contest: Contest | None) -> None:
+def _check_contest(values: dict[str, Any], *, contest: Contest | None, rounds: list[Round]) -> None:
     if not any(values[f"title_{code}"] for code in LANGUAGES):
         raise ServiceError(_l("Give the contest a title in at least one language."), field="title_kk")
     _check_choice(values["kind"], ContestKind, "kind")
@@ -229,7 +232,15 @@ def _check_contest(values: dict[str, Any], *, contest: Contest | None) -> None:
         _check_range(values, low, high)
     _check_tie_break_rules(values["tie_break_rules"], contest)
     _check_ranking_settings(values)
+    _check_rounds_combination(values["rounds_combination"], rounds)
     _check_entry_rules(values)
+
+
+def _check_rounds_combination(combination: Any, rounds: list[Round]) -> None:
+    _check_choice(combination, RoundsCombination, "rounds_combination")
+    if combination == RoundsCombination.WEIGHTED and any(round_.weight is None for round_ in rounds):
+        raise ServiceError(_l("A weighted combination needs a weight for every round: give each round its weight "
+                              "first (for example 30 and 70), then choose it."), field="rounds_combination")
 
 
 def _check_entry_rules(values: dict[str, Any]) -> None:
@@ -487,7 +498,8 @@ PART_RELATIONS = {"rounds": Round, "categories": Category, "criteria": Criterion
 PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS.items()}
 _NAMES = tuple(f"name_{code}" for code in LANGUAGES)
 PART_COLUMNS: dict[type, tuple[str, ...]] = {
-    Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold"),
+    Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold", "aggregation", "weight",
+            "clamp_points"),
     Category: ("position", *_NAMES, "min_age", "max_age", "min_grade", "max_grade"),
     Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
     AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind", "min_score"),
@@ -561,6 +573,8 @@ def _clean_part_data(model: type, data: dict[str, Any], *, siblings: list) -> di
             values[name] = (values[name] or "").strip()
     if values.get("position") is None:
         values["position"] = max((sibling.position for sibling in siblings), default=0) + 1
+    if model is Round and "aggregation" in values:
+        values["aggregation"] = values["aggregation"] or None  # the empty choice: the contest's method
     return values
 
 
@@ -572,13 +586,22 @@ def _check_part(part: ContestPart, contest: Contest, *, others: list) -> None:
     elif isinstance(part, Category):
         _check_category(part)
     elif isinstance(part, Round):
-        _check_round(part)
+        _check_round(part, contest)
     elif isinstance(part, AwardTier):
         _check_award_tier(part, contest, others)
 
 
-def _check_round(round_: Round) -> None:
+def _check_round(round_: Round, contest: Contest) -> None:
     _check_choice(round_.stage, RoundStage, "stage")
+    if round_.aggregation is not None:
+        _check_choice(round_.aggregation, Aggregation, "aggregation")
+    for name in ("weight", "clamp_points"):
+        _check_score(getattr(round_, name), name)
+        if getattr(round_, name) == 0:
+            raise ServiceError(_l("Enter a number above 0, or leave the field empty."), field=name)
+    if round_.weight is None and contest.rounds_combination == RoundsCombination.WEIGHTED:
+        raise ServiceError(_l("The contest combines its rounds by weights: give this round a weight, for example 70."),
+                           field="weight")
     if round_.advance_count is not None and round_.advance_count < 1:
         raise ServiceError(_l("Enter a whole number of at least 1, or leave the field empty."),
                            field="advance_count")

@@ -1,9 +1,10 @@
 """The jury protocol as a PDF in kk/ru/en, from the published snapshot: for each category the
-standings (place, code, name, each juror's total, the jury's score and the points outside the
-jury when there are any, the total, the award), the jury's agreement (Kendall's W, or the mean
-pairwise Spearman correlation when some juror did not score some entry, the method named), the
-penalties and bonuses with their reasons and the jury's ex aequo decisions, then each juror's scores
-per criterion, and signature lines for every juror and the chair."""
+standings (place, code, name, each juror's total, each combined round's score, the jury's score and
+the points outside the jury when there are any, the total, the award), the jury's agreement
+(Kendall's W, or the mean pairwise Spearman correlation when some juror did not score some entry,
+the method named), the penalties and bonuses with their reasons and the jury's ex aequo decisions,
+then each juror's scores per criterion, and signature lines for every juror and the chair. A total
+changed by outlier clamping reads "counted (given)"; rounds combined state the combination."""
 
 from __future__ import annotations
 
@@ -83,13 +84,15 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
                    max=format_score(c["max_score"], 0, language), weight=format_score(c["weight"], 0, language))
                  for c in criteria]
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
+    story += [_text(line, styles["text"]) for line in _rule_lines(data, language, decimals)]
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
         if not category["rows"]:
             # An empty table prints as a stray row of headings: say it in words instead.
             story.append(_text(_("No approved entries in this category."), styles["text"]))
             continue
-        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals))
+        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals,
+                                      data.get("rounds") or []))
         agreement = _agreement(category["rows"], language)
         if agreement:
             story += [Spacer(1, 2 * mm), _text(f"{_('Jury agreement')}: {agreement}", styles["text"])]
@@ -153,16 +156,46 @@ def _award(row: dict) -> str:
     return _("%(award)s (shared)", award=name) if name and row.get("ex_aequo") else name
 
 
+def _rule_lines(data: dict[str, Any], language: str, decimals: int) -> list[str]:
+    """The clamping and the combination of rounds in words, when the results use them."""
+    lines = []
+    if data.get("clamp") is not None:
+        lines.append(_("Outlier clamping: each juror's total further than %(k)s points from the entry's mean "
+                       "(rounded to %(decimals)s decimals) is brought to the mean plus or minus %(k)s; a clamped "
+                       "total shows the total the juror gave in brackets.", k=format_score(data["clamp"], 0, language),
+                       decimals=decimals))
+    rounds = data.get("rounds") or []
+    if rounds:
+        names = [text_in(item["name"], language) for item in rounds]
+        if data.get("combination") == "weighted":
+            names = [_("%(round)s: weight %(weight)s", round=name, weight=format_score(item["weight"], 0, language))
+                     for name, item in zip(names, rounds, strict=True)]
+            lines.append(_("Total: the weighted mean of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
+        else:
+            lines.append(_("Total: the sum of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
+        lines.append(_("The jurors' totals below are those of the last round."))
+    return lines
+
+
+def _juror_cell(row: dict, juror: str, decimals: int, language: str) -> str:
+    counted = _score(row.get("juror_totals", {}).get(juror), decimals, language)
+    given = row.get("juror_totals_unclamped", {}).get(juror)
+    return counted if given is None else f"{counted} ({_score(given, decimals, language)})"
+
+
 def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
-                     decimals: int) -> Table:
+                     decimals: int, rounds: list[dict]) -> Table:
     # The jury's score and the points outside it get columns only where some entry has such points.
     adjusted = any(row.get("adjustment") for row in rows)
     # Paragraphs, so the long headings wrap instead of widening their columns.
     extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
         if adjusted else []
-    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra, _("Total"), _("Award")]
+    header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors),
+              *(_text(text_in(item["name"], language), styles["cell"]) for item in rounds), *extra,
+              _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
-             *(_score(row.get("juror_totals", {}).get(str(j["id"])), decimals, language) for j in jurors),
+             *(_juror_cell(row, str(j["id"]), decimals, language) for j in jurors),
+             *(_score(value, decimals, language) for value in row.get("round_scores") or []),
              *([_score(row.get("jury_total"), decimals, language), _signed(row.get("adjustment"), decimals, language)]
                if adjusted else []),
              _score(row["total"], decimals, language),
@@ -202,7 +235,7 @@ def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, la
     key = str(juror["id"])
     body = [[row["place"], row["code"],
              *(_score(row["juror_scores"][key].get(str(c["id"])), decimals, language) for c in criteria),
-             _score(row.get("juror_totals", {}).get(key), decimals, language)] for row in rows]
+             _juror_cell(row, key, decimals, language)] for row in rows]
     table = Table([header, *body], repeatRows=1)
     table.setStyle(TABLE_STYLE)
     return table

@@ -33,7 +33,7 @@ from contest.results.loading import (
     award_tiers,
     contest_rules,
     load_panels,
-    rank_round,
+    rank_standings,
     results_round,
 )
 from contest.results.models import ExAequoDecision, ResultSnapshot
@@ -60,6 +60,8 @@ class CategoryStandings:
     rows: list[StandingRow] = field(default_factory=list)
     ranking: Ranking | None = None
     decisions: list[ExAequoDecision] = field(default_factory=list)
+    # Rounds combined: entry -> each combined round's score, in the order of RoundStandings.rounds.
+    round_scores: dict[int, tuple[Decimal | None, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +70,11 @@ class RoundStandings:
     categories: list[CategoryStandings]
     panels: RoundPanels
     prize_total: Decimal = Decimal(0)
+    rounds: list[Round] = field(default_factory=list)  # the rounds combined (just `round` when not combined)
+
+    @property
+    def combined(self) -> bool:
+        return len(self.rounds) > 1
 
 
 def round_of(contest: Contest, round_id: int | None) -> Round | None:
@@ -78,15 +85,16 @@ def round_of(contest: Contest, round_id: int | None) -> Round | None:
 
 
 def live_standings(contest: Contest, round_: Round) -> RoundStandings:
-    """Every category's standings with awards; nine queries whatever the field (the contest's
-    setup loaded by the caller). Raises RankingError when the method cannot apply."""
+    """Every category's standings with awards, in a fixed number of queries whatever the field and
+    the number of rounds combined (the contest's setup loaded by the caller). Raises RankingError
+    when the method cannot apply."""
     registrations = {registration.id: registration for registration in db.session.scalars(
         select(Registration).options(joinedload(Registration.participant))
         .where(Registration.contest_id == contest.id, Registration.status == RegistrationStatus.APPROVED.value))}
-    panels = load_panels(contest, round_, entries=[(r.id, r.category_id) for r in registrations.values()])
-    rankings = rank_round(contest, panels)
+    ranked = rank_standings(contest, round_, entries=[(r.id, r.category_id) for r in registrations.values()])
+    rankings = ranked.rankings
     tiers = {str(tier.id): tier for tier in contest.award_tiers}
-    result = RoundStandings(round_, [], panels)
+    result = RoundStandings(round_, [], ranked.panels, rounds=ranked.rounds)
     engine_tiers = award_tiers(contest)
     stored = adjusting.decisions_of(round_)
     decisions, labels = adjusting.engine_decisions(stored), adjusting.tier_labels(contest)
@@ -100,7 +108,8 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
                             standing.entry in awards and awards[standing.entry].ex_aequo)
                 for standing in ranking.standings]
         result.categories.append(CategoryStandings(
-            category, rows, ranking, [item for item in stored if item.category_id == category.id]))
+            category, rows, ranking, decisions=[item for item in stored if item.category_id == category.id],
+            round_scores=ranked.round_scores.get(category.id, {})))
     return result
 
 
@@ -288,7 +297,7 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
     (contacts stay in the registrations and are joined in only for the organisers' export)."""
     panels = load_panels(contest, standings.round, all_scores=True,
                          entries=list(standings.panels.category_of.items()))
-    rules = contest_rules(contest)
+    rules = contest_rules(contest, standings.round)
     adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for item in adjusting.adjustments_of(standings.round):
         adjustments[item.registration_id].append(
@@ -308,6 +317,7 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                 continue
             participant: Participant = row.registration.participant
             scores = per_juror.get(standing.entry, {})
+            ranking = category.ranking
             rows.append({
                 "registration_id": row.registration.id,
                 "code": row.registration.code,
@@ -329,19 +339,26 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                 "teacher": participant.teacher,
                 "criteria": _criterion_means(scores, contest, rules.decimals),
                 "juror_totals": {str(juror): _decimal_text(total) for juror, total in
-                                 (category.ranking.totals if category.ranking else {}).get(standing.entry, {}).items()},
+                                 (ranking.totals if ranking else {}).get(standing.entry, {}).items()},
+                "juror_totals_unclamped": _unclamped(ranking, standing.entry),
                 "juror_scores": {str(juror): dict(points) for juror, points in scores.items()},
+                "round_scores": [_decimal_text(score) if score is not None else None
+                                 for score in category.round_scores.get(standing.entry, ())],
             })
         categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows,
                            "ex_aequo": _decisions_data(contest, category)})
     return {
         "format": SNAPSHOT_FORMAT,
         "round": {"id": standings.round.id, "name": _texts(standings.round)},
-        "method": contest.aggregation,
+        "method": standings.round.method,
         "decimals": rules.decimals,
         "trim": rules.trim,
         "trim_min_jurors": rules.trim_threshold,
         "normalised": rules.normalise,
+        "clamp": _decimal_text(rules.clamp) if rules.clamp is not None else None,
+        "combination": contest.rounds_combination if standings.combined else None,
+        "rounds": [{"id": item.id, "name": _texts(item), "weight": _decimal_text(Decimal(item.weight))
+                    if item.weight is not None else None} for item in standings.rounds] if standings.combined else [],
         "criteria": [{"id": c.id, "name": _texts(c), "max_score": c.max_score, "weight": c.weight}
                      for c in contest.criteria],
         "jurors": [{"id": m.id, "name": m.name, "is_chair": m.is_chair, "is_honorary": m.is_honorary}
@@ -364,6 +381,15 @@ def _decisions_data(contest: Contest, category: CategoryStandings) -> list[dict[
                        "skipped_name": _texts(skipped) if skipped is not None else None,
                        "reason": decision.reason})
     return result
+
+
+def _unclamped(ranking: Ranking | None, entry: int) -> dict[str, str]:
+    """The totals clamping changed, as the jurors gave them (the protocol shows both)."""
+    if ranking is None:
+        return {}
+    counted = ranking.totals.get(entry, {})
+    return {str(juror): _decimal_text(total) for juror, total in ranking.unclamped.get(entry, {}).items()
+            if counted.get(juror) != total}
 
 
 def _criterion_means(scores: dict[int, dict[str, str]], contest: Contest, decimals: int) -> dict[str, str]:

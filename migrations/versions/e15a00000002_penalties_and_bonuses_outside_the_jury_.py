@@ -4,7 +4,7 @@ Points an organiser adds to an entry's rounded jury score in a round (with a kin
 and the jury's decisions to give one award tier to several entries of a category.
 
 Revision ID: e15a00000002
-Revises: d1560e90e002
+Revises: e15a00000001
 Create Date: 2026-12-05 05:11:56.530637
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e15a00000002'
-down_revision = 'd1560e90e002'
+down_revision = 'e15a00000001'
 branch_labels = None
 depends_on = None
 
