@@ -45,13 +45,11 @@ def has_role(*roles: Role) -> bool:
 
 
 def surely_anonymous() -> bool:
-    """True when the session names no user and no remember-me cookie came: nobody is signed in.
-    Known without Flask-Login's user loading (which hashes the client's address and agent on
-    each request); this app signs in only through the session and the remember-me cookie (no
-    request or header loader)."""
-    if "_user_id" in session:
-        return False
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+    """True when the session names no user: nobody is signed in. Known without Flask-Login's user
+    loading (which hashes the client's address and agent on each request). Signing in puts the
+    user in the session and never issues a remember-me cookie (auth/views.py calls `login_user`
+    without `remember`), so the session alone decides."""
+    return "_user_id" not in session
 
 
 def enforce_access_rule():
