@@ -59,5 +59,18 @@ def page(browser, live_server):
 def choose_language(page, name: str) -> None:
     """Open the language menu of the bar (its button reads the current code: "KK · Тіл: Қазақша")
     and pick one."""
-    page.get_by_role("button", name=re.compile(r"· (Тіл|Язык|Language): ")).click()
-    page.get_by_role("button", name=name, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    toggle = page.get_by_role("button", name=re.compile(r"· (Тіл|Язык|Language): "))
+    item = page.get_by_role("button", name=name, exact=True)
+    # Right after a click that navigates, the toggle may be pressed on the page being left, or
+    # before Bootstrap's script (end of <body>) has run: press it again until the menu shows.
+    for _attempt in range(3):
+        page.wait_for_load_state("load")
+        toggle.click()
+        try:
+            item.wait_for(state="visible", timeout=2_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    item.click()
