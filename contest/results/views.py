@@ -156,16 +156,22 @@ def add_adjustment(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/results/adjustments/<int:adjustment_id>/remove")
 @organiser
 def remove_adjustment(contest_id: int, adjustment_id: int):
+    return _remove_outside_item(contest_id, lambda contest: adjusting.remove_adjustment(
+        contest, adjustment_id, actor=current_user), _("The points are removed."))
+
+
+def _remove_outside_item(contest_id: int, remove, done: str):
+    """One removal from the page of points outside the jury: checked form, then back to the page."""
     contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
     round_ = _requested_round(contest)
     if not RemoveForm().validate_on_submit():
         abort(400)
     try:
-        adjusting.remove_adjustment(contest, adjustment_id, actor=current_user)
+        remove(contest)
     except ServiceError as error:
         flash(error.message, "danger")
     else:
-        flash(_("The points are removed."), "success")
+        flash(done, "success")
     return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
 
 
@@ -191,17 +197,8 @@ def add_ex_aequo(contest_id: int):
 @bp.post("/manage/contests/<int:contest_id>/results/ex-aequo/<int:decision_id>/remove")
 @organiser
 def remove_ex_aequo(contest_id: int, decision_id: int):
-    contest = contest_or_404(contest_id, *contests.SETUP_WITH_HISTORY)
-    round_ = _requested_round(contest)
-    if not RemoveForm().validate_on_submit():
-        abort(400)
-    try:
-        adjusting.remove_ex_aequo(contest, decision_id, actor=current_user)
-    except ServiceError as error:
-        flash(error.message, "danger")
-    else:
-        flash(_("The jury's decision is removed."), "success")
-    return redirect(url_for(".outside", contest_id=contest.id, round=round_.id))
+    return _remove_outside_item(contest_id, lambda contest: adjusting.remove_ex_aequo(
+        contest, decision_id, actor=current_user), _("The jury's decision is removed."))
 
 
 @bp.post("/manage/contests/<int:contest_id>/results/publish")
