@@ -47,6 +47,13 @@ class Config:
     # would then lock everyone out. Never more than there are: a client could forge the header.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
+    # "text" (Flask's plain lines) or "json" (one object per line with the request id: production).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Who may read /metrics: addresses or networks ("10.0.0.0/8, 127.0.0.1"), and/or a scraper
+    # sending `Authorization: Bearer <METRICS_TOKEN>`. With neither set, /metrics answers 404.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -37,6 +37,7 @@ from contest.contests.models import Contest
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
+from contest.ops.metrics import CERTIFICATE_JOB_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ def run_job(job_id: int) -> None:
     try:
         _run(job)
     except Exception as error:
+        CERTIFICATE_JOB_FAILURES.inc()
         _record_failure(job_id, f"{type(error).__name__}: {error}"[:2000])
         raise
 

@@ -196,6 +196,9 @@ EXCLUDED = {
     "results.export": "a CSV or XLSX file",
     "results.public_export": "a CSV or XLSX file",
     "results.protocol": "a PDF",
+    "ops.healthz": "a JSON answer for load balancers",
+    "ops.readyz": "a JSON answer for load balancers",
+    "ops.metrics": "Prometheus text for the monitoring server",
 }
 
 
