@@ -6,11 +6,11 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser node mutation clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser deploy-tools node mutation clean
 
 run: install translations migrate demo serve
 
-test: install-dev translations browser node
+test: install-dev translations browser deploy-tools node
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -92,6 +92,17 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is missing and could not be installed: browser tests will be skipped."
+
+# The deploy/ checks (tests/ops/test_deploy.py, tests/ops/test_backup.py) run Debian's nginx
+# (`nginx -t` on deploy/nginx/), openssl (a certificate for it) and pg_dump/pg_restore (backups);
+# installed the same way when missing.
+DEPLOY_TOOLS := nginx:nginx openssl:openssl pg_dump:postgresql-client
+deploy-tools:
+	@missing=$$(for pair in $(DEPLOY_TOOLS); do tool=$${pair%%:*}; \
+	  PATH="$$PATH:/usr/sbin" command -v $$tool >/dev/null || echo $${pair#*:}; done); \
+	test -z "$$missing" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) ; } || \
+	  echo "Missing and not installed: $$missing; the deploy/ checks that need them will be skipped."
 
 # The page checks' tools from npm (package-lock.json): axe-core, injected into each page by the browser
 # tests, and the Nu HTML Checker (vnu-jar, run with Java 17+). `npm ci` runs again only when the lock

@@ -1,0 +1,45 @@
+"""gunicorn settings for one app server (`gunicorn -c deploy/gunicorn.conf.py`; the systemd unit
+deploy/systemd/contest-web.service runs it). Each value can be changed in the environment file.
+
+Metrics: every worker is a process of its own, so prometheus_client keeps each one's counts in
+files under PROMETHEUS_MULTIPROC_DIR (set before gunicorn starts: the systemd unit does) and a
+scrape of /metrics adds them up. The folder is emptied when gunicorn starts (counts of an earlier
+run would be added again), and a worker that exits has its live gauges dropped (`child_exit`)."""
+
+import os
+from pathlib import Path
+
+wsgi_app = "contest:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", 4))
+# Entries with files at the upload limit arrive slowly on a phone: nginx buffers the body first,
+# so a worker is busy only for the request's own work; exports and PDFs may take this long.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+# A worker is replaced now and then: memory a long run gathers (PDF rendering) goes back.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+# The request id nginx sent (X-Request-ID), so an access line matches the app's own log lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+
+
+def _metrics_dir() -> Path | None:
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(folder) if folder else None
+
+
+def on_starting(server) -> None:
+    folder = _metrics_dir()
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    if _metrics_dir() is not None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

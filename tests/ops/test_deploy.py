@@ -1,0 +1,159 @@
+"""The files in deploy/: nginx's configuration passes `nginx -t`, gunicorn's runs two workers
+whose counts /metrics adds up, the app believes exactly the headers nginx sets, and the
+environment file names only settings that exist."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config import Config
+from contest import ROOT, create_app
+from tests.conftest import free_port
+
+DEPLOY = ROOT / "deploy"
+NGINX_SITE = DEPLOY / "nginx" / "contest.conf"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
+    if found is None:  # under CI=true a skip fails the run (tests/ci_skips.py)
+        pytest.skip(f"{name} is not installed (`make deploy-tools` installs Debian's nginx)")
+    return found
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
+    subprocess.run([_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=konkurs.example.kz", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    return certificate, key
+
+
+def test_the_nginx_configuration_passes_nginx_t(tmp_path):
+    nginx = _tool("nginx")
+    certificate, key = self_signed_certificate(tmp_path)
+    site = (NGINX_SITE.read_text()
+            .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
+            .replace("/etc/letsencrypt/live/konkurs.example.kz/privkey.pem", str(key))
+            .replace("/srv/contest/static/", f"{ROOT / 'static'}/")
+            .replace("/var/log/nginx/", f"{tmp_path}/"))
+    assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
+    (tmp_path / "contest.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  include {tmp_path}/contest.conf;\n}}\n")
+    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_accepts_exactly_the_request_size_the_app_accepts():
+    [size] = re.findall(r"^\s*client_max_body_size (\d+)m;", NGINX_SITE.read_text(), re.M)
+    assert int(size) * 1024 * 1024 == Config.MAX_CONTENT_LENGTH
+
+
+def test_nginx_retries_only_requests_that_may_be_sent_twice():
+    site = NGINX_SITE.read_text()
+    assert re.search(r"^\s*proxy_next_upstream error timeout http_502 http_503;", site, re.M)
+    assert "non_idempotent" not in site.split("#")[0] and not re.search(r"^[^#]*non_idempotent", site, re.M)
+
+
+def _forwarded_headers() -> dict[str, str]:
+    """The X-Forwarded-* headers nginx sets, with the values it would send for a visitor at
+    203.0.113.7 who forged an X-Forwarded-For of their own."""
+    names = set(re.findall(r"proxy_set_header (X-Forwarded-\w+)", NGINX_SITE.read_text()))
+    assert names == {"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"}
+    return {"X-Forwarded-For": "198.51.100.9, 203.0.113.7", "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "konkurs.example.kz"}
+
+
+def test_behind_nginx_the_app_sees_the_visitor_and_https(db, tmp_path):
+    proxied = create_app("testing", SQLALCHEMY_DATABASE_URI=db.engine.url.render_as_string(False),
+                         UPLOAD_DIR=str(tmp_path), TRUSTED_PROXIES=1, WTF_CSRF_ENABLED=False,
+                         METRICS_ALLOW_FROM="203.0.113.7")
+    browser = proxied.test_client()
+    nginx = {"REMOTE_ADDR": "10.0.0.2"}
+    headers = _forwarded_headers()
+    # The address nginx appended is the visitor's; the one the visitor wrote before it is not.
+    assert browser.get("/metrics", headers=headers, environ_base=nginx).status_code == 200
+    forged = {**headers, "X-Forwarded-For": "203.0.113.7, 198.51.100.9"}
+    assert browser.get("/metrics", headers=forged, environ_base=nginx).status_code == 404
+    # The visitor came over HTTPS: cookies the app sets are for HTTPS only.
+    response = browser.post("/language", data={"language": "ru", "next": "/"}, headers=headers, environ_base=nginx)
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_environment_example_names_only_settings_that_exist():
+    names = [line.split("=", 1)[0].lstrip("# ").strip() for line in (DEPLOY / "contest.env.example").read_text().splitlines()
+             if re.match(r"^#? ?[A-Z_]+=", line)]
+    read = r'(?:os\.environ\.get|env_bool)\("([A-Z_]+)"'
+    known = {name for source in (ROOT / "config.py", ROOT / "contest" / "__init__.py", DEPLOY / "gunicorn.conf.py")
+             for name in re.findall(read, source.read_text())}
+    unknown = [name for name in names if name not in known]
+    assert names and unknown == []
+
+
+def test_the_systemd_units_run_the_files_of_this_repository():
+    for unit in ("contest-web.service", "contest-worker.service"):
+        text = (DEPLOY / "systemd" / unit).read_text()
+        assert "EnvironmentFile=/etc/contest/contest.env" in text
+        assert "Environment=PROMETHEUS_MULTIPROC_DIR=/run/contest/metrics" in text
+        for path in re.findall(r"/srv/contest/([\w./-]+)", text):
+            assert path.startswith(".venv/") or (ROOT / path).exists(), (unit, path)
+
+
+def _get(url: str, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode(), dict(response.headers)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.communicate()[1]
+        try:
+            _get(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("gunicorn did not start")
+
+
+def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_424242.db").write_bytes(b"left by an earlier run")
+    port = free_port()
+    environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
+                   "UPLOAD_DIR": str(tmp_path / "uploads"), "METRICS_ALLOW_FROM": "127.0.0.1",
+                   "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
+                   "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
+                              cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base}/healthz", server)
+        assert not (metrics_dir / "counter_424242.db").exists()  # the earlier run's counts are gone
+        for _ in range(20):
+            _body, headers = _get(f"{base}/healthz", {"X-Request-ID": "nginx-request-00000001"})
+            assert headers["X-Request-ID"] == "nginx-request-00000001"
+        text, _headers = _get(f"{base}/metrics")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        access_log, _errors = server.communicate(timeout=30)
+    [count] = re.findall(r'contest_http_requests_total\{endpoint="ops.healthz",method="GET",status="200"\} (\S+)', text)
+    assert float(count) == 21  # the probe that found it up, then our 20, whichever worker answered
+    assert len(list(metrics_dir.glob("counter_*.db"))) >= 1
+    assert "id=nginx-request-00000001" in access_log  # the access log names the request id
