@@ -95,8 +95,7 @@ def test_behind_nginx_the_app_sees_the_visitor_and_https(db, tmp_path):
 
 
 def test_the_environment_example_names_only_settings_that_exist():
-    names = [line.split("=", 1)[0].lstrip("# ").strip() for line in (DEPLOY / "contest.env.example").read_text().splitlines()
-             if re.match(r"^#? ?[A-Z_]+=", line)]
+    names = re.findall(r"^#? ?([A-Z_]+)=", (DEPLOY / "contest.env.example").read_text(), re.M)
     read = r'(?:os\.environ\.get|env_bool)\("([A-Z_]+)"'
     known = {name for source in (ROOT / "config.py", ROOT / "contest" / "__init__.py", DEPLOY / "gunicorn.conf.py")
              for name in re.findall(read, source.read_text())}
