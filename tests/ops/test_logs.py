@@ -7,12 +7,14 @@ import io
 import json
 import logging
 import re
+import uuid
 
 import pytest
 from flask import current_app
 
 from contest import create_app
 from contest.ops import logs
+from tests.conftest import redis_url
 
 
 @pytest.fixture
@@ -56,14 +58,24 @@ def test_every_line_logged_for_a_request_names_its_id(app, client, json_lines, m
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
 
 
-def test_a_line_logged_inside_an_rq_job_names_the_job(json_lines, monkeypatch):
-    class Job:
-        id = "4e1c0d8a-job"
+def test_a_line_logged_inside_an_rq_job_names_the_job(json_lines):
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue, SimpleWorker
 
-    monkeypatch.setattr("rq.get_current_job", lambda: Job())
-    logging.getLogger("contest.certificates.jobs").warning("Rendering")
-    [line] = json_lines()
-    assert line["job_id"] == "4e1c0d8a-job" and "request_id" not in line
+    connection = Redis.from_url(redis_url())
+    try:
+        connection.ping()
+    except RedisDown:
+        pytest.skip(f"Redis is not running at {redis_url()}")
+    queue = Queue(f"logs-test-{uuid.uuid4().hex}", connection=connection)
+    try:
+        job = queue.enqueue("logging.warning", "Rendering the diplomas")
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        queue.delete(delete_jobs=True)
+    [line] = [line for line in json_lines() if line["message"] == "Rendering the diplomas"]
+    assert line["job_id"] == job.id and "request_id" not in line
 
 
 def test_an_exception_is_logged_with_its_traceback_on_one_line(json_lines):
