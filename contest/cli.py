@@ -1,4 +1,5 @@
-"""`flask --app contest ...` commands: user administration and demo data."""
+"""`flask --app contest ...` commands: user administration and demo data (and, registered here,
+certificate jobs and backups)."""
 
 from __future__ import annotations
 
@@ -86,5 +87,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     from contest.certificates.jobs import register_cli as register_certificate_commands
+    from contest.ops.backup import register_cli as register_backup_commands
 
     register_certificate_commands(app)
+    register_backup_commands(app)
