@@ -23,6 +23,21 @@ accesslog = "-"
 # The request id nginx sent (X-Request-ID), so an access line matches the app's own log lines.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
 
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines and its access lines as JSON too, through the app's handler (its name
+    # lets the app, once loaded in a worker, replace it rather than add a second one).
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "contest.ops.logs.JsonFormatter"}},
+        "filters": {"context": {"()": "contest.ops.logs.ContextFilter"}},
+        "handlers": {"contest-json": {"class": "logging.StreamHandler", "formatter": "json",
+                                      "filters": ["context"], "stream": "ext://sys.stderr"}},
+        "loggers": {name: {"handlers": [], "level": "INFO", "propagate": True}
+                    for name in ("gunicorn.error", "gunicorn.access")},
+        "root": {"handlers": ["contest-json"], "level": "INFO"},
+    }
+
 
 def _metrics_dir() -> Path | None:
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

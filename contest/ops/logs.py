@@ -23,7 +23,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # characters that could forge a log line) is replaced rather than trusted.
 WELL_FORMED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
 LOG_FORMATS = ("text", "json")
-_HANDLER_NAME = "contest-json"
+_HANDLER_NAME = "contest-json"  # deploy/gunicorn.conf.py gives its JSON handler this name too
 
 
 def request_id_from(header: str | None) -> str:

@@ -4,6 +4,7 @@ environment file names only settings that exist."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -151,8 +152,11 @@ def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
         text, _headers = _get(f"{base}/metrics")
     finally:
         server.send_signal(signal.SIGTERM)
-        access_log, _errors = server.communicate(timeout=30)
+        _output, log = server.communicate(timeout=30)
     [count] = re.findall(r'contest_http_requests_total\{endpoint="ops.healthz",method="GET",status="200"\} (\S+)', text)
     assert float(count) == 21  # the probe that found it up, then our 20, whichever worker answered
     assert len(list(metrics_dir.glob("counter_*.db"))) >= 1
-    assert "id=nginx-request-00000001" in access_log  # the access log names the request id
+    lines = [json.loads(line) for line in log.splitlines()]  # LOG_FORMAT=json: gunicorn's lines too
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    assert len(access) == 22 and all("id=nginx-request-00000001" in line["message"] for line in access[1:21])
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
