@@ -27,6 +27,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 log = logging.getLogger(__name__)
 
 UNMATCHED = "<unmatched>"  # the endpoint label of a request no route matched (a 404 or 405)
+# Any word is a method to HTTP: a client inventing new ones must not add series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
 # Page latencies run from a cached page (milliseconds) to a large export (seconds).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -126,6 +129,7 @@ def init_app(app: Flask) -> None:
         started = g.pop("request_started", None)
         if started is not None:
             endpoint = request.endpoint or UNMATCHED
-            REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+            method = request.method if request.method in KNOWN_METHODS else OTHER_METHOD
+            REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
             LATENCY.labels(endpoint).observe(time.perf_counter() - started)
         return response

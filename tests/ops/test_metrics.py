@@ -80,6 +80,19 @@ def test_requests_are_counted_by_endpoint_name_never_by_path(client, open_to_scr
     assert latency[("contest_http_request_duration_seconds_count", (("endpoint", "news.post"),))] >= 2
 
 
+def test_invented_methods_share_one_label(client):
+    def other() -> float:
+        return REGISTRY.get_sample_value("contest_http_requests_total",
+                                         {"endpoint": UNMATCHED, "method": "other", "status": "405"}) or 0
+
+    before = other()
+    for method in ("BREW", "WHEN", "X-RANDOM-1"):
+        assert client.open("/healthz", method=method).status_code == 405
+    assert other() == before + 3
+    methods = {sample.labels.get("method") for metric in REGISTRY.collect() for sample in metric.samples}
+    assert not {"BREW", "WHEN", "X-RANDOM-1"} & methods
+
+
 def test_a_failed_certificate_job_is_counted(app, make_contest, monkeypatch):
     contest = make_contest()
     job = CertificateJob(contest_id=contest.id, output_format="pdf", site_url="", created_at=utcnow())
