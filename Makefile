@@ -6,11 +6,11 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser node mutation clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser proxy node mutation clean
 
 run: install translations migrate demo serve
 
-test: install-dev translations browser node
+test: install-dev translations browser proxy node
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -92,6 +92,12 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is missing and could not be installed: browser tests will be skipped."
+
+# The two-servers test (tests/deploy/) puts Debian's nginx in front of two app servers.
+proxy:
+	@test -x /usr/sbin/nginx || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) ; } || \
+	  echo "nginx is missing and could not be installed: the two-servers test will fail on PostgreSQL."
 
 # The page checks' tools from npm (package-lock.json): axe-core, injected into each page by the browser
 # tests, and the Nu HTML Checker (vnu-jar, run with Java 17+). `npm ci` runs again only when the lock
