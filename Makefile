@@ -93,8 +93,8 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "Chromium is missing and could not be installed: browser tests will be skipped."
 
-# The deploy/ checks (tests/ops/test_deploy.py, tests/ops/test_backup.py) run Debian's nginx
-# (`nginx -t` on deploy/nginx/), openssl (a certificate for it) and pg_dump/pg_restore (backups);
+# The deploy/ checks (tests/ops/test_deploy.py, tests/ops/test_backup.py) and the two-servers proof
+# (tests/deploy/) run Debian's nginx (`nginx -t` on deploy/nginx/, a proxy in front of two app servers), openssl (a certificate for it) and pg_dump/pg_restore (backups);
 # installed the same way when missing.
 DEPLOY_TOOLS := nginx:nginx openssl:openssl pg_dump:postgresql-client
 deploy-tools:
