@@ -7,9 +7,9 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -19,41 +19,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.deploy import nginx_site
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-NGINX_CONF = """
-worker_processes 1;
-pid {run}/nginx.pid;
-error_log {run}/nginx-error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {run}/nginx-access.log;
-    client_body_temp_path {run}/body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
-    client_max_body_size 60m;
-    upstream contest_app {{
-        server 127.0.0.1:{port_a} max_fails=1 fail_timeout=5s;
-        server 127.0.0.1:{port_b} max_fails=1 fail_timeout=5s;
-    }}
-    server {{
-        listen 127.0.0.1:{port_front};
-        location / {{
-            proxy_pass http://contest_app;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-Host $http_host;
-            proxy_next_upstream error timeout http_502 http_503;
-            proxy_connect_timeout 2s;
-        }}
-    }}
-}}
-"""
-
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -65,7 +34,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=2, context=_unverified()):
                 return
         except urllib.error.HTTPError:
             return  # the server answers: that is all we wait for
@@ -98,7 +67,7 @@ class Cluster:
 
     @property
     def front(self) -> str:
-        return f"http://127.0.0.1:{self.front_port}"
+        return f"https://127.0.0.1:{self.front_port}"
 
     def flask(self, *args: str) -> str:
         done = subprocess.run([str(BIN / "flask"), "--app", "contest", *args], cwd=ROOT, env=self.env,
@@ -109,13 +78,16 @@ class Cluster:
 
     def start_server(self, server: Server) -> None:
         upload_dir = self.run_dir / f"uploads-{server.name}"  # each machine's own disk: never shared
-        upload_dir.mkdir(exist_ok=True)
+        metrics_dir = self.run_dir / f"metrics-{server.name}"
+        for folder in (upload_dir, metrics_dir):
+            folder.mkdir(exist_ok=True)
         log = open(self.run_dir / f"gunicorn-{server.name}.log", "ab")  # noqa: SIM115 (closed in stop())
         self.logs.append(log)
         server.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{server.port}",
-             "--graceful-timeout", "5", "contest:create_app()"],
-            cwd=ROOT, env={**self.env, "UPLOAD_DIR": str(upload_dir)}, stdout=log, stderr=log)
+            [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")], cwd=ROOT,
+            env={**self.env, "UPLOAD_DIR": str(upload_dir), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+                 "GUNICORN_BIND": f"127.0.0.1:{server.port}", "GUNICORN_WORKERS": "2"},
+            stdout=log, stderr=log)
         wait_for(f"{server.url}/healthz")
 
     def stop_server(self, server: Server) -> None:
@@ -128,13 +100,13 @@ class Cluster:
         server.process = None
 
     def start_nginx(self) -> None:
-        for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (self.run_dir / folder).mkdir(exist_ok=True)
-        conf = self.run_dir / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(run=self.run_dir, port_a=self.a.port, port_b=self.b.port,
-                                          port_front=self.front_port))
-        self.nginx = subprocess.Popen([nginx_binary(), "-c", str(conf), "-p", str(self.run_dir),
-                                       "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        """deploy/nginx/contest.conf as operators install it, on loopback ports."""
+        configuration = nginx_site.render(self.run_dir, upstreams=(f"127.0.0.1:{self.a.port}",
+                                                                    f"127.0.0.1:{self.b.port}"),
+                                          ports=(free_port(), self.front_port))
+        self.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(self.run_dir),
+                                       "-e", str(self.run_dir / "error.log"), "-g", "daemon off;"],
+                                      stderr=subprocess.DEVNULL)
         wait_for(f"{self.front}/healthz")
 
     def stop(self) -> None:
@@ -147,24 +119,19 @@ class Cluster:
             log.close()
 
 
-def nginx_binary() -> str:
-    return shutil.which("nginx") or "/usr/sbin/nginx"
-
-
 class Browser:
     """One person's cookies, on one address (a server, or nginx)."""
 
     def __init__(self, base: str) -> None:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  _NoRedirect())
+        self.opener = _opener(self.jar)
 
     def on(self, base: str) -> Browser:
         """The same person (same cookies) talking to another address."""
         other = Browser(base)
         other.jar = self.jar
-        other.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        other.opener = _opener(self.jar)
         return other
 
     def request(self, path: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
@@ -211,6 +178,18 @@ class Browser:
         return status
 
 
+def _unverified() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # nginx's certificate is the test's own, self-signed
+    return context
+
+
+def _opener(jar: http.cookiejar.CookieJar) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect(),
+                                       urllib.request.HTTPSHandler(context=_unverified()))
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Redirects are answers to look at (a sign-in succeeded: 302), not to follow."""
 
@@ -225,8 +204,10 @@ def cluster_environment(database_url: str, redis_url: str) -> dict[str, str]:
         "SECRET_KEY": "two-servers-proof-secret",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "SESSION_COOKIE_SECURE": "false",
         "TRUSTED_PROXIES": "1",
+        # Each step picks its server by talking to it directly, over plain HTTP: cookies marked
+        # Secure would not come back there. Through nginx (HTTPS) everything is as in production.
+        "SESSION_COOKIE_SECURE": "false",
         "MAIL_BACKEND": "log",
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "8",

@@ -10,7 +10,6 @@ What a person would notice if a server kept something to itself:
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -23,7 +22,8 @@ from sqlalchemy import create_engine, text
 from contest.extensions import db
 from tests.conftest import redis_url
 from tests.databases import fresh_database_url
-from tests.deploy.cluster import Browser, Cluster, Server, cluster_environment, free_port, nginx_binary
+from tests.deploy import nginx_site
+from tests.deploy.cluster import Browser, Cluster, Server, cluster_environment, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -33,8 +33,7 @@ POEM = "Алатаудың баурайында\nАқ қайыңдар сыбы�
 def _requirements() -> None:
     if db.engine.url.get_backend_name() != "postgresql":
         pytest.skip("several app servers share PostgreSQL: this runs in the PostgreSQL pass")
-    if not os.access(nginx_binary(), os.X_OK):
-        pytest.fail("nginx is missing: `make test` installs Debian's nginx package")
+    nginx_site.tool("nginx")
     try:
         redis.Redis.from_url(redis_url()).ping()
     except redis.RedisError as error:

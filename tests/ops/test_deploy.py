@@ -7,54 +7,27 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from config import Config
 from contest import ROOT, create_app
 from tests.conftest import free_port
+from tests.deploy import nginx_site
+from tests.deploy.nginx_site import NGINX_SITE
 
 DEPLOY = ROOT / "deploy"
-NGINX_SITE = DEPLOY / "nginx" / "contest.conf"
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
-    if found is None:  # under CI=true a skip fails the run (tests/ci_skips.py)
-        pytest.skip(f"{name} is not installed (`make deploy-tools` installs Debian's nginx)")
-    return found
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
-    subprocess.run([_tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=konkurs.example.kz", "-keyout", str(key), "-out", str(certificate)],
-                   check=True, capture_output=True)
-    return certificate, key
 
 
 def test_the_nginx_configuration_passes_nginx_t(tmp_path):
-    nginx = _tool("nginx")
-    certificate, key = self_signed_certificate(tmp_path)
-    site = (NGINX_SITE.read_text()
-            .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
-            .replace("/etc/letsencrypt/live/konkurs.example.kz/privkey.pem", str(key))
-            .replace("/srv/contest/static/", f"{ROOT / 'static'}/")
-            .replace("/var/log/nginx/", f"{tmp_path}/"))
-    assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
-    (tmp_path / "contest.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  include /etc/nginx/mime.types;\n  include {tmp_path}/contest.conf;\n}}\n")
-    result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    configuration = nginx_site.render(tmp_path)
+    result = subprocess.run([nginx_site.tool("nginx"), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                             "-c", str(configuration)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 

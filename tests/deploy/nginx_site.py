@@ -1,0 +1,62 @@
+"""deploy/nginx/contest.conf made runnable here: a self-signed certificate instead of Let's
+Encrypt's, this checkout's static/ folder, logs and temporary files in a test folder, and (for the
+two-servers proof) loopback ports instead of the example addresses. Everything else is the file
+operators install."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from contest import ROOT
+
+NGINX_SITE = ROOT / "deploy" / "nginx" / "contest.conf"
+EXAMPLE_UPSTREAMS = ("10.0.0.11:8000", "10.0.0.12:8000")
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
+    if found is None:  # under CI=true a skip fails the run (tests/ci_skips.py)
+        pytest.skip(f"{name} is not installed (`make deploy-tools` installs Debian's nginx and openssl)")
+    return found
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
+    subprocess.run([tool("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=konkurs.example.kz", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    return certificate, key
+
+
+def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
+           ports: tuple[int, int] | None = None) -> Path:
+    """Write the site and a main configuration that includes it into `folder`; return the main
+    configuration's path. `ports` = (plain HTTP, HTTPS) on 127.0.0.1 instead of 80 and 443."""
+    certificate, key = self_signed_certificate(folder)
+    site = (NGINX_SITE.read_text()
+            .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
+            .replace("/etc/letsencrypt/live/konkurs.example.kz/privkey.pem", str(key))
+            .replace("/srv/contest/static/", f"{ROOT / 'static'}/")
+            .replace("/var/log/nginx/", f"{folder}/"))
+    assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
+    if upstreams is not None:
+        for example, address in zip(EXAMPLE_UPSTREAMS, upstreams, strict=True):
+            assert f"server {example} " in site
+            site = site.replace(f"server {example} ", f"server {address} ")
+    if ports is not None:
+        plain, secure = ports
+        site = (site.replace("    listen [::]:80;\n", "").replace("    listen [::]:443 ssl http2;\n", "")
+                .replace("listen 80;", f"listen 127.0.0.1:{plain};")
+                .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{secure} ssl http2;"))
+    (folder / "contest.conf").write_text(site)
+    temporary = "".join(f"  {kind}_temp_path {folder}/{kind};\n"
+                        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = folder / "nginx.conf"
+    main.write_text(f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
+                    f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n{temporary}"
+                    f"  include {folder}/contest.conf;\n}}\n")
+    return main
