@@ -88,3 +88,6 @@ def register_cli(app: Flask) -> None:
     from contest.certificates.jobs import register_cli as register_certificate_commands
 
     register_certificate_commands(app)
+    from contest.files.migrate import register_cli as register_file_commands
+
+    register_file_commands(app)

@@ -31,6 +31,7 @@ from contest.auth.services import open_session
 from contest.contests.models import AwardTier, Category, Contest, Criterion, Round
 from contest.db import utcnow
 from contest.extensions import db as _db
+from contest.files import STORES, store
 from contest.judging.models import JuryMember, Score, ScoreSheet
 from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
@@ -155,6 +156,33 @@ def app_context(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture(params=STORES)
+def file_store(request, app: Flask) -> Iterator[str]:
+    """The test runs once with each file store (contest.files): local disk and the database."""
+    previous = app.config["FILE_STORE"]
+    app.config["FILE_STORE"] = request.param
+    yield request.param
+    app.config["FILE_STORE"] = previous
+
+
+@pytest.fixture
+def database_file_store(app: Flask) -> Iterator[None]:
+    """Files in the database, as on a site with several app servers."""
+    previous = app.config["FILE_STORE"]
+    app.config["FILE_STORE"] = "database"
+    yield
+    app.config["FILE_STORE"] = previous
+
+
+def stored_bytes(area: str, name: str) -> bytes:
+    """A stored file's bytes, from whichever store is configured."""
+    return b"".join(store().chunks(area, name))
+
+
+def is_stored(area: str, name: str) -> bool:
+    return store().exists(area, name)
 
 
 class IsolatedClient(FlaskClient):
