@@ -72,9 +72,9 @@ class StoredFileChunk(Base):
 class _ChunkWriter(io.RawIOBase):
     """A writable stream that inserts a chunk row each time CHUNK_SIZE bytes have come in."""
 
-    def __init__(self, session: AnySession, file_id: int) -> None:
+    def __init__(self, connection: Connection, file_id: int) -> None:
         super().__init__()
-        self.session = session
+        self.connection = connection
         self.file_id = file_id
         self.pending = bytearray()
         self.position = 0
@@ -98,11 +98,11 @@ class _ChunkWriter(io.RawIOBase):
         if self.pending:
             self._insert(bytes(self.pending))
             self.pending.clear()
-        self.session.execute(update(StoredFile).where(StoredFile.id == self.file_id)
+        self.connection.execute(update(StoredFile).where(StoredFile.id == self.file_id)
                              .values(size=self.size, sha256=self.digest.hexdigest()))
 
     def _insert(self, data: bytes) -> None:
-        self.session.execute(insert(StoredFileChunk).values(file_id=self.file_id, position=self.position, data=data))
+        self.connection.execute(insert(StoredFileChunk).values(file_id=self.file_id, position=self.position, data=data))
         self.position += 1
 
 
@@ -140,20 +140,24 @@ class DatabaseFileStore:
     def __init__(self) -> None:
         self.engine = db.engine  # bound now: the body of a download is read after its request ends
 
+    # Writing and removing go through the session's connection, in its transaction, but not
+    # through the ORM: no autoflush of objects the caller is still putting together, and no
+    # chunk kept in the identity map.
+
     @contextmanager
     def create(self, session: AnySession, area: str, name: str) -> Iterator[BinaryIO]:
-        file_id = session.execute(insert(StoredFile).values(area=area, name=name, size=0, sha256="",
-                                                            created_at=utcnow()).returning(StoredFile.id)).scalar_one()
-        writer = _ChunkWriter(session, file_id)
+        connection = session.connection()
+        file_id = connection.execute(insert(StoredFile).values(
+            area=area, name=name, size=0, sha256="", created_at=utcnow()).returning(StoredFile.id)).scalar_one()
+        writer = _ChunkWriter(connection, file_id)
         yield cast(BinaryIO, writer)
         writer.finish()
 
     def remove(self, session: AnySession, area: str, name: str) -> None:
+        connection = session.connection()
         found = select(StoredFile.id).where(StoredFile.area == area, StoredFile.name == name).scalar_subquery()
-        options = {"synchronize_session": False}
-        session.execute(delete(StoredFileChunk).where(StoredFileChunk.file_id == found), execution_options=options)
-        session.execute(delete(StoredFile).where(StoredFile.area == area, StoredFile.name == name),
-                        execution_options=options)
+        connection.execute(delete(StoredFileChunk).where(StoredFileChunk.file_id == found))
+        connection.execute(delete(StoredFile).where(StoredFile.area == area, StoredFile.name == name))
 
     def exists(self, area: str, name: str) -> bool:
         try:
