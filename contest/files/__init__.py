@@ -117,13 +117,6 @@ def retire(session: AnySession, area: str, name: str | None) -> None:
         store().remove(session, area, check_name(name))
 
 
-def exists(area: str, name: str | None) -> bool:
-    try:
-        return bool(name) and store().exists(area, check_name(name or ""))
-    except FileNotFoundError:
-        return False
-
-
 def send(area: str, name: str | None, *, mimetype: str | None = None, download_name: str | None = None,
          max_age: int | None = None, conditional: bool = True) -> Response:
     """The stored file as a response, streamed from the store; 404 when there is no such file."""

@@ -27,6 +27,7 @@ from contest.files.local import LocalFileStore
 @dataclass
 class Report:
     moved: int = 0
+    moved_bytes: int = 0
     already_there: int = 0
     removed_from_disk: int = 0
     failed: list[str] = field(default_factory=list)
@@ -73,6 +74,7 @@ def migrate_to_database(source: LocalFileStore, target: DatabaseFileStore, *, re
                 report.failed.append(f"{area}/{name}: the copy in the database does not match the disk")
                 continue
             report.moved += 1
+            report.moved_bytes += source.size(area, name)
         if remove_local:
             source.path(area, name).unlink()
             report.removed_from_disk += 1
@@ -101,7 +103,7 @@ def migrate_command(remove_local: bool) -> None:
     """Copy the files under UPLOAD_DIR into the database store, checking each by SHA-256."""
     source = LocalFileStore(Path(current_app.config["UPLOAD_DIR"]))
     report = migrate_to_database(source, DatabaseFileStore(), remove_local=remove_local)
-    click.echo(f"Copied to the database and verified: {report.moved}")
+    click.echo(f"Copied to the database and verified: {report.moved} ({report.moved_bytes} bytes)")
     click.echo(f"Already in the database (same SHA-256): {report.already_there}")
     if remove_local:
         click.echo(f"Removed from {source.root}: {report.removed_from_disk}")

@@ -44,7 +44,7 @@ def stored_count() -> int:
 def test_every_file_is_copied_and_verified_and_a_second_run_moves_nothing(app, upload_dir, database_file_store):
     first = migrate(app)
     assert first.exit_code == 0, first.output
-    assert "Copied to the database and verified: 3" in first.output
+    assert f"Copied to the database and verified: 3 ({sum(map(len, FILES.values()))} bytes)" in first.output
     assert "Already in the database (same SHA-256): 0" in first.output
     assert "run again with --remove-local" in first.output
     for (area, name), data in FILES.items():
@@ -55,7 +55,7 @@ def test_every_file_is_copied_and_verified_and_a_second_run_moves_nothing(app, u
 
     again = migrate(app)
     assert again.exit_code == 0, again.output
-    assert "Copied to the database and verified: 0" in again.output
+    assert "Copied to the database and verified: 0 (0 bytes)" in again.output
     assert "Already in the database (same SHA-256): 3" in again.output
     assert stored_count() == 3
 
@@ -80,7 +80,7 @@ def test_a_different_file_of_the_same_name_in_the_database_is_reported_and_the_d
     result = migrate(app, "--remove-local")
     assert result.exit_code == 1
     assert "Not moved: entries/Qx3kP0aZ.pdf: a different file of this name is already in the database" in result.output
-    assert "1 file(s) not moved" in result.output and "Copied to the database and verified: 2" in result.output
+    assert "1 file(s) not moved" in result.output and "Copied to the database and verified: 2 (" in result.output
     assert (upload_dir / "entries" / "Qx3kP0aZ.pdf").read_bytes() == FILES[("entries", "Qx3kP0aZ.pdf")]
     assert stored_bytes("entries", "Qx3kP0aZ.pdf") == b"%PDF-1.4 another poem"
 
@@ -103,5 +103,5 @@ def test_a_copy_that_reads_back_different_is_dropped_and_the_disk_copy_kept(
 
     monkeypatch.setattr(DatabaseFileStore, "chunks", read_back)
     fixed = migrate(app, "--remove-local")  # the next run copies it again
-    assert fixed.exit_code == 0 and "Copied to the database and verified: 1" in fixed.output
+    assert fixed.exit_code == 0 and "Copied to the database and verified: 1 (" in fixed.output
     assert stored_count() == 3 and not (upload_dir / "news" / "Ab12Cd34Ef56Gh78Ij90Kl-480.webp").exists()
