@@ -85,6 +85,9 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", 64 * 1024))
 
+    # Where uploaded and generated files live: "local" (folders under UPLOAD_DIR on this machine)
+    # or "database" (rows of the database, which every app server reaches); see contest/files.
+    FILE_STORE = os.environ.get("FILE_STORE", "local")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Entry files (PDF, DOCX, ODT, TXT) larger than this are refused with a clear message.
     ENTRY_FILE_MAX_BYTES = int(os.environ.get("ENTRY_FILE_MAX_BYTES", 10 * 1024 * 1024))

@@ -91,3 +91,6 @@ def register_cli(app: Flask) -> None:
 
     register_certificate_commands(app)
     register_backup_commands(app)
+    from contest.files.migrate import register_cli as register_file_commands
+
+    register_file_commands(app)

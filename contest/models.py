@@ -4,6 +4,7 @@ from contest.audit.models import AuditEvent
 from contest.auth.models import User, UserSession
 from contest.certificates.models import Certificate, CertificateJob, CertificateSettings, CertificateSignatory
 from contest.contests.models import AwardTier, Category, Contest, ContestStatusChange, Criterion, Round
+from contest.files.database import StoredFile, StoredFileChunk
 from contest.judging.models import (
     Advancement,
     Assignment,
@@ -23,4 +24,4 @@ __all__ = ["Adjustment", "Advancement", "Assignment", "AssignmentPlan", "AuditEv
            "Certificate", "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "EntryWork", "ExAequoDecision", "JuryMember", "NewsPost",
            "Participant", "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter", "ResultSnapshot",
-           "Round", "Score", "ScoreSheet", "User", "UserSession"]
+           "Round", "Score", "ScoreSheet", "StoredFile", "StoredFileChunk", "User", "UserSession"]

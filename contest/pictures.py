@@ -16,7 +16,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -144,9 +143,9 @@ def store(image: Image.Image, area: str, session: Session | scoped_session[Any])
     return picture
 
 
-def _saver(image: Image.Image, kind: str, options: dict[str, Any]) -> Callable[[Path], None]:
-    def save(path: Path) -> None:
-        image.save(path, kind, **options)
+def _saver(image: Image.Image, kind: str, options: dict[str, Any]) -> Callable[[BinaryIO], None]:
+    def save(stream: BinaryIO) -> None:
+        image.save(stream, kind, **options)
     return save
 
 

@@ -40,7 +40,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN" if _request_only_reads() else "BEGIN IMMEDIATE")
+        only_reads = connection.get_execution_options().get("read_only") or _request_only_reads()
+        connection.exec_driver_sql("BEGIN" if only_reads else "BEGIN IMMEDIATE")
 
 
 def _request_only_reads() -> bool:

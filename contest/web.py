@@ -37,10 +37,11 @@ SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
 
 def init_extensions(app: Flask) -> None:
     import contest.models  # noqa: F401  (registers every table on the metadata)
-    from contest import i18n, ratelimit
+    from contest import files, i18n, ratelimit
     from contest.auth.services import load_session_user
     from contest.sqlite import configure_sqlite
 
+    files.init_app(app)
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)

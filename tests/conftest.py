@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from config import database_url
 from contest import create_app
@@ -31,6 +32,8 @@ from contest.auth.services import open_session
 from contest.contests.models import AwardTier, Category, Contest, Criterion, Round
 from contest.db import utcnow
 from contest.extensions import db as _db
+from contest.files import STORES, store
+from contest.files.database import StoredFile
 from contest.judging.models import JuryMember, Score, ScoreSheet
 from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
@@ -155,6 +158,41 @@ def app_context(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture(params=STORES)
+def file_store(request, app: Flask) -> Iterator[str]:
+    """The test runs once with each file store (contest.files): local disk and the database."""
+    previous = app.config["FILE_STORE"]
+    app.config["FILE_STORE"] = request.param
+    yield request.param
+    app.config["FILE_STORE"] = previous
+
+
+@pytest.fixture
+def database_file_store(app: Flask) -> Iterator[None]:
+    """Files in the database, as on a site with several app servers."""
+    previous = app.config["FILE_STORE"]
+    app.config["FILE_STORE"] = "database"
+    yield
+    app.config["FILE_STORE"] = previous
+
+
+def stored_bytes(area: str, name: str) -> bytes:
+    """A stored file's bytes, from whichever store is configured."""
+    return b"".join(store().chunks(area, name))
+
+
+def is_stored(area: str, name: str) -> bool:
+    return store().exists(area, name)
+
+
+def stored_names(area: str) -> list[str]:
+    """The names of the files in `area` of the configured store (the local one lives for the session)."""
+    if current_app.config["FILE_STORE"] == "database":
+        return sorted(_db.session.scalars(select(StoredFile.name).where(StoredFile.area == area)))
+    folder = Path(current_app.config["UPLOAD_DIR"]) / area
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
 
 
 class IsolatedClient(FlaskClient):

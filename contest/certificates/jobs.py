@@ -2,7 +2,8 @@
 
 With `REDIS_URL` set, jobs go to the RQ queue "certificates" and any number of workers on
 any machine take them (`rq worker -u $REDIS_URL certificates`, or `flask --app contest
-certificates worker`); the output file goes to UPLOAD_DIR, which those machines must share.
+certificates worker`); the output file goes to the file store (contest.files), which those
+machines must share: `FILE_STORE=database`, or one UPLOAD_DIR mounted on all of them.
 Without Redis (the embedded setup), a thread of the web process runs the job.
 
 A job first issues the documents in chunks, committing each, then renders them into one
@@ -14,12 +15,11 @@ and the output file is written anew.
 from __future__ import annotations
 
 import logging
-import os
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -179,10 +179,6 @@ def _beat(job: CertificateJob) -> None:
     db.session.commit()
 
 
-def output_path(job: CertificateJob) -> Path | None:
-    return files.path_of(OUTPUT_AREA, job.file_name) if job.file_name else None
-
-
 def run_job(job_id: int) -> None:
     """Run (or run again) one job to the end; a failure is recorded on the job and re-raised."""
     job = db.session.get(CertificateJob, job_id)
@@ -268,20 +264,18 @@ def _documents(job: CertificateJob, contest: Contest) -> Iterator[Document]:
 
 
 def _write_output(job: CertificateJob, contest: Contest) -> None:
-    directory = files.area_dir(OUTPUT_AREA)
-    directory.mkdir(parents=True, exist_ok=True)
+    """Render into a temporary file first: rendering commits after every batch (see
+    `_documents`), while the file must reach the store in one transaction, together with the
+    job's new `file_name` (a crash part-way leaves no half file in the store)."""
     suffix = ".zip" if job.output_format == OutputFormat.ZIP else ".pdf"
-    partial = directory / f"job-{job.id}.part"  # a crashed run's leftover is simply overwritten
-    with open(partial, "wb") as output:
+    with tempfile.TemporaryFile() as output:
         if job.output_format == OutputFormat.ZIP:
             write_zip(_documents(job, contest), output)
         else:
             render_many(_documents(job, contest), output, title=contest.slug)
-    old = job.file_name
-    job.file_name = files.random_name(suffix)
-    os.replace(partial, directory / job.file_name)
-    if old:
-        (directory / old).unlink(missing_ok=True)
+        output.seek(0)
+        files.retire(db.session, OUTPUT_AREA, job.file_name)
+        job.file_name = files.copy_from(db.session, OUTPUT_AREA, suffix, output)
 
 
 # Command line --------------------------------------------------------------------------------

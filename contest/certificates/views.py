@@ -13,14 +13,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from contest import downloads, i18n
+from contest import downloads, files, i18n
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, signed_in
 from contest.certificates import jobs, services
@@ -167,12 +166,11 @@ def job_resume(contest_id: int, job_id: int):
 def job_download(contest_id: int, job_id: int):
     contest = contest_or_404(contest_id)
     job = _job_or_404(contest, job_id)
-    path = jobs.output_path(job) if job.status == JobStatus.DONE else None
-    if path is None or not path.is_file():
+    if job.status != JobStatus.DONE or not job.file_name:
         abort(404)
-    suffix = path.suffix
-    return send_file(path, as_attachment=True, download_name=f"certificates-{contest.slug}{suffix}",
-                     mimetype="application/zip" if suffix == ".zip" else "application/pdf")
+    suffix = ".zip" if job.file_name.endswith(".zip") else ".pdf"
+    return files.send(jobs.OUTPUT_AREA, job.file_name, download_name=f"certificates-{contest.slug}{suffix}",
+                      mimetype="application/zip" if suffix == ".zip" else "application/pdf")
 
 
 @bp.get("/manage/contests/<int:contest_id>/certificates/<int:certificate_id>/pdf")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -67,13 +67,12 @@ def cover(name: str):
     contest = services.contest_with_cover(found.group(1)) if found else None
     if contest is None or contest.cover is None or name not in contest.cover.names():
         abort(404)
-    directory = files.area_dir(services.COVER_AREA)
     if contest.is_public:
-        return send_from_directory(directory, name, max_age=COVER_MAX_AGE)
+        return files.send(services.COVER_AREA, name, max_age=COVER_MAX_AGE)
     # A draft's cover: organisers see it while preparing the page; nobody keeps a copy.
     if not has_role(Role.ORGANISER):
         abort(404)
-    response = send_from_directory(directory, name)
+    response = files.send(services.COVER_AREA, name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import force_locale
@@ -97,13 +96,12 @@ def cover(name: str):
     owner = services.post_with_cover(found.group(1)) if found else None
     if owner is None or owner.cover is None or name not in owner.cover.names():
         abort(404)
-    directory = files.area_dir(services.COVER_AREA)
     if owner.is_public(utcnow()):
-        return send_from_directory(directory, name, max_age=COVER_MAX_AGE)
+        return files.send(services.COVER_AREA, name, max_age=COVER_MAX_AGE)
     # Organisers see covers of drafts while editing; nobody may keep a copy of those.
     if not has_role(Role.ORGANISER):
         abort(404)
-    response = send_from_directory(directory, name)
+    response = files.send(services.COVER_AREA, name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

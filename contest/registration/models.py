@@ -194,7 +194,7 @@ class EntryWork(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300), default="")
     text: Mapped[str] = mapped_column(Text, default="")
-    # The stored file has a random name under UPLOAD_DIR/entries; the original name is only
+    # The stored file has a random name in the file store's "entries" area; the original name is only
     # offered back as the download's name.
     file_name: Mapped[str | None] = mapped_column(String(64))
     file_original_name: Mapped[str] = mapped_column(String(255), default="")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import pypdf
-from flask import Response, abort, current_app, send_file
+from flask import Response, abort, current_app
 from flask_babel import lazy_gettext as _l
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
@@ -191,15 +191,9 @@ def send_entry_file(entry, download_name: str | None = None) -> Response:
     checked that the reader may see this entry."""
     if entry is None or not entry.file_name or entry.file_type not in MEDIA_TYPES:
         abort(404)
-    try:
-        path = files.path_of(ENTRY_AREA, entry.file_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
     name = download_name or entry.file_original_name or "entry"
-    response = send_file(path, mimetype=MEDIA_TYPES[entry.file_type], as_attachment=True,
-                         download_name=offered_name(name, entry.file_type), conditional=False)
+    response = files.send(ENTRY_AREA, entry.file_name, mimetype=MEDIA_TYPES[entry.file_type],
+                          download_name=offered_name(name, entry.file_type), conditional=False)
     # Entries are personal: no shared cache may keep a copy. (That a browser never guesses
     # another type than the one the content was checked to be: web.py's nosniff, on every response.)
     response.headers["Cache-Control"] = "private, no-store"

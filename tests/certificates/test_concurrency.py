@@ -5,6 +5,7 @@ documents as the organiser reads them."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
@@ -18,6 +19,7 @@ from contest.certificates import jobs, services
 from contest.certificates.models import CertificateJob
 from contest.extensions import db
 from contest.registration.models import Participant
+from tests.certificates.test_issue import output_of
 from tests.certificates.test_pdf import page_texts
 
 PEOPLE, FORMS_EACH, MORE_ENTRIES = 6, 3, 24
@@ -76,7 +78,7 @@ def test_participants_send_forms_while_a_job_writes_and_everyone_is_answered(
     db.session.expire_all()
     job = db.session.get(CertificateJob, job.id)
     assert (job.status, job.error) == ("done", "")
-    documents = len(page_texts(jobs.output_path(job).read_bytes()))
+    documents = len(page_texts(output_of(job)))
     assert documents == job.total > MORE_ENTRIES
     for message in seen:  # never more done than there are documents
         counted = COUNTED.search(message)
@@ -134,4 +136,4 @@ def test_a_job_failing_while_the_database_is_busy_still_says_it_failed_and_keeps
     page = client.get(url).get_data(as_text=True)
     assert "The generation was interrupted" in page and "Resume the generation" in page
     # The documents were printed before the mail failed: the file is kept.
-    assert len(zipfile.ZipFile(jobs.output_path(job)).namelist()) == 6
+    assert len(zipfile.ZipFile(io.BytesIO(output_of(job))).namelist()) == 6

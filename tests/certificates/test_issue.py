@@ -18,7 +18,7 @@ from contest.certificates.pdf import DocumentKind, render
 from contest.errors import ServiceError
 from contest.extensions import db
 from tests.certificates.test_pdf import decoded_qr_codes, page_texts
-from tests.conftest import mail_body, redis_url
+from tests.conftest import is_stored, mail_body, redis_url, stored_bytes
 
 
 def issue_all(contest):
@@ -64,6 +64,10 @@ def test_nothing_is_issued_before_results_are_published(published):
     assert db.session.scalar(select(func.count()).select_from(CertificateJob)) == 0
 
 
+def output_of(job: CertificateJob) -> bytes:
+    return stored_bytes(jobs.OUTPUT_AREA, job.file_name)
+
+
 def run_new_job(contest, output_format="zip") -> CertificateJob:
     job = CertificateJob(contest_id=contest.id, output_format=output_format, site_url="https://konkurs.kz")
     db.session.add(job)
@@ -96,7 +100,7 @@ def test_a_job_that_dies_while_issuing_resumes_without_duplicates(published, mon
     after = {key: row.code for key, row in by_holder(published.contest).items()}
     assert job.status == "done" and job.attempts == 2
     assert len(after) == 6 and all(after[key] == code for key, code in before.items())
-    archive = zipfile.ZipFile(jobs.output_path(job))
+    archive = zipfile.ZipFile(io.BytesIO(output_of(job)))
     assert len(archive.namelist()) == 6
 
 
@@ -121,9 +125,20 @@ def test_a_job_that_dies_while_rendering_resumes_and_keeps_codes(published, monk
     db.session.expire_all()
     assert job.status == "done" and job.percent == 100
     assert {key: row.code for key, row in by_holder(published.contest).items()} == codes
-    pages = page_texts(jobs.output_path(job).read_bytes())
+    pages = page_texts(output_of(job))
     assert len(pages) == 6
-    assert not list(jobs.output_path(job).parent.glob("*.part"))
+
+
+def test_a_job_run_again_replaces_its_file_and_the_old_one_leaves_the_store(published, file_store):
+    job = run_new_job(published.contest, "pdf")
+    jobs.run_job(job.id)
+    first = job.file_name
+    job.status = "failed"
+    db.session.commit()
+    jobs.run_job(job.id)
+    db.session.expire_all()
+    assert job.status == "done" and job.file_name != first and first.endswith(".pdf")
+    assert not is_stored(jobs.OUTPUT_AREA, first) and len(page_texts(output_of(job))) == 6
 
 
 def test_a_worker_that_vanished_is_shown_as_stale_and_can_be_resumed(published):
@@ -139,7 +154,7 @@ def test_a_worker_that_vanished_is_shown_as_stale_and_can_be_resumed(published):
 def test_issued_documents_print_the_names_and_a_qr_code_to_verify(published):
     job = run_new_job(published.contest)
     jobs.run_job(job.id)
-    archive = zipfile.ZipFile(jobs.output_path(job))
+    archive = zipfile.ZipFile(io.BytesIO(output_of(job)))
     texts = {name: page_texts(archive.read(name))[0] for name in archive.namelist()}
     joined = "\n".join(texts.values())
     assert "Әлихан Бөкейхан" in joined and "Ğalym Jūmabaiūly" in joined
@@ -273,5 +288,5 @@ def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
     assert queue.count == 1
     SimpleWorker([queue], connection=connection).work(burst=True)
     db.session.expire_all()
-    assert job.status == "done" and len(page_texts(jobs.output_path(job).read_bytes())) == 6
+    assert job.status == "done" and len(page_texts(output_of(job))) == 6
     queue.delete(delete_jobs=True)

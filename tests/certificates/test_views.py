@@ -39,7 +39,8 @@ def settings_data(**overrides) -> dict:
 
 # Organisers ----------------------------------------------------------------------------------
 
-def test_organiser_issues_everything_in_the_background_and_downloads_the_zip(app, client, login_as, published):
+def test_organiser_issues_everything_in_the_background_and_downloads_the_zip(app, client, login_as, published,
+                                                                             file_store):
     login_as("organiser")
     contest_id = published.contest.id
     page = client.get(f"/manage/contests/{contest_id}/certificates")
@@ -54,6 +55,7 @@ def test_organiser_issues_everything_in_the_background_and_downloads_the_zip(app
 
     download = client.get(f"/manage/contests/{contest_id}/certificates/jobs/{job.id}/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert download.headers["Content-Disposition"] == f"attachment; filename=certificates-{published.contest.slug}.zip"
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
     assert len(names) == 6
     job_page = client.get(f"/manage/contests/{contest_id}/certificates/jobs/{job.id}").get_data(as_text=True)

@@ -204,6 +204,7 @@ def cluster_environment(database_url: str, redis_url: str) -> dict[str, str]:
         "SECRET_KEY": "two-servers-proof-secret",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
+        "FILE_STORE": "database",
         "TRUSTED_PROXIES": "1",
         # Each step picks its server by talking to it directly, over plain HTTP: cookies marked
         # Secure would not come back there. Through nginx (HTTPS) everything is as in production.

@@ -3,6 +3,7 @@ download, and every bad input the issue lists (refused with a message, nothing w
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from contest.db import utcnow
+from contest.files.database import StoredFile
 from contest.registration.eligibility import local_day
 from contest.registration.models import Entry, EntryWork, Participant, Registration
 from contest.registration.uploads import ENTRY_AREA
@@ -405,6 +407,31 @@ def test_only_http_video_links_are_accepted(client, my_registration, db, link):
     assert response.status_code == 422 and 'id="video_url-error"' in page(response)
     assert "must be a web address starting with http:// or https://" in page(response)
     assert count(db, Entry) == 0
+
+
+def test_with_the_database_store_the_organiser_downloads_the_bytes_the_participant_sent(
+        client, my_registration, db, login_as, database_file_store):
+    registration = my_registration()
+    poem = ("Көктем келді, дала жасыл.\n" * 60_000).encode()  # 2.7 MB: three chunks
+    response = client.post_form(f"/my/registrations/{registration.id}",
+                                {"works-0-title": "Көктем", "works-0-text": "", "video_url": "",
+                                 "works-0-file": upload(poem, "Көктем.txt")})
+    assert response.status_code == 302
+    work = db.session.scalar(select(EntryWork))
+    assert stored_entry_files() == []  # nothing on this machine's disk
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.name == work.file_name))
+    assert stored.area == ENTRY_AREA and stored.size == len(poem)
+    assert stored.sha256 == hashlib.sha256(poem).hexdigest()
+
+    login_as("organiser")
+    download = client.get(f"/manage/contests/{registration.contest_id}/registrations/{registration.id}/works/1/file")
+    assert download.status_code == 200 and download.data == poem
+    assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert download.headers["Content-Length"] == str(len(poem))
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=.txt; filename*=UTF-8''%D0%9A%D3%A9%D0%BA%D1%82%D0%B5%D0%BC.txt")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Cache-Control"] == "private, no-store"
 
 
 def test_a_file_is_stored_under_a_random_name_and_downloaded_by_its_owner_as_an_attachment(

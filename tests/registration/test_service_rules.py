@@ -10,7 +10,6 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from contest import files
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.db import utcnow
@@ -20,6 +19,7 @@ from contest.registration.eligibility import local_day, years_before
 from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
 from contest.registration.services import WorkInput
 from contest.registration.uploads import ENTRY_AREA, Upload
+from tests.conftest import is_stored, stored_bytes
 from tests.upload_files import plain_pdf
 
 ADULT = {"surname": "Сейітов", "given_name": "Ерлан", "birth_date": date(1999, 5, 1)}
@@ -621,11 +621,11 @@ def test_saving_again_updates_the_work_and_keeps_its_file(db, make_registration)
     db.session.commit()
     assert (work.id, work.title, work.text, work.file_name, entry.video_url) == (
         entry.works[0].id, "Дала (жаңа)", "Жаңа жол", stored, "")
-    assert files.path_of(ENTRY_AREA, stored).read_bytes() == pdf
+    assert stored_bytes(ENTRY_AREA, stored) == pdf
     services.save_entry(registration, works=[WorkInput("Дала (жаңа)", remove_file=True)], actor=account)
     db.session.commit()
     assert (work.file_name, work.file_original_name, work.file_type, work.file_size) == (None, "", "", None)
-    assert not files.path_of(ENTRY_AREA, stored).exists()
+    assert not is_stored(ENTRY_AREA, stored)
 
 
 def test_saving_an_entry_is_audited_with_which_works_have_files(db, make_registration, open_contest):
@@ -652,7 +652,7 @@ def test_when_the_contest_asks_for_fewer_works_the_extra_ones_and_their_files_go
     services.save_entry(registration, works=[WorkInput("Бір", "a")], actor=account)
     db.session.commit()
     assert [work.title for work in entry.works] == ["Бір"] and count(db, EntryWork) == 1
-    assert not any(files.path_of(ENTRY_AREA, name).exists() for name in dropped)
+    assert not any(is_stored(ENTRY_AREA, name) for name in dropped)
 
 
 @pytest.mark.parametrize(("url", "kept"), [

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from contest import files
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.db import utcnow
@@ -19,6 +18,7 @@ from contest.registration.eligibility import local_day
 from contest.registration.models import Entry, Participant, Registration
 from contest.registration.services import WorkInput
 from contest.registration.uploads import ENTRY_AREA, Upload
+from tests.conftest import is_stored, stored_bytes, stored_names
 from tests.upload_files import plain_pdf
 
 ADULT = {"surname": "Сейітов", "given_name": "Ерлан", "birth_date": date(1999, 5, 1), "school": ""}
@@ -266,29 +266,28 @@ def test_entries_are_frozen_when_registration_closes(db, make_registration):
         services.save_entry(registration, works=one("Дала", POEM), actor=registration.registered_by, now=later)
 
 
-def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registration):
+def test_a_file_is_stored_under_a_random_name_and_replaced(db, app, make_registration, file_store):
     registration = make_registration()
     pdf = plain_pdf()
     entry = services.save_entry(registration, works=one("Дала", upload=Upload("../../Өлең.pdf", pdf)),
                                 actor=registration.registered_by)
     db.session.commit()
     work = entry.works[0]
-    first = files.path_of(ENTRY_AREA, work.file_name)
-    assert first.read_bytes() == pdf and "Өлең" not in first.name and first.suffix == ".pdf"
-    assert first.parent == files.area_dir(ENTRY_AREA)
+    first = work.file_name
+    assert stored_bytes(ENTRY_AREA, first) == pdf and "Өлең" not in first and first.endswith(".pdf")
     assert work.file_original_name == "Өлең.pdf" and work.file_type == "pdf"
 
     services.save_entry(registration, works=one("Дала", upload=Upload("poem.txt", "Жаңа нұсқа".encode())),
                         actor=registration.registered_by)
     db.session.commit()
-    assert not first.exists() and files.path_of(ENTRY_AREA, work.file_name).read_text() == "Жаңа нұсқа"
+    assert not is_stored(ENTRY_AREA, first) and stored_bytes(ENTRY_AREA, work.file_name) == "Жаңа нұсқа".encode()
 
     services.save_entry(registration, works=one("Дала", remove_file=True), actor=registration.registered_by)
     db.session.commit()
     assert work.file_name is None
 
 
-def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration):
+def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration, file_store):
     registration = make_registration()
     entry = services.save_entry(registration, works=one("Дала", POEM), actor=registration.registered_by)
     db.session.commit()
@@ -299,8 +298,7 @@ def test_a_refused_file_leaves_the_entry_as_it_was(db, make_registration):
     db.session.rollback()
     work = entry.works[0]
     assert (work.title, work.text, work.file_name) == ("Дала", POEM, None)
-    assert list(files.area_dir(ENTRY_AREA).glob("*.pdf")) == [] or all(
-        path.read_bytes() != b"MZ\x90\x00 a program" for path in files.area_dir(ENTRY_AREA).iterdir())
+    assert all(stored_bytes(ENTRY_AREA, name) != b"MZ\x90\x00 a program" for name in stored_names(ENTRY_AREA))
 
 
 def test_an_entry_holds_as_many_works_as_the_contest_asks(db, make_registration, open_contest):
