@@ -36,6 +36,7 @@ from functools import wraps
 from threading import Lock
 from typing import Any, Protocol, TypeVar, cast
 
+import redis
 from flask import Flask, Response, current_app, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -164,8 +165,6 @@ class RedisBackend:
     fetching them again."""
 
     def __init__(self, url: str) -> None:
-        import redis
-
         self.redis = redis.Redis.from_url(url)
         self.pages = LocalPages()
 
@@ -253,7 +252,10 @@ def _note_bulk_changes(state: ORMExecuteState) -> None:
 def _bump_after_commit(session: Session) -> None:
     # After the commit, never before: a worker that sees the new version must find the new rows.
     if session.info.pop(CHANGED, False) and has_app_context():
-        bump()
+        try:
+            bump()
+        except redis.RedisError:  # saved all the same; cached pages show the change within their TTL
+            current_app.logger.exception("Could not bump the public pages' version")
 
 
 def _forget_rolled_back(session: Session, transaction: Any) -> None:
@@ -296,8 +298,12 @@ def cached(*, arguments: Iterable[str] = (), cache_control: str | None = None) -
             if not _cacheable(allowed):
                 return view(*args, **kwargs)
             backend = _pages().backend
-            key = _key(i18n.visitor_language())
-            page = backend.get(key)
+            try:
+                key = _key(i18n.visitor_language())
+                page = backend.get(key)
+            except redis.RedisError:  # the page without the cache rather than no page
+                current_app.logger.exception("Public page cache unavailable")
+                return view(*args, **kwargs)
             if page is None:
                 response = current_app.make_response(view(*args, **kwargs))
                 # Only a plain page is shared: never an error, a redirect or one that sets a cookie.
@@ -305,7 +311,10 @@ def cached(*, arguments: Iterable[str] = (), cache_control: str | None = None) -
                     return response
                 config = current_app.config
                 page = CachedPage.of(response, cache_control or f"public, max-age={config['PUBLIC_PAGE_MAX_AGE']}")
-                backend.put(key, page, config["PUBLIC_PAGE_TTL"])
+                try:
+                    backend.put(key, page, config["PUBLIC_PAGE_TTL"])
+                except redis.RedisError:
+                    current_app.logger.exception("Public page cache unavailable")
             return page.response()
 
         return cast(F, serve)

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from contest import pagecache
+from contest import create_app, pagecache
 from contest.contests import services as contests
+from contest.contests.models import Contest
 from contest.db import utcnow
+from contest.extensions import db as _db
 from contest.news import services as news
 from contest.news.services import PostData
+from tests.conftest import free_port
 
 EN = {"Accept-Language": "en"}
 
@@ -111,7 +114,7 @@ def test_an_edited_contest_shows_at_once_on_its_page_the_list_and_home(site, cli
         assert "Spring verses" in page(client.get(url, headers=EN))
     data = {name: getattr(contest, name) for name in contests.CONTEST_FIELDS} | {"title_en": "Autumn verses"}
     contests.update_contest(contest, data, actor=organiser)
-    contests.db.session.commit()
+    _db.session.commit()
     for url in ("/", "/contests", "/contests/open"):
         body = page(client.get(url, headers=EN))
         assert "Autumn verses" in body and "Spring verses" not in body
@@ -121,7 +124,7 @@ def test_a_status_change_shows_at_once(site, client, organiser):
     contest, _category, _post = site
     assert "Spring verses" in page(client.get("/", headers=EN))
     contests.change_status(contest, "registration_closed", actor=organiser)
-    contests.db.session.commit()
+    _db.session.commit()
     assert "Registration closed" in page(client.get("/contests/open", headers=EN))
     assert "No contest is taking registrations right now" in page(client.get("/", headers=EN))
 
@@ -130,7 +133,7 @@ def test_an_edited_category_shows_at_once_on_the_contest_page(site, client, orga
     _contest, category, _post = site
     assert "Juniors" in page(client.get("/contests/open", headers=EN))
     contests.update_part(category, {"name_en": "Young poets"}, actor=organiser)
-    contests.db.session.commit()
+    _db.session.commit()
     assert "Young poets" in page(client.get("/contests/open", headers=EN))
 
 
@@ -142,7 +145,7 @@ def test_an_edited_post_shows_at_once_wherever_it_is_listed(site, client, organi
     news.update_post(post, PostData(texts={"en": {"title": "Hello again", "summary": "", "body": "New *text*"}},
                                     slug="hello", published_at=post.published_at, contest_id=post.contest_id),
                      actor=organiser)
-    news.db.session.commit()
+    _db.session.commit()
     for url in urls:
         body = page(client.get(url, headers=EN))
         assert "Hello again" in body and "Hello readers" not in body
@@ -154,10 +157,10 @@ def test_a_new_and_a_deleted_post_show_at_once(site, client, organiser):
     assert "Fresh news" not in page(client.get("/news", headers=EN))
     news.create_post(PostData(texts={"en": {"title": "Fresh news", "summary": "", "body": "Body"}},
                               published_at=utcnow() - timedelta(minutes=1)), actor=organiser)
-    news.db.session.commit()
+    _db.session.commit()
     assert "Fresh news" in page(client.get("/news", headers=EN))
     news.delete_post(post, actor=organiser)
-    news.db.session.commit()
+    _db.session.commit()
     assert client.get("/news/hello", headers=EN).status_code == 404
     assert "Hello readers" not in page(client.get("/news", headers=EN))
 
@@ -166,11 +169,11 @@ def test_a_refused_change_leaves_what_is_current(site, app, organiser):
     contest, _category, _post = site
     before = pagecache.version()
     contest.title_en = "Never saved"
-    contests.db.session.flush()
-    contests.db.session.rollback()
+    _db.session.flush()
+    _db.session.rollback()
     assert pagecache.version() == before
     contest.title_en = "Saved"
-    contests.db.session.commit()
+    _db.session.commit()
     assert pagecache.version() != before
 
 
@@ -184,7 +187,7 @@ def test_workers_sharing_the_version_file_see_a_change_at_once(site, app, client
         assert "Spring verses" in page(client.get("/contests/open", headers=EN))  # kept by the second
         app.extensions[pagecache.EXTENSION] = first
         contest.title_en = "Summer verses"
-        contests.db.session.commit()  # committed in the first worker
+        _db.session.commit()  # committed in the first worker
         app.extensions[pagecache.EXTENSION] = second
         assert "Summer verses" in page(client.get("/contests/open", headers=EN))
     finally:
@@ -194,3 +197,20 @@ def test_workers_sharing_the_version_file_see_a_change_at_once(site, app, client
 @pytest.fixture
 def organiser(make_user):
     return make_user(role="organiser")
+
+
+def test_pages_and_changes_still_work_while_redis_is_down(site, app):
+    contest_id = site[0].id
+    _db.session.remove()  # no transaction left open on SQLite while the other app writes
+    down = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                      REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", UPLOAD_DIR=app.config["UPLOAD_DIR"])
+    try:
+        visitor = down.test_client()
+        assert "Spring verses" in page(visitor.get("/contests/open", headers=EN))
+        with down.app_context():
+            _db.session.get(Contest, contest_id).title_en = "Winter verses"
+            _db.session.commit()  # saved, although the version could not be bumped
+        assert "Winter verses" in page(visitor.get("/contests/open", headers=EN))
+    finally:
+        with down.app_context():
+            _db.engine.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from threading import Lock
 
+import redis
 from flask import current_app
 from sqlalchemy import bindparam, select
 
@@ -41,18 +42,26 @@ _known: dict[str, tuple[str, Published | None, float]] = {}  # slug -> (version,
 
 def lookup(slug: str) -> Published | None:
     """(contest id, snapshot id) of the contest with published results at `slug`, else None."""
-    version = pagecache.version()
+    try:
+        version = pagecache.version()
+    except redis.RedisError:  # nothing to compare with: ask the database, remember nothing
+        current_app.logger.exception("Public pages' version unavailable")
+        return _query(slug)
     now = time.monotonic()
     known = _known.get(slug)
     if known is not None and known[0] == version and known[2] > now:
         return known[1]
-    row = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
-    answer = (row[0], row[1]) if row is not None else None
+    answer = _query(slug)
     with _lock:
         if len(_known) >= MAX_REMEMBERED:  # unknown slugs are remembered too; keep memory bounded
             _known.clear()
         _known[slug] = (version, answer, now + current_app.config["PUBLIC_PAGE_TTL"])
     return answer
+
+
+def _query(slug: str) -> Published | None:
+    row = db.session.connection().execute(PUBLISHED_QUERY, {"slug": slug}).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def forget() -> None:
