@@ -1,7 +1,7 @@
 """Anonymous public pages served from a cache shared by the workers, and the version that says
 what is current.
 
-The version is one counter for everything the public pages show. Committing a change to a
+The version is one value for everything the public pages show. Committing a change to a
 model a domain has declared public (`watch`) bumps it, whichever service, command or page made
 the change, so no service has to remember to; bulk UPDATE and DELETE statements on those models
 count too. Cached pages and remembered lookups (contest/results/published.py) are keyed by the
@@ -9,8 +9,8 @@ version, so every worker sees a change as soon as it asks for the version, which
 each use:
 - with `REDIS_URL`: the counter is a Redis key, and rendered pages live in Redis too: every
   worker on every machine sees a change at once;
-- without: the counter is a small file in the instance folder (its identity changes with each
-  bump), so every worker of the machine sees a change at once, and each worker keeps its own
+- without: the version is a random token in a small file in the instance folder, replaced at
+  each bump, so every worker of the machine sees a change at once, and each worker keeps its own
   pages. Several machines need Redis.
 
 Pages also show what time alone changes (a post scheduled for 10:00, an event date passing):
@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import json
 import os
+import secrets
 import tempfile
 import time
 from collections import OrderedDict
@@ -129,8 +130,8 @@ class LocalPages:
 
 
 class FileBackend:
-    """No Redis: the version is the identity of a file that each bump replaces (one `stat` per
-    use, shared by the workers of this machine); pages are kept per worker."""
+    """No Redis: the version is a random token in a file that each bump replaces whole (one small
+    read per use, shared by the workers of this machine); pages are kept per worker."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -140,16 +141,17 @@ class FileBackend:
 
     def version(self) -> str:
         try:
-            found = os.stat(self.path)
+            with open(self.path, "rb") as file:
+                return file.read().decode()
         except FileNotFoundError:  # removed by hand: the next bump makes it again
             return "0"
-        return f"{found.st_ino}.{found.st_mtime_ns}"
 
     def bump(self) -> None:
-        # A new file moved into place: a new inode, so two bumps within one clock tick still differ.
+        # Written aside and moved into place: a reader sees the old token or the new, never half.
         directory = os.path.dirname(self.path) or "."
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".public-version-")
-        os.close(descriptor)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(secrets.token_hex(16).encode())
         os.replace(temporary, self.path)
 
     def get(self, key: str) -> CachedPage | None:
