@@ -214,3 +214,13 @@ def test_pages_and_changes_still_work_while_redis_is_down(site, app):
     finally:
         with down.app_context():
             _db.engine.dispose()
+
+
+def test_a_bulk_update_of_a_shown_model_changes_what_is_current(site, client):
+    from sqlalchemy import update
+
+    contest, _category, _post = site
+    assert "Spring verses" in page(client.get("/contests/open", headers=EN))
+    _db.session.execute(update(Contest).where(Contest.id == contest.id).values(title_en="Bulk verses"))
+    _db.session.commit()
+    assert "Bulk verses" in page(client.get("/contests/open", headers=EN))

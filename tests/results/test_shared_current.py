@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from contest import create_app
 from contest.contests.models import Contest
@@ -62,6 +63,22 @@ def test_a_publish_through_one_instance_shows_on_the_other_at_once(two_apps, jud
     results = reader.get(f"/contests/{slug}/results", headers=EN)
     assert results.status_code == 200 and "Juniors1 Aruzhan" in results.get_data(as_text=True)
     assert "Juniors1 Aruzhan" in reader.get(f"/contests/{slug}", headers=EN).get_data(as_text=True)
+
+    # A page one instance rendered comes to the other from Redis, without the database.
+    assert first.test_client().get(f"/contests/{slug}/results?lang=ru").status_code == 200
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    with second.app_context():
+        engine = _db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert reader.get(f"/contests/{slug}/results?lang=ru").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert statements == []
 
     _unpublish(first, contest_id, organiser_id)
     assert reader.get(f"/contests/{slug}/results", headers=EN).status_code == 404
