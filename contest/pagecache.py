@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from threading import Lock
 from typing import Any, Protocol, TypeVar, cast
@@ -55,14 +55,24 @@ PAGE_VERSION = "1"  # bump when what every cached page carries changes (base.htm
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
+@dataclass
 class CachedPage:
-    """A rendered page with what its responses need: plain and gzipped body, type, ETag, caching."""
+    """A rendered page with what its responses need: plain and gzipped body, type, ETag, caching;
+    the headers are built once, as a hit should do little more than send the bytes."""
     body: bytes
     zipped: bytes
     content_type: str
     cache_control: str
     etag: str
+    shared_headers: list[tuple[str, str]] = field(init=False)
+    plain_headers: list[tuple[str, str]] = field(init=False)
+    zipped_headers: list[tuple[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared_headers = [("ETag", quote_etag(self.etag)), ("Cache-Control", self.cache_control),
+                               ("Vary", "Accept-Encoding, Accept-Language")]
+        self.plain_headers = [("Content-Type", self.content_type), *self.shared_headers]
+        self.zipped_headers = [*self.plain_headers, ("Content-Encoding", "gzip")]
 
     @classmethod
     def of(cls, response: Response, cache_control: str) -> CachedPage:
@@ -83,17 +93,12 @@ class CachedPage:
         return cls(body=gzip.decompress(zipped), zipped=zipped, content_type=content_type,
                    cache_control=cache_control, etag=etag)
 
-    def headers(self) -> list[tuple[str, str]]:
-        return [("ETag", quote_etag(self.etag)), ("Cache-Control", self.cache_control),
-                ("Vary", "Accept-Encoding, Accept-Language")]
-
     def response(self) -> Response:
         if self.etag in request.if_none_match:
-            return Response(status=304, headers=self.headers())
+            return Response(status=304, headers=self.shared_headers)
         if "gzip" in request.accept_encodings:
-            return Response(self.zipped, content_type=self.content_type,
-                            headers=[*self.headers(), ("Content-Encoding", "gzip")])
-        return Response(self.body, content_type=self.content_type, headers=self.headers())
+            return Response(self.zipped, headers=self.zipped_headers)
+        return Response(self.body, headers=self.plain_headers)
 
 
 class Backend(Protocol):
@@ -281,8 +286,12 @@ def _cacheable(arguments: frozenset[str]) -> bool:
 
 
 def _key(language: str) -> str:
-    # The full address: the Atom feed's links carry the host; `?page=`, `?lang=` give other pages.
-    raw = f"{PAGE_VERSION}|{version()}|{language}|{request.url}"
+    # The full address (the Atom feed's links carry the host; `?page=`, `?lang=` give other pages),
+    # read raw from the WSGI environment: building `request.url` costs more than the rest of a hit.
+    environ = request.environ
+    address = (f"{environ['wsgi.url_scheme']}://{request.host}{environ.get('SCRIPT_NAME', '')}"
+               f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}")
+    raw = f"{PAGE_VERSION}|{version()}|{language}|{address}"
     return "page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
