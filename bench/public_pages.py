@@ -8,11 +8,11 @@ TEST_DATABASE_URL, PostgreSQL for instance, emptied first as the tests do), star
 twice with the same settings (the app, and a bare Flask app answering "hello"), then loads each
 address with wrk (Debian package `wrk`; `make bench-tools` installs it), 16 connections for a
 few seconds, asking for gzip as browsers do; without wrk, Python client processes do it instead
-(slower, so the figures are lower). The rounds alternate between the baseline and the pages, so
-that noise from other processes on the machine falls on both. Prints each page's median requests
-per second and its ratio to the baseline (the median of the per-round ratios) and ends with
-`ratio: <the lowest page's ratio>` (target: at least 0.5). The pages come from the shared cache
-(contest/pagecache.py), so a visit asks nothing of the database."""
+(slower, so the figures are lower). Each page's run is paired with a baseline run next to it (in
+alternating order), so that noise from other processes on the machine falls on both. Prints each
+page's median requests per second and its ratio to the baseline (the median of the paired
+ratios) and ends with `ratio: <the lowest page's ratio>` (target: at least 0.5). The pages come
+from the shared cache (contest/pagecache.py), so a visit asks nothing of the database."""
 
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ from contest.news.models import NewsPost  # noqa: E402
 
 CONNECTIONS = 16
 THREADS = 2
-SECONDS = 3
-ROUNDS = 3
+SECONDS = 2
+ROUNDS = 5
 PYTHON_CLIENTS = 4
 HEADERS = {"Accept-Encoding": "gzip, deflate"}  # as browsers send
 
@@ -169,13 +169,13 @@ def main() -> None:
             for _ in range(4):  # each worker renders and keeps the page (each takes some of the visits)
                 check(app_port, path)
         check(hello_port, "/")
-        baseline: list[float] = []
+        baseline: dict[str, list[float]] = {name: [] for name in pages}
         rates: dict[str, list[float]] = {name: [] for name in pages}
         for number in range(ROUNDS):
-            order = list(pages.items()) if number % 2 == 0 else list(reversed(pages.items()))
-            baseline.append(rate(hello_port, "/"))
-            for name, path in order:
-                rates[name].append(rate(app_port, path))
+            for name, path in pages.items():  # each page paired with a baseline run next to it
+                turns = [(baseline, hello_port, "/"), (rates, app_port, path)]
+                for figures, port, address in turns if number % 2 == 0 else reversed(turns):
+                    figures[name].append(rate(port, address))
     finally:
         for server in (app_server, hello_server):
             server.terminate()
@@ -184,10 +184,11 @@ def main() -> None:
     tool = f"wrk, {CONNECTIONS} connections" if rate is wrk_rate else f"{PYTHON_CLIENTS} Python client processes"
     print(f"demo data on {url.split(':', 1)[0]}; gunicorn, 2 sync workers each; {tool}; "
           f"median of {ROUNDS} rounds x {SECONDS} s")
-    print(f"{'hello (baseline)':<16} {statistics.median(baseline):>7.0f} requests/s")
+    every_baseline = [value for values in baseline.values() for value in values]
+    print(f"{'hello (baseline)':<16} {statistics.median(every_baseline):>7.0f} requests/s")
     ratios = {}
     for name, values in rates.items():
-        ratios[name] = statistics.median(value / base for value, base in zip(values, baseline, strict=True))
+        ratios[name] = statistics.median(value / base for value, base in zip(values, baseline[name], strict=True))
         print(f"{name:<16} {statistics.median(values):>7.0f} requests/s  ratio {ratios[name]:.2f}")
     print(f"ratio: {min(ratios.values()):.2f}")
 
