@@ -224,3 +224,15 @@ def test_a_bulk_update_of_a_shown_model_changes_what_is_current(site, client):
     _db.session.execute(update(Contest).where(Contest.id == contest.id).values(title_en="Bulk verses"))
     _db.session.commit()
     assert "Bulk verses" in page(client.get("/contests/open", headers=EN))
+
+
+def test_what_time_alone_changes_shows_once_the_cached_page_expires(site, client, make_post, app, monkeypatch):
+    import time
+
+    make_post(title_en="Scheduled news", published_at=utcnow() + timedelta(seconds=1))
+    assert "Scheduled news" not in page(client.get("/news", headers=EN))
+    time.sleep(1.1)  # the post is now public, but nothing was saved to say so
+    assert "Scheduled news" not in page(client.get("/news", headers=EN))  # the cached copy, within its TTL
+    later = time.monotonic() + app.config["PUBLIC_PAGE_TTL"] + 1
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    assert "Scheduled news" in page(client.get("/news", headers=EN))
