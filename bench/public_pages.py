@@ -11,7 +11,9 @@ few seconds, asking for gzip as browsers do; without wrk, Python client processe
 (slower, so the figures are lower). Each page's run is paired with a baseline run next to it (in
 alternating order), so that noise from other processes on the machine falls on both. Prints each
 page's median requests per second and its ratio to the baseline (the median of the paired
-ratios) and ends with `ratio: <the lowest page's ratio>` (target: at least 0.5). The pages come
+ratios) and ends with `ratio: <the lowest page's ratio>` (target: at least 0.5). Each line also
+gives requests per CPU second of the server's processes and that ratio, which the load other
+programs put on a shared machine hardly moves. The pages come
 from the shared cache (contest/pagecache.py), so a visit asks nothing of the database."""
 
 from __future__ import annotations
@@ -119,6 +121,25 @@ def check(port: int, path: str) -> None:
         raise SystemExit(f"{path}: HTTP {response.status}")
 
 
+def cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time the server's processes (master and workers) have used: requests per CPU second
+    hardly move with the load other programs put on the machine, unlike requests per second."""
+    pids = [server.pid, *map(int, Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split())]
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(rate, server: subprocess.Popen, port: int, path: str) -> tuple[float, float]:
+    """(requests per second, requests per CPU second of the server) of one run."""
+    before = cpu_seconds(server)
+    per_second = rate(port, path)
+    used = cpu_seconds(server) - before
+    return per_second, per_second * SECONDS / used if used else float("inf")
+
+
 def wrk_rate(port: int, path: str) -> float:
     output = subprocess.run(
         ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s",
@@ -169,13 +190,13 @@ def main() -> None:
             for _ in range(4):  # each worker renders and keeps the page (each takes some of the visits)
                 check(app_port, path)
         check(hello_port, "/")
-        baseline: dict[str, list[float]] = {name: [] for name in pages}
-        rates: dict[str, list[float]] = {name: [] for name in pages}
+        baseline: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
+        rates: dict[str, list[tuple[float, float]]] = {name: [] for name in pages}
         for number in range(ROUNDS):
             for name, path in pages.items():  # each page paired with a baseline run next to it
-                turns = [(baseline, hello_port, "/"), (rates, app_port, path)]
-                for figures, port, address in turns if number % 2 == 0 else reversed(turns):
-                    figures[name].append(rate(port, address))
+                turns = [(baseline, hello_server, hello_port, "/"), (rates, app_server, app_port, path)]
+                for figures, server, port, address in turns if number % 2 == 0 else reversed(turns):
+                    figures[name].append(measured(rate, server, port, address))
     finally:
         for server in (app_server, hello_server):
             server.terminate()
@@ -184,12 +205,17 @@ def main() -> None:
     tool = f"wrk, {CONNECTIONS} connections" if rate is wrk_rate else f"{PYTHON_CLIENTS} Python client processes"
     print(f"demo data on {url.split(':', 1)[0]}; gunicorn, 2 sync workers each; {tool}; "
           f"median of {ROUNDS} rounds x {SECONDS} s")
-    every_baseline = [value for values in baseline.values() for value in values]
-    print(f"{'hello (baseline)':<16} {statistics.median(every_baseline):>7.0f} requests/s")
+    every_baseline = [figures for values in baseline.values() for figures in values]
+    print(f"{'hello (baseline)':<16} {statistics.median(f[0] for f in every_baseline):>7.0f} requests/s"
+          f"  {statistics.median(f[1] for f in every_baseline):>7.0f} per CPU second")
     ratios = {}
     for name, values in rates.items():
-        ratios[name] = statistics.median(value / base for value, base in zip(values, baseline[name], strict=True))
-        print(f"{name:<16} {statistics.median(values):>7.0f} requests/s  ratio {ratios[name]:.2f}")
+        pairs = list(zip(values, baseline[name], strict=True))
+        ratios[name] = statistics.median(page[0] / base[0] for page, base in pairs)
+        cpu_ratio = statistics.median(page[1] / base[1] for page, base in pairs)
+        print(f"{name:<16} {statistics.median(v[0] for v in values):>7.0f} requests/s"
+              f"  {statistics.median(v[1] for v in values):>7.0f} per CPU second"
+              f"  ratio {ratios[name]:.2f} (per CPU second: {cpu_ratio:.2f})")
     print(f"ratio: {min(ratios.values()):.2f}")
 
 
