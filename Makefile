@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app contest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser deploy-tools node mutation clean
+.PHONY: run test install install-dev lock lock-check translations i18n migrate demo serve lint typecheck audit browser deploy-tools bench-tools node mutation clean
 
 run: install translations migrate demo serve
 
@@ -103,6 +103,12 @@ deploy-tools:
 	test -z "$$missing" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) ; } || \
 	  echo "Missing and not installed: $$missing; the deploy/ checks that need them will be skipped."
+# The load generator of bench/public_pages.py: Debian's wrk, installed when missing and we may
+# (without it the bench falls back to slower Python clients).
+bench-tools:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) ; } || \
+	  echo "wrk is missing and could not be installed: bench/public_pages.py uses Python clients."
 
 # The page checks' tools from npm (package-lock.json): axe-core, injected into each page by the browser
 # tests, and the Nu HTML Checker (vnu-jar, run with Java 17+). `npm ci` runs again only when the lock

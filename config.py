@@ -38,9 +38,14 @@ class Config:
     # Where sign-in and verification attempts are counted when REDIS_URL is not set: "memory"
     # (this process only: the development server) or "database" (shared by every worker).
     RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "memory")
-    # Seconds a worker remembers which snapshot a contest's public results show (0: ask the
-    # database on every visit); see contest/results/published.py for what may be stale and how long.
-    RESULTS_CURRENT_TTL = float(os.environ.get("RESULTS_CURRENT_TTL", 5))
+    # Anonymous public pages come from a cache shared by the workers (contest/pagecache.py): any
+    # change they show replaces them at once; what time alone changes (a post scheduled for 10:00)
+    # shows within PUBLIC_PAGE_TTL seconds, and browsers and proxies may keep a page
+    # PUBLIC_PAGE_MAX_AGE seconds. Without REDIS_URL, the version file (default
+    # instance/public-version) tells the workers of one machine what is current.
+    PUBLIC_PAGE_TTL = int(os.environ.get("PUBLIC_PAGE_TTL", 30))
+    PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", 30))
+    PUBLIC_VERSION_FILE = os.environ.get("PUBLIC_VERSION_FILE", "")
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
     # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit

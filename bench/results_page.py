@@ -9,9 +9,8 @@ then loads each address from several client processes for a few seconds, in turn
 alternating from round to round, so that neither route always runs first). Prints the median
 requests per second of both and ends with `ratio: <median over the rounds of results page /
 bare route>` (target: at least 0.6): the median of paired rounds, because other processes on
-the machine make single rounds noisy. The page is served from the per-worker cache keyed by
-snapshot and language, and which snapshot is current is remembered per worker for a few
-seconds (RESULTS_CURRENT_TTL), so a visit asks nothing of the database."""
+the machine make single rounds noisy. The page is served from the public pages' cache
+(contest/pagecache.py), so a visit asks nothing of the database."""
 
 from __future__ import annotations
 

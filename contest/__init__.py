@@ -37,11 +37,12 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from contest import addresses, ops, web
+    from contest import addresses, ops, pagecache, web
 
     web.init_extensions(app)
     addresses.init_app(app)
     ops.init_app(app)
+    pagecache.init_app(app)
     web.register_blueprints(app)
     _connect_domains(app)
     web.register_request_hooks(app)
@@ -58,8 +59,9 @@ def _connect_domains(app: Flask) -> None:
     """Each domain built on contests connects to the contests' signals (DESIGN.md §1) here, in
     the order of the domains: the order of the boxes on the organiser's contest page and of the
     checks. Nothing is wired as a side effect of importing a module."""
-    from contest import certificates, judging, news, registration, results
+    from contest import certificates, contests, judging, news, registration, results
 
+    contests.init_app(app)
     for domain in (news, registration, judging, results, certificates):
         domain.init_app(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import TypeGuard, cast
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ from babel import numbers as babel_numbers
 from flask import has_request_context, request
 from flask_babel import get_locale, pgettext
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lang"
 DEFAULT_LANGUAGE = "kk"
@@ -45,10 +48,16 @@ def preferred_language() -> str:
 def visitor_language() -> str:
     """The cookie from the switcher, then the browser, then kk: the choice of a visitor who is
     not signed in (asks nothing of Flask-Login, whose user loading costs on every call)."""
-    cookie_language = request.cookies.get(LANGUAGE_COOKIE)
+    return _language_for(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=1024)
+def _language_for(cookie_language: str | None, accept_language: str) -> str:
+    # Remembered per pair of header values: browsers send a handful of different ones, and
+    # parsing them was a good part of serving a cached page.
     if is_supported(cookie_language):
         return cookie_language
-    return request.accept_languages.best_match(list(LANGUAGE_NAMES)) or DEFAULT_LANGUAGE
+    return parse_accept_header(accept_language, LanguageAccept).best_match(list(LANGUAGE_NAMES)) or DEFAULT_LANGUAGE
 
 
 def select_timezone() -> str:

@@ -25,7 +25,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select, text
 
 from config import database_url
-from contest import create_app
+from contest import create_app, pagecache
 from contest.auth.models import Role, User
 from contest.auth.passwords import hash_password
 from contest.auth.services import open_session
@@ -39,7 +39,6 @@ from contest.news.models import NewsPost
 from contest.ratelimit import MemoryStore
 from contest.registration.models import Participant, Registration, RegistrationCounter
 from contest.results import published
-from contest.results.views import page_cache
 from tests.ci_skips import (  # noqa: F401 (hooks: under CI=true an unlisted skip fails the run)
     pytest_runtest_logreport,
     pytest_sessionfinish,
@@ -124,6 +123,7 @@ def app(tmp_path_factory, smtp_server) -> Flask:
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=smtp_server.port,
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+        PUBLIC_VERSION_FILE=str(tmp_path_factory.mktemp("pages") / "public-version"),
     )
     build_schema(app)
     return app
@@ -147,9 +147,9 @@ def app_context(app: Flask) -> Iterator[None]:
     Outside a request, messages come in English so that service tests read naturally;
     each request still picks its own language."""
     app.extensions["counter_store"] = MemoryStore()
-    # Per-worker caches are keyed by slugs and ids, which the next test's data reuses.
+    # Per-worker caches are keyed by slugs, ids and addresses, which the next test's data reuses.
     published.forget()
-    page_cache.clear()
+    app.extensions[pagecache.EXTENSION].backend = pagecache.FileBackend(app.config["PUBLIC_VERSION_FILE"])
     with app.app_context(), force_locale("en"):
         yield
         clean_database()
@@ -208,10 +208,14 @@ class IsolatedClient(FlaskClient):
         return response
 
     def csrf_token(self) -> str:
-        # Every page carries the language switcher, and with it a token for this session.
-        page = self.get("/").get_data(as_text=True)
-        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert match, "no CSRF token on the home page"
+        # Signed in, every page's language switcher carries a token for this session; a visitor's
+        # public pages carry none (they are shared), the sign-in form does.
+        match = None
+        for url in ("/", "/login"):
+            match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.get(url).get_data(as_text=True))
+            if match:
+                break
+        assert match, "no CSRF token on the home or sign-in page"
         return match.group(1)
 
     def post_form(self, url: str, data: dict | None = None, **kwargs):

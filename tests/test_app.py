@@ -17,7 +17,8 @@ from contest.extensions import db as _db
 from tests.databases import fresh_database_url
 
 # Routes a visitor may open; every other route must send them to sign in or refuse.
-PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.manifest", "auth.signup", "auth.login",
+PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language", "site.manifest",
+                    "auth.signup", "auth.login",
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "contests.cover", "news.index", "news.post", "news.feed", "news.cover",
                     "certificates.verify_form", "certificates.verify",

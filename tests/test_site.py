@@ -83,7 +83,7 @@ def test_oversized_body_is_refused_with_413_and_writes_nothing(app, client, db):
 
 
 def test_security_headers(client):
-    response = client.get("/")
+    response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest import files, pictures
+from contest import files, pagecache, pictures
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
 from contest.contests import services
@@ -41,6 +41,7 @@ def _page_number() -> int:
 
 @bp.get("/contests")
 @public
+@pagecache.cached(arguments=("status", "year", "page"))
 def index():
     form = ContestFilterForm(request.args)
     filters: dict[str, Any] = {"status": form.status.data or None, "year": form.year.data} if form.validate() else {}
@@ -51,6 +52,7 @@ def index():
 
 @bp.get("/contests/<slug>")
 @public
+@pagecache.cached()
 def detail(slug: str):
     contest = services.contest_by_slug(slug)
     # Drafts do not exist for the public; organisers may preview them.

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels
 from contest.i18n import LANGUAGE_NAMES
-from contest.markup import plain_text
+from contest.markup import plain_text, render_markdown
 from contest.pictures import HasCover
 
 
@@ -49,12 +50,22 @@ class NewsPost(HasCover, TimestampMixin, Base):
     body_kk: Mapped[str] = mapped_column(Text, default="")
     body_ru: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str] = mapped_column(Text, default="")
+    # Each body as HTML, rendered from its Markdown when the post is saved (not on every view).
+    body_html_kk: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body_html_ru: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body_html_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     # Optional: the contest this post is about; it then shows on the contest's page too.
     contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="SET NULL"), index=True)
 
     author: Mapped[User | None] = relationship(lazy="raise")
+
+    @validates("body_kk", "body_ru", "body_en")
+    def _render_body(self, column: str, source: str | None) -> str | None:
+        """Whatever sets a body (the editor, the demo, a command) renders its HTML with it."""
+        setattr(self, column.replace("body_", "body_html_"), str(render_markdown(source)))
+        return source
 
     def status(self, now: datetime) -> PostStatus:
         if self.published_at is None:
@@ -83,6 +94,10 @@ class NewsPost(HasCover, TimestampMixin, Base):
 
     def body_in(self, language: str) -> str:
         return getattr(self, f"body_{language}")
+
+    def body_html_in(self, language: str) -> Markup:
+        """The body rendered when saved: HTML that contest/markup.py has already cleaned."""
+        return Markup(getattr(self, f"body_html_{language}"))
 
     def summary_in(self, language: str) -> str:
         """The organiser's own summary, or the opening of the text."""

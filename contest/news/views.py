@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from contest import files, i18n, pictures
+from contest import files, i18n, pagecache, pictures
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
 from contest.contests.models import Contest
@@ -51,6 +51,7 @@ def contest_news(sender: object, *, contest: Contest) -> PagePart | None:
 
 @bp.get("/news")
 @public
+@pagecache.cached(arguments=("page",))
 def index():
     page = services.published_page(page_number())
     if page is None:
@@ -60,6 +61,7 @@ def index():
 
 @bp.get("/news/<slug>")
 @public
+@pagecache.cached()
 def post(slug: str):
     found = services.public_post(slug)
     if found is None:
@@ -69,6 +71,7 @@ def post(slug: str):
 
 @bp.get("/news/feed.atom")
 @public
+@pagecache.cached(arguments=("lang",))
 def feed():
     # The language comes from the address alone (not from cookies), so one cached copy per
     # address is right for every reader, and the feed carries no session or CSRF token.

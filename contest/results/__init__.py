@@ -10,9 +10,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Connect results to the contests' signals: the organisers' results box, the published
-    results on the contest's page, and the status moves only publishing and withdrawing make."""
+    results on the contest's page, and the status moves only publishing and withdrawing make.
+    Public pages show the snapshots, and names as participants' consent stands now: a change to
+    either replaces cached pages."""
+    from contest import pagecache
     from contest.contests import signals
+    from contest.registration.models import Participant
     from contest.results import services, views
+    from contest.results.models import ResultSnapshot
+
+    pagecache.watch(app, ResultSnapshot, Participant)
 
     signals.manage_boxes.connect(views.results_box, app)
     signals.public_sections.connect(views.published_results, app)

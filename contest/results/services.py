@@ -25,7 +25,7 @@ from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
 from contest.registration.models import Participant, Registration, RegistrationStatus
-from contest.results import adjusting, published, statistics
+from contest.results import adjusting, statistics
 from contest.results import awards as engine_awards
 from contest.results.exaequo import assign_with_decisions
 from contest.results.loading import (
@@ -440,7 +440,6 @@ def publish_results(contest: Contest, *, actor: User | None, reason: str = "") -
     record("results.publish", snapshot, actor=actor, contest_id=contest.id, round_id=round_.id,
            missing_sheets=len(missing), reason=reason)
     change_status(contest, ContestStatus.RESULTS_PUBLISHED.value, actor=actor)
-    published.forget(contest.slug)  # this worker shows the new snapshot at once; others within the TTL
     return snapshot
 
 
@@ -467,7 +466,6 @@ def unpublish_results(contest: Contest, *, reason: str, actor: User | None) -> R
     db.session.flush()
     record("results.unpublish", snapshot, actor=actor, contest_id=contest.id, reason=reason)
     change_status(contest, ContestStatus.JUDGING.value, actor=actor)
-    published.forget(contest.slug)  # this worker stops showing the page at once; others within the TTL
     return snapshot
 
 

@@ -3,19 +3,13 @@ exports; the public results page and exports, served from the published snapshot
 
 from __future__ import annotations
 
-import gzip
-from collections import OrderedDict
-from dataclasses import dataclass
-from threading import Lock
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.http import quote_etag
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
 
-from contest import downloads, i18n
+from contest import downloads, i18n, pagecache
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required, surely_anonymous
 from contest.contests import services as contests
@@ -34,12 +28,9 @@ from contest.results.ranking import RankingError
 bp = Blueprint("results", __name__)
 organiser = roles_required(Role.ORGANISER)
 
-# Public pages may be kept by browsers and proxies this long; a new snapshot has a new ETag.
 # Browsers and proxies may keep the page but must ask again each time (a cheap 304 while the
 # ETag matches): a consent withdrawn after publishing then hides the name at once.
 PUBLIC_CACHE_CONTROL = "public, no-cache"
-PAGE_VERSION = "2"  # bump when the public template changes, so old ETags stop matching
-CACHE_SIZE = 256
 
 
 # Organisers ----------------------------------------------------------------------------------
@@ -277,51 +268,39 @@ def published_results(sender: object, *, contest: Contest) -> PagePart | None:
 
 
 def _published(slug: str) -> published.Published:
-    """(contest id, snapshot id, privacy marker) of a contest with published results, else 404. At most one
-    query, none while this worker remembers the answer (see contest/results/published.py)."""
+    """(contest id, snapshot id) of a contest with published results, else 404. At most one
+    query, none while what is current has not changed (see contest/results/published.py)."""
     found = published.lookup(slug)
     if found is None:
         abort(404)
     return found
 
 
-@dataclass(frozen=True)
-class CachedPage:
-    """A shared public page with everything its responses need, built once per cache entry."""
-    body: bytes
-    zipped: bytes
-    headers: tuple[tuple[str, str], ...]
-    zipped_headers: tuple[tuple[str, str], ...]
+def _page_language() -> str:
+    """`?lang=` when given (the page's language links), else the visitor's usual choice."""
+    language = request.args.get("lang")
+    if i18n.is_supported(language):
+        return language
+    return i18n.visitor_language() if surely_anonymous() else i18n.preferred_language()
 
 
-def _etag(key: tuple) -> str:
-    return "r{}-{}-{}-{}-{}-{}".format(PAGE_VERSION, *key)
-
-
-def _shared_headers(etag: str) -> tuple[tuple[str, str], ...]:
-    """What lets browsers and proxies keep a shared page, and tells them which copy is which."""
-    return (("ETag", quote_etag(etag)), ("Cache-Control", PUBLIC_CACHE_CONTROL),
-            ("Vary", "Accept-Encoding, Accept-Language"))
-
-
-def _cached_page(key: tuple, html: str) -> CachedPage:
-    body = html.encode()
-    headers = (("Content-Type", "text/html; charset=utf-8"), *_shared_headers(_etag(key)))
-    # Compressed once when cached: a thousand rows shrink about tenfold.
-    return CachedPage(body=body, zipped=gzip.compress(body, compresslevel=6), headers=headers,
-                      zipped_headers=(*headers, ("Content-Encoding", "gzip")))
-
-
-def _render_public(contest_id: int, snapshot_id: int, language: str, category: int | None, breakdown: bool) -> str:
+@bp.get("/contests/<slug>/results")
+@public
+@pagecache.cached(arguments=("lang", "category", "criteria"), cache_control=PUBLIC_CACHE_CONTROL)
+def public_results(slug: str):
+    contest_id, snapshot_id = _published(slug)
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
     if contest is None or snapshot is None:  # deleted since the address was resolved
         abort(404)
+    category = request.args.get("category", type=int)
+    breakdown = request.args.get("criteria") == "1"
     categories = services.categories_as_consent_stands(snapshot)
     if category is not None:
         categories = [item for item in categories if item["id"] == category]
         if not categories:
             abort(404)
+    language = _page_language()
     with force_locale(language):
         return render_template("results/public.html", contest=contest, snapshot=snapshot, data=snapshot.data,
                                categories=categories, category=category, breakdown=breakdown, language=language,
@@ -331,78 +310,15 @@ def _render_public(contest_id: int, snapshot_id: int, language: str, category: i
                                                                  criteria="1" if breakdown else None))
 
 
-class PageCache:
-    """Rendered public pages (plain and gzipped) per worker, keyed by snapshot id, language and options. A new
-    snapshot has a new id, so nothing ever needs invalidating; the size bound keeps memory flat."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.pages: OrderedDict[tuple, CachedPage] = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key: tuple) -> CachedPage | None:
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple, page: CachedPage) -> None:
-        with self.lock:
-            self.pages[key] = page
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-
-
-page_cache = PageCache(CACHE_SIZE)
-
-
-def _page_language(anonymous: bool) -> str:
-    """`?lang=` when given (the page's language links), else the visitor's usual choice."""
-    language = request.args.get("lang")
-    if i18n.is_supported(language):
-        return language
-    return i18n.visitor_language() if anonymous else i18n.preferred_language()
-
-
-@bp.get("/contests/<slug>/results")
-@public
-def public_results(slug: str):
-    contest_id, snapshot_id, privacy_marker = _published(slug)
-    anonymous = surely_anonymous() or not current_user.is_authenticated
-    language = _page_language(anonymous)
-    category = request.args.get("category", type=int)
-    breakdown = request.args.get("criteria") == "1"
-    key = (snapshot_id, privacy_marker, language, category, breakdown)
-    # Visitors who are signed in (their name in the menu) or have a message waiting get a page of
-    # their own, never stored or shared; everyone else gets the same bytes, so they are cached.
-    if not anonymous or session.get("_flashes"):
-        return Response(_render_public(contest_id, snapshot_id, language, category, breakdown), mimetype="text/html")
-    etag = _etag(key)
-    if etag in request.if_none_match:  # answered before looking for the page: nothing to send
-        return Response(status=304, headers=_shared_headers(etag))
-    page = page_cache.get(key)
-    if page is None:
-        page = _cached_page(key, _render_public(contest_id, snapshot_id, language, category, breakdown))
-        page_cache.put(key, page)
-    if "gzip" in request.accept_encodings:
-        return Response(page.zipped, headers=page.zipped_headers)
-    return Response(page.body, headers=page.headers)
-
-
 @bp.get("/contests/<slug>/results.<kind>")
 @public
 def public_export(slug: str, kind: str):
     if kind not in exports.KINDS:
         abort(404)
-    contest_id, snapshot_id, _marker = _published(slug)
+    contest_id, snapshot_id = _published(slug)
     contest = contests.contest_with_setup(contest_id)
     snapshot = db.session.get(ResultSnapshot, snapshot_id)
     if contest is None or snapshot is None:  # deleted since the address was resolved
         abort(404)
-    language = _page_language(surely_anonymous() or not current_user.is_authenticated)
+    language = _page_language()
     return exports.download(contest, snapshot, kind, with_contacts=False, language=language)

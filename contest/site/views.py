@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest import i18n
+from contest import i18n, pagecache
 from contest.auth.permissions import public
 from contest.auth.services import set_preferred_language
 from contest.auth.views import safe_next
@@ -19,6 +19,7 @@ HOME_POSTS = 3
 
 @bp.get("/")
 @public
+@pagecache.cached()
 def home():
     return render_template("site/home.html", open_contests=contests.open_for_registration(),
                            upcoming=contests.upcoming_events(), results=contests.recent_results(),
@@ -35,6 +36,21 @@ def switch_language():
         return redirect(back)
     if current_user.is_authenticated:
         set_preferred_language(current_user, language)
+    return _remembering_language(language, back)
+
+
+@bp.get("/language/<language>")
+@public
+def choose_language(language: str):
+    """The switcher of visitors who are not signed in: links, not a form, because only their own
+    cookie changes (no account), so the public pages carry no CSRF token and stay the same for
+    every visitor, which lets them be cached."""
+    if not i18n.is_supported(language):
+        abort(404)
+    return _remembering_language(language, safe_next(request.args.get("next")))
+
+
+def _remembering_language(language: str, back: str):
     response = make_response(redirect(back))
     response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=i18n.LANGUAGE_COOKIE_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure)

@@ -58,11 +58,11 @@ def page(browser, live_server):
 
 def choose_language(page, name: str) -> None:
     """Open the language menu of the bar (its button reads the current code: "KK · Тіл: Қазақша")
-    and pick one."""
+    and pick one: a button of a form when signed in, a link otherwise (public pages are cached)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     toggle = page.get_by_role("button", name=re.compile(r"· (Тіл|Язык|Language): "))
-    item = page.get_by_role("button", name=name, exact=True)
+    item = page.get_by_role("button", name=name, exact=True).or_(page.get_by_role("link", name=name, exact=True))
     # Right after a click that navigates, the toggle may be pressed on the page being left, or
     # before Bootstrap's script (end of <body>) has run: press it again until the menu shows.
     for _attempt in range(3):

@@ -180,6 +180,7 @@ EXCLUDED = {
     "news.cover": "an image",
     "contests.cover": "an image",
     "site.manifest": "the web app manifest (JSON)",
+    "site.choose_language": "a redirect back to the page the visitor was on (the language menu's links)",
     "news.feed": "an Atom feed, not HTML",
     "certificates.download": "a PDF",
     "certificates.my_download": "a PDF",

@@ -119,8 +119,11 @@ def test_unpublished_posts_are_404_for_visitors(client, make_post, login_as, pub
     assert client.get("/news/hidden").status_code == 404
 
 
-def test_public_pages_are_not_cached_by_shared_caches(client, make_post):
+def test_public_pages_are_shared_only_when_nobody_is_signed_in(client, make_post, login_as):
     make_post(slug="p")
+    for url in ("/news", "/news/p"):
+        assert client.get(url).headers["Cache-Control"] == "public, max-age=30"
+    login_as("participant")
     for url in ("/news", "/news/p"):
         assert client.get(url).headers["Cache-Control"] == "no-store"
 
