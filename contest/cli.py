@@ -85,6 +85,6 @@ def demo() -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
-    from contest.certificates.jobs import register_cli as register_certificate_commands
+    from contest.queues import register_cli as register_worker_command
 
-    register_certificate_commands(app)
+    register_worker_command(app)

@@ -24,7 +24,7 @@ from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError, required_reason
 from contest.extensions import db
-from contest.mail import send_mail_after_commit
+from contest.mail.outbox import send_mail_after_commit
 from contest.registration.completeness import entry_completeness
 from contest.registration.models import (
     ACTIVE_STATUSES,
