@@ -1,27 +1,30 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contest.db import Base, LabelledEnum, UTCDateTime, set_labels, utcnow
+from contest.db import Base, UTCDateTime, utcnow
 
 
-class MailStatus(LabelledEnum):
+class MailStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for its batch (or for the next attempt after a temporary failure)
     SENDING = "sending"  # taken by a batch; still here long after, the batch's worker died
     SENT = "sent"
     FAILED = "failed"  # given up: refused by the server, or still failing after the last attempt
 
 
-STATUS_LABELS = set_labels({
+# A table of its own, not db.set_labels: that registry is keyed by value, and "pending" or
+# "failed" already name other states there.
+STATUS_LABELS = {
     MailStatus.PENDING: _l("Waiting to be sent"),
     MailStatus.SENDING: _l("Being sent"),
     MailStatus.SENT: _l("Sent"),
     MailStatus.FAILED: _l("Not delivered"),
-})
+}
 
 
 class OutgoingMail(Base):
@@ -49,4 +52,4 @@ class OutgoingMail(Base):
 
     @property
     def status_label(self) -> str:
-        return MailStatus(self.status).label
+        return str(STATUS_LABELS[MailStatus(self.status)])
