@@ -79,7 +79,7 @@ def _claim(mail_ids: list[int]) -> list[Letter]:
     return letters
 
 
-def _send_one(send: Callable[[Letter], None], letter: Letter) -> None:
+def _send_one(send: Callable[[Letter], object], letter: Letter) -> None:
     try:
         send(letter)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPNotSupportedError) as error:
@@ -130,7 +130,7 @@ def _reply_text(code: int, reply: bytes | str) -> str:
 
 
 @contextmanager
-def _connection() -> Iterator[Callable[[Letter], None]]:
+def _connection() -> Iterator[Callable[[Letter], object]]:
     config = current_app.config
     if config["MAIL_BACKEND"] == "log":
         yield _write_to_log

@@ -100,7 +100,7 @@ def _needs_attention() -> ColumnElement[bool]:
                waiting & (func.coalesce(OutgoingMail.attempted_at, OutgoingMail.created_at) < long_ago))
 
 
-def undelivered_mail() -> Select[tuple[OutgoingMail]]:
+def undelivered_mail() -> Select[OutgoingMail]:
     """The organisers' list, newest first."""
     return (select(OutgoingMail).where(_needs_attention())
             .order_by(OutgoingMail.created_at.desc(), OutgoingMail.id.desc()))
