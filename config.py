@@ -82,6 +82,11 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Almaty CLS contests <noreply@localhost>")
+    # With REDIS_URL: the RQ queue mail goes to, messages per SMTP connection, and the pauses in
+    # seconds before each new attempt after a temporary failure (then the message is "failed").
+    MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "mail")
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", 100))
+    MAIL_RETRY_DELAYS = tuple(int(delay) for delay in os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800").split(","))
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 60 * 60))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))

@@ -86,11 +86,10 @@ def demo() -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
-    from contest.certificates.jobs import register_cli as register_certificate_commands
-    from contest.ops.backup import register_cli as register_backup_commands
-
-    register_certificate_commands(app)
-    register_backup_commands(app)
     from contest.files.migrate import register_cli as register_file_commands
+    from contest.ops.backup import register_cli as register_backup_commands
+    from contest.queues import register_cli as register_worker_command
 
+    register_worker_command(app)
+    register_backup_commands(app)
     register_file_commands(app)

@@ -15,6 +15,7 @@ from contest.judging.models import (
     Score,
     ScoreSheet,
 )
+from contest.mail.models import OutgoingMail
 from contest.news.models import NewsPost
 from contest.ratelimit import RateCounter
 from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
@@ -23,5 +24,5 @@ from contest.results.models import Adjustment, ExAequoDecision, ResultSnapshot
 __all__ = ["Adjustment", "Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category",
            "Certificate", "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "EntryWork", "ExAequoDecision", "JuryMember", "NewsPost",
-           "Participant", "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter", "ResultSnapshot",
-           "Round", "Score", "ScoreSheet", "StoredFile", "StoredFileChunk", "User", "UserSession"]
+           "OutgoingMail", "Participant", "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter",
+           "ResultSnapshot", "Round", "Score", "ScoreSheet", "StoredFile", "StoredFileChunk", "User", "UserSession"]

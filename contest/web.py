@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.contests.views import bp as contests_bp
     from contest.judging.manage_views import bp as judging_manage_bp
     from contest.judging.views import bp as judging_bp
+    from contest.mail.views import bp as mail_bp
     from contest.news.views import bp as news_bp
     from contest.registration.manage_views import bp as registration_manage_bp
     from contest.registration.views import bp as registration_bp
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(mail_bp)
     app.register_blueprint(judging_bp)
     app.register_blueprint(judging_manage_bp)
 

@@ -20,7 +20,7 @@ from contest.auth.passwords import dummy_hash, hash_password, needs_rehash, pass
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.mail import send_mail
+from contest.mail.outbox import send_mail_after_commit
 from contest.ratelimit import Limit
 
 RESET_SALT = "password-reset"
@@ -203,7 +203,7 @@ def send_password_reset(email: str) -> None:
     with force_locale(user.preferred_language or i18n.current_language()):
         subject = _("Password reset")
         body = render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes)
-    send_mail(user.email, subject, body)
+    send_mail_after_commit(user.email, subject, body)
     record("user.password_reset_requested", user)
 
 

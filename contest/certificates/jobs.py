@@ -1,8 +1,7 @@
 """Bulk generation as a background job, never inside a web request.
 
 With `REDIS_URL` set, jobs go to the RQ queue "certificates" and any number of workers on
-any machine take them (`rq worker -u $REDIS_URL certificates`, or `flask --app contest
-certificates worker`); the output file goes to the file store (contest.files), which those
+any machine take them (see contest/queues.py); the output file goes to the file store (contest.files), which those
 machines must share: `FILE_STORE=database`, or one UPLOAD_DIR mounted on all of them.
 Without Redis (the embedded setup), a thread of the web process runs the job.
 
@@ -23,9 +22,8 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from contest import files
 from contest.audit.services import record
@@ -38,17 +36,16 @@ from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.ops.metrics import CERTIFICATE_JOB_FAILURES
+from contest.queues import after_commit, redis_queue, worker_app
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "certificates"
 OUTPUT_AREA = "certificates"
 ISSUE_CHUNK = 50  # documents issued per commit: a crash loses at most this much work
 PROGRESS_EVERY = 20  # documents rendered between two progress updates
 STALE_AFTER = timedelta(minutes=2)  # no sign of life for this long: the worker died
 FAILURE_WRITE_ATTEMPTS = 5
 FAILURE_WRITE_PAUSE = 2.0  # seconds, times the attempt's number
-_QUEUED = "certificate_jobs_after_commit"
 _THREADS = "certificate_threads"
 
 
@@ -100,33 +97,21 @@ def resume_job(job: CertificateJob, *, actor: User | None) -> None:
 
 def enqueue_after_commit(job_id: int) -> None:
     """The worker must find the job's row: hand it over only once the request has committed."""
-    session = db.session()
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app, for the worker thread
-    session.info.setdefault(_QUEUED, []).append((app, job_id))
+    after_commit("certificate-jobs", job_id, partial(_dispatch_all, app))
 
 
-@event.listens_for(Session, "after_commit")
-def _dispatch_queued(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for app, job_id in session.info.pop(_QUEUED, []):
+def _dispatch_all(app: Flask, job_ids: list[int]) -> None:
+    for job_id in job_ids:
         dispatch(app, job_id)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_queued(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_QUEUED, None)
-
-
 def dispatch(app: Flask, job_id: int) -> None:
-    url = app.config.get("REDIS_URL")
-    if url:
-        from redis import Redis
-        from rq import Queue, Retry
+    queue = redis_queue(app, app.config["CERTIFICATE_QUEUE"])
+    if queue is not None:
+        from rq import Retry
 
-        Queue(app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME), connection=Redis.from_url(url)).enqueue(
-            run_job_in_worker, job_id, job_timeout=3600, retry=Retry(max=2, interval=10))
+        queue.enqueue(run_job_in_worker, job_id, job_timeout=3600, retry=Retry(max=2, interval=10))
         return
     thread = threading.Thread(target=_run_in_thread, args=(app, job_id), name=f"certificates-{job_id}", daemon=True)
     app.extensions.setdefault(_THREADS, []).append(thread)
@@ -150,17 +135,9 @@ def wait_for_threads(app: Flask, timeout: float = 60) -> None:
     app.extensions[_THREADS] = [thread for thread in app.extensions.get(_THREADS, []) if thread.is_alive()]
 
 
-_worker_app: Flask | None = None
-
-
 def run_job_in_worker(job_id: int) -> None:
-    """The RQ entry point: a worker process builds the application once and runs the job."""
-    global _worker_app
-    if _worker_app is None:
-        from contest import create_app
-
-        _worker_app = create_app()
-    with _worker_app.app_context():
+    """The RQ entry point."""
+    with worker_app().app_context():
         try:
             run_job(job_id)
         finally:
@@ -277,26 +254,3 @@ def _write_output(job: CertificateJob, contest: Contest) -> None:
         files.retire(db.session, OUTPUT_AREA, job.file_name)
         job.file_name = files.copy_from(db.session, OUTPUT_AREA, suffix, output)
 
-
-# Command line --------------------------------------------------------------------------------
-
-def register_cli(app: Flask) -> None:
-    import click
-    from flask.cli import AppGroup
-
-    group = AppGroup("certificates", help="Certificate generation jobs.")
-
-    @group.command("worker")
-    @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
-    def worker(burst: bool) -> None:
-        """Take certificate jobs from the Redis queue (needs REDIS_URL)."""
-        url = current_app.config.get("REDIS_URL")
-        if not url:
-            raise click.ClickException("REDIS_URL is not set: without Redis the web process runs the jobs itself.")
-        from redis import Redis
-        from rq import Worker
-
-        queue = current_app.config.get("CERTIFICATE_QUEUE", QUEUE_NAME)
-        Worker([queue], connection=Redis.from_url(url)).work(burst=burst)
-
-    app.cli.add_command(group)

@@ -32,7 +32,7 @@ from contest.db import utcnow
 from contest.errors import ServiceError, required_reason
 from contest.extensions import db
 from contest.judging.models import JuryMember
-from contest.mail import send_mail_after_commit
+from contest.mail.outbox import send_mail_after_commit
 from contest.registration.eligibility import local_day
 from contest.registration.models import Participant, Registration, RegistrationStatus
 

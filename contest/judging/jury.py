@@ -22,7 +22,7 @@ from contest.extensions import db
 from contest.i18n import localized
 from contest.judging.assignment import check_jury_editable
 from contest.judging.models import JuryMember, ScoreSheet, jury_member_category
-from contest.mail import send_mail_after_commit
+from contest.mail.outbox import send_mail_after_commit
 
 NAME_LIMIT = 200
 

@@ -23,7 +23,7 @@ from contest.i18n import localized
 from contest.judging.assignment import Scope, entries_for_juror, load_scope
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.services import check_organiser
-from contest.mail import send_mail_after_commit
+from contest.mail.outbox import send_mail_after_commit
 from contest.registration.models import Registration
 
 

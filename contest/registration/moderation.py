@@ -24,7 +24,7 @@ from contest.contests.services import ensure_not_archived
 from contest.db import utcnow
 from contest.errors import ServiceError, required_reason
 from contest.extensions import db
-from contest.mail import send_mail_after_commit
+from contest.mail.outbox import send_mail_after_commit
 from contest.registration.completeness import entry_completeness
 from contest.registration.models import (
     ACTIVE_STATUSES,
@@ -202,6 +202,7 @@ def approve_registrations(contest: Contest, ids: Iterable[int], *, actor: User |
     approvable = [registration for registration in registrations if not entry_needs_override(registration)]
     for registration in approvable:
         _decide(registration, APPROVED, reason="", actor=actor)
+    db.session.flush()  # once for all: the rows of every decision, its audit event and its email go in batches
     return len(approvable)
 
 
@@ -216,7 +217,6 @@ def _decide(registration: Registration, status: str, *, reason: str, actor: User
     registration.decision_reason = reason
     registration.decided_at = utcnow()
     registration.decided_by_id = getattr(actor, "id", None)
-    db.session.flush()
     action = "registration.approved" if status == APPROVED else "registration.rejected"
     data = {"contest_id": registration.contest_id, "code": registration.code, "previous": previous}
     if reason:

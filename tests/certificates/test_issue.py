@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from contest import queues
 from contest.audit.models import AuditEvent
 from contest.certificates import jobs, services
 from contest.certificates.models import Certificate, CertificateJob
@@ -280,7 +281,7 @@ def test_with_redis_the_job_goes_to_an_rq_worker(app, published, monkeypatch):
     queue = Queue(name, connection=connection)
     monkeypatch.setitem(app.config, "REDIS_URL", url)
     monkeypatch.setitem(app.config, "CERTIFICATE_QUEUE", name)
-    monkeypatch.setattr(jobs, "_worker_app", app)  # the worker process would build its own app
+    monkeypatch.setattr(queues, "_worker_app", app)  # the worker process would build its own app
 
     job = jobs.start_job(published.contest, "pdf", site_url="https://konkurs.kz", actor=None)
     assert queue.count == 0

@@ -35,6 +35,7 @@ from contest.db import utcnow
 from contest.demo import DEMO_ACCOUNTS, load_demo
 from contest.extensions import db
 from contest.judging.models import ScoreSheet
+from contest.mail.models import OutgoingMail
 from contest.news.models import NewsPost
 from contest.registration.models import Participant, Registration
 from contest.results import adjusting
@@ -167,6 +168,7 @@ PAGES: list[Page] = [
     Page("organiser", "news.manage"),
     Page("organiser", "news.create"),
     Page("organiser", "news.edit", lambda site: {"post_id": site.draft_post}),
+    Page("organiser", "mail.undelivered"),
     # The administrator.
     Page("admin", "users.index"),
     Page("admin", "site.home"),
@@ -239,6 +241,9 @@ def _build_site(judging, make_juror, make_post) -> Site:
     job = CertificateJob(contest_id=published.id, output_format="zip", status=JobStatus.DONE.value, total=3,
                          issued=3, rendered=3, created_at=utcnow(), finished_at=utcnow())
     db.session.add(job)
+    db.session.add(OutgoingMail(recipient=ACCOUNTS["participant"], subject="Тіркеу мақұлданды", body="Мәтін",
+                                status="failed", attempts=4, error="451 4.3.0 Mail server busy, try again later",
+                                created_at=utcnow(), attempted_at=utcnow()))
     sheet = db.session.scalars(select(ScoreSheet).join(ScoreSheet.member).where(
         ScoreSheet.status == "submitted", ScoreSheet.registration.has(contest_id=published.id),
         ScoreSheet.member.has(user_id=juror.id))).first()
