@@ -36,6 +36,9 @@ class CombinedRanking:
     ranking: Ranking  # the combined standings (its totals: the last round's counted totals)
     # entry -> each combined round's rounded score, in round order (None: not scored in that round).
     round_scores: Mapping[int, tuple[Decimal | None, ...]]
+    # Each round's own ranking, in round order: its jurors' totals (clamped and as given) and its
+    # points outside the jury, which the protocol shows round by round.
+    rounds: tuple[Ranking, ...] = ()
 
 
 def combined_scores(round_scores: Sequence[Mapping[int, Decimal]], weights: Sequence[Decimal],
@@ -67,4 +70,4 @@ def combine_rounds(rankings: Sequence[Ranking], weights: Sequence[Decimal], comb
     ranking = rerank(last_panel, last_rules, rankings[-1], combined)
     per_round = {standing.entry: tuple(round_.get(standing.entry) for round_ in scores)
                  for standing in ranking.standings}
-    return CombinedRanking(ranking, per_round)
+    return CombinedRanking(ranking, per_round, tuple(rankings))

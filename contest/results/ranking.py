@@ -31,7 +31,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from flask_babel import lazy_gettext as _l
@@ -196,10 +196,12 @@ def rank(panel: Panel, rules: Rules) -> Ranking:
 
 def rerank(panel: Panel, rules: Rules, ranking: Ranking, scores: Mapping[int, Decimal]) -> Ranking:
     """`ranking` (of `panel` under `rules`) placed again by other scores, such as rounds combined:
-    the same tie-break chain over the same counted sheets. Entries without a score are unranked."""
+    the same tie-break chain over the same counted sheets. Entries without a score are unranked.
+    The scores already hold whatever points outside the jury went into them, so the standings
+    carry no adjustment of their own (the panel's belong to its round's score)."""
     methods = {standing.entry: standing.method or rules.method for standing in ranking.standings}
     aggregates = {entry: (score, methods[entry]) for entry, score in scores.items()}
-    context = _TieContext(panel, rules, juror_totals(panel), ranking.totals)
+    context = _TieContext(replace(panel, adjustments={}), rules, juror_totals(panel), ranking.totals)
     return Ranking(_standings(panel.entries, aggregates, context), ranking.totals, ranking.unclamped)
 
 

@@ -326,6 +326,7 @@ def _render_public(contest_id: int, snapshot_id: int, language: str, category: i
         return render_template("results/public.html", contest=contest, snapshot=snapshot, data=snapshot.data,
                                categories=categories, category=category, breakdown=breakdown, language=language,
                                public_name=services.public_name, text_in=services.text_in,
+                               combination_text=services.combination_text,
                                language_url=lambda code: url_for(".public_results", slug=contest.slug,
                                                                  category=category, lang=code,
                                                                  criteria="1" if breakdown else None))
