@@ -21,7 +21,7 @@ from contest.i18n import localized
 from contest.judging.services import check_organiser
 from contest.registration.models import Registration, RegistrationStatus
 from contest.results.exaequo import ExAequo, ExAequoError, assign_with_decisions
-from contest.results.loading import award_tiers, load_panels, rank_round
+from contest.results.loading import award_tiers, combined_rounds, load_panels, rank_round, results_round
 from contest.results.models import Adjustment, AdjustmentKind, ExAequoDecision
 
 REASON_LIMIT = 1000
@@ -43,6 +43,14 @@ def adjustments_of(round_: Round) -> list[Adjustment]:
         select(Adjustment).options(joinedload(Adjustment.registration).joinedload(Registration.participant),
                                    joinedload(Adjustment.created_by))
         .where(Adjustment.round_id == round_.id).order_by(Adjustment.id)))
+
+
+def counts_in_combination(contest: Contest, round_: Round) -> bool:
+    """Whether `round_`'s score is one of several the final standings combine (its points outside
+    the jury then count in the total as its score does)."""
+    last = results_round(contest)
+    rounds = combined_rounds(contest, last) if last is not None else []
+    return len(rounds) > 1 and round_ in rounds
 
 
 def decisions_of(round_: Round) -> list[ExAequoDecision]:

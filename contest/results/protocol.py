@@ -51,6 +51,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
         "text": ParagraphStyle("text", fontName=SANS, fontSize=9, leading=12),
         "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10),
+        # A heading that wraps is a paragraph, which the table's bold first row does not reach.
+        "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=8, leading=10),
     }
 
 
@@ -207,10 +209,10 @@ def _round_table(rows: list[dict], index: int, jurors: list[dict], labels: dict,
     # Snapshots published before the rounds' details were kept have only the rounds' scores.
     found = [(row, detail[0] if detail else {}) for row, detail in details]
     adjusted = any(detail.get("adjustment") for _row, detail in found)
-    extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
+    extra = [_text(_("Jury's score"), styles["head"]), _text(_("Penalties and bonuses"), styles["head"])] \
         if adjusted else []
     header = [_("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra,
-              _text(_("Round score"), styles["cell"])]
+              _text(_("Round score"), styles["head"])]
     body = []
     for row, detail in found:
         score = (row.get("round_scores") or [None] * (index + 1))[index]
@@ -230,10 +232,10 @@ def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles,
     # The jury's score and the points outside it get columns only where some entry has such points.
     adjusted = any(row.get("adjustment") for row in rows)
     # Paragraphs, so the long headings wrap instead of widening their columns.
-    extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
+    extra = [_text(_("Jury's score"), styles["head"]), _text(_("Penalties and bonuses"), styles["head"])] \
         if adjusted else []
     header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors),
-              *(_text(text_in(item["name"], language), styles["cell"]) for item in rounds), *extra,
+              *(_text(text_in(item["name"], language), styles["head"]) for item in rounds), *extra,
               _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
              *(_juror_cell(row, str(j["id"]), decimals, language) for j in jurors),
@@ -275,7 +277,7 @@ def _outside_the_jury(category: dict, styles, language: str, decimals: int, roun
 
 def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str,
                 decimals: int) -> Table:
-    header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["cell"]) for c in criteria),
+    header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["head"]) for c in criteria),
               _("Juror's total")]
     key = str(juror["id"])
     body = [[row["place"], row["code"],

@@ -124,7 +124,8 @@ def _outside_page(contest: Contest, round_: Round, *, adjustment_form: Adjustmen
     page = render_template(
         "results/outside.html", contest=contest, round=round_, adjustments=adjusting.adjustments_of(round_),
         decisions=decisions, codes=codes, adjustment_form=adjustment_form, ex_aequo_form=ex_aequo_form,
-        remove_form=RemoveForm(), can_change=contest.status == ContestStatus.JUDGING.value)
+        remove_form=RemoveForm(), can_change=contest.status == ContestStatus.JUDGING.value,
+        combined=adjusting.counts_in_combination(contest, round_))
     return page, status
 
 

@@ -46,11 +46,12 @@ def test_the_public_page_shows_each_rounds_score_beside_the_combined_total(
     client.post_form("/logout", {})
     body = html.unescape(page(client.get(f"/contests/{j.contest.slug}/results?lang=en")))
     header = body[body.index("<thead>"):body.index("</thead>")]
-    assert header.index("Qualifying") < header.index("Final") < header.index("Total")
+    # The total first (a phone shows it without scrolling), then each round's score.
+    assert header.index("Total") < header.index("Qualifying") < header.index("Final")
     row = body[body.index("Juniors1"):]
     row = row[:row.index("</tr>")]
     # 0.3 x 11 + 0.7 x 19 = 16.60
-    assert row.index("11.00") < row.index("19.00") < row.index("16.60")
+    assert row.index("16.60") < row.index("11.00") < row.index("19.00")
     assert "Total: the weighted mean of the rounds' scores (Qualifying: weight 30%; Final: weight 70%)." in body
 
 
@@ -169,3 +170,27 @@ def test_the_settings_show_weights_as_entered(db, judged, make_round, make_sheet
     assert "<td>30%</td>" in overview and "<td>70%</td>" in overview
     standings = page(client.get(f"/manage/contests/{j.contest.id}/results", headers=EN))
     assert "weight 30%" in standings
+
+
+def test_the_standings_name_each_rounds_weight_and_the_earlier_rounds_clamping(
+        db, judged, make_round, make_sheet, login_as, client):
+    j, qualifying = combined_30_70(db, judged, make_round, make_sheet)
+    qualifying.clamp_points = 2
+    db.session.commit()
+    login_as("organiser")
+    body = html.unescape(page(client.get(f"/manage/contests/{j.contest.id}/results", headers=EN)))
+    assert f"{qualifying.label}: weight 30%; Final: weight 70%." in body
+    assert f"{qualifying.label}: outlier clamping, k = 2." in body
+    assert "(weight" not in body  # no brackets after the stage's own brackets
+
+
+def test_the_outside_page_says_a_combined_rounds_points_count_as_its_score_does(
+        db, judged, make_round, make_sheet, login_as, client):
+    j = judged()
+    login_as("organiser")
+    url = f"/manage/contests/{j.contest.id}/results/outside"
+    sentence = "these points are part of this round's score"
+    assert sentence not in html.unescape(page(client.get(url, headers=EN)))
+    qualifying = with_qualifying(j, make_round, make_sheet, db)
+    combine(db, j.contest, "sum", 1, 1)
+    assert sentence in html.unescape(page(client.get(f"{url}?round={qualifying.id}", headers=EN)))
