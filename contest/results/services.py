@@ -38,7 +38,7 @@ from contest.results.loading import (
     results_round,
 )
 from contest.results.models import ExAequoDecision, ResultSnapshot
-from contest.results.ranking import Method, Ranking, Standing, counting_sheets, juror_totals
+from contest.results.ranking import Method, Ranking, Standing, counting_sheets
 from contest.results.svg import histogram_svg, score_bins
 
 REASON_LIMIT = 1000
@@ -310,7 +310,7 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
     categories = []
     for category in standings.categories:
         panel = panels.panels[category.category.id]
-        counted = counting_sheets(panel, juror_totals(panel), rules)
+        counted = counting_sheets(panel, rules)
         per_juror: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
         for juror, entry, criterion, points in panel.scores:
             if juror in counted.get(entry, {}):
