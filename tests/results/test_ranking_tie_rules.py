@@ -54,11 +54,3 @@ def test_the_chair_decides_even_when_another_juror_has_a_lower_id():
     ranking = rank(panel, Rules(tie_break=("chair_total",)))
     assert [(row.entry, row.place, row.decided_by, row.tie_values) for row in ranking.standings] == [
         (2, 1, "chair_total", (("chair_total", D(18)),)), (1, 2, "chair_total", (("chair_total", D(12)),))]
-
-
-def test_criteria_all_weighted_alike_still_multiply_the_points():
-    criteria = [Criterion(1, D(2)), Criterion(2, D(2))]
-    scores = [(1, 1, 1, D(7)), (1, 1, 2, D(8)), (2, 1, 1, D(9)), (2, 1, 2, D("9.5"))]
-    ranking = rank(scored_panel([1], [Juror(1), Juror(2)], criteria, scores), Rules())
-    assert ranking.totals == {1: {1: D(30), 2: D(37)}}
-    assert ranking.standings[0].score == D("33.50")
