@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contest.results.ranking import Panel, Ranking, Rules, rerank
+from contest.results.ranking import Panel, Ranking, Rules, quantizer, rerank
 
 ZERO = Decimal(0)
 
@@ -43,10 +43,8 @@ class CombinedRanking:
 
 def combined_scores(round_scores: Sequence[Mapping[int, Decimal]], weights: Sequence[Decimal],
                     combination: Combination, decimals: int) -> dict[int, Decimal]:
-    """entry -> combined score (rounded), for the entries scored in every round."""
-    if not round_scores:
-        return {}
-    step = Decimal(1).scaleb(-decimals)
+    """entry -> combined score (rounded), for the entries scored in every round (at least one round)."""
+    step = quantizer(decimals)
     weight_sum = sum(weights, ZERO)
     common = set(round_scores[0]).intersection(*round_scores[1:])
     result = {}
