@@ -88,8 +88,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     story += [_text(line, styles["text"]) for line in _rule_lines(data, language, decimals)]
     rounds = data.get("rounds") or []
-    # Rounds combined: a table per round. Snapshots published before each round's jurors' totals were
-    # kept (their rounds have no "clamp") show the results round's jurors beside the rounds' scores.
+    # Rounds combined: a table per round from each row's "round_details". Snapshots published before
+    # those were kept (their rounds have no "clamp") show the results round's jurors beside the rounds' scores.
     detailed = bool(rounds) and "clamp" in rounds[0]
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
@@ -181,7 +181,7 @@ def _rule_lines(data: dict[str, Any], language: str, decimals: int) -> list[str]
                        "total the juror gave in brackets.", decimals=decimals))
         lines += [_("%(round)s: outlier clamping, k = %(k)s.", round=text_in(item["name"], language),
                     k=format_score(item["clamp"], 0, language)) for item in clamping]
-    elif data.get("clamp") is not None and not clamping:
+    elif data.get("clamp") is not None:
         lines.append(_("Outlier clamping: each juror's total further than %(k)s points from the entry's mean "
                        "(rounded to %(decimals)s decimals) is brought to the mean plus or minus %(k)s; a clamped "
                        "total shows the total the juror gave in brackets.", k=format_score(data["clamp"], 0, language),
@@ -205,18 +205,15 @@ def _round_table(rows: list[dict], index: int, jurors: list[dict], labels: dict,
                  decimals: int) -> Table:
     """One combined round of a category: each juror's total (clamped ones with the given total),
     the jury's score and the points outside the jury where there are any, and the round's score."""
-    details = [(row, (row.get("round_details") or [])[index:index + 1]) for row in rows]
-    # Snapshots published before the rounds' details were kept have only the rounds' scores.
-    found = [(row, detail[0] if detail else {}) for row, detail in details]
-    adjusted = any(detail.get("adjustment") for _row, detail in found)
+    found = [(row, row["round_details"][index]) for row in rows]
+    adjusted = any(detail["adjustment"] for _row, detail in found)
     extra = [_text(_("Jury's score"), styles["head"]), _text(_("Penalties and bonuses"), styles["head"])] \
         if adjusted else []
     header = [_("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra,
               _text(_("Round score"), styles["head"])]
     body = []
     for row, detail in found:
-        score = (row.get("round_scores") or [None] * (index + 1))[index]
-        adjustment = detail.get("adjustment")
+        score, adjustment = row["round_scores"][index], detail["adjustment"]
         jury = None if score is None else f"{Decimal(score) - Decimal(adjustment or 0):f}"
         body.append([row["code"], _text(row["name"], styles["cell"]),
                      *(_juror_cell(detail, str(j["id"]), decimals, language) for j in jurors),
