@@ -87,9 +87,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
                    "_adjustment": _score(row.get("adjustment"), step)}
             values = [getter(row, language) for _label, getter in columns]
             values += [_score(row.get("criteria", {}).get(str(c["id"])), step) for c in criteria]
-            round_scores = row.get("round_scores") or []
-            values[at_total:at_total] = [_score(round_scores[index] if index < len(round_scores) else None, step)
-                                         for index in range(len(rounds))]
+            values[at_total:at_total] = [_score(value, step) for value in row.get("round_scores") or []]
             rows.append([guard_formula(value) for value in values])
     return header, rows
 
