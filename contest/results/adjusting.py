@@ -37,12 +37,15 @@ def entries_of(contest: Contest) -> list[Registration]:
                                    .order_by(Registration.code)))
 
 
-def adjustments_of(round_: Round) -> list[Adjustment]:
-    """The round's adjustments with their entries, oldest first. One query."""
-    return list(db.session.scalars(
+def adjustments_of(*rounds: Round) -> list[Adjustment]:
+    """The rounds' adjustments with their entries, round by round in the order given, oldest
+    first within a round. One query, however many rounds."""
+    order = {round_.id: position for position, round_ in enumerate(rounds)}
+    found = db.session.scalars(
         select(Adjustment).options(joinedload(Adjustment.registration).joinedload(Registration.participant),
                                    joinedload(Adjustment.created_by))
-        .where(Adjustment.round_id == round_.id).order_by(Adjustment.id)))
+        .where(Adjustment.round_id.in_(order)).order_by(Adjustment.id))
+    return sorted(found, key=lambda item: order[item.round_id])  # stable: oldest first stays
 
 
 def counts_in_combination(contest: Contest, round_: Round) -> bool:

@@ -303,10 +303,9 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                          entries=list(standings.panels.category_of.items()))
     rules = contest_rules(contest, standings.round)
     adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for round_ in standings.rounds:  # every combined round's: each is part of its round's score
-        for item in adjusting.adjustments_of(round_):
-            adjustments[item.registration_id].append({"round": round_.id, "kind": item.kind, "reason": item.reason,
-                                                      "points": _decimal_text(Decimal(item.points))})
+    for item in adjusting.adjustments_of(*standings.rounds):  # every combined round's: each is in its round's score
+        adjustments[item.registration_id].append({"round": item.round_id, "kind": item.kind, "reason": item.reason,
+                                                  "points": _decimal_text(Decimal(item.points))})
     categories = []
     for category in standings.categories:
         panel = panels.panels[category.category.id]
