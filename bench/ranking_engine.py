@@ -1,8 +1,10 @@
 """Micro-benchmark of the pure ranking engine: 10,000 entries x 10 jurors x 5 criteria.
 
-Runs with no arguments and makes its own data. Prints the engine's time for a few rule
-sets and ends with `ratio: <n>`: the engine's time (mean, tie-break chain, no normalisation)
-divided by the time of simply iterating once over the same 500,000 scores and summing them.
+Runs with no arguments and makes its own data; each sheet's total comes summed beside the raw
+points, as loading.py hands them over from SQL (tests/results/panels.py builds the panel).
+Prints the engine's time for a few rule sets and ends with `ratio: <n>`: the engine's time
+(mean, tie-break chain, no normalisation) divided by the time of simply iterating once over
+the same 500,000 scores and summing them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contest.results.ranking import Criterion, Juror, Method, Panel, Rules, rank  # noqa: E402
+from tests.results.panels import scored_panel  # noqa: E402
 
 ENTRIES, JURORS, CRITERIA = 10_000, 10, 5
 REPEATS = 5
@@ -30,7 +33,7 @@ def make_panel() -> Panel:
               for entry in range(1, ENTRIES + 1) for juror in jurors for criterion in criteria]
     # Kept in the order sheets are saved (one sheet's scores together), as a SELECT returns them.
     excluded = {(generator.randint(1, JURORS), generator.randint(1, ENTRIES)) for _ in range(200)}
-    return Panel(range(1, ENTRIES + 1), jurors, criteria, scores, frozenset(excluded))
+    return scored_panel(range(1, ENTRIES + 1), jurors, criteria, scores, frozenset(excluded))
 
 
 def best_of(function) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -151,6 +152,19 @@ def format_fixed(value: Decimal | float | str | None, decimals: int, language: s
     number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     return babel_numbers.format_decimal(number, score_pattern(decimals), locale=_language(language),
                                         decimal_quantization=False)
+
+
+def format_weight(weight: Decimal | float | str | None, weights: Iterable[Decimal | float | str | None],
+                  language: str | None = None) -> str:
+    """A round's weight in a combination as the contest states it: weights that add up to 100 are
+    percentages (70% in kk and en, 70 % in ru: the locale's percent sign), other weights plain
+    numbers (0,7 in kk and ru, 2). `weights`: every combined round's, this one's among them."""
+    if weight is None or weight == "":
+        return ""
+    number = Decimal(str(weight)).normalize()
+    if sum((Decimal(str(item)) for item in weights if item is not None and item != ""), Decimal(0)) == 100:
+        return babel_numbers.format_percent(number / 100, locale=_language(language), decimal_quantization=False)
+    return format_score(number, 0, language)
 
 
 def format_amount(value: Decimal | int | None, language: str | None = None) -> str:

@@ -205,6 +205,7 @@ def register_template_helpers(app: Flask) -> None:
         table_date=i18n.format_table_date,
         score=i18n.format_score,
         fixed=i18n.format_fixed,
+        weight=i18n.format_weight,
         file_size=i18n.format_file_size,
         localized=i18n.localized,
         markdown=render_markdown,

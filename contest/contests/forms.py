@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -95,9 +96,21 @@ def _finite_decimal(form: FlaskForm, field: DecimalField) -> None:
 SCORE_MESSAGE = _l("Enter a score of 0 or more with at most three decimals, for example 37.5.")
 
 
-def _score(label: str, description: str, *, message: str = SCORE_MESSAGE) -> DecimalField:
+class StoredScoreField(DecimalField):
+    """A number input holding a stored score: shown as it was entered (70, 2.5), not with the
+    three decimals the column stores (70.000). The input's own format, so always a point."""
+
+    def _value(self) -> str:
+        if self.raw_data:  # what was typed, shown again with its error
+            return str(self.raw_data[0])
+        if isinstance(self.data, Decimal) and self.data.is_finite():
+            return f"{self.data.normalize():f}"
+        return "" if self.data is None else str(self.data)
+
+
+def _score(label: str, description: str, *, message: str = SCORE_MESSAGE) -> StoredScoreField:
     """An optional score bound; the service checks it has at most three decimals."""
-    return DecimalField(label, places=None, description=description, validators=[
+    return StoredScoreField(label, places=None, description=description, validators=[
         Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=message)])
 
 

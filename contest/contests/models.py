@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
 from contest.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, set_labels, utcnow
-from contest.i18n import format_amount, format_score, localized
+from contest.i18n import format_amount, format_score, format_weight, localized
 from contest.pictures import HasCover
 
 
@@ -363,7 +363,9 @@ class Round(_ContestPart, Base):
 
     @property
     def weight_text(self) -> str | None:
-        return score_text(self.weight)
+        """As the contest states its weights: 70% when they add up to 100, else 0,7 or 2."""
+        weights = [item.weight for item in self.contest.rounds]
+        return None if self.weight is None else format_weight(self.weight, weights)
 
     @property
     def clamp_text(self) -> str | None:

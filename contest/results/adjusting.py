@@ -21,7 +21,7 @@ from contest.i18n import localized
 from contest.judging.services import check_organiser
 from contest.registration.models import Registration, RegistrationStatus
 from contest.results.exaequo import ExAequo, ExAequoError, assign_with_decisions
-from contest.results.loading import award_tiers, load_panels, rank_round
+from contest.results.loading import award_tiers, combined_rounds, load_panels, rank_round, results_round
 from contest.results.models import Adjustment, AdjustmentKind, ExAequoDecision
 
 REASON_LIMIT = 1000
@@ -37,12 +37,23 @@ def entries_of(contest: Contest) -> list[Registration]:
                                    .order_by(Registration.code)))
 
 
-def adjustments_of(round_: Round) -> list[Adjustment]:
-    """The round's adjustments with their entries, oldest first. One query."""
-    return list(db.session.scalars(
+def adjustments_of(*rounds: Round) -> list[Adjustment]:
+    """The rounds' adjustments with their entries, round by round in the order given, oldest
+    first within a round. One query, however many rounds."""
+    order = {round_.id: position for position, round_ in enumerate(rounds)}
+    found = db.session.scalars(
         select(Adjustment).options(joinedload(Adjustment.registration).joinedload(Registration.participant),
                                    joinedload(Adjustment.created_by))
-        .where(Adjustment.round_id == round_.id).order_by(Adjustment.id)))
+        .where(Adjustment.round_id.in_(order)).order_by(Adjustment.id))
+    return sorted(found, key=lambda item: order[item.round_id])  # stable: oldest first stays
+
+
+def counts_in_combination(contest: Contest, round_: Round) -> bool:
+    """Whether `round_`'s score is one of several the final standings combine (its points outside
+    the jury then count in the total as its score does)."""
+    last = results_round(contest)
+    rounds = combined_rounds(contest, last) if last is not None else []
+    return len(rounds) > 1 and round_ in rounds
 
 
 def decisions_of(round_: Round) -> list[ExAequoDecision]:

@@ -79,11 +79,6 @@ def assign_awards(standings: Sequence[Standing], tiers: Sequence[AwardTier]) -> 
     return tuple(awards)
 
 
-def planned_prize_total(tiers: Iterable[AwardTier]) -> Decimal:
-    """What the tiers cost when every place is filled once: the check when tiers are set up."""
-    return sum((Decimal(tier.prize_amount) * tier.winners_count for tier in tiers), ZERO)
-
-
 def prize_total(awards: Iterable[Award]) -> Decimal:
     """What the awards actually cost: shared places can give one tier more winners than planned."""
     return sum((Decimal(award.tier.prize_amount) for award in awards), ZERO)

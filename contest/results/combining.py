@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contest.results.ranking import Panel, Ranking, Rules, rerank
+from contest.results.ranking import Panel, Ranking, Rules, quantizer, rerank
 
 ZERO = Decimal(0)
 
@@ -36,14 +36,15 @@ class CombinedRanking:
     ranking: Ranking  # the combined standings (its totals: the last round's counted totals)
     # entry -> each combined round's rounded score, in round order (None: not scored in that round).
     round_scores: Mapping[int, tuple[Decimal | None, ...]]
+    # Each round's own ranking, in round order: its jurors' totals (clamped and as given) and its
+    # points outside the jury, which the protocol shows round by round.
+    rounds: tuple[Ranking, ...] = ()
 
 
 def combined_scores(round_scores: Sequence[Mapping[int, Decimal]], weights: Sequence[Decimal],
                     combination: Combination, decimals: int) -> dict[int, Decimal]:
-    """entry -> combined score (rounded), for the entries scored in every round."""
-    if not round_scores:
-        return {}
-    step = Decimal(1).scaleb(-decimals)
+    """entry -> combined score (rounded), for the entries scored in every round (at least one round)."""
+    step = quantizer(decimals)
     weight_sum = sum(weights, ZERO)
     common = set(round_scores[0]).intersection(*round_scores[1:])
     result = {}
@@ -67,4 +68,4 @@ def combine_rounds(rankings: Sequence[Ranking], weights: Sequence[Decimal], comb
     ranking = rerank(last_panel, last_rules, rankings[-1], combined)
     per_round = {standing.entry: tuple(round_.get(standing.entry) for round_ in scores)
                  for standing in ranking.standings}
-    return CombinedRanking(ranking, per_round)
+    return CombinedRanking(ranking, per_round, tuple(rankings))

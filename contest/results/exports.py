@@ -26,6 +26,7 @@ from contest.results.services import categories_as_consent_stands, public_name, 
 
 KINDS = ("csv", "xlsx")
 Row = dict[str, Any]
+TOTAL_LABEL = _l("Total")
 PUBLIC_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("Category"), lambda row, language: row["_category"]),
     (_l("Place"), lambda row, language: row["place"]),
@@ -35,7 +36,7 @@ PUBLIC_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("School"), lambda row, language: row.get("school")),
     (_l("District or city"), lambda row, language: row.get("district")),
     (_l("Teacher (mentor)"), lambda row, language: row.get("teacher")),
-    (_l("Total"), lambda row, language: row["_total"]),
+    (TOTAL_LABEL, lambda row, language: row["_total"]),
 ]
 ORGANISER_COLUMNS: list[tuple[Any, Callable[[Row, str], Any]]] = [
     (_l("Code"), lambda row, language: row["code"]),
@@ -69,8 +70,12 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
             select(Registration).options(joinedload(Registration.participant), joinedload(Registration.registered_by))
             .where(Registration.id.in_(ids)))}
     criteria = data["criteria"]
+    rounds = data.get("rounds") or []
     step = Decimal(1).scaleb(-data.get("decimals", 2))  # a Decimal carries its decimals into the file
+    # Rounds combined: each round's score just before the total it makes up.
+    at_total = next(index for index, (label, _getter) in enumerate(columns) if label is TOTAL_LABEL)
     header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
+    header[at_total:at_total] = [text_in(item["name"], language) for item in rounds]
     rows = []
     for category in categories_as_consent_stands(snapshot):
         name = text_in(category["name"], language)
@@ -82,6 +87,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
                    "_adjustment": _score(row.get("adjustment"), step)}
             values = [getter(row, language) for _label, getter in columns]
             values += [_score(row.get("criteria", {}).get(str(c["id"])), step) for c in criteria]
+            values[at_total:at_total] = [_score(value, step) for value in row.get("round_scores") or []]
             rows.append([guard_formula(value) for value in values])
     return header, rows
 

@@ -200,6 +200,8 @@ class RoundRankings:
     rounds: list[Round]  # the rounds combined, in order (just the round when not combined)
     # category -> entry -> each combined round's score (empty when not combined)
     round_scores: dict[int, dict[int, tuple[Decimal | None, ...]]] = field(default_factory=dict)
+    # category -> each combined round's own ranking, in order (empty when not combined)
+    round_rankings: dict[int, tuple[Ranking, ...]] = field(default_factory=dict)
 
 
 def rank_standings(contest: Contest, round_: Round, *,
@@ -220,6 +222,7 @@ def rank_standings(contest: Contest, round_: Round, *,
                                             combination, panel, rules)
         result.rankings[category_id] = combined.ranking
         result.round_scores[category_id] = dict(combined.round_scores)
+        result.round_rankings[category_id] = combined.rounds
     return result
 
 

@@ -27,7 +27,7 @@ from contest.fonts import SANS, SANS_BOLD, register_fonts
 from contest.i18n import format_fixed, format_prose_date, format_score, localized
 from contest.results import statistics
 from contest.results.models import AdjustmentKind, ResultSnapshot
-from contest.results.services import text_in
+from contest.results.services import combination_text, text_in
 
 TABLE_STYLE = TableStyle([
     ("FONTNAME", (0, 0), (-1, -1), SANS),
@@ -51,6 +51,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
         "text": ParagraphStyle("text", fontName=SANS, fontSize=9, leading=12),
         "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10),
+        # A heading that wraps is a paragraph, which the table's bold first row does not reach.
+        "head": ParagraphStyle("head", fontName=SANS_BOLD, fontSize=8, leading=10),
     }
 
 
@@ -85,24 +87,34 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
                  for c in criteria]
     story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     story += [_text(line, styles["text"]) for line in _rule_lines(data, language, decimals)]
+    rounds = data.get("rounds") or []
+    # Rounds combined: a table per round from each row's "round_details". Snapshots published before
+    # those were kept (their rounds have no "clamp") show the results round's jurors beside the rounds' scores.
+    detailed = bool(rounds) and "clamp" in rounds[0]
     for category in data["categories"]:
         story.append(_text(text_in(category["name"], language), styles["heading"]))
         if not category["rows"]:
             # An empty table prints as a stray row of headings: say it in words instead.
             story.append(_text(_("No approved entries in this category."), styles["text"]))
             continue
-        story.append(_standings_table(category["rows"], jurors, labels, styles, language, decimals,
-                                      data.get("rounds") or []))
+        story.append(_standings_table(category["rows"], [] if detailed else jurors, labels, styles, language,
+                                      decimals, rounds))
+        for index, item in enumerate(rounds if detailed else []):
+            story.append(_text(_("%(round)s: the jurors' totals and the round's score",
+                                 round=text_in(item["name"], language)), styles["heading"]))
+            story.append(_round_table(category["rows"], index, jurors, labels, styles, language, decimals))
         agreement = _agreement(category["rows"], language)
         if agreement:
             story += [Spacer(1, 2 * mm), _text(f"{_('Jury agreement')}: {agreement}", styles["text"])]
-        story += _outside_the_jury(category, styles, language, decimals)
+        story += _outside_the_jury(category, styles, language, decimals, rounds)
+        # The scores per criterion are the results round's: the last of the combined rounds.
+        round_name = f"{text_in(data['round']['name'], language)} · " if detailed else ""
         for juror in jurors:
             rows = [row for row in category["rows"] if str(juror["id"]) in row.get("juror_scores", {})]
             if not rows:
                 continue
-            story.append(_text(_("%(label)s: %(name)s — scores per criterion", label=labels[juror["id"]],
-                                 name=juror["name"]), styles["heading"]))
+            story.append(_text(round_name + _("%(label)s: %(name)s — scores per criterion", label=labels[juror["id"]],
+                                              name=juror["name"]), styles["heading"]))
             story.append(_juror_table(rows, juror, criteria, styles, language, decimals))
     story += [PageBreak(), _text(_("Signatures"), styles["heading"]), Spacer(1, 4 * mm)]
     chair = next((juror for juror in jurors if juror["is_chair"]), None)
@@ -159,28 +171,57 @@ def _award(row: dict) -> str:
 def _rule_lines(data: dict[str, Any], language: str, decimals: int) -> list[str]:
     """The clamping and the combination of rounds in words, when the results use them."""
     lines = []
-    if data.get("clamp") is not None:
+    rounds = data.get("rounds") or []
+    clamping = [item for item in rounds if item.get("clamp") is not None]
+    if clamping:
+        # Each combined round clamps with its own k (or not at all). Snapshots published before
+        # the rounds' k were kept state the results round's k (below).
+        lines.append(_("Outlier clamping: each juror's total further than k points from the entry's mean (rounded "
+                       "to %(decimals)s decimals) is brought to the mean plus or minus k; a clamped total shows the "
+                       "total the juror gave in brackets.", decimals=decimals))
+        lines += [_("%(round)s: outlier clamping, k = %(k)s.", round=text_in(item["name"], language),
+                    k=format_score(item["clamp"], 0, language)) for item in clamping]
+    elif data.get("clamp") is not None:
         lines.append(_("Outlier clamping: each juror's total further than %(k)s points from the entry's mean "
                        "(rounded to %(decimals)s decimals) is brought to the mean plus or minus %(k)s; a clamped "
                        "total shows the total the juror gave in brackets.", k=format_score(data["clamp"], 0, language),
                        decimals=decimals))
-    rounds = data.get("rounds") or []
     if rounds:
-        names = [text_in(item["name"], language) for item in rounds]
-        if data.get("combination") == "weighted":
-            names = [_("%(round)s: weight %(weight)s", round=name, weight=format_score(item["weight"], 0, language))
-                     for name, item in zip(names, rounds, strict=True)]
-            lines.append(_("Total: the weighted mean of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
-        else:
-            lines.append(_("Total: the sum of the rounds' scores (%(rounds)s).", rounds="; ".join(names)))
-        lines.append(_("The jurors' totals below are those of the last round."))
+        lines.append(combination_text(data, language))
+        if "clamp" not in rounds[0]:  # an older snapshot: only the results round's jurors are kept
+            lines.append(_("The jurors' totals below are those of the last round."))
     return lines
 
 
 def _juror_cell(row: dict, juror: str, decimals: int, language: str) -> str:
+    """The juror's total as counted, followed by the total they gave in brackets when clamping changed it.
+    `row`: a standings row, or one round's details of it (the same keys)."""
     counted = _score(row.get("juror_totals", {}).get(juror), decimals, language)
     given = row.get("juror_totals_unclamped", {}).get(juror)
     return counted if given is None else f"{counted} ({_score(given, decimals, language)})"
+
+
+def _round_table(rows: list[dict], index: int, jurors: list[dict], labels: dict, styles, language: str,
+                 decimals: int) -> Table:
+    """One combined round of a category: each juror's total (clamped ones with the given total),
+    the jury's score and the points outside the jury where there are any, and the round's score."""
+    found = [(row, row["round_details"][index]) for row in rows]
+    adjusted = any(detail["adjustment"] for _row, detail in found)
+    extra = [_text(_("Jury's score"), styles["head"]), _text(_("Penalties and bonuses"), styles["head"])] \
+        if adjusted else []
+    header = [_("Code"), _("Name"), *(labels[j["id"]] for j in jurors), *extra,
+              _text(_("Round score"), styles["head"])]
+    body = []
+    for row, detail in found:
+        score, adjustment = row["round_scores"][index], detail["adjustment"]
+        jury = None if score is None else f"{Decimal(score) - Decimal(adjustment or 0):f}"
+        body.append([row["code"], _text(row["name"], styles["cell"]),
+                     *(_juror_cell(detail, str(j["id"]), decimals, language) for j in jurors),
+                     *([_score(jury, decimals, language), _signed(adjustment, decimals, language)] if adjusted else []),
+                     _score(score, decimals, language)])
+    table = Table([header, *body], repeatRows=1)
+    table.setStyle(TABLE_STYLE)
+    return table
 
 
 def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
@@ -188,10 +229,10 @@ def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles,
     # The jury's score and the points outside it get columns only where some entry has such points.
     adjusted = any(row.get("adjustment") for row in rows)
     # Paragraphs, so the long headings wrap instead of widening their columns.
-    extra = [_text(_("Jury's score"), styles["cell"]), _text(_("Penalties and bonuses"), styles["cell"])] \
+    extra = [_text(_("Jury's score"), styles["head"]), _text(_("Penalties and bonuses"), styles["head"])] \
         if adjusted else []
     header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors),
-              *(_text(text_in(item["name"], language), styles["cell"]) for item in rounds), *extra,
+              *(_text(text_in(item["name"], language), styles["head"]) for item in rounds), *extra,
               _("Total"), _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
              *(_juror_cell(row, str(j["id"]), decimals, language) for j in jurors),
@@ -205,15 +246,18 @@ def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles,
     return table
 
 
-def _outside_the_jury(category: dict, styles, language: str, decimals: int) -> list[Any]:
-    """Each penalty or bonus with its reason, and the jury's ex aequo decisions, under the standings."""
+def _outside_the_jury(category: dict, styles, language: str, decimals: int, rounds: list[dict]) -> list[Any]:
+    """Each penalty or bonus with its reason (and its round, when rounds are combined), and the
+    jury's ex aequo decisions, under the standings."""
     story: list[Any] = []
     items = [(row["code"], item) for row in category["rows"] for item in row.get("adjustments", [])]
+    round_names = {item["id"]: f"{text_in(item['name'], language)} · " for item in rounds}
     if items:
         story.append(_text(_("Penalties and bonuses outside the jury (added to the jury's rounded score)"),
                            styles["heading"]))
         for code, item in items:
-            story.append(_text(f"{code}: {_signed(item['points'], decimals, language)} — "
+            story.append(_text(f"{round_names.get(item.get('round'), '')}{code}: "
+                               f"{_signed(item['points'], decimals, language)} — "
                                f"{AdjustmentKind(item['kind']).label}. {item['reason']}", styles["text"]))
     for decision in category.get("ex_aequo", []):
         skipped = decision.get("skipped_name")
@@ -230,7 +274,7 @@ def _outside_the_jury(category: dict, styles, language: str, decimals: int) -> l
 
 def _juror_table(rows: list[dict], juror: dict, criteria: list[dict], styles, language: str,
                 decimals: int) -> Table:
-    header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["cell"]) for c in criteria),
+    header = [_("Place"), _("Code"), *(_text(text_in(c["name"], language), styles["head"]) for c in criteria),
               _("Juror's total")]
     key = str(juror["id"])
     body = [[row["place"], row["code"],

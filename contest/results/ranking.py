@@ -6,7 +6,8 @@ returned `Ranking`; awards and advancement are read off the standings afterwards
 
 Decisions the regulations leave to us, so organisers can explain every number:
 
-* A juror's total for an entry is the weighted sum of their criterion points.
+* A juror's total for an entry is the weighted sum of their criterion points, summed by the
+  caller (SQL, in loading.py) and handed over in `Panel.totals`.
 * Honorary jurors, and sheets that are missing, abstained or conflicted, are left out
   before anything is computed (the caller lists the last three in `Panel.excluded`).
 * Normalisation (optional) replaces each juror's totals by z-scores over that juror's own
@@ -31,7 +32,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from flask_babel import lazy_gettext as _l
@@ -93,12 +94,13 @@ class Panel:
     entries: Sequence[int]
     jurors: Sequence[Juror]
     criteria: Sequence[Criterion]
+    # Each submitted sheet's weighted total per (juror, entry), every sheet before anything is
+    # left out: summed by the caller (SQL GROUP BY in loading.py).
+    totals: Mapping[tuple[int, int], Decimal]
+    # Raw points, needed only for the criteria the tie-break chain names.
     scores: Sequence[ScoreRow] = ()
     # (juror id, entry id) whose sheet is missing, abstained or conflicted.
     excluded: Collection[tuple[int, int]] = frozenset()
-    # Weighted totals per (juror, entry) when the caller already summed them (SQL GROUP BY);
-    # then `scores` need only hold the criteria the tie-break chain names.
-    totals: Mapping[tuple[int, int], Decimal] | None = None
     # entry -> points outside the jury (penalties negative), added after rounding: adjustments.py.
     adjustments: Mapping[int, Decimal] = field(default_factory=dict)
 
@@ -161,45 +163,29 @@ def quantizer(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)
 
 
-def juror_totals(panel: Panel) -> dict[tuple[int, int], Decimal]:
-    """Weighted totals per (juror, entry) of every submitted sheet, before anything is left out.
-
-    The one pass over all the scores, so it is kept to a dictionary update per score."""
-    if panel.totals is not None:
-        return dict(panel.totals)
-    weights = {criterion.id: criterion.weight for criterion in panel.criteria}
-    totals: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    if all(weight == 1 for weight in weights.values()):
-        for juror, entry, _criterion, points in panel.scores:
-            totals[juror, entry] += points
-    else:
-        for juror, entry, criterion, points in panel.scores:
-            totals[juror, entry] += points * weights[criterion]
-    return totals
-
-
 def rank(panel: Panel, rules: Rules) -> Ranking:
     """Standings of one category, best first; shared places ordered by entry id."""
     _check_rules(rules)
-    all_totals = juror_totals(panel)
-    sheets = counting_sheets(panel, all_totals, rules)
+    sheets = counting_sheets(panel, rules)
     if rules.normalise:
         sheets = _normalised(sheets, panel.max_total)
     unclamped: dict[int, dict[int, Decimal]] = {}
     if rules.clamp is not None:
         unclamped, sheets = sheets, clamped_sheets(sheets, rules.clamp, rules.decimals)
     aggregates = with_adjustments(_aggregates(sheets, rules), panel.adjustments)
-    context = _TieContext(panel, rules, all_totals, sheets)
+    context = _TieContext(panel, rules, sheets)
     standings = _standings(panel.entries, aggregates, context)
     return Ranking(standings, sheets, unclamped)
 
 
 def rerank(panel: Panel, rules: Rules, ranking: Ranking, scores: Mapping[int, Decimal]) -> Ranking:
     """`ranking` (of `panel` under `rules`) placed again by other scores, such as rounds combined:
-    the same tie-break chain over the same counted sheets. Entries without a score are unranked."""
+    the same tie-break chain over the same counted sheets. Entries without a score are unranked.
+    The scores already hold whatever points outside the jury went into them, so the standings
+    carry no adjustment of their own (the panel's belong to its round's score)."""
     methods = {standing.entry: standing.method or rules.method for standing in ranking.standings}
     aggregates = {entry: (score, methods[entry]) for entry, score in scores.items()}
-    context = _TieContext(panel, rules, juror_totals(panel), ranking.totals)
+    context = _TieContext(replace(panel, adjustments={}), rules, ranking.totals)
     return Ranking(_standings(panel.entries, aggregates, context), ranking.totals, ranking.unclamped)
 
 
@@ -211,15 +197,14 @@ def _check_rules(rules: Rules) -> None:
         raise RankingError(_l("The number of decimals cannot be negative."))
 
 
-def counting_sheets(panel: Panel, totals: Mapping[tuple[int, int], Decimal],
-                     rules: Rules) -> dict[int, dict[int, Decimal]]:
+def counting_sheets(panel: Panel, rules: Rules) -> dict[int, dict[int, Decimal]]:
     """entry -> juror -> total, for the sheets that count: not honorary, not excluded, entry still in."""
     counting = {juror.id for juror in panel.jurors if not juror.is_honorary}
     entries = set(panel.entries)
     excluded = panel.excluded
     step = quantizer(rules.decimals)
     sheets: defaultdict[int, dict[int, Decimal]] = defaultdict(dict)
-    for key, total in totals.items():
+    for key, total in panel.totals.items():
         juror, entry = key
         if juror in counting and entry in entries and key not in excluded:
             sheets[entry][juror] = total.quantize(step, ROUND_HALF_UP) if rules.round_juror_totals else total
@@ -300,9 +285,8 @@ def _check_sums_comparable(sheets: Mapping[int, Mapping[int, Decimal]], rules: R
 class _TieContext:
     """What the tie-break rules need, computed only when a tie actually reaches them."""
 
-    def __init__(self, panel: Panel, rules: Rules, all_totals: Mapping[tuple[int, int], Decimal],
-                 sheets: Mapping[int, Mapping[int, Decimal]]):
-        self.panel, self.rules, self.all_totals, self.sheets = panel, rules, all_totals, sheets
+    def __init__(self, panel: Panel, rules: Rules, sheets: Mapping[int, Mapping[int, Decimal]]):
+        self.panel, self.rules, self.sheets = panel, rules, sheets
         # The lowest id if a panel names two chairs, so the input order never matters. An
         # honorary chair's scores do not count, so they cannot break a tie either.
         self.chair = min((juror.id for juror in panel.jurors if juror.is_chair and not juror.is_honorary),
@@ -319,7 +303,7 @@ class _TieContext:
             if self.chair is None:
                 return None
             key = (self.chair, entry)
-            return None if key in self.panel.excluded else self.all_totals.get(key)
+            return None if key in self.panel.excluded else self.panel.totals.get(key)
         if rule == FIRST_PLACES:
             return self.first_places().get(entry, 0)
         raise ValueError(f"unknown tie-break rule {rule!r}")

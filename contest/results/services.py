@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, overload
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, or_, select
@@ -20,7 +21,7 @@ from contest.contests.services import change_status, ensure_not_archived, lock_c
 from contest.db import utcnow
 from contest.errors import ServiceError, optional_reason, required_reason
 from contest.extensions import db
-from contest.i18n import LANGUAGE_NAMES, format_table_datetime, localized
+from contest.i18n import LANGUAGE_NAMES, format_table_datetime, format_weight, localized
 from contest.judging.models import Advancement, JuryMember
 from contest.judging.progress import progress_matrix
 from contest.judging.services import check_organiser
@@ -37,7 +38,7 @@ from contest.results.loading import (
     results_round,
 )
 from contest.results.models import ExAequoDecision, ResultSnapshot
-from contest.results.ranking import Method, Ranking, Standing, counting_sheets, juror_totals
+from contest.results.ranking import Method, Ranking, Standing, counting_sheets
 from contest.results.svg import histogram_svg, score_bins
 
 REASON_LIMIT = 1000
@@ -62,6 +63,8 @@ class CategoryStandings:
     decisions: list[ExAequoDecision] = field(default_factory=list)
     # Rounds combined: entry -> each combined round's score, in the order of RoundStandings.rounds.
     round_scores: dict[int, tuple[Decimal | None, ...]] = field(default_factory=dict)
+    # Rounds combined: each round's own ranking, in the same order.
+    round_rankings: tuple[Ranking, ...] = ()
 
 
 @dataclass
@@ -109,7 +112,8 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
                 for standing in ranking.standings]
         result.categories.append(CategoryStandings(
             category, rows, ranking, decisions=[item for item in stored if item.category_id == category.id],
-            round_scores=ranked.round_scores.get(category.id, {})))
+            round_scores=ranked.round_scores.get(category.id, {}),
+            round_rankings=ranked.round_rankings.get(category.id, ())))
     return result
 
 
@@ -299,17 +303,18 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                          entries=list(standings.panels.category_of.items()))
     rules = contest_rules(contest, standings.round)
     adjustments: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in adjusting.adjustments_of(standings.round):
-        adjustments[item.registration_id].append(
-            {"kind": item.kind, "points": _decimal_text(Decimal(item.points)), "reason": item.reason})
+    for item in adjusting.adjustments_of(*standings.rounds):  # every combined round's: each is in its round's score
+        adjustments[item.registration_id].append({"round": item.round_id, "kind": item.kind, "reason": item.reason,
+                                                  "points": _decimal_text(Decimal(item.points))})
     categories = []
     for category in standings.categories:
         panel = panels.panels[category.category.id]
-        counted = counting_sheets(panel, juror_totals(panel), rules)
+        counted = counting_sheets(panel, rules)
         per_juror: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
         for juror, entry, criterion, points in panel.scores:
             if juror in counted.get(entry, {}):
                 per_juror[entry][juror][str(criterion)] = _decimal_text(points)
+        round_standings = [(item, item.by_entry()) for item in category.round_rankings]
         rows = []
         for row in category.rows:
             standing = row.standing
@@ -344,6 +349,8 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
                 "juror_scores": {str(juror): dict(points) for juror, points in scores.items()},
                 "round_scores": [_decimal_text(score) if score is not None else None
                                  for score in category.round_scores.get(standing.entry, ())],
+                "round_details": [_round_detail(item, by_entry.get(standing.entry), standing.entry)
+                                  for item, by_entry in round_standings],
             })
         categories.append({"id": category.category.id, "name": _texts(category.category), "rows": rows,
                            "ex_aequo": _decisions_data(contest, category)})
@@ -357,8 +364,10 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
         "normalised": rules.normalise,
         "clamp": _decimal_text(rules.clamp) if rules.clamp is not None else None,
         "combination": contest.rounds_combination if standings.combined else None,
-        "rounds": [{"id": item.id, "name": _texts(item), "weight": _decimal_text(Decimal(item.weight))
-                    if item.weight is not None else None} for item in standings.rounds] if standings.combined else [],
+        "rounds": [{"id": item.id, "name": _texts(item),
+                    "weight": _decimal_text(Decimal(item.weight)) if item.weight is not None else None,
+                    "clamp": _decimal_text(Decimal(item.clamp_points)) if item.clamp_points is not None else None}
+                   for item in standings.rounds] if standings.combined else [],
         "criteria": [{"id": c.id, "name": _texts(c), "max_score": c.max_score, "weight": c.weight}
                      for c in contest.criteria],
         "jurors": [{"id": m.id, "name": m.name, "is_chair": m.is_chair, "is_honorary": m.is_honorary}
@@ -381,6 +390,17 @@ def _decisions_data(contest: Contest, category: CategoryStandings) -> list[dict[
                        "skipped_name": _texts(skipped) if skipped is not None else None,
                        "reason": decision.reason})
     return result
+
+
+def _round_detail(ranking: Ranking, standing: Standing | None, entry: int) -> dict[str, Any]:
+    """One combined round's numbers behind an entry's round score (`standing`, the entry's in that
+    round): each juror's total as counted and, where clamping changed it, as given, and the
+    round's points outside the jury."""
+    adjustment = standing.adjustment if standing is not None else Decimal(0)
+    totals = ranking.totals.get(entry, {})
+    return {"juror_totals": {str(juror): _decimal_text(total) for juror, total in totals.items()},
+            "juror_totals_unclamped": _unclamped(ranking, entry),
+            "adjustment": _decimal_text(adjustment) if adjustment else None}
 
 
 def _unclamped(ranking: Ranking | None, entry: int) -> dict[str, str]:
@@ -520,3 +540,15 @@ def text_in(texts: dict[str, str] | None, language: str) -> str:
     if not texts:
         return ""
     return texts.get(language) or next((value for value in texts.values() if value), "")
+
+
+def combination_text(data: dict[str, Any], language: str) -> str:
+    """How a snapshot's total combines its rounds, weights as the contest states them (70% or 0,7)."""
+    rounds = data.get("rounds") or []
+    names = [text_in(item["name"], language) for item in rounds]
+    if data.get("combination") == "weighted":
+        weights = [item["weight"] for item in rounds]
+        names = [_("%(round)s: weight %(weight)s", round=name, weight=format_weight(item["weight"], weights, language))
+                 for name, item in zip(names, rounds, strict=True)]
+        return _("Total: the weighted mean of the rounds' scores (%(rounds)s).", rounds="; ".join(names))
+    return _("Total: the sum of the rounds' scores (%(rounds)s).", rounds="; ".join(names))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from contest.results.ranking import Panel, Rules, counting_sheets, juror_totals
+from contest.results.ranking import Panel, Rules, counting_sheets
 
 DIVERGENCE_THRESHOLD = 0.3
 MIN_ENTRIES_FOR_FLAG = 4
@@ -75,7 +75,7 @@ class JurorAgreement:
 def ratings_of(panel: Panel) -> dict[int, dict[int, Decimal]]:
     """The counting jurors' raw totals, juror -> entry -> total."""
     ratings: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for entry, sheet in counting_sheets(panel, juror_totals(panel), Rules()).items():
+    for entry, sheet in counting_sheets(panel, Rules()).items():
         for juror, total in sheet.items():
             ratings[juror][entry] = total
     return dict(ratings)
@@ -274,7 +274,7 @@ def _mean_correlation(ratings: Ratings, correlations: Mapping[tuple[int, int], f
 
 def criterion_points(panel: Panel) -> dict[int, list[Decimal]]:
     """Every counting point given per criterion, for the distribution charts."""
-    counting = {(juror, entry) for entry, sheet in counting_sheets(panel, juror_totals(panel), Rules()).items()
+    counting = {(juror, entry) for entry, sheet in counting_sheets(panel, Rules()).items()
                 for juror in sheet}
     points: dict[int, list[Decimal]] = {criterion.id: [] for criterion in panel.criteria}
     for juror, entry, criterion, value in panel.scores:

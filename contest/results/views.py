@@ -115,7 +115,8 @@ def _outside_page(contest: Contest, round_: Round, *, adjustment_form: Adjustmen
     page = render_template(
         "results/outside.html", contest=contest, round=round_, adjustments=adjusting.adjustments_of(round_),
         decisions=decisions, codes=codes, adjustment_form=adjustment_form, ex_aequo_form=ex_aequo_form,
-        remove_form=RemoveForm(), can_change=contest.status == ContestStatus.JUDGING.value)
+        remove_form=RemoveForm(), can_change=contest.status == ContestStatus.JUDGING.value,
+        combined=adjusting.counts_in_combination(contest, round_))
     return page, status
 
 
@@ -305,6 +306,7 @@ def public_results(slug: str):
         return render_template("results/public.html", contest=contest, snapshot=snapshot, data=snapshot.data,
                                categories=categories, category=category, breakdown=breakdown, language=language,
                                public_name=services.public_name, text_in=services.text_in,
+                               combination_text=services.combination_text,
                                language_url=lambda code: url_for(".public_results", slug=contest.slug,
                                                                  category=category, lang=code,
                                                                  criteria="1" if breakdown else None))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from contest.results.adjustments import adjustment_totals
 from contest.results.ranking import Criterion, Juror, Panel, Rules, rank
+from tests.results.panels import scored_panel
 from tests.results.test_ranking_properties import panels, rules
 
 D = Decimal
@@ -21,7 +22,7 @@ def panel_of(totals: dict[int, list[str]], adjustments: dict[int, Decimal] | Non
     jurors = [Juror(number) for number in range(1, max(len(v) for v in totals.values()) + 1)]
     scores = [(juror, entry, 1, D(points)) for entry, values in totals.items()
               for juror, points in enumerate(values, start=1)]
-    return Panel(list(totals), jurors, [Criterion(1, max_score=D(100))], scores, adjustments=adjustments or {})
+    return scored_panel(list(totals), jurors, [Criterion(1, max_score=D(100))], scores, adjustments=adjustments or {})
 
 
 def outcome(ranking):

@@ -13,7 +13,6 @@ from contest.results.awards import (
     advancing,
     assign_awards,
     check_prize_fund,
-    planned_prize_total,
     prize_total,
 )
 from contest.results.ranking import Method, Standing
@@ -58,12 +57,6 @@ def test_unranked_entries_never_advance():
     assert advancing(STANDINGS, top=3) == [1, 2, 3]
     assert advancing(STANDINGS, threshold=D(16)) == [1, 2, 3]
     assert advancing(STANDINGS, threshold=D(0)) == [1, 2, 3, 4]
-
-
-def test_planned_cost_counts_every_place_of_every_tier_once():
-    tiers = [AwardTier("I", 1, D(300000)), AwardTier("II", 2, D(150000)), AwardTier("III", 3, D("50000.50"))]
-    assert planned_prize_total(tiers) == D("750001.50")
-    assert planned_prize_total([]) == 0
 
 
 def test_prizes_at_the_fund_pass_and_one_tenge_over_is_refused_with_both_amounts():

@@ -13,10 +13,10 @@ from contest.results.awards import (
     advancing,
     assign_awards,
     check_prize_fund,
-    planned_prize_total,
     prize_total,
 )
 from contest.results.ranking import Criterion, Juror, Method, Panel, RankingError, Rules, rank
+from tests.results.panels import scored_panel
 
 D = Decimal
 
@@ -28,7 +28,7 @@ def panel_of(sheets: dict[str, list], *, criteria=None, jurors=None, excluded=()
     jurors = jurors or [Juror(number) for number in range(1, count + 1)]
     scores = [(juror, names.index(name) + 1, 1, D(str(points)))
               for name, row in sheets.items() for juror, points in enumerate(row, start=1) if points is not None]
-    return Panel(range(1, len(names) + 1), jurors, criteria or [Criterion(1, D(1), D(20))], scores,
+    return scored_panel(range(1, len(names) + 1), jurors, criteria or [Criterion(1, D(1), D(20))], scores,
                  frozenset(excluded))
 
 
@@ -138,7 +138,7 @@ def test_music_competition_with_abstaining_teachers_and_shared_places():
 
 
 def test_weighted_criteria_make_the_juror_total():
-    panel = Panel([1, 2], [Juror(1)], [Criterion(1, D(2)), Criterion(2, D("0.5"))],
+    panel = scored_panel([1, 2], [Juror(1)], [Criterion(1, D(2)), Criterion(2, D("0.5"))],
                   [(1, 1, 1, D(8)), (1, 1, 2, D(4)), (1, 2, 1, D(7)), (1, 2, 2, D(9))])
     ranking = rank(panel, Rules())
     assert [(row.entry, row.score) for row in ranking.standings] == [(2, D("18.50")), (1, D("18.00"))]
@@ -201,7 +201,7 @@ def tie_panel(excluded=()) -> Panel:
     scores = [(juror, entry, criterion, D(value)) for entry, sheets in points.items()
               for juror, sheet in enumerate(sheets, start=1) for criterion, value in enumerate(sheet, start=1)]
     jurors = [Juror(1, is_chair=True), Juror(2), Juror(3)]
-    return Panel([1, 2, 3, 4], jurors, criteria, scores, frozenset(excluded))
+    return scored_panel([1, 2, 3, 4], jurors, criteria, scores, frozenset(excluded))
 
 
 def test_tie_broken_by_a_criterion_then_the_chair_and_each_row_says_how():
@@ -258,16 +258,14 @@ def test_a_tie_starting_inside_a_tier_takes_the_tier_for_all_and_uses_up_the_nex
 
 
 def test_prize_fund_check_gives_a_clear_error():
-    tiers = [AwardTier("I", 1, D(300000)), AwardTier("II", 2, D(150000))]
-    assert planned_prize_total(tiers) == D(600000)
     check_prize_fund(D(600000), 600000)
     check_prize_fund(D(10**9), None)
     with pytest.raises(PrizeFundError) as caught:
-        check_prize_fund(planned_prize_total(tiers), 500000)
+        check_prize_fund(D(600000), 500000)
     assert str(caught.value.message) == \
         "The prizes add up to 600,000 tenge, more than the prize fund of 500,000 tenge."
     with force_locale("kk"), pytest.raises(PrizeFundError) as kazakh:  # no-break spaces group digits
-        check_prize_fund(planned_prize_total(tiers), 500000)
+        check_prize_fund(D(600000), 500000)
     assert "600\N{NO-BREAK SPACE}000" in str(kazakh.value.message)
 
 

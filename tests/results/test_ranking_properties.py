@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contest.results.ranking import Criterion, Juror, Method, Panel, Rules, rank
+from tests.results.panels import scored_panel
 
 HALF = Decimal("0.5")
 CHAINS = [(), ("shared",), ("chair_total", "first_places"), ("first_places", "chair_total", "shared")]
@@ -28,7 +29,7 @@ def panels(draw) -> Panel:
     abstained = frozenset(draw(st.lists(st.sampled_from(sheets), max_size=len(sheets) // 3)))
     scores = [(juror, entry, criterion.id, draw(st.integers(0, 20)) * HALF)
               for juror, entry in sheets if (juror, entry) not in missing for criterion in criteria]
-    return Panel(list(range(1, entry_count + 1)), jurors, criteria, scores, abstained)
+    return scored_panel(list(range(1, entry_count + 1)), jurors, criteria, scores, abstained)
 
 
 rules = st.builds(Rules, method=st.sampled_from([Method.MEAN, Method.TRIMMED_MEAN, Method.MEDIAN]),
@@ -40,7 +41,7 @@ def shuffled(panel: Panel, seed: int) -> Panel:
     jurors, entries, scores = list(panel.jurors), list(panel.entries), list(panel.scores)
     for items in (jurors, entries, scores):
         generator.shuffle(items)
-    return Panel(entries, jurors, panel.criteria, scores, panel.excluded)
+    return scored_panel(entries, jurors, panel.criteria, scores, panel.excluded)
 
 
 @settings(max_examples=200, deadline=None)
@@ -54,7 +55,7 @@ def test_result_is_independent_of_juror_entry_and_score_order(panel, rules, seed
 def test_a_constant_added_to_one_jurors_scores_changes_nothing_under_normalisation(panel, rules, data):
     juror = data.draw(st.sampled_from(panel.jurors)).id
     constant = data.draw(st.integers(-20, 20)) * HALF
-    moved = Panel(panel.entries, panel.jurors, panel.criteria,
+    moved = scored_panel(panel.entries, panel.jurors, panel.criteria,
                   [(j, e, c, points + constant if j == juror else points) for j, e, c, points in panel.scores],
                   panel.excluded)
     rules = Rules(rules.method, normalise=True, decimals=rules.decimals, tie_break=rules.tie_break)
@@ -82,7 +83,7 @@ def test_places_follow_standard_competition_ranking(panel, rules):
 
 def test_shared_places_are_numbered_1_2_2_4():
     scores = [(1, entry, 1, Decimal(points)) for entry, points in [(1, 9), (2, 8), (3, 8), (4, 7)]]
-    ranking = rank(Panel([1, 2, 3, 4], [Juror(1)], [Criterion(1)], scores), Rules(tie_break=("shared",)))
+    ranking = rank(scored_panel([1, 2, 3, 4], [Juror(1)], [Criterion(1)], scores), Rules(tie_break=("shared",)))
     assert [row.place for row in ranking.standings] == [1, 2, 2, 4]
 
 

@@ -9,13 +9,14 @@ import pytest
 
 from contest.results.awards import advancing
 from contest.results.ranking import Criterion, Juror, Method, Panel, RankingError, Rules, Standing, rank
+from tests.results.panels import scored_panel
 
 D = Decimal
 
 
 def three_jurors() -> Panel:
     scores = [(juror, 1, 1, D(points)) for juror, points in ((1, 4), (2, 7), (3, 9))]
-    return Panel([1], [Juror(1), Juror(2), Juror(3)], [Criterion(1)], scores)
+    return scored_panel([1], [Juror(1), Juror(2), Juror(3)], [Criterion(1)], scores)
 
 
 @pytest.mark.parametrize(("rules", "message"), [
@@ -42,7 +43,7 @@ def test_the_least_that_works_is_allowed():
 
 def test_sums_over_unequal_panels_are_refused_with_the_range_of_panel_sizes():
     scores = [(juror, entry, 1, D(5)) for juror in (1, 2, 3) for entry in (1, 2) if (juror, entry) != (3, 2)]
-    panel = Panel([1, 2], [Juror(1), Juror(2), Juror(3)], [Criterion(1)], scores)
+    panel = scored_panel([1, 2], [Juror(1), Juror(2), Juror(3)], [Criterion(1)], scores)
     with pytest.raises(RankingError) as caught:
         rank(panel, Rules(Method.SUM))
     assert str(caught.value.message) == ("Sums cannot compare entries judged by different numbers of jurors "
@@ -50,7 +51,7 @@ def test_sums_over_unequal_panels_are_refused_with_the_range_of_panel_sizes():
 
 
 def test_an_entry_no_counting_juror_scored_is_listed_unranked():
-    panel = Panel([1, 2], [Juror(1)], [Criterion(1)], [(1, 1, 1, D(5))])
+    panel = scored_panel([1, 2], [Juror(1)], [Criterion(1)], [(1, 1, 1, D(5))])
     assert rank(panel, Rules()).by_entry()[2] == Standing(2, None, None, 0, None, False, "unranked")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,3 +177,18 @@ def test_combination_does_not_depend_on_the_order_of_rounds_and_equal_weights_ra
         for b in total:
             if total[a] > total[b]:
                 assert mean[a] >= mean[b]
+
+
+def test_a_weighted_combination_refuses_weights_that_do_not_match_the_rounds():
+    # A round without its weight must not drop out of the mean silently (zip would stop early).
+    rounds = [{1: D(10)}, {1: D(20)}, {1: D(30)}]
+    with pytest.raises(ValueError):
+        combined_scores(rounds, [D(30), D(70)], Combination.WEIGHTED, 2)
+
+
+def test_the_combination_rounds_half_up_to_the_contests_decimals():
+    # Constructed halves: 0.125 + 0 = 0.125 and (0.25 + 0) / 2 = 0.125 -> 0.13 (half even would give 0.12).
+    rounds = [{1: D("0.125"), 2: D("0.25")}, {1: D(0), 2: D(0)}]
+    assert combined_scores(rounds, [D(1), D(1)], Combination.SUM, 2)[1] == D("0.13")
+    assert combined_scores(rounds, [D(50), D(50)], Combination.WEIGHTED, 2)[2] == D("0.13")
+    assert combined_scores(rounds, [D(50), D(50)], Combination.WEIGHTED, 1)[2] == D("0.1")

@@ -45,6 +45,16 @@ def test_weights_are_summed_by_sql_and_conflicts_are_left_out(db, judged):
     assert first.jurors_counted == 2
 
 
+def test_criteria_all_weighted_alike_still_multiply_the_points_in_sql(db, judged):
+    # SQL skips the multiplication only when every weight is 1 (loading._weighted_sum).
+    j = judged(entries_b=0)
+    for criterion in j.criteria:
+        criterion.weight = 2.0
+    db.session.commit()
+    first = services.live_standings(j.contest, j.contest.rounds[0]).categories[0].rows[0].standing
+    assert first.score == Decimal("38.00")  # 2 x 10 + 2 x 9
+
+
 def test_a_juror_recused_after_submitting_stops_counting(db, judged, make_user):
     j = judged(entries_b=0)
     first = j.registrations[0]

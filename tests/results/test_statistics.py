@@ -26,6 +26,7 @@ from contest.results.statistics import (
     spearman,
 )
 from contest.results.svg import histogram_svg, score_bins
+from tests.results.panels import scored_panel
 
 
 def by_juror(rows: list[list[float]]) -> dict[int, dict[int, float]]:
@@ -105,7 +106,7 @@ def panel() -> Panel:
     jurors = [Juror(1), Juror(2), Juror(3, is_honorary=True)]
     scores = [(juror, entry, 1, Decimal(juror + entry)) for juror in (1, 2, 3) for entry in (1, 2)]
     scores += [(1, 1, 2, Decimal("7.5"))]
-    return Panel([1, 2], jurors, [Criterion(1), Criterion(2)], scores, frozenset({(2, 2)}))
+    return scored_panel([1, 2], jurors, [Criterion(1), Criterion(2)], scores, frozenset({(2, 2)}))
 
 
 def test_ratings_and_criterion_points_leave_out_honorary_and_excluded_sheets():

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from contest.results.ranking import Criterion, Juror, Panel, Rules, rank
+from tests.results.panels import scored_panel
 
 D = Decimal
 A, B, C = 1, 2, 3
@@ -19,7 +20,7 @@ def panel(sheets: dict[int, dict[int, tuple[int, int]]], jurors: list[Juror]) ->
     scores = [(juror, entry, criterion, D(value)) for juror, by_entry in sheets.items()
               for entry, points in by_entry.items() for criterion, value in zip((CONTENT, FORM), points, strict=True)]
     entries = sorted({entry for by_entry in sheets.values() for entry in by_entry})
-    return Panel(entries, jurors, [Criterion(CONTENT), Criterion(FORM)], scores, frozenset())
+    return scored_panel(entries, jurors, [Criterion(CONTENT), Criterion(FORM)], scores, frozenset())
 
 
 def places(ranking) -> dict[int, tuple[int, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from contest.results.ranking import Criterion, Juror, Panel, Rules, rank
+from tests.results.panels import scored_panel
 
 D = Decimal
 A, B = 1, 2
@@ -15,7 +16,7 @@ def panel(sheets: dict[int, dict[int, tuple[int, int]]], jurors: list[Juror], ex
     """{juror: {entry: (criterion 1, criterion 2)}} on two one-weight criteria."""
     scores = [(juror, entry, criterion, D(value)) for juror, by_entry in sheets.items()
               for entry, points in by_entry.items() for criterion, value in enumerate(points, start=1)]
-    return Panel([A, B], jurors, [Criterion(1), Criterion(2)], scores, frozenset(excluded))
+    return scored_panel([A, B], jurors, [Criterion(1), Criterion(2)], scores, frozenset(excluded))
 
 
 # Jurors 1 and 2 count: A and B total 15 on each sheet, and A is ahead on criterion 1 (8 to 7).
