@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, case, func, literal, select, type_coerce
 from sqlalchemy.orm import joinedload
 
@@ -222,6 +223,7 @@ def rank_standings(contest: Contest, round_: Round, *,
     """`round_`'s rankings as its standings show them: combined with the earlier rounds when the
     contest combines rounds and this is the results round (RankingError when a method cannot apply)."""
     rounds = combined_rounds(contest, round_)
+    _check_tiers_comparable(contest, rounds)
     loaded = load_rounds(contest, rounds, entries=entries)
     if len(rounds) == 1:
         return RoundRankings(loaded[0], rank_round(contest, loaded[0]), rounds)
@@ -236,6 +238,15 @@ def rank_standings(contest: Contest, round_: Round, *,
         result.rankings[category_id] = combined.ranking
         result.round_scores[category_id] = dict(combined.round_scores)
     return result
+
+
+def _check_tiers_comparable(contest: Contest, rounds: Sequence[Round]) -> None:
+    """An award tier's minimum score reads a score where higher is better; a sum of places is not one
+    (rounds combined turn it into points, so only a round standing alone is refused)."""
+    if (len(rounds) == 1 and rounds[0].method == RankMethod.RANK_SUM.value and rounds[0].by_ranks
+            and any(tier.min_score is not None for tier in contest.award_tiers)):
+        raise engine.RankingError(_l("A sum of places is best when lowest, so an award tier's minimum score cannot "
+                                     "apply to it: remove the minimum, or combine the places by the Borda count."))
 
 
 def rank_round(contest: Contest, panels: RoundPanels) -> dict[int, Ranking]:
