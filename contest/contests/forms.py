@@ -103,6 +103,11 @@ def _score(label: str, description: str, *, message: str = SCORE_MESSAGE) -> Dec
         Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=message)])
 
 
+def _points_unless_chosen(value: str | None) -> str:
+    """A form sent without the field (an older page) keeps the usual scoring by points."""
+    return value or Scoring.POINTS.value
+
+
 def _rank_sum_unless_chosen(value: str | None) -> str:
     """A round scored by points stores no rank method: its form shows the first choice."""
     return value or RankMethod.RANK_SUM.value
@@ -247,6 +252,7 @@ class RoundForm(_PartForm):
     MODEL = Round
     stage = SelectField(_l("Stage"), choices=_choices(RoundStage))
     scoring = SelectField(_l("What each juror gives"), choices=_choices(Scoring), default=Scoring.POINTS.value,
+                          filters=[_points_unless_chosen],
                           description=_l("Places: each juror ranks the entries of each category, 1 = best; tied "
                                          "entries share a place and count as averaged ranks (two tied for 2nd "
                                          "both count 2.5)."))
