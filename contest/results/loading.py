@@ -163,15 +163,7 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
             category = category_of.get(registration_id)
             if category is not None:
                 scores[round_id, category].append((member_id, registration_id, criterion_id, Decimal(value)))
-    ranked_ids = [round_.id for round_ in rounds if round_.by_ranks]
-    if ranked_ids:
-        for round_id, member_id, registration_id, place in db.session.execute(
-                select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, ScoreSheet.place)
-                .where(ScoreSheet.round_id.in_(ranked_ids), ScoreSheet.status == SheetStatus.SUBMITTED.value,
-                       ScoreSheet.place.is_not(None))):
-            category = category_of.get(registration_id)
-            if category is not None:
-                totals[round_id, category][member_id, registration_id] = Decimal(place)
+    _load_places([round_.id for round_ in rounds if round_.by_ranks], category_of, totals)
     step = engine.quantizer(rules.decimals)
     adjustment_rows: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for round_id, registration_id, adjustment in db.session.execute(
@@ -197,6 +189,21 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
                            totals=totals.get((round_.id, category.id), {}),
                            adjustments=adjusted.get((round_.id, category.id), {}), places=round_.by_ranks)
         for category in contest.categories}, jurors, category_of) for round_ in rounds]
+
+
+def _load_places(round_ids: list[int], category_of: dict[int, int],
+                 totals: dict[tuple[int, int], dict[tuple[int, int], Decimal]]) -> None:
+    """The submitted places of the rounds scored by ranks, as the panels' totals (one query, none
+    when no round is scored by ranks)."""
+    if not round_ids:
+        return
+    for round_id, member_id, registration_id, place in db.session.execute(
+            select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, ScoreSheet.place)
+            .where(ScoreSheet.round_id.in_(round_ids), ScoreSheet.status == SheetStatus.SUBMITTED.value,
+                   ScoreSheet.place.is_not(None))):
+        category = category_of.get(registration_id)
+        if category is not None and place is not None:
+            totals[round_id, category][member_id, registration_id] = Decimal(place)
 
 
 def combined_rounds(contest: Contest, round_: Round) -> list[Round]:

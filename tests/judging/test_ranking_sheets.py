@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from contest.audit.models import AuditEvent
 from contest.extensions import db
 from contest.judging import services
+from contest.judging.ballots import import_ballots
 from contest.judging.models import ScoreSheet
 from contest.judging.ranking_sheets import juror_ranking, place_field
 from contest.results.services import live_standings
@@ -209,3 +210,41 @@ def test_a_conflict_leaves_the_entry_out_of_the_jurors_ranking(client, ranked):
         **{place_field(entry): str(place) for entry, place in zip(ranked.entries[:3], [1, 2, 3], strict=True)},
         "version": version_of(page), "action": "submit"})
     assert response.status_code == 302
+
+
+# Paper ballots of places ----------------------------------------------------------------------
+
+def place_csv(rows) -> bytes:
+    lines = ["Code;Juror;Place", *(";".join(str(cell) for cell in row) for row in rows)]
+    return ("\ufeff" + "\r\n".join(lines)).encode()
+
+
+def test_paper_ballots_of_places_write_submitted_rankings(ranked):
+    a, b, _c = ranked.jurors
+    rows = [(entry.code, member.user.email, place) for member in (a, b)
+            for entry, place in zip(ranked.entries, [1, 2, 2, 4] if member is a else [4, 3, 2, 1], strict=True)]
+    report = import_ballots(ranked.round, "places.csv", place_csv(rows), actor=ranked.organiser)
+    assert report.ok and report.written and (report.rows, report.sheets) == (8, 8)
+    sheets = {(sheet.member_id, sheet.registration_id): sheet for sheet in db.session.scalars(select(ScoreSheet))}
+    assert [sheets[a.id, entry.id].place for entry in ranked.entries] == [1, 2, 2, 4]
+    assert {(sheet.status, sheet.source) for sheet in sheets.values()} == {("submitted", "paper")}
+
+
+def test_paper_ballots_with_bad_places_report_every_row_and_write_nothing(ranked):
+    a, b, c = ranked.jurors
+    rows = [(entry.code, a.user.email, place) for entry, place in zip(ranked.entries, [1, 2, 2, 3], strict=True)]
+    rows += [(entry.code, b.user.email, place) for entry, place in zip(ranked.entries, [1, 9, 2, 3], strict=True)]
+    rows += [(entry.code, c.user.email, 1) for entry in ranked.entries[:3]]  # the fourth entry has no place
+    rows += [(ranked.entries[0].code, a.user.email, "Content", 5)]  # a points row in a round of places
+    before = counts()
+    report = import_ballots(ranked.round, "places.csv", place_csv(rows), actor=ranked.organiser)
+    assert not report.written
+    messages = [(error.row, str(error.message)) for error in report.errors]
+    assert (5, f"Place 3 ({ranked.entries[3].code}) does not follow the places above it: 3 entries are placed "
+               "better, so it should be 4. Tied entries share a place and skip the places they cover: 1, 2, 2, 4."
+            ) in messages
+    assert (7, "“9” is not a place from 1 to 4.") in messages
+    assert (10, f"The places of {c.user.email} lack: {ranked.entries[3].code}.") in messages
+    assert (13, "This round is scored by places: fill in three columns, registration code, juror's email, "
+                "place.") in messages
+    assert counts() == before
