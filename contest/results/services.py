@@ -116,12 +116,18 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
 def decided_by_label(contest: Contest, standing: Standing) -> str:
     """How the place was decided, in words."""
     rule = standing.decided_by
+    if rule == "score" and standing.method is Method.RANK_SUM:
+        return str(_l("by the sum of places"))
+    if rule == "score" and standing.method is Method.BORDA:
+        return str(_l("by the Borda points"))
     if rule == "score":
         return str(_l("by the total"))
     if rule == "unranked":
         return str(_l("not ranked: no counted score sheet"))
     if rule == "shared":
         return str(_l("place shared"))
+    if rule == "chair_total" and standing.method in (Method.RANK_SUM, Method.BORDA):
+        return str(_l("tie broken by the chair's place"))
     if rule == "chair_total":
         return str(_l("tie broken by the chair's total"))
     if rule == "first_places":

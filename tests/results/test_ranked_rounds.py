@@ -49,6 +49,7 @@ def test_rank_sum_standings_per_category(db, judged):
     assert table(standings) == [("Juniors1", 1, D(3)), ("Juniors2", 2, D(6)), ("Juniors3", 3, D(10)),
                                 ("Juniors4", 4, D(11))]
     assert table(standings, 1) == [("Seniors1", 1, D(3)), ("Seniors2", 2, D(6))]
+    assert services.decided_by_label(j.contest, standings.categories[0].rows[0].standing) == "by the sum of places"
 
 
 def test_borda_standings_and_the_page_name_the_method(db, judged, login_as, client):
@@ -63,6 +64,7 @@ def test_borda_standings_and_the_page_name_the_method(db, judged, login_as, clie
     assert "Borda count: n − place points from each juror (higher is better)" in body
     assert "Borda points</th>" in body
     assert "averaged ranks" in body
+    assert "by the Borda points" in body
 
 
 def test_a_conflict_takes_the_rank_out_and_the_standing_says_so(db, judged, login_as, client):
