@@ -120,7 +120,7 @@ LABELS = set_labels({
     RoundsCombination.SUM: _l("The sum of every round's score"),
     RoundsCombination.WEIGHTED: _l("A weighted combination of the rounds' scores (each round's weight)"),
     Scoring.POINTS: _l("Points per criterion"),
-    Scoring.RANKS: _l("Places: each juror ranks the entries of each category"),
+    Scoring.RANKS: _l("Places, 1 = best"),
     RankMethod.RANK_SUM: _l("Sum of the jurors' places (lower is better)"),
     RankMethod.BORDA: _l("Borda count: n − place points from each juror (higher is better)"),
     RoundStage.QUALIFYING: _l("Qualifying round"),

@@ -173,7 +173,7 @@ def test_the_round_form_saves_the_scoring_and_the_rank_method(db, login_as, clie
     db.session.expire_all()
     assert (round_.scoring, round_.rank_method, round_.method) == ("ranks", "borda", "borda")
     overview = page(client.get(f"/manage/contests/{contest.id}", headers=EN))
-    assert "Borda count" in overview and "Places: each juror ranks the entries of each category" in overview
+    assert "Borda count" in overview and "Places, 1 = best" in overview
     client.post_form(url, base | {"scoring": "points", "rank_method": "borda"})
     db.session.expire_all()
     assert (round_.scoring, round_.rank_method) == ("points", None)
