@@ -49,7 +49,7 @@ def place_field(registration: Registration) -> str:
 
 
 @dataclass
-class Ranking:
+class JurorRanking:
     """A juror's entries of one category in a round, with their sheets (None: not saved yet)."""
 
     round: Round
@@ -85,17 +85,17 @@ class Ranking:
                 if item.sheet is not None and item.sheet.place is not None}
 
 
-def juror_ranking(member: JuryMember, round_: Round, category: Category) -> Ranking:
+def juror_ranking(member: JuryMember, round_: Round, category: Category) -> JurorRanking:
     """The juror's entries of `category` in `round_` (performance order) with their sheets. Two queries."""
-    return Ranking(round_, category, [item for item in juror_queue(member, round_)
+    return JurorRanking(round_, category, [item for item in juror_queue(member, round_)
                                       if item.registration.category_id == category.id])
 
 
-def rankings_in(round_: Round, items: Sequence[QueueItem]) -> list[Ranking]:
+def rankings_in(round_: Round, items: Sequence[QueueItem]) -> list[JurorRanking]:
     """A juror's queue (`juror_queue`) as their rankings, one per category that has entries for them."""
     categories = [category for category in round_.contest.categories
                   if any(item.registration.category_id == category.id for item in items)]
-    return [Ranking(round_, category, [item for item in items if item.registration.category_id == category.id])
+    return [JurorRanking(round_, category, [item for item in items if item.registration.category_id == category.id])
             for category in categories]
 
 
@@ -147,7 +147,7 @@ def _misplaced(registrations: Sequence[Registration], places: Mapping[int, int])
     return refusals
 
 
-def save_ranking(member: JuryMember, ranking: Ranking, raw: Mapping[int, Any], *, version: str, submit: bool,
+def save_ranking(member: JuryMember, ranking: JurorRanking, raw: Mapping[int, Any], *, version: str, submit: bool,
                  actor: User | None) -> list[ScoreSheet]:
     """Save the juror's places for the category's entries (registration id -> what was typed),
     and with submit=True submit every sheet of the ranking. Refused with nothing written when a

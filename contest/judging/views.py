@@ -27,7 +27,7 @@ from contest.judging.forms import RankingForm, ReasonForm, SheetForm, ranking_fo
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
-from contest.judging.ranking_sheets import Ranking, juror_ranking, rankings_in, save_ranking
+from contest.judging.ranking_sheets import JurorRanking, juror_ranking, rankings_in, save_ranking
 from contest.lookups import round_or_404
 from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
@@ -207,7 +207,7 @@ def ranking(contest_id: int, round_id: int, category_id: int):
     return _render_ranking(contest, round_, current, form, status=FORM_ERROR_STATUS)
 
 
-def _render_ranking(contest: Contest, round_: Round, current: Ranking, form: RankingForm, status: int = 200):
+def _render_ranking(contest: Contest, round_: Round, current: JurorRanking, form: RankingForm, status: int = 200):
     titles = {item.registration.id: item.registration.entry.titles if item.registration.entry else []
               for item in current.items}
     return render_template("judging/ranking.html", contest=contest, round=round_, ranking=current, form=form,

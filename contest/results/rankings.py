@@ -40,6 +40,9 @@ from typing import TypeVar
 from flask_babel import lazy_gettext as _l
 
 from contest.results.adjustments import with_adjustments
+
+# The points engine's ordering and tie-break chain, shared on purpose: places and points must
+# break ties and share places by the very same code.
 from contest.results.ranking import (
     Method,
     Panel,
