@@ -107,6 +107,9 @@ def test_bad_places_are_refused_all_at_once_and_nothing_is_written(client, ranke
     assert "“0” is not a place from 1 to 4." in text
     assert "“x” is not a place from 1 to 4." in text
     assert "“7” is not a place from 1 to 4." in text
+    field = place_field(ranked.entries[0])
+    assert re.search(rf'aria-describedby="{field}-help {field}-error"[^>]*aria-invalid="true"', text) or \
+        re.search(rf'aria-invalid="true"[^>]*aria-describedby="{field}-help {field}-error"', text)
     assert counts() == before
 
 

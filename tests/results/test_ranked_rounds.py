@@ -134,6 +134,9 @@ def test_the_snapshot_and_the_protocol_state_places(db, judged, login_as, client
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert "The jurors gave places, 1 = best (Sum of the jurors' places (lower is better))" in text
     assert "Criteria:" not in text
+    public = page(client.get(f"/contests/{j.contest.slug}/results?criteria=1", headers=EN))
+    assert "The jurors gave places, 1 = best." in public and "Sum of places</th>" in public
+    assert "Content</th>" not in public  # no scores per criterion for places
 
 
 def test_a_rank_sum_qualifying_round_combines_by_its_places(db, judged, make_round, make_sheet):
