@@ -228,3 +228,14 @@ def test_a_tied_ranking_counts_as_its_averaged_ranks(given_places):
     ranking = rank_by_places(panel({1: places}), RANK_SUM)
     assert {entry: sheet[1] for entry, sheet in ranking.totals.items()} == averaged_ranks(places)
     assert {standing.entry: standing.place for standing in ranking.standings} == places
+
+
+def test_agreement_on_places_with_an_abstention_is_the_mean_pairwise_spearman():
+    """With a conflict W is not defined on the whole field: the engine's method for incomplete
+    rankings (statistics.py) applies, on each pair's shared entries. Jurors 1 and 2 agree on all
+    four entries (rho 1); juror 3, recused from entry 4, reverses the other three (rho -1 with each)."""
+    places = {1: {1: 1, 2: 2, 3: 3, 4: 4}, 2: {1: 1, 2: 2, 3: 3, 4: 4}, 3: {1: 3, 2: 2, 3: 1, 4: 4}}
+    found = statistics.concordance(statistics.ratings_of(panel(places, excluded={(3, 4)})))
+    assert isinstance(found, statistics.PairwiseAgreement)
+    assert (found.pairs, found.incomplete) == (3, 1)
+    assert found.rho == pytest.approx((1 - 1 - 1) / 3)
