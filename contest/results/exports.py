@@ -68,7 +68,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
         contacts = {registration.id: registration for registration in db.session.scalars(
             select(Registration).options(joinedload(Registration.participant), joinedload(Registration.registered_by))
             .where(Registration.id.in_(ids)))}
-    criteria = data["criteria"]
+    criteria = [] if data.get("scoring") == "ranks" else data["criteria"]  # places come without criteria
     step = Decimal(1).scaleb(-data.get("decimals", 2))  # a Decimal carries its decimals into the file
     header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
     rows = []

@@ -137,6 +137,8 @@ def test_the_snapshot_and_the_protocol_state_places(db, judged, login_as, client
     public = page(client.get(f"/contests/{j.contest.slug}/results?criteria=1", headers=EN))
     assert "The jurors gave places, 1 = best." in public and "Sum of places</th>" in public
     assert "Content</th>" not in public  # no scores per criterion for places
+    exported = client.get(f"/contests/{j.contest.slug}/results.csv", headers=EN).get_data(as_text=True)
+    assert "Content" not in exported.splitlines()[0]
 
 
 def test_a_rank_sum_qualifying_round_combines_by_its_places(db, judged, make_round, make_sheet):
