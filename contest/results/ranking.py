@@ -140,7 +140,7 @@ class Standing:
     place: int | None  # None: no juror's score counts for this entry, so it is not ranked
     score: Decimal | None  # the rounded aggregate
     jurors_counted: int
-    method: Method | None  # the method actually applied, after any fallback
+    method: Method | None  # the method actually applied, after any fallback (None: unranked, or places combined)
     fell_back: bool
     # "score" when the aggregate alone decided, else the tie-break rule that separated the
     # entry from those tied with it, or "shared".

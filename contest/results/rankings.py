@@ -158,7 +158,10 @@ def rerank_panel(panel: Panel, rules: Rules, ranking: Ranking, scores: Mapping[i
     aggregates = {entry: (score, rules.method) for entry, score in scores.items()}
     points = borda_points(counted_ranks(panel))
     context = _TieContext(panel, rules, _flat(points), points)
-    return Ranking(_standings(panel.entries, aggregates, context), ranking.totals)
+    # A combined score is points of several rounds, not a sum of places nor Borda points of this
+    # one: no single method made it.
+    standings = tuple(replace(standing, method=None) for standing in _standings(panel.entries, aggregates, context))
+    return Ranking(standings, ranking.totals)
 
 
 def combination_scores(ranking: Ranking) -> dict[int, Decimal]:

@@ -160,6 +160,8 @@ def test_a_rank_sum_qualifying_round_combines_by_its_places(db, judged, make_rou
     assert table(standings) == [("Juniors1", 1, D(9)), ("Juniors2", 2, D(7)), ("Juniors3", 3, D(4)),
                                 ("Juniors4", 3, D(4))]
     assert standings.categories[0].round_scores[j.registrations[0].id] == (D(0), D(9))
+    # The combined total is points of both rounds, neither a sum of places nor this round's Borda points.
+    assert services.decided_by_label(j.contest, standings.categories[0].rows[0].standing) == "by the total"
 
 
 # Settings -----------------------------------------------------------------------------------
