@@ -251,3 +251,13 @@ def test_paper_ballots_with_bad_places_report_every_row_and_write_nothing(ranked
     assert (13, "This round is scored by places: fill in three columns, registration code, juror's email, "
                 "place.") in messages
     assert counts() == before
+
+
+def test_the_organisers_entry_page_shows_places_and_their_history(client, ranked, login_as):
+    assert submit_places(client, ranked, [1, 2, 2, 4]).status_code == 302
+    login_as(user=ranked.organiser)
+    body = client.get(f"/manage/contests/{ranked.contest.id}/jury/entries/{ranked.entries[1].id}").get_data(
+        as_text=True)
+    assert "Place 2" in body
+    assert re.search(r"<div>Place: — → 2</div>", body)
+    assert "whole ranking of this category is reopened." in body
