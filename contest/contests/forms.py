@@ -51,9 +51,11 @@ from contest.contests.models import (
     ContestKind,
     ContestLevel,
     Criterion,
+    RankMethod,
     Round,
     RoundsCombination,
     RoundStage,
+    Scoring,
     WorkRequirement,
 )
 from contest.contests.services import CONTEST_FIELDS, LANGUAGES, LOCAL_ZONE, PART_COLUMNS, PUBLIC_STATUSES
@@ -112,6 +114,16 @@ def _score(label: str, description: str, *, message: str = SCORE_MESSAGE) -> Sto
     """An optional score bound; the service checks it has at most three decimals."""
     return StoredScoreField(label, places=None, description=description, validators=[
         Optional(), _finite_decimal, NumberRange(0, 999_999_999, message=message)])
+
+
+def _points_unless_chosen(value: str | None) -> str:
+    """A form sent without the field (an older page) keeps the usual scoring by points."""
+    return value or Scoring.POINTS.value
+
+
+def _rank_sum_unless_chosen(value: str | None) -> str:
+    """A round scored by points stores no rank method: its form shows the first choice."""
+    return value or RankMethod.RANK_SUM.value
 
 
 def _contests_method(value: str | None) -> str:
@@ -252,6 +264,15 @@ class _PartForm(_TextsForm):
 class RoundForm(_PartForm):
     MODEL = Round
     stage = SelectField(_l("Stage"), choices=_choices(RoundStage))
+    scoring = SelectField(_l("What each juror gives"), choices=_choices(Scoring), default=Scoring.POINTS.value,
+                          filters=[_points_unless_chosen],
+                          description=_l("Places: each juror ranks the entries of each category, 1 = best; tied "
+                                         "entries share a place and count as averaged ranks (two tied for 2nd "
+                                         "both count 2.5)."))
+    rank_method = SelectField(_l("How the places are combined"), choices=_choices(RankMethod),
+                              default=RankMethod.RANK_SUM.value, filters=[_rank_sum_unless_chosen],
+                              description=_l("Used only when the jurors give places. The method, the clamping and "
+                                             "the criteria apply only to rounds scored by points."))
     advance_count = _whole(_l("How many advance to the next round"), 1, 100_000,
                            description=_l("Qualifying rounds: the best N of each category advance (a tie at the "
                                           "boundary takes every tied entry)."))

@@ -64,6 +64,20 @@ class RoundsCombination(LabelledEnum):
     WEIGHTED = "weighted"
 
 
+class Scoring(LabelledEnum):
+    """What a round asks of each juror (results/rankings.py ranks the second kind)."""
+
+    POINTS = "points"  # points per criterion
+    RANKS = "ranks"  # a place per entry of each category, 1 = best
+
+
+class RankMethod(LabelledEnum):
+    """How the jurors' places make the standings of a round scored by ranks."""
+
+    RANK_SUM = "rank_sum"  # the sum of the places, lower is better
+    BORDA = "borda"  # n - place points from each juror, higher is better
+
+
 class RoundStage(LabelledEnum):
     QUALIFYING = "qualifying"
     FINAL = "final"
@@ -105,6 +119,10 @@ LABELS = set_labels({
     RoundsCombination.RESULTS_ROUND: _l("The results round alone (the last final)"),
     RoundsCombination.SUM: _l("The sum of every round's score"),
     RoundsCombination.WEIGHTED: _l("A weighted combination of the rounds' scores (each round's weight)"),
+    Scoring.POINTS: _l("Points per criterion"),
+    Scoring.RANKS: _l("Places, 1 = best"),
+    RankMethod.RANK_SUM: _l("Sum of the jurors' places (lower is better)"),
+    RankMethod.BORDA: _l("Borda count: n − place points from each juror (higher is better)"),
     RoundStage.QUALIFYING: _l("Qualifying round"),
     RoundStage.FINAL: _l("Final"),
     WorkRequirement.TEXT: _l("The text typed in"),
@@ -320,6 +338,9 @@ class Round(_ContestPart, Base):
         CheckConstraint(f"aggregation IS NULL OR {_in('aggregation', Aggregation)}", name="aggregation_known"),
         CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
         CheckConstraint("clamp_points IS NULL OR clamp_points > 0", name="clamp_points_positive"),
+        CheckConstraint(_in("scoring", Scoring), name="scoring_known"),
+        CheckConstraint(f"rank_method IS NULL OR {_in('rank_method', RankMethod)}", name="rank_method_known"),
+        CheckConstraint("scoring = 'points' OR rank_method IS NOT NULL", name="ranks_have_method"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
@@ -333,6 +354,9 @@ class Round(_ContestPart, Base):
     aggregation: Mapped[str | None] = mapped_column(String(20))
     weight: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     clamp_points: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
+    # Points per criterion, or a place per entry; for places, how they are aggregated.
+    scoring: Mapped[str] = mapped_column(String(20), default=Scoring.POINTS.value, server_default=Scoring.POINTS.value)
+    rank_method: Mapped[str | None] = mapped_column(String(20))
     contest: Mapped[Contest] = relationship(back_populates="rounds")
 
     @property
@@ -353,13 +377,26 @@ class Round(_ContestPart, Base):
         return score_text(self.advance_threshold)
 
     @property
+    def by_ranks(self) -> bool:
+        return self.scoring == Scoring.RANKS.value
+
+    @property
     def method(self) -> str:
-        """The method that scores this round: its own, else the contest's."""
+        """The method that scores this round: how places are aggregated in a round scored by
+        ranks, else its own points method, else the contest's."""
+        if self.by_ranks:
+            return self.rank_method or RankMethod.RANK_SUM.value
         return self.aggregation or self.contest.aggregation
 
     @property
     def method_label(self) -> str:
+        if self.by_ranks:
+            return RankMethod(self.method).label
         return Aggregation(self.method).label
+
+    @property
+    def scoring_label(self) -> str:
+        return Scoring(self.scoring).label
 
     @property
     def weight_text(self) -> str | None:

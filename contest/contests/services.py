@@ -36,9 +36,11 @@ from contest.contests.models import (
     ContestStatus,
     ContestStatusChange,
     Criterion,
+    RankMethod,
     Round,
     RoundsCombination,
     RoundStage,
+    Scoring,
     WorkRequirement,
 )
 from contest.db import Base
@@ -499,7 +501,7 @@ PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS
 _NAMES = tuple(f"name_{code}" for code in LANGUAGES)
 PART_COLUMNS: dict[type, tuple[str, ...]] = {
     Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold", "aggregation", "weight",
-            "clamp_points"),
+            "clamp_points", "scoring", "rank_method"),
     Category: ("position", *_NAMES, "min_age", "max_age", "min_grade", "max_grade"),
     Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
     AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind", "min_score"),
@@ -575,6 +577,10 @@ def _clean_part_data(model: type, data: dict[str, Any], *, siblings: list) -> di
         values["position"] = max((sibling.position for sibling in siblings), default=0) + 1
     if model is Round and "aggregation" in values:
         values["aggregation"] = values["aggregation"] or None  # the empty choice: the contest's method
+    if model is Round and "scoring" in values:
+        # A rank method only where places are given; there, the rank sum unless another is chosen.
+        ranked = values["scoring"] == Scoring.RANKS.value
+        values["rank_method"] = (values.get("rank_method") or RankMethod.RANK_SUM.value) if ranked else None
     return values
 
 
@@ -593,6 +599,9 @@ def _check_part(part: ContestPart, contest: Contest, *, others: list) -> None:
 
 def _check_round(round_: Round, contest: Contest) -> None:
     _check_choice(round_.stage, RoundStage, "stage")
+    _check_choice(round_.scoring, Scoring, "scoring")
+    if round_.rank_method is not None:
+        _check_choice(round_.rank_method, RankMethod, "rank_method")
     if round_.aggregation is not None:
         _check_choice(round_.aggregation, Aggregation, "aggregation")
     for name in ("weight", "clamp_points"):
@@ -609,6 +618,9 @@ def _check_round(round_: Round, contest: Contest) -> None:
     if round_.advance_count is not None and round_.advance_threshold is not None:
         raise ServiceError(_l("Either the best N advance or everyone at or above a score: fill only one of the "
                               "two fields."), field="advance_threshold")
+    if round_.rank_method == RankMethod.RANK_SUM and round_.advance_threshold is not None:
+        raise ServiceError(_l("A sum of places is best when lowest, so no score to reach can be set: let the best N "
+                              "advance, or combine the places by the Borda count."), field="advance_threshold")
 
 
 def _check_category(category: Category) -> None:

@@ -1,6 +1,8 @@
 """Paper ballots: a secretary imports score sheets typed in from paper (CSV or XLSX, one row
-per score: registration code, juror's email, criterion, points). Every row is checked exactly
-like the scoring form; the import writes everything or nothing and reports row by row."""
+per score: registration code, juror's email, criterion, points; in a round scored by ranks one
+row per place: registration code, juror's email, place). Every row is checked exactly like the
+scoring form (a juror's places in a category as a whole, like the ranking page); the import
+writes everything or nothing and reports row by row."""
 
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ from contest.audit.services import record
 from contest.auth.models import User
 from contest.contests.models import ContestStatus, Criterion, Round
 from contest.contests.services import ensure_not_archived
-from contest.errors import ServiceError
+from contest.errors import ServiceError, ServiceErrors
 from contest.extensions import db
 from contest.i18n import localized
 from contest.judging import assignment
 from contest.judging.assignment import Scope, load_scope
 from contest.judging.models import JuryMember, ScoreSheet, SheetSource, SheetStatus
+from contest.judging.ranking_sheets import checked_places, place_field, write_place
 from contest.judging.services import check_organiser, checked_points, write_sheet
 from contest.registration.models import Registration
 from contest.tables import UnreadableTable, read_table
@@ -74,12 +77,19 @@ def import_ballots(round_: Round, filename: str, data: bytes, *, actor: User | N
     if round_.contest.status != ContestStatus.JUDGING.value:
         raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
     report = BallotImport()
-    rows = _checked_rows(round_, read_rows(filename, data), report)
-    sheets = _group(rows)
-    report.sheets = len(sheets)
-    _check_sheets(round_, sheets, report)
+    if round_.by_ranks:
+        rankings = _checked_rankings(round_, read_rows(filename, data), report)
+        report.sheets = sum(len(places) for places in rankings.values())
+        if report.ok and not dry_run:
+            _write_places(round_, rankings, actor)
+    else:
+        rows = _checked_rows(round_, read_rows(filename, data), report)
+        sheets = _group(rows)
+        report.sheets = len(sheets)
+        _check_sheets(round_, sheets, report)
+        if report.ok and not dry_run:
+            _write(round_, sheets, actor)
     if report.ok and not dry_run:
-        _write(round_, sheets, actor)
         record("ballots.import", round_, actor=actor, contest_id=round_.contest_id, filename=filename[:200],
                rows=report.rows, sheets=report.sheets)
         report.written = True
@@ -216,3 +226,105 @@ def _write(round_: Round, sheets: dict[tuple[int, int], list[_Row]], actor: User
         first = rows[0]
         write_sheet(first.member, first.registration, round_, {row.criterion.id: row.points for row in rows},
                     comment=None, version=None, submit=True, actor=actor, source=SheetSource.PAPER)
+
+
+# Rounds scored by ranks -----------------------------------------------------------------------
+
+@dataclass
+class _PlaceRow:
+    number: int
+    member: JuryMember
+    registration: Registration
+    raw: str
+    place: int = 0
+
+
+def _checked_rankings(round_: Round, rows: list[tuple[int, list[str]]],
+                      report: BallotImport) -> dict[tuple[int, int], list[_PlaceRow]]:
+    """(juror, category) -> the rows of that juror's ranking, each ranking checked as a whole."""
+    contest = round_.contest
+    registrations = {registration.code.upper(): registration for registration in db.session.scalars(
+        select(Registration).where(Registration.contest_id == contest.id))}
+    members = {member.user.email.lower(): member for member in assignment.jury_of(contest.id)}
+    scope = load_scope(round_, members=members.values())
+    rankings: dict[tuple[int, int], list[_PlaceRow]] = {}
+    seen: dict[tuple[int, int], int] = {}
+    for number, cells in rows:
+        report.rows += 1
+        try:
+            row = _checked_place_row(number, cells, registrations, members, scope)
+        except ServiceError as error:
+            report.errors.append(RowError(number, error.message))
+            continue
+        key = (row.member.id, row.registration.id)
+        if key in seen:
+            report.errors.append(RowError(number, _l("This entry already has a place from this juror in row "
+                                                     "%(row)s.", row=seen[key])))
+            continue
+        seen[key] = number
+        rankings.setdefault((row.member.id, row.registration.category_id), []).append(row)
+    submitted = _submitted_sheets(round_)
+    for rows_of_ranking in rankings.values():
+        _check_ranking(scope, rows_of_ranking, submitted, report)
+    report.errors.sort(key=lambda error: error.row)
+    return rankings
+
+
+def _checked_place_row(number: int, cells: list[str], registrations: dict[str, Registration],
+                       members: dict[str, JuryMember], scope: Scope) -> _PlaceRow:
+    code, email, place, extra = (cells + [""] * COLUMNS)[:COLUMNS]
+    if not all((code, email, place)) or extra:
+        raise ServiceError(_l("This round is scored by places: fill in three columns, registration code, juror's "
+                              "email, place."))
+    registration = registrations.get(code.upper())
+    if registration is None:
+        raise ServiceError(_l("There is no registration %(code)s in this contest.", code=code[:30]))
+    member = members.get(email.lower())
+    if member is None:
+        raise ServiceError(_l("%(email)s is not on this contest's jury.", email=email[:100]))
+    reason = scope.why_closed(member, registration)
+    if reason is not None:
+        raise ServiceError(SECRETARY_WORDING.get(reason, reason))
+    return _PlaceRow(number, member, registration, place)
+
+
+def _submitted_sheets(round_: Round) -> set[tuple[int, int]]:
+    return {(member_id, registration_id) for member_id, registration_id in db.session.execute(
+        select(ScoreSheet.member_id, ScoreSheet.registration_id).where(
+            ScoreSheet.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED.value))}
+
+
+def _check_ranking(scope: Scope, rows: list[_PlaceRow], submitted: set[tuple[int, int]],
+                   report: BallotImport) -> None:
+    """The juror's places in the category: every entry open to them placed, places as the ranking
+    page takes them (1..n, ties skipping the places they cover); the rows' places are set."""
+    first = rows[0]
+    juror = first.member.user.email
+    expected = [registration for registration in scope.open_for(first.member)
+                if registration.category_id == first.registration.category_id]
+    given = {row.registration.id: row for row in rows}
+    locked = [row.registration.code for row in rows if (row.member.id, row.registration.id) in submitted]
+    if locked:
+        report.errors.append(RowError(first.number, _l(
+            "%(juror)s has already submitted a sheet for %(code)s; an organiser must reopen it first.",
+            juror=juror, code=", ".join(locked))))
+    missing = [registration.code for registration in expected if registration.id not in given]
+    if missing:
+        report.errors.append(RowError(first.number, _l("The places of %(juror)s lack: %(codes)s.", juror=juror,
+                                                       codes=", ".join(missing))))
+        return
+    try:
+        places = checked_places(expected, {entry: row.raw for entry, row in given.items()}, submit=True)
+    except ServiceErrors as refusals:
+        rows_by_field = {place_field(row.registration): row.number for row in rows}
+        report.errors += [RowError(rows_by_field.get(refusal.field or "", first.number), refusal.message)
+                          for refusal in refusals.errors]
+        return
+    for row in rows:
+        row.place = places[row.registration.id]
+
+
+def _write_places(round_: Round, rankings: dict[tuple[int, int], list[_PlaceRow]], actor: User) -> None:
+    for places in rankings.values():
+        for row in places:
+            write_place(row.member, row.registration, round_, row.place, actor=actor, source=SheetSource.PAPER)

@@ -25,7 +25,9 @@ from contest.contests.models import Category, Criterion
 from contest.forms import LANGUAGE_CHOICES, REQUIRED_MESSAGE, trimmed
 from contest.i18n import localized
 from contest.judging.jury import NAME_LIMIT
+from contest.judging.ranking_sheets import place_field
 from contest.judging.services import COMMENT_LIMIT, REASON_LIMIT, format_points, points_field
+from contest.registration.models import Registration
 
 
 class CheckboxList(SelectMultipleField):
@@ -139,3 +141,36 @@ def sheet_form_class(criteria: list[Criterion]) -> type[SheetForm]:
 
 def _decimal_step(criterion: Criterion) -> Decimal:
     return Decimal(str(criterion.step))
+
+
+class RankingForm(FlaskForm):
+    """One place field per entry of the juror's ranking (`place_<registration id>`) and the
+    version of the ranking the page was built from."""
+
+    version = HiddenField(default="")
+
+    registrations: list[Registration] = []
+
+    def place_fields(self):
+        return [self[place_field(registration)] for registration in self.registrations]
+
+    def places(self) -> dict[int, str]:
+        """Registration id -> what was typed (the service checks it)."""
+        return {registration.id: self[place_field(registration)].data or "" for registration in self.registrations}
+
+
+def ranking_form_class(registrations: list[Registration]) -> type[RankingForm]:
+    """A RankingForm with a place field per entry, labelled by the entry's code (blind judging
+    shows nothing more); the browser gets 1..n as hints and a numeric keypad on a phone."""
+
+    class Form(RankingForm):
+        pass
+
+    Form.registrations = list(registrations)
+    count = len(registrations)
+    for registration in registrations:
+        setattr(Form, place_field(registration), StringField(
+            registration.code, filters=[trimmed],
+            render_kw={"type": "number", "inputmode": "numeric", "min": 1, "max": count, "step": 1,
+                       "autocomplete": "off"}))
+    return Form

@@ -55,6 +55,12 @@ BALLOT_COLUMNS = [
     (_l("Criterion"), _l("The criterion's name in any language, or its number in the list (1, 2, …).")),
     (_l("Points"), _l("From 0 to the criterion's maximum, on its step; a decimal comma is fine.")),
 ]
+# A round scored by ranks: one row per place, the juror's places of a category checked as a whole.
+PLACE_BALLOT_COLUMNS = [
+    *BALLOT_COLUMNS[:2],
+    (_l("Place"), _l("1 = best, up to the number of the juror's entries in the category; tied entries share a "
+                     "place and skip the places they cover: 1, 2, 2, 4.")),
+]
 HISTORY_LABELS = {
     "sheet.create": _l("Score sheet started"),
     "sheet.update": _l("Scores changed"),
@@ -436,7 +442,8 @@ def _signed_file(token: str, contest: Contest, round_: Round) -> tuple[str, byte
 
 def _render_ballot_form(contest: Contest, round_: Round, form: BallotUploadForm):
     return render_template("judging/manage/ballots.html", contest=contest, round=round_, form=form,
-                           columns=BALLOT_COLUMNS, max_bytes=ballots.MAX_BYTES), form_status(form)
+                           columns=PLACE_BALLOT_COLUMNS if round_.by_ranks else BALLOT_COLUMNS,
+                           max_bytes=ballots.MAX_BYTES), form_status(form)
 
 
 def _render_ballot_preview(contest: Contest, round_: Round, report: ballots.BallotImport, token: str | None,
@@ -492,11 +499,17 @@ def ballots_confirm(contest_id: int, round_id: int):
 @bp.get("/ballots/template.csv")
 @organiser
 def ballots_template(contest_id: int):
-    """The header row and one sample row per criterion, for a secretary to fill in."""
+    """The header row and one sample row per criterion (per place in a round scored by ranks, named
+    by ?round=), for a secretary to fill in."""
     contest = contest_or_404(contest_id, *JURY_SETUP)
-    lines = [";".join(str(name) for name, _note in BALLOT_COLUMNS)]
-    lines += [f"AQY26-0001;juror@example.kz;{localized(criterion, 'name')};{criterion.max_score}"
-              for criterion in contest.criteria]
+    round_id = request.args.get("round", type=int)
+    if round_id is not None and round_or_404(contest, round_id).by_ranks:
+        lines = [";".join(str(name) for name, _note in PLACE_BALLOT_COLUMNS)]
+        lines += [f"AQY26-000{place};juror@example.kz;{place}" for place in (1, 2, 3)]
+    else:
+        lines = [";".join(str(name) for name, _note in BALLOT_COLUMNS)]
+        lines += [f"AQY26-0001;juror@example.kz;{localized(criterion, 'name')};{criterion.max_score}"
+                  for criterion in contest.criteria]
     body = ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
     return downloads.file_response(body, downloads.CSV_MEDIA_TYPE, "ballots-template.csv")
 

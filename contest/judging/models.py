@@ -133,6 +133,7 @@ class ScoreSheet(TimestampMixin, Base):
         CheckConstraint("source IN ('online', 'paper')", name="source_known"),
         CheckConstraint("version > 0", name="version_positive"),
         CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
+        CheckConstraint("place IS NULL OR place > 0", name="place_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +149,10 @@ class ScoreSheet(TimestampMixin, Base):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    # Rounds scored by ranks: the place the juror gave the entry in its category, as typed (tied
+    # entries share a place and the places they cover are skipped: 1, 2, 2, 4). The engine turns
+    # a juror's places into averaged ranks (2, 2 -> 2.5, 2.5): results/rankings.py.
+    place: Mapped[int | None]
 
     member: Mapped[JuryMember] = relationship()
     registration: Mapped[Registration] = relationship()

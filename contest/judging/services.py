@@ -169,12 +169,12 @@ def _check_comment(comment: str | None) -> str:
 def check_may_score(member: JuryMember, registration: Registration, round_: Round, *, actor: User | None) -> User:
     """The juror is the signed-in account, the contest is judging, the entry is theirs to score.
     Returns the actor, now known to be that juror."""
-    juror = _the_juror(member, actor, _l("Only the jury member themself can score on their sheet."))
+    juror = the_juror(member, actor, _l("Only the jury member themself can score on their sheet."))
     _check_entry_open(member, registration, round_)
     return juror
 
 
-def _the_juror(member: JuryMember, actor: User | None, refusal: object) -> User:
+def the_juror(member: JuryMember, actor: User | None, refusal: object) -> User:
     """The actor when it is the member's own active juror account; anyone else gets `refusal`."""
     if (isinstance(actor, User) and actor.id == member.user_id and actor.is_active
             and actor.has_role(Role.JUROR)):
@@ -183,12 +183,16 @@ def _the_juror(member: JuryMember, actor: User | None, refusal: object) -> User:
 
 
 def _check_entry_open(member: JuryMember, registration: Registration, round_: Round) -> None:
-    ensure_not_archived(round_.contest)
-    if round_.contest.status != ContestStatus.JUDGING.value:
-        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+    check_scoring_open(round_)
     reason = why_closed(member, registration, round_)
     if reason is not None:
         raise ServiceError(reason)
+
+
+def check_scoring_open(round_: Round) -> None:
+    ensure_not_archived(round_.contest)
+    if round_.contest.status != ContestStatus.JUDGING.value:
+        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
 
 
 def check_organiser(actor: User | None) -> User:
@@ -222,9 +226,12 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     """Check everything, then write: a refusal leaves the database as it was. `version` None
     (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
     submitted sheet stays locked."""
+    if round_.by_ranks:
+        raise ServiceError(_l("This round is scored by places: give them on the ranking page of the entry's "
+                              "category."))
     criteria = round_.contest.criteria
     values, comment = _checked_sheet(criteria, points, comment, submit=submit)
-    sheet, created = _locked_or_new_sheet(member, registration, round_)
+    sheet, created = locked_or_new_sheet(member, registration, round_)
     if sheet.is_submitted:
         raise ServiceError(_l("This score sheet is submitted and locked; an organiser can reopen it."))
     if not created and version is not None and sheet.version != version:
@@ -232,12 +239,12 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     changes = _apply_values(sheet, criteria, values, comment)
     sheet.source = source.value
     if created or changes:
-        _audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
+        audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
     if submit:
-        _mark_submitted(sheet, actor)
+        mark_submitted(sheet, actor)
     if not created and (changes or submit):
-        _bump(sheet)
-    _flush_sheet()
+        bump_version(sheet)
+    flush_sheet()
     return sheet
 
 
@@ -251,15 +258,29 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> Score
     sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if not sheet.is_submitted:
         raise ServiceError(_l("Only a submitted score sheet can be reopened."))
-    sheet.status = SheetStatus.DRAFT.value
-    sheet.reopened_at, sheet.reopened_by_id, sheet.reopen_reason = utcnow(), actor.id, reason
-    _bump(sheet)
-    _flush_sheet()
-    _audit_sheet("sheet.reopen", sheet, actor, reason=reason)
+    for reopened in [sheet, *_rest_of_ranking(sheet)]:
+        reopened.status = SheetStatus.DRAFT.value
+        reopened.reopened_at, reopened.reopened_by_id, reopened.reopen_reason = utcnow(), actor.id, reason
+        bump_version(reopened)
+        flush_sheet()
+        audit_sheet("sheet.reopen", reopened, actor, reason=reason)
     return sheet
 
 
-def _locked_or_new_sheet(member: JuryMember, registration: Registration, round_: Round) -> tuple[ScoreSheet, bool]:
+def _rest_of_ranking(sheet: ScoreSheet) -> list[ScoreSheet]:
+    """In a round scored by ranks, the juror's other submitted sheets of the entry's category: a
+    place means something only next to the others, so the ranking is reopened as a whole."""
+    if not sheet.round.by_ranks:
+        return []
+    return list(db.session.scalars(
+        select(ScoreSheet).join(Registration, Registration.id == ScoreSheet.registration_id)
+        .where(ScoreSheet.member_id == sheet.member_id, ScoreSheet.round_id == sheet.round_id,
+               ScoreSheet.id != sheet.id, ScoreSheet.status == SheetStatus.SUBMITTED.value,
+               Registration.category_id == sheet.registration.category_id)
+        .order_by(ScoreSheet.id).with_for_update(of=ScoreSheet)))
+
+
+def locked_or_new_sheet(member: JuryMember, registration: Registration, round_: Round) -> tuple[ScoreSheet, bool]:
     """The sheet row, locked until the transaction ends, and whether this call created it.
     Two first saves may race: the loser's insert does nothing and it finds the winner's row."""
     sheet = _locked_sheet(member.id, registration.id, round_.id)
@@ -315,18 +336,18 @@ def _apply_values(sheet: ScoreSheet, criteria: list[Criterion], values: Mapping[
     return changes
 
 
-def _mark_submitted(sheet: ScoreSheet, actor: User) -> None:
+def mark_submitted(sheet: ScoreSheet, actor: User) -> None:
     sheet.status = SheetStatus.SUBMITTED.value
     sheet.submitted_at, sheet.submitted_by_id = utcnow(), actor.id
-    _audit_sheet("sheet.submit", sheet, actor)
+    audit_sheet("sheet.submit", sheet, actor)
 
 
-def _bump(sheet: ScoreSheet) -> None:
+def bump_version(sheet: ScoreSheet) -> None:
     sheet.version += 1
     sheet.updated_at = utcnow()
 
 
-def _flush_sheet() -> None:
+def flush_sheet() -> None:
     try:
         db.session.flush()
     except StaleDataError:
@@ -336,7 +357,7 @@ def _flush_sheet() -> None:
         raise ServiceError(STALE) from None
 
 
-def _audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any) -> None:
+def audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any) -> None:
     record(action, sheet, actor=actor, member_id=sheet.member_id, registration_id=sheet.registration_id,
            round_id=sheet.round_id, source=sheet.source, **data)
 
@@ -345,7 +366,7 @@ def _audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any
 
 def declare_conflict(member: JuryMember, registration: Registration, *, reason: str, actor: User | None) -> Conflict:
     """A juror says they should not score this entry (own pupil, a relative), before scoring it."""
-    actor = _the_juror(member, actor, _l("Only the jury member themself can declare a conflict of interest."))
+    actor = the_juror(member, actor, _l("Only the jury member themself can declare a conflict of interest."))
     ensure_not_archived(member.contest)
     reason = required_reason(reason, "reason", REASON_LIMIT)
     if db.session.scalar(select(exists().where(

@@ -20,12 +20,14 @@ from contest.contests.models import Contest, ContestKind, ContestStatus, Round
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.i18n import localized
 from contest.judging import services
 from contest.judging.assignment import next_unscored, why_closed
-from contest.judging.forms import ReasonForm, SheetForm, sheet_form_class
+from contest.judging.forms import RankingForm, ReasonForm, SheetForm, ranking_form_class, sheet_form_class
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
+from contest.judging.ranking_sheets import JurorRanking, juror_ranking, rankings_in, save_ranking
 from contest.lookups import round_or_404
 from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
@@ -95,8 +97,10 @@ def queue(contest_id: int, round_id: int):
     # Live mode: the performer on stage is the first one in the order this juror has not submitted.
     current = next((item for item in items if item.state != CellState.SUBMITTED), None)
     done = sum(1 for item in items if item.state == CellState.SUBMITTED)
+    rankings = rankings_in(round_, items) if round_.by_ranks else []
     return render_template("judging/queue.html", contest=contest, member=member, round=round_, items=items,
-                           live=live, current=current, done=done, scoring_open=_scoring_open(contest))
+                           live=live, current=current, done=done, scoring_open=_scoring_open(contest),
+                           rankings=rankings)
 
 
 def _scoring_open(contest: Contest) -> bool:
@@ -123,7 +127,7 @@ def _render_sheet(contest, member, round_, registration, sheet, form: SheetForm,
         entry=registration.entry, participant=registration.participant, sheet=sheet, form=form,
         conflict_form=conflict_form or ReasonForm(prefix="conflict"), blind=contest.is_blind,
         scoring_open=_scoring_open(contest), position=position, total=len(queue_items),
-        criteria=contest.criteria), status
+        criteria=contest.criteria, by_ranks=round_.by_ranks), status
 
 
 @bp.route("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>", methods=["GET", "POST"])
@@ -167,6 +171,47 @@ def _after_save(contest, member, round_, registration, saved: ScoreSheet, action
         flash(_("No entries are waiting for your score in this round."), "info")
         return redirect(url_for(".queue", contest_id=contest.id, round_id=round_.id))
     return redirect(url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id))
+
+
+# A ranking (rounds scored by ranks) ----------------------------------------------------------
+
+@bp.route("/<int:contest_id>/rounds/<int:round_id>/categories/<int:category_id>/ranking", methods=["GET", "POST"])
+@juror
+def ranking(contest_id: int, round_id: int, category_id: int):
+    """The juror's places for their entries of one category; saved and submitted as a whole."""
+    contest, member = _seat_or_404(contest_id)
+    round_ = round_or_404(contest, round_id)
+    category = next((category for category in contest.categories if category.id == category_id), None)
+    if category is None or not round_.by_ranks:
+        abort(404)
+    current = juror_ranking(member, round_, category)
+    form_class = ranking_form_class(current.registrations)
+    if request.method == "GET":
+        initial = {f"place_{entry}": str(place) for entry, place in current.places().items()}
+        return _render_ranking(contest, round_, current, form_class(data={**initial, "version": current.version}))
+    form = form_class()
+    submit = request.form.get("action") == "submit"
+    if form.validate_on_submit():
+        try:
+            save_ranking(member, current, form.places(), version=form.version.data or "", submit=submit,
+                         actor=current_user)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            if submit:
+                flash(_("Your places for %(category)s are submitted.", category=localized(category, "name")),
+                      "success")
+                return redirect(url_for(".queue", contest_id=contest.id, round_id=round_.id))
+            flash(_("Draft of your places saved."), "success")
+            return redirect(url_for(".ranking", contest_id=contest.id, round_id=round_.id, category_id=category.id))
+    return _render_ranking(contest, round_, current, form, status=FORM_ERROR_STATUS)
+
+
+def _render_ranking(contest: Contest, round_: Round, current: JurorRanking, form: RankingForm, status: int = 200):
+    titles = {item.registration.id: item.registration.entry.titles if item.registration.entry else []
+              for item in current.items}
+    return render_template("judging/ranking.html", contest=contest, round=round_, ranking=current, form=form,
+                           titles=titles, scoring_open=_scoring_open(contest)), status
 
 
 @bp.post("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>/conflict")

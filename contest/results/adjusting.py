@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from contest.audit.services import record
 from contest.auth.models import User
-from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.models import Contest, ContestStatus, RankMethod, Round
 from contest.contests.services import ensure_not_archived, lock_contest
 from contest.errors import ServiceError, required_reason
 from contest.extensions import db
@@ -119,6 +119,8 @@ def add_adjustment(contest: Contest, round_: Round, *, registration_id: int | No
                    reason: str | None, actor: User | None) -> Adjustment:
     """Record points outside the jury for an entry in the round; nothing is written when refused."""
     _check_can_change(contest, round_, actor)
+    if round_.by_ranks and round_.method == RankMethod.RANK_SUM.value:
+        raise ServiceError(_l("This round is ranked by the sum of places, which has no points to add or take away."))
     registration = _entry(contest, registration_id)
     if kind not in set(AdjustmentKind):
         raise ServiceError(_l("Choose what the points are for."), "kind")

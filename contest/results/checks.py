@@ -51,7 +51,11 @@ def sheet_warnings(contest: Contest, standings: RoundStandings) -> list[Category
                                    registration.registered_by_id, registration.participant.teacher)
             for registration in registrations.values()])
         panel = standings.panels.panels[category.category.id]
-        found = suspicious.sheet_warnings(statistics.ratings_of(panel), panel.max_total, ties)
+        ratings = statistics.ratings_of(panel)
+        # Places leave no totals to compare: two jurors who agree rank alike, and every ranking
+        # spreads its entries; only the juror's own pupil is worth a word.
+        found = suspicious.own_pupils(ratings, ties) if panel.places else \
+            suspicious.sheet_warnings(ratings, panel.max_total, ties)
         if found:
             result.append(CategoryWarnings(category.category, [
                 _shown(contest, warning, members, registrations) for warning in found[:WARNINGS_LISTED]],

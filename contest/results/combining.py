@@ -9,6 +9,9 @@ standings show. Two combinations, as regulations state them:
   shares (30 and 70 give 0.3 x qualifying + 0.7 x final; 10/20/35/35 weighs four stages; weights
   that do not add up to 100 are read as the same proportions).
 
+A round scored by places enters with its Borda score, or, ranked by the sum of places (lower is
+better), with its place as Borda points of its standings: see rankings.py.
+
 The combined score is rounded half up to the contest's decimals. Only entries with a score in
 every combined round are ranked: one that did not reach a later round has no combined score
 (its earlier round's standings still show it). Equal combined scores go through the
@@ -21,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from contest.results.ranking import Panel, Ranking, Rules, quantizer, rerank
+from contest.results.ranking import Panel, Ranking, Rules, quantizer
+from contest.results.rankings import combination_scores, rerank_panel
 
 ZERO = Decimal(0)
 
@@ -62,10 +66,9 @@ def combine_rounds(rankings: Sequence[Ranking], weights: Sequence[Decimal], comb
                    last_panel: Panel, last_rules: Rules) -> CombinedRanking:
     """The final standings of one category from its rankings in each round (in round order); the
     tie-break chain runs on the last round's panel under that round's rules."""
-    scores = [{standing.entry: standing.score for standing in ranking.standings if standing.score is not None}
-              for ranking in rankings]
+    scores = [combination_scores(ranking) for ranking in rankings]
     combined = combined_scores(scores, weights, combination, last_rules.decimals)
-    ranking = rerank(last_panel, last_rules, rankings[-1], combined)
+    ranking = rerank_panel(last_panel, last_rules, rankings[-1], combined)
     per_round = {standing.entry: tuple(round_.get(standing.entry) for round_ in scores)
                  for standing in ranking.standings}
     return CombinedRanking(ranking, per_round, tuple(rankings))

@@ -69,7 +69,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
         contacts = {registration.id: registration for registration in db.session.scalars(
             select(Registration).options(joinedload(Registration.participant), joinedload(Registration.registered_by))
             .where(Registration.id.in_(ids)))}
-    criteria = data["criteria"]
+    criteria = [] if data.get("scoring") == "ranks" else data["criteria"]  # places come without criteria
     rounds = data.get("rounds") or []
     step = Decimal(1).scaleb(-data.get("decimals", 2))  # a Decimal carries its decimals into the file
     # Rounds combined: each round's score just before the total it makes up.

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, case, func, literal, select, type_coerce
 from sqlalchemy.orm import joinedload
 
-from contest.contests.models import Aggregation, Contest, Round, RoundsCombination, RoundStage
+from contest.contests.models import Aggregation, Contest, RankMethod, Round, RoundsCombination, RoundStage
 from contest.extensions import db
 from contest.judging.models import Conflict, JuryMember, Score, ScoreSheet, SheetStatus
 from contest.registration.models import Registration, RegistrationStatus
@@ -27,6 +28,7 @@ from contest.results import ranking as engine
 from contest.results.adjustments import adjustment_totals
 from contest.results.models import Adjustment
 from contest.results.ranking import Panel, Ranking, Rules
+from contest.results.rankings import rank_panel
 
 METHODS = {
     Aggregation.MEAN.value: engine.Method.MEAN,
@@ -34,6 +36,8 @@ METHODS = {
     Aggregation.MEDIAN.value: engine.Method.MEDIAN,
     Aggregation.SUM.value: engine.Method.SUM,
     Aggregation.TRIMMED_SUM.value: engine.Method.TRIMMED_SUM,
+    RankMethod.RANK_SUM.value: engine.Method.RANK_SUM,
+    RankMethod.BORDA.value: engine.Method.BORDA,
 }
 TOTAL_TYPE = Numeric(18, 6)
 
@@ -43,8 +47,9 @@ def contest_rules(contest: Contest, round_: Round | None = None) -> Rules:
     when given. A trimmed method always falls back to its plain form for an entry with fewer
     counting jurors than the contest's minimum (a juror who abstained on their own student must
     not make the whole category unpublishable); the standings mark every entry that fell back."""
-    method = (round_.aggregation if round_ is not None else None) or contest.aggregation
-    clamp = round_.clamp_points if round_ is not None else None
+    method = round_.method if round_ is not None else contest.aggregation
+    # Clamping brings points towards the mean: places have none to bring.
+    clamp = round_.clamp_points if round_ is not None and not round_.by_ranks else None
     return Rules(method=METHODS.get(method, engine.Method.MEAN),
                  trim=contest.trim_count or 1, trim_min_jurors=contest.trim_min_jurors, allow_fallback=True,
                  normalise=bool(contest.normalise_scores),
@@ -104,7 +109,7 @@ def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
                 entries: Iterable[tuple[int, int]] | None = None) -> RoundPanels:
     """Panels per category of `round_` (contest setup already loaded). Four queries (the points of
     the criteria the tie-break chain names come with the totals), five when `all_scores` asks
-    for every score (statistics).
+    for every score (statistics), one more when the round is scored by places.
 
     `entries`: (registration id, category id) pairs when the caller already has them."""
     return load_rounds(contest, [round_], all_scores=all_scores, entries=entries)[0]
@@ -112,7 +117,8 @@ def load_panels(contest: Contest, round_: Round, *, all_scores: bool = False,
 
 def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool = False,
                 entries: Iterable[tuple[int, int]] | None = None) -> list[RoundPanels]:
-    """`load_panels` of several rounds at once, in the same number of queries as one round."""
+    """`load_panels` of several rounds at once, in the same number of queries as one round (plus
+    one for the places of the rounds scored by ranks, whatever their number)."""
     rules = contest_rules(contest)
     if entries is None:
         entries = db.session.execute(
@@ -157,6 +163,7 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
             category = category_of.get(registration_id)
             if category is not None:
                 scores[round_id, category].append((member_id, registration_id, criterion_id, Decimal(value)))
+    _load_places([round_.id for round_ in rounds if round_.by_ranks], category_of, totals)
     step = engine.quantizer(rules.decimals)
     adjustment_rows: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     for round_id, registration_id, adjustment in db.session.execute(
@@ -176,11 +183,27 @@ def load_rounds(contest: Contest, rounds: Sequence[Round], *, all_scores: bool =
                 # Stored with three decimals; entered with at most the contest's (the form refuses more).
                 adjusted[round_id, category][registration_id] = entered[registration_id].quantize(step, ROUND_HALF_UP)
     return [RoundPanels(round_, {
-        category.id: Panel(entries=by_category.get(category.id, []), jurors=engine_jurors, criteria=criteria,
+        category.id: Panel(entries=by_category.get(category.id, []), jurors=engine_jurors,
+                           criteria=() if round_.by_ranks else criteria,
                            scores=scores.get((round_.id, category.id), []), excluded=excluded,
                            totals=totals.get((round_.id, category.id), {}),
-                           adjustments=adjusted.get((round_.id, category.id), {}))
+                           adjustments=adjusted.get((round_.id, category.id), {}), places=round_.by_ranks)
         for category in contest.categories}, jurors, category_of) for round_ in rounds]
+
+
+def _load_places(round_ids: list[int], category_of: dict[int, int],
+                 totals: dict[tuple[int, int], dict[tuple[int, int], Decimal]]) -> None:
+    """The submitted places of the rounds scored by ranks, as the panels' totals (one query, none
+    when no round is scored by ranks)."""
+    if not round_ids:
+        return
+    for round_id, member_id, registration_id, place in db.session.execute(
+            select(ScoreSheet.round_id, ScoreSheet.member_id, ScoreSheet.registration_id, ScoreSheet.place)
+            .where(ScoreSheet.round_id.in_(round_ids), ScoreSheet.status == SheetStatus.SUBMITTED.value,
+                   ScoreSheet.place.is_not(None))):
+        category = category_of.get(registration_id)
+        if category is not None and place is not None:
+            totals[round_id, category][member_id, registration_id] = Decimal(place)
 
 
 def combined_rounds(contest: Contest, round_: Round) -> list[Round]:
@@ -209,6 +232,7 @@ def rank_standings(contest: Contest, round_: Round, *,
     """`round_`'s rankings as its standings show them: combined with the earlier rounds when the
     contest combines rounds and this is the results round (RankingError when a method cannot apply)."""
     rounds = combined_rounds(contest, round_)
+    _check_tiers_comparable(contest, rounds)
     loaded = load_rounds(contest, rounds, entries=entries)
     if len(rounds) == 1:
         return RoundRankings(loaded[0], rank_round(contest, loaded[0]), rounds)
@@ -226,8 +250,17 @@ def rank_standings(contest: Contest, round_: Round, *,
     return result
 
 
+def _check_tiers_comparable(contest: Contest, rounds: Sequence[Round]) -> None:
+    """An award tier's minimum score reads a score where higher is better; a sum of places is not one
+    (rounds combined turn it into points, so only a round standing alone is refused)."""
+    if (len(rounds) == 1 and rounds[0].method == RankMethod.RANK_SUM.value and rounds[0].by_ranks
+            and any(tier.min_score is not None for tier in contest.award_tiers)):
+        raise engine.RankingError(_l("A sum of places is best when lowest, so an award tier's minimum score cannot "
+                                     "apply to it: remove the minimum, or combine the places by the Borda count."))
+
+
 def rank_round(contest: Contest, panels: RoundPanels) -> dict[int, Ranking]:
     """The engine's ranking of every category by the round's own rules (RankingError when the
     method cannot apply)."""
     rules = contest_rules(contest, panels.round)
-    return {category_id: engine.rank(panel, rules) for category_id, panel in panels.panels.items()}
+    return {category_id: rank_panel(panel, rules) for category_id, panel in panels.panels.items()}

@@ -4,7 +4,8 @@ the points outside the jury when there are any, the total, the award), the jury'
 (Kendall's W, or the mean pairwise Spearman correlation when some juror did not score some entry,
 the method named), the penalties and bonuses with their reasons and the jury's ex aequo decisions,
 then each juror's scores per criterion, and signature lines for every juror and the chair. A total
-changed by outlier clamping reads "counted (given)"; rounds combined state the combination."""
+changed by outlier clamping reads "counted (given)"; rounds combined state the combination; a
+round scored by places says so, and its jurors' columns hold their ranks."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from contest.contests.models import Contest
+from contest.contests.models import Contest, RankMethod, Scoring
 from contest.fonts import SANS, SANS_BOLD, register_fonts
 from contest.i18n import format_fixed, format_prose_date, format_score, localized
 from contest.results import statistics
@@ -85,7 +86,8 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
     described = [_("%(name)s (max. %(max)s, weight %(weight)s)", name=text_in(c["name"], language),
                    max=format_score(c["max_score"], 0, language), weight=format_score(c["weight"], 0, language))
                  for c in criteria]
-    story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
+    if data.get("scoring") != Scoring.RANKS.value:  # places are given without criteria
+        story.append(_text(_("Criteria: %(names)s", names="; ".join(described)), styles["text"]))
     story += [_text(line, styles["text"]) for line in _rule_lines(data, language, decimals)]
     rounds = data.get("rounds") or []
     # Rounds combined: a table per round from each row's "round_details". Snapshots published before
@@ -169,8 +171,13 @@ def _award(row: dict) -> str:
 
 
 def _rule_lines(data: dict[str, Any], language: str, decimals: int) -> list[str]:
-    """The clamping and the combination of rounds in words, when the results use them."""
+    """Places instead of points, the clamping and the combination of rounds in words, when the
+    results use them."""
     lines = []
+    if data.get("scoring") == Scoring.RANKS.value:
+        lines.append(_("The jurors gave places, 1 = best (%(method)s); tied places count as averaged ranks, and "
+                       "each juror's column shows the rank counted. An entry a juror did not rank gets the mean of "
+                       "the other jurors' ranks in their stead.", method=RankMethod(data["method"]).label))
     rounds = data.get("rounds") or []
     clamping = [item for item in rounds if item.get("clamp") is not None]
     if clamping:

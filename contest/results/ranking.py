@@ -60,6 +60,9 @@ class Method(enum.StrEnum):
     MEDIAN = "median"
     SUM = "sum"
     TRIMMED_SUM = "trimmed_sum"  # ski-jumping style: drop the extremes, add the rest
+    # Rounds scored by ranks (rankings.py): the jurors' places summed, lower is better; Borda points.
+    RANK_SUM = "rank_sum"
+    BORDA = "borda"
 
 
 _TRIMMED = {Method.TRIMMED_MEAN: Method.MEAN, Method.TRIMMED_SUM: Method.SUM}
@@ -103,6 +106,8 @@ class Panel:
     excluded: Collection[tuple[int, int]] = frozenset()
     # entry -> points outside the jury (penalties negative), added after rounding: adjustments.py.
     adjustments: Mapping[int, Decimal] = field(default_factory=dict)
+    # A round scored by ranks: `totals` hold the place each juror gave (1 = best), no criteria.
+    places: bool = False
 
     @property
     def max_total(self) -> Decimal:
@@ -137,7 +142,7 @@ class Standing:
     place: int | None  # None: no juror's score counts for this entry, so it is not ranked
     score: Decimal | None  # the rounded aggregate
     jurors_counted: int
-    method: Method | None  # the method actually applied, after any fallback
+    method: Method | None  # the method actually applied, after any fallback (None: unranked, or places combined)
     fell_back: bool
     # "score" when the aggregate alone decided, else the tie-break rule that separated the
     # entry from those tied with it, or "shared".
@@ -343,11 +348,12 @@ class _TieContext:
 
 
 def _standings(entries: Iterable[int], aggregates: Mapping[int, tuple[Decimal, Method]],
-               context: _TieContext) -> tuple[Standing, ...]:
+               context: _TieContext, *, higher_is_better: bool = True) -> tuple[Standing, ...]:
     # Best score first, equal scores by entry id: two stable sorts with C-level keys, as a lambda
-    # building (-score, entry) tuples cost a tenth of the whole ranking of 10,000 entries.
+    # building (-score, entry) tuples cost a tenth of the whole ranking of 10,000 entries. A sum
+    # of places is best when lowest (rankings.py).
     scores = {entry: value for entry, (value, _method) in aggregates.items()}
-    ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
+    ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=higher_is_better)
     groups = _equal_runs(ranked, scores.__getitem__)
     context.tied_entries = {entry for group in groups if len(group) > 1 for entry in group}
     rows: list[Standing] = []

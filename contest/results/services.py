@@ -120,12 +120,18 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
 def decided_by_label(contest: Contest, standing: Standing) -> str:
     """How the place was decided, in words."""
     rule = standing.decided_by
+    if rule == "score" and standing.method is Method.RANK_SUM:
+        return str(_l("by the sum of places"))
+    if rule == "score" and standing.method is Method.BORDA:
+        return str(_l("by the Borda points"))
     if rule == "score":
         return str(_l("by the total"))
     if rule == "unranked":
         return str(_l("not ranked: no counted score sheet"))
     if rule == "shared":
         return str(_l("place shared"))
+    if rule == "chair_total" and standing.method in (Method.RANK_SUM, Method.BORDA):
+        return str(_l("tie broken by the chair's place"))
     if rule == "chair_total":
         return str(_l("tie broken by the chair's total"))
     if rule == "first_places":
@@ -140,6 +146,8 @@ def decided_by_label(contest: Contest, standing: Standing) -> str:
 def method_note(standing: Standing) -> str:
     if not standing.fell_back:
         return ""
+    if standing.method in (Method.RANK_SUM, Method.BORDA):
+        return str(_l("not ranked by every counting juror: the mean of the others' ranks stands in"))
     if standing.method is Method.SUM:
         return str(_l("too few jurors for the trimmed sum: plain sum used"))
     return str(_l("too few jurors for the trimmed mean: plain mean used"))
@@ -196,7 +204,7 @@ def agreement(contest: Contest, round_: Round) -> list[CategoryAgreement]:
         ratings = statistics.ratings_of(panel)
         points = statistics.criterion_points(panel)
         charts = []
-        for criterion in contest.criteria:
+        for criterion in [] if round_.by_ranks else contest.criteria:  # places have no criteria
             name = localized(criterion, "name")
             bins = score_bins(points.get(criterion.id, []), Decimal(criterion.max_score))
             charts.append((criterion, histogram_svg(bins, title=str(_l("Scores for “%(name)s”", name=name)),
@@ -358,6 +366,7 @@ def snapshot_data(contest: Contest, standings: RoundStandings) -> dict[str, Any]
         "format": SNAPSHOT_FORMAT,
         "round": {"id": standings.round.id, "name": _texts(standings.round)},
         "method": standings.round.method,
+        "scoring": standings.round.scoring,
         "decimals": rules.decimals,
         "trim": rules.trim,
         "trim_min_jurors": rules.trim_threshold,

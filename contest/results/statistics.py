@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from contest.results.ranking import Panel, Rules, counting_sheets
+from contest.results.rankings import counted_ranks
 
 DIVERGENCE_THRESHOLD = 0.3
 MIN_ENTRIES_FOR_FLAG = 4
@@ -73,7 +74,12 @@ class JurorAgreement:
 
 
 def ratings_of(panel: Panel) -> dict[int, dict[int, Decimal]]:
-    """The counting jurors' raw totals, juror -> entry -> total."""
+    """The counting jurors' raw totals, juror -> entry -> total; for a round scored by places,
+    each juror's averaged ranks over the entries that count, on which W is computed directly (a
+    rank is best when lowest, a total when highest: reversing every juror's order alike changes
+    neither W, with its tie correction, nor any Spearman correlation)."""
+    if panel.places:
+        return counted_ranks(panel)
     ratings: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for entry, sheet in counting_sheets(panel, Rules()).items():
         for juror, total in sheet.items():

@@ -62,6 +62,7 @@ class Site:
     judging: Contest
     judging_round: int
     judging_entry: int
+    ranked: dict  # a contest whose round is scored by places: its ranking page's arguments
     submitted_sheet: ScoreSheet
     participant: Participant
     minor: Participant
@@ -130,6 +131,7 @@ PAGES: list[Page] = [
     Page("juror", "judging.sheet", lambda site: {"contest_id": site.judging.id, "round_id": site.judging_round,
                                                  "registration_id": site.judging_entry}),
     Page("juror", "judging.sheet", _sheet),
+    Page("juror", "judging.ranking", lambda site: site.ranked),
     Page("juror", "auth.account"),
     # The organiser.
     Page("organiser", "contests.manage_list"),
@@ -231,6 +233,9 @@ def _build_site(judging, make_juror, make_post) -> Site:
                       title_ru="Абаевские чтения")
     juror = find_user_by_email(ACCOUNTS["juror"])
     make_juror(scoring.contest, user=juror)
+    ranked = judging(jurors=0, entries=3, title_en="Places", title_kk="Орындар", title_ru="Места")
+    ranked.round.scoring, ranked.round.rank_method = "ranks", "borda"
+    make_juror(ranked.contest, user=juror)
     parent = find_user_by_email(ACCOUNTS["participant"])
     participants = list(db.session.scalars(select(Participant).where(Participant.account_id == parent.id)))
     registration = db.session.scalars(select(Registration).where(
@@ -254,6 +259,8 @@ def _build_site(judging, make_juror, make_post) -> Site:
     db.session.commit()
     return Site(open=contests[AQYNFEST_NEXT_SLUG], published=published, recital=contests[SHAKARIM_SLUG],
                 judging=scoring.contest, judging_round=scoring.round.id, judging_entry=scoring.entries[0].id,
+                ranked={"contest_id": ranked.contest.id, "round_id": ranked.round.id,
+                        "category_id": ranked.contest.categories[0].id},
                 submitted_sheet=sheet, participant=participants[0],
                 minor=next(p for p in participants if p.guardian_name), registration=registration,
                 certificate=certificate, job=job.id, draft_post=draft.id,
