@@ -196,6 +196,7 @@ EXCLUDED = {
     "results.export": "a CSV or XLSX file",
     "results.public_export": "a CSV or XLSX file",
     "results.protocol": "a PDF",
+    "judging.service_worker": "the jury pages' service worker (a script)",
 }
 
 
