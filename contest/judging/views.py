@@ -214,18 +214,19 @@ def _sent(saved: ScoreSheet, following: str):
 
 def _refused(form: SheetForm, error: ServiceError | None):
     """Why nothing was saved, in the juror's language: `reason` for the script (stale, duplicate,
-    locked, closed, invalid, refused) and every message, each with its field when it has one."""
+    locked, closed, invalid, refused) and the message; invalid values are each listed with
+    their field (a refusal of the sheet as a whole has no field)."""
+    if error is not None and error.field is None:
+        body = {"status": "refused", "reason": getattr(error, "reason", "refused"), "message": str(error.message),
+                "errors": []}
+        if isinstance(error, services.AlreadySent):
+            body["version"] = error.version
+        return jsonify(body), 409
     errors = [{"field": None, "message": str(message)} for message in form.form_errors]
     errors += [{"field": name, "message": str(message)} for name, messages in form.errors.items()
-               if name not in (None, "csrf_token") for message in messages]
-    if error is None or error.field is not None:
-        reason, message, status = "invalid", _("Nothing was saved: correct the values listed below."), FORM_ERROR_STATUS
-    else:
-        reason, message, status = getattr(error, "reason", "refused"), str(error.message), 409
-    body = {"status": "refused", "reason": reason, "message": message, "errors": errors}
-    if isinstance(error, services.AlreadySent):
-        body["version"] = error.version
-    return jsonify(body), status
+               if name and name != "csrf_token" for message in messages]
+    return jsonify(status="refused", reason="invalid", message=_("Nothing was saved: correct the values listed below."),
+                   errors=errors), FORM_ERROR_STATUS
 
 
 @bp.post("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>/conflict")

@@ -18,6 +18,8 @@
   const texts = region.dataset;
   const prefix = `contest-sheet:${region.dataset.offlineJury}:`;
   const ownKey = form ? prefix + form.dataset.offlineSheet : null;
+  // Not form.action: the buttons are named "action", and a form's named controls shadow it.
+  const postUrl = form ? form.getAttribute("action") : null;
   const RETRY_MS = [2000, 4000, 8000, 15000, 30000, 60000];
   const CSRF_FIELD = "csrf_token";
   const inFlight = new Set();
@@ -261,14 +263,14 @@
 
     form.addEventListener("input", () => {
       if ((read(ownKey) || {}).state === "pending") return;
-      write(ownKey, { url: form.action, fields: fieldsOf(null), state: "draft", key: null });
+      write(ownKey, { url: postUrl, fields: fieldsOf(null), state: "draft", key: null });
     });
 
     form.addEventListener("submit", (event) => {
       if (!window.fetch || !window.localStorage) return; // an old browser: the form posts itself
       event.preventDefault();
       const fields = fieldsOf(event.submitter);
-      write(ownKey, { url: form.action, fields, state: "pending", key: newKey() });
+      write(ownKey, { url: postUrl, fields, state: "pending", key: newKey() });
       setLocked(true);
       window.clearTimeout(retryTimer);
       sendOne(ownKey, true).then((outcome) => {

@@ -100,6 +100,7 @@ def test_a_stale_send_from_another_tab_is_refused_and_changes_nothing(client, db
     answer = response.get_json()
     assert (answer["status"], answer["reason"]) == ("refused", "stale")
     assert answer["message"].startswith("Someone saved this score sheet after you opened it")
+    assert answer["errors"] == []  # the message says it all: no list under it
     assert counts(db) == before
     assert the_sheet(j, entry).points_by_criterion() == j.points(5, 5)
 

@@ -1,0 +1,119 @@
+"""Scoring through a lost connection, in Kazakh on a phone-sized window: the juror types the
+scores, the Wi-Fi drops, they submit: the page says "waiting to send" and the server has
+nothing; a reload without a connection still shows the sheet and the scores; when the
+connection is back the save goes once and the page says "sent". A save from a second tab
+after the sheet changed is refused with the server's message."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from contest.audit.models import AuditEvent
+from contest.judging.models import ScoreSheet, SheetSend
+from tests.conftest import TEST_PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+WAITING = "Жіберуді күтуде: байланыс жоқ."
+SENT = "Жіберілді: ұпайлар серверде сақталды."
+STALE = "Сіз бағалау парағын ашқаннан кейін оны басқа біреу сақтады"
+SUBMIT, SAVE_DRAFT = "Жіберу (парақ бекітіледі)", "Жобаны сақтау"
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Электрондық пошта").fill(email)
+    page.get_by_label("Құпиясөз").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Кіру").click()
+    page.wait_for_load_state("load")
+
+
+def kept_by_the_service_worker(page) -> None:
+    """Wait until the worker controls the page and holds a copy of it."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("caches.match(location.href, {ignoreVary: true}).then(Boolean)")
+
+
+def count(db, model, *where) -> int:
+    db.session.expire_all()
+    value = db.session.scalar(select(func.count()).select_from(model).where(*where))
+    db.session.commit()  # end the read: SQLite lets the server write only then
+    return value
+
+
+def shot(page, name: str) -> None:
+    """What the phone shows in each state, for a person to look at, when SCREENSHOTS names a folder."""
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=Path(os.environ["SCREENSHOTS"]) / f"offline-sheet-{name}.png")
+
+
+def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, live_server, db, judging):
+    j = judging(jurors=1, entries=2, title_en="Abai readings")
+    juror = j.jurors[0]
+    juror.user.email = "offline.juror@example.kz"
+    content, form = (f"#points_{criterion.id}" for criterion in j.criteria)
+    first, second = (f"/jury/{j.contest.id}/rounds/{j.round.id}/entries/{entry.id}" for entry in j.entries)
+    work = j.entries[0].entry.works[0]
+    db.session.commit()  # end the test's read: SQLite lets the server write only then
+
+    context = browser.new_context(base_url=live_server, locale="kk-KZ", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, "offline.juror@example.kz")
+    page.goto(first)
+    kept_by_the_service_worker(page)
+    status = page.locator("[data-offline-jury]")
+    assert (status.get_attribute("role"), status.get_attribute("aria-live")) == ("status", "polite")
+    page.locator(content).fill("8")
+    page.locator(form).fill("7.5")
+    shot(page, "1-typed")
+
+    # The Wi-Fi drops; the juror submits.
+    context.set_offline(True)
+    page.get_by_role("button", name=SUBMIT).click()
+    expect(status).to_contain_text(WAITING)
+    expect(page.locator(content)).to_have_attribute("readonly", "")  # nothing to change while it waits
+    shot(page, "2-waiting")
+    assert count(db, ScoreSheet) == 0
+
+    # A reload without a connection: the page comes from the worker's copy (the work's title was
+    # changed on the server meanwhile, and the copy still shows the old one), the scores from the phone.
+    work.title = "Changed on the server"
+    db.session.commit()
+    page.reload()
+    expect(page.get_by_text("Poem 1")).to_be_visible()
+    expect(page.locator(content)).to_have_value("8")
+    expect(page.locator(form)).to_have_value("7.5")
+    expect(status).to_contain_text(WAITING)
+    shot(page, "3-reloaded-offline")
+    assert count(db, ScoreSheet) == 0
+
+    # The connection is back: the save goes once, and only then does the page say "sent".
+    context.set_offline(False)
+    expect(status).to_contain_text(SENT)
+    shot(page, "4-sent")
+    assert count(db, ScoreSheet) == 1
+    assert count(db, ScoreSheet, ScoreSheet.status == "submitted") == 1
+    assert count(db, AuditEvent, AuditEvent.action == "sheet.submit") == 1
+    assert count(db, SheetSend) == 1
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('contest-sheet:')).length") == 0
+
+    # Two tabs on the second entry: the other tab saves first, this one's save is stale.
+    page.goto(second)
+    other = context.new_page()
+    other.goto(second)
+    other.locator(content).fill("5")
+    other.get_by_role("button", name=SAVE_DRAFT).click()
+    expect(other.locator("input[name=version]")).to_have_value("1")  # saved, and the page reloaded
+    page.locator(content).fill("9")
+    page.get_by_role("button", name=SAVE_DRAFT).click()
+    expect(status).to_contain_text(STALE)
+    shot(page, "5-stale")
+    assert count(db, ScoreSheet) == 2
+    assert count(db, AuditEvent, AuditEvent.action.in_(("sheet.create", "sheet.update"))) == 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
