@@ -86,17 +86,39 @@
     form.setAttribute("aria-busy", locked ? "true" : "false");
   };
 
+  // Each refused value beside its field, as the server's page shows it (static markup of
+  // templates/_forms.html: an .invalid-feedback named by aria-describedby).
   const markInvalid = (errors) => {
-    form.querySelectorAll("[aria-invalid=true]").forEach((element) => {
-      element.removeAttribute("aria-invalid");
+    form.querySelectorAll("[data-sent-error]").forEach((note) => note.remove());
+    form.querySelectorAll(".is-invalid").forEach((element) => {
       element.classList.remove("is-invalid");
+      element.setAttribute("aria-invalid", "false");
+      const ids = (element.getAttribute("aria-describedby") || "").split(" ")
+        .filter((id) => id && id !== `${element.id}-error`);
+      if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+      else element.removeAttribute("aria-describedby");
     });
-    errors.forEach(({ field }) => {
-      const element = field && form.elements.namedItem(field);
-      if (element && element.setAttribute) {
-        element.setAttribute("aria-invalid", "true");
-        element.classList.add("is-invalid");
+    const byField = new Map();
+    errors.forEach(({ field, message }) => {
+      if (field) byField.set(field, [...(byField.get(field) || []), message]);
+    });
+    byField.forEach((messages, field) => {
+      const element = form.elements.namedItem(field);
+      if (!element || !element.id || !element.classList) return;
+      const id = `${element.id}-error`;
+      let note = document.getElementById(id);
+      if (!note) {
+        note = document.createElement("div");
+        note.id = id;
+        note.className = "invalid-feedback";
+        note.dataset.sentError = "";
+        element.parentElement.append(note);
       }
+      note.textContent = messages.join(" ");
+      element.classList.add("is-invalid");
+      element.setAttribute("aria-invalid", "true");
+      const ids = (element.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (!ids.includes(id)) element.setAttribute("aria-describedby", [...ids, id].join(" "));
     });
   };
 

@@ -15,10 +15,13 @@ from sqlalchemy import func, select
 from contest.audit.models import AuditEvent
 from contest.judging.models import ScoreSheet, SheetSend
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_accessibility import AXE, _axe
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 WAITING = "Жіберуді күтуде: байланыс жоқ."
 SENT = "Жіберілді: ұпайлар серверде сақталды."
+INVALID = "Ештеңе сақталмады: төменде көрсетілген мәндерді түзетіңіз."
 STALE = "Сіз бағалау парағын ашқаннан кейін оны басқа біреу сақтады"
 SUBMIT, SAVE_DRAFT = "Жіберу (парақ бекітіледі)", "Жобаны сақтау"
 
@@ -44,10 +47,26 @@ def count(db, model, *where) -> int:
     return value
 
 
+def accessibility_problems(page, where: str) -> list:
+    """axe on the page as it is now (evaluated through DevTools, so the site's CSP stays on)."""
+    if not AXE.exists():
+        return []  # node_modules missing: the page sweep reports it (tests/e2e/test_accessibility.py)
+    # Colours mid-transition (a button enabled again under the pointer) are not what a person reads.
+    page.evaluate("Promise.all(document.getAnimations().map((animation) => animation.finished))")
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    return _axe(page, where)
+
+
 def shot(page, name: str) -> None:
-    """What the phone shows in each state, for a person to look at, when SCREENSHOTS names a folder."""
+    """What the phone (and a laptop) shows in each state, for a person to look at, when
+    SCREENSHOTS names a folder."""
     if os.environ.get("SCREENSHOTS"):
-        page.screenshot(path=Path(os.environ["SCREENSHOTS"]) / f"offline-sheet-{name}.png")
+        folder = Path(os.environ["SCREENSHOTS"])
+        page.screenshot(path=folder / f"offline-sheet-{name}.png")
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=folder / f"offline-sheet-{name}-desktop.png")
+        page.set_viewport_size(PHONE)
 
 
 def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, live_server, db, judging):
@@ -78,6 +97,7 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, live_
     expect(status).to_contain_text(WAITING)
     expect(page.locator(content)).to_have_attribute("readonly", "")  # nothing to change while it waits
     shot(page, "2-waiting")
+    assert accessibility_problems(page, "waiting") == []
     assert count(db, ScoreSheet) == 0
 
     # A reload without a connection: the page comes from the worker's copy (the work's title was
@@ -96,14 +116,25 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, live_
     context.set_offline(False)
     expect(status).to_contain_text(SENT)
     shot(page, "4-sent")
+    assert accessibility_problems(page, "sent") == []
     assert count(db, ScoreSheet) == 1
     assert count(db, ScoreSheet, ScoreSheet.status == "submitted") == 1
     assert count(db, AuditEvent, AuditEvent.action == "sheet.submit") == 1
     assert count(db, SheetSend) == 1
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('contest-sheet:')).length") == 0
 
-    # Two tabs on the second entry: the other tab saves first, this one's save is stale.
+    # Online, a value out of range is refused beside its field and in the status; nothing is saved.
     page.goto(second)
+    page.locator(content).fill("11")
+    page.get_by_role("button", name=SAVE_DRAFT).click()
+    expect(status).to_contain_text(INVALID)
+    expect(page.locator(f"{content}-error")).to_be_visible()
+    expect(page.locator(content)).to_have_attribute("aria-invalid", "true")
+    shot(page, "5-invalid")
+    assert accessibility_problems(page, "invalid") == []
+    assert count(db, ScoreSheet) == 1
+
+    # Two tabs on the second entry: the other tab saves first, this one's save is stale.
     other = context.new_page()
     other.goto(second)
     other.locator(content).fill("5")
@@ -112,7 +143,9 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, live_
     page.locator(content).fill("9")
     page.get_by_role("button", name=SAVE_DRAFT).click()
     expect(status).to_contain_text(STALE)
-    shot(page, "5-stale")
+    expect(page.locator(content)).to_have_attribute("aria-invalid", "false")  # nothing wrong with the value
+    shot(page, "6-stale")
+    assert accessibility_problems(page, "refused") == []
     assert count(db, ScoreSheet) == 2
     assert count(db, AuditEvent, AuditEvent.action.in_(("sheet.create", "sheet.update"))) == 2
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
