@@ -217,8 +217,8 @@ def _refused(form: SheetForm, error: ServiceError | None):
     locked, closed, invalid, refused) and the message; invalid values are each listed with
     their field (a refusal of the sheet as a whole has no field)."""
     if error is not None and error.field is None:
-        body = {"status": "refused", "reason": getattr(error, "reason", "refused"), "message": str(error.message),
-                "errors": []}
+        body: dict[str, object] = {"status": "refused", "reason": getattr(error, "reason", "refused"),
+                                   "message": str(error.message), "errors": []}
         if isinstance(error, services.AlreadySent):
             body["version"] = error.version
         return jsonify(body), 409
