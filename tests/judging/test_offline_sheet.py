@@ -5,6 +5,8 @@ CSRF (in a header), the role and the contest are checked as on the form."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -201,3 +203,31 @@ def test_the_sheet_page_carries_the_offline_script_and_a_live_region(client, sco
     assert 'src="/static/js/sheet-offline.js"' in page
     assert 'role="status" aria-live="polite"' in page and 'data-service-worker="/jury/sw.js"' in page
     assert "<script>" not in page  # no inline script: the CSP allows only files
+
+
+def test_the_same_first_save_sent_twice_at_once_is_applied_once(app, db, judging, signed_in_browser):
+    """The phone sends again while the first send is still on its way: two requests, one key."""
+    j = judging(jurors=1, entries=1)
+    url, data = sheet_url(j, j.entries[0]), form(j, "7", "6.5", action="submit")
+    browsers = [signed_in_browser(j.jurors[0].user) for _ in range(2)]
+    db.session.rollback()  # the test's own reads end here: on SQLite an open transaction would hold up the sends
+    start = threading.Barrier(len(browsers))
+    answers: list[tuple[int, str]] = []
+
+    def send_once(browser) -> None:
+        headers = {"Accept": "application/json", "Accept-Language": "en", "X-CSRFToken": browser.token,
+                   "Idempotency-Key": KEY}
+        with app.app_context():
+            start.wait()
+            response = browser.post(url, data=data, headers=headers)
+            answer = response.get_json()
+            answers.append((response.status_code, answer.get("reason") or answer["status"]))
+
+    threads = [threading.Thread(target=send_once, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [(200, "saved"), (409, "duplicate")]
+    assert counts(db) == (1, 2, 2, 1)  # one sheet, its two scores, sheet.create and sheet.submit, one send
