@@ -311,9 +311,13 @@
   sendAll();
 
   if ("serviceWorker" in navigator) {
+    // A page the worker served is kept already; one loaded before the worker ran (the first
+    // visit) asks for itself and the files it loaded to be kept.
+    const servedByWorker = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.register(region.dataset.serviceWorker, { scope: region.dataset.scope })
       .then(() => navigator.serviceWorker.ready)
       .then((registration) => {
+        if (servedByWorker) return;
         const own = performance.getEntriesByType("resource").map((entry) => entry.name);
         registration.active.postMessage({ keep: [window.location.href, ...own] });
       })
