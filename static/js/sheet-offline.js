@@ -27,9 +27,10 @@
   let retryTimer = null;
 
   // Storage ---------------------------------------------------------------------------------
-  // A record: {url, fields: [[name, value]...], state: "draft" | "pending", key, action}.
+  // A record: {url, fields: [[name, value]...], state: "draft" | "pending", key, refusal}.
   // "draft" is typed but not saved (restored only onto the same version of the sheet);
-  // "pending" was saved on this phone and waits for the server's answer.
+  // "pending" was saved on this phone and waits for the server's answer; `refusal` is the
+  // server's message about a save sent from another page, shown when this sheet opens.
 
   const read = (key) => {
     try {
@@ -41,13 +42,26 @@
   const write = (key, record) => {
     try {
       window.localStorage.setItem(key, JSON.stringify(record));
+      return true;
     } catch (error) {
-      // storage full or forbidden (private mode): the page still sends while online
+      return false; // storage full or forbidden: the form posts itself, as without this script
     }
   };
-  const forget = (key) => window.localStorage.removeItem(key);
-  const pendingKeys = () => Object.keys(window.localStorage)
-    .filter((key) => key.startsWith(prefix) && (read(key) || {}).state === "pending");
+  const forget = (key) => {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      // forbidden: nothing was kept either
+    }
+  };
+  const pendingKeys = () => {
+    try {
+      return Object.keys(window.localStorage)
+        .filter((key) => key.startsWith(prefix) && (read(key) || {}).state === "pending");
+    } catch (error) {
+      return [];
+    }
+  };
 
   // The form --------------------------------------------------------------------------------
 
@@ -192,13 +206,17 @@
     } catch (error) {
       return { outcome: "waiting" };
     }
-    const isJson = (response.headers.get("Content-Type") || "").startsWith("application/json");
-    if (!isJson) {
-      // A proxy or the server down answers 5xx: try again. A page instead of an answer is the
-      // sign-in page (the session ended): the scores wait until the juror signs in again.
-      return { outcome: response.status >= 500 || response.status === 0 ? "waiting" : "signin" };
+    // The server or a proxy in trouble (5xx), or too many attempts (429): try again later.
+    if (response.status >= 500 || response.status === 429) return { outcome: "waiting" };
+    // A page instead of an answer is the sign-in page (the session ended): the scores wait
+    // until the juror signs in again and opens a sheet.
+    if (!(response.headers.get("Content-Type") || "").startsWith("application/json")) return { outcome: "signin" };
+    let answer;
+    try {
+      answer = await response.json();
+    } catch (error) {
+      return { outcome: "waiting" }; // cut off half-way
     }
-    const answer = await response.json();
     if (answer.status === "saved" || answer.reason === "duplicate") return { outcome: "sent", answer };
     if (answer.reason === "csrf") return { outcome: "signin", answer };
     return { outcome: "refused", answer };
@@ -248,9 +266,9 @@
     if (result.outcome === "sent") {
       forget(key);
     } else if (result.outcome === "refused") {
-      // Not saved, and sending it again would not help: the values stay on the page (a draft)
-      // for the juror to check, and nothing waits any more.
-      write(key, { ...record, state: "draft", key: null });
+      // Not saved, and sending it again would not help: the values stay (a draft) for the
+      // juror to check, and nothing waits any more.
+      write(key, { ...record, state: "draft", key: null, refusal: key === ownKey ? null : result.answer.message });
     }
     if (key === ownKey) settleOwn(result, record, immediate);
     return result.outcome;
@@ -279,6 +297,10 @@
       say("waiting", texts.textWaiting);
     } else if (saved && version && valueOf(saved.fields, "version") === version.value) {
       fill(saved.fields); // typed on this phone, never saved: still there after a reload
+      if (saved.refusal) {
+        say("refused", saved.refusal); // sent from another page, and refused
+        write(ownKey, { ...saved, refusal: null });
+      }
     } else if (saved) {
       forget(ownKey); // the sheet was saved since: what the server holds wins
     }
@@ -289,10 +311,10 @@
     });
 
     form.addEventListener("submit", (event) => {
-      if (!window.fetch || !window.localStorage) return; // an old browser: the form posts itself
-      event.preventDefault();
       const fields = fieldsOf(event.submitter);
-      write(ownKey, { url: postUrl, fields, state: "pending", key: newKey() });
+      // Without fetch or a place to keep the save, the form posts itself.
+      if (!window.fetch || !write(ownKey, { url: postUrl, fields, state: "pending", key: newKey() })) return;
+      event.preventDefault();
       setLocked(true);
       window.clearTimeout(retryTimer);
       sendOne(ownKey, true).then((outcome) => {
