@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs cover 3.2
@@ -21,6 +22,12 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
             field.errors = [*field.errors, one.message]
         else:
             form.form_errors.append(one.message)
+
+
+def wants_json() -> bool:
+    """A page's script sent the form and reads the answer as JSON (Accept: application/json);
+    a browser submitting the form itself asks for HTML."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def form_status(form: FlaskForm) -> int:

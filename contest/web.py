@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, render_template, request, url_for
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from contest.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from contest.forms import wants_json
 
 # Endpoints served straight from disk; everything else must declare who may see it.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -163,8 +164,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
-        return render_error(400, str(_l("The form has expired or was sent from another site. "
-                                        "Please reload the page and try again.")))
+        message = str(_l("The form has expired or was sent from another site. Please reload the page and try again."))
+        if wants_json():
+            return jsonify(status="refused", reason="csrf", message=message, errors=[]), 400
+        return render_error(400, message)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
@@ -181,8 +184,12 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         db.session.rollback()
         code = error.code or 500
+        code = code if code in ERROR_TEXTS else 400
         detail = getattr(error, "user_message", None)
-        return render_error(code if code in ERROR_TEXTS else 400, detail)
+        if wants_json():  # a page's script asked: it shows the message (see static/js/sheet-offline.js)
+            return jsonify(status="refused", reason="http", message=str(detail or ERROR_TEXTS[code][1]),
+                           errors=[]), code
+        return render_error(code, detail)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -23,7 +23,7 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "contests.cover", "news.index", "news.post", "news.feed", "news.cover",
                     "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export",
-                    "ops.healthz", "ops.readyz", "ops.metrics"}
+                    "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).
@@ -113,7 +113,8 @@ def test_jury_pages_are_for_jurors_and_organisers(app):
     rules = {endpoint: view.access_rule for endpoint, view in app.view_functions.items()
              if endpoint.startswith(("judging.", "judging_manage."))}
     assert rules == {**dict.fromkeys(JUROR_ENDPOINTS, frozenset({Role.JUROR})),
-                     **dict.fromkeys(JURY_MANAGE_ENDPOINTS, frozenset({Role.ORGANISER}))}
+                     **dict.fromkeys(JURY_MANAGE_ENDPOINTS, frozenset({Role.ORGANISER})),
+                     "judging.service_worker": "public"}  # a static script: it holds no data
 
 
 def _sample_url(app, rule) -> str:

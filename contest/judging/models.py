@@ -171,6 +171,19 @@ class ScoreSheet(TimestampMixin, Base):
         return {score.criterion_id: score.points for score in self.scores}
 
 
+class SheetSend(Base):
+    """One save sent by the scoring page's script, named by the key the page generated for it.
+    A phone whose connection drops before the answer arrives sends the same save again: the key
+    is found and nothing is applied twice; `version` is what that save made of the sheet."""
+
+    __tablename__ = "score_sheet_send"
+
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheet.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Score(Base):
     __tablename__ = "score"
     __table_args__ = (

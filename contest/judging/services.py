@@ -3,6 +3,7 @@ entry's history. Every rule lives here; the scoring pages, paper ballots and tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from contest.judging.models import (
     JuryMember,
     Score,
     ScoreSheet,
+    SheetSend,
     SheetSource,
     SheetStatus,
 )
@@ -39,6 +41,42 @@ COMMENT_LIMIT = 5000
 REASON_LIMIT = 1000
 STALE = _l("Someone saved this score sheet after you opened it (another tab or device?). Nothing was "
            "changed: reload the sheet, check the scores and save again.")
+# The key a scoring page's script gives each save it sends (a random UUID in practice).
+SEND_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+# Refusals that a page's script tells apart (the scoring page's JSON answer names them) ---------
+
+class StaleSheet(ServiceError):
+    reason = "stale"
+
+    def __init__(self) -> None:
+        super().__init__(STALE)
+
+
+class LockedSheet(ServiceError):
+    reason = "locked"
+
+    def __init__(self) -> None:
+        super().__init__(_l("This score sheet is submitted and locked; an organiser can reopen it."))
+
+
+class ScoringClosed(ServiceError):
+    reason = "closed"
+
+    def __init__(self) -> None:
+        super().__init__(_l("Scoring is possible only while the contest is being judged."))
+
+
+class AlreadySent(ServiceError):
+    """The same save (same key) reached the server before and was applied then, as `version`."""
+
+    reason = "duplicate"
+
+    def __init__(self, version: int) -> None:
+        super().__init__(_l("These scores had already reached the server (version %(version)s of the sheet); "
+                            "they were not saved a second time.", version=version))
+        self.version = version
 
 
 # Points ------------------------------------------------------------------------------------
@@ -192,7 +230,7 @@ def _check_entry_open(member: JuryMember, registration: Registration, round_: Ro
 def check_scoring_open(round_: Round) -> None:
     ensure_not_archived(round_.contest)
     if round_.contest.status != ContestStatus.JUDGING.value:
-        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+        raise ScoringClosed()
 
 
 def check_organiser(actor: User | None) -> User:
@@ -212,30 +250,40 @@ def sheet_for(member: JuryMember, registration: Registration, round_: Round) -> 
 
 
 def save_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-               comment: str = "", version: int, submit: bool = False, actor: User | None) -> ScoreSheet:
+               comment: str = "", version: int, submit: bool = False, actor: User | None,
+               send_key: str | None = None) -> ScoreSheet:
     """Save a juror's scores (criterion id -> points; empty leaves a criterion open in a draft)
     and, with submit=True, submit the sheet. `version` is the sheet's version the page was
-    built from (0 for a sheet not yet saved): anything else is refused as stale."""
+    built from (0 for a sheet not yet saved): anything else is refused as stale. `send_key`
+    names this save when a page's script sends it and may send it again after losing the
+    connection: a key already seen is refused as AlreadySent, and nothing is applied twice."""
     actor = check_may_score(member, registration, round_, actor=actor)
+    if send_key is not None and not SEND_KEY.fullmatch(send_key):
+        raise ServiceError(_l("The page sent its scores without a valid key. Nothing was saved: reload the "
+                              "sheet and save again."))
     return write_sheet(member, registration, round_, points, comment=comment, version=version, submit=submit,
-                       actor=actor, source=SheetSource.ONLINE)
+                       actor=actor, source=SheetSource.ONLINE, send_key=send_key)
 
 
 def write_sheet(member: JuryMember, registration: Registration, round_: Round, points: Mapping[Any, Any], *,
-                comment: str | None, version: int | None, submit: bool, actor: User, source: SheetSource) -> ScoreSheet:
+                comment: str | None, version: int | None, submit: bool, actor: User, source: SheetSource,
+                send_key: str | None = None) -> ScoreSheet:
     """Check everything, then write: a refusal leaves the database as it was. `version` None
     (paper ballots) replaces a draft whatever its version; `comment` None keeps the comment; a
-    submitted sheet stays locked."""
+    submitted sheet stays locked. A `send_key` is looked up and kept under the sheet's row lock,
+    so the same save sent twice at once is applied once."""
     if round_.by_ranks:
         raise ServiceError(_l("This round is scored by places: give them on the ranking page of the entry's "
                               "category."))
     criteria = round_.contest.criteria
     values, comment = _checked_sheet(criteria, points, comment, submit=submit)
     sheet, created = locked_or_new_sheet(member, registration, round_)
+    if send_key is not None and not created:
+        _check_not_sent(sheet, send_key)
     if sheet.is_submitted:
-        raise ServiceError(_l("This score sheet is submitted and locked; an organiser can reopen it."))
+        raise LockedSheet()
     if not created and version is not None and sheet.version != version:
-        raise ServiceError(STALE)
+        raise StaleSheet()
     changes = _apply_values(sheet, criteria, values, comment)
     sheet.source = source.value
     if created or changes:
@@ -245,7 +293,16 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     if not created and (changes or submit):
         bump_version(sheet)
     flush_sheet()
+    if send_key is not None:
+        db.session.add(SheetSend(sheet_id=sheet.id, key=send_key, version=sheet.version))
+        db.session.flush()
     return sheet
+
+
+def _check_not_sent(sheet: ScoreSheet, send_key: str) -> None:
+    previous = db.session.get(SheetSend, (sheet.id, send_key))
+    if previous is not None:
+        raise AlreadySent(previous.version)
 
 
 def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> ScoreSheet:
@@ -254,7 +311,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> Score
     ensure_not_archived(sheet.round.contest)
     reason = required_reason(reason, "reason", REASON_LIMIT)
     if sheet.round.contest.status != ContestStatus.JUDGING.value:
-        raise ServiceError(_l("Scoring is possible only while the contest is being judged."))
+        raise ScoringClosed()
     sheet = _locked_existing_sheet(sheet.member_id, sheet.registration_id, sheet.round_id)
     if not sheet.is_submitted:
         raise ServiceError(_l("Only a submitted score sheet can be reopened."))
@@ -307,7 +364,7 @@ def _locked_existing_sheet(member_id: int, registration_id: int, round_id: int) 
     """As `_locked_sheet`, for a sheet just seen: one deleted since (its entry removed) is stale."""
     sheet = _locked_sheet(member_id, registration_id, round_id)
     if sheet is None:
-        raise ServiceError(STALE)
+        raise StaleSheet()
     return sheet
 
 
@@ -354,7 +411,7 @@ def flush_sheet() -> None:
         # The row lock makes this unreachable on PostgreSQL; the version check in the UPDATE
         # is the last line of defence.
         db.session.rollback()
-        raise ServiceError(STALE) from None
+        raise StaleSheet() from None
 
 
 def audit_sheet(action: str, sheet: ScoreSheet, actor: User | None, **data: Any) -> None:

@@ -7,7 +7,18 @@ conflict) answers 403 with the reason. A juror only ever sees their own sheets."
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,11 +26,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden
 
 from contest.auth.models import Role
-from contest.auth.permissions import roles_required
+from contest.auth.permissions import public, roles_required
 from contest.contests.models import Contest, ContestKind, ContestStatus, Round
 from contest.errors import ServiceError
 from contest.extensions import db
-from contest.forms import FORM_ERROR_STATUS, attach_error
+from contest.forms import FORM_ERROR_STATUS, attach_error, wants_json
 from contest.i18n import localized
 from contest.judging import services
 from contest.judging.assignment import next_unscored, why_closed
@@ -36,6 +47,8 @@ bp = Blueprint("judging", __name__, url_prefix="/jury")
 juror = roles_required(Role.JUROR)
 
 ACTIONS = ("draft", "next", "submit")
+# The header carrying the key the page's script gives each save it sends (a retried send keeps it).
+SEND_KEY_HEADER = "Idempotency-Key"
 
 # 7.500 -> 7.5 in every jury page (the organisers' pages too).
 bp.add_app_template_filter(services.format_points, "points")
@@ -76,6 +89,20 @@ def _load(contest_id: int, round_id: int, registration_id: int):
     registration = _entry_or_404(contest, registration_id)
     _check_may_open(member, registration, round_)
     return contest, member, round_, registration
+
+
+# The service worker ------------------------------------------------------------------------
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """The script that keeps the jury pages for a reload without a connection. Served from
+    /jury/ because a service worker controls only the pages under its own address; it holds no
+    data (it is static/js/sheet-sw.js), so anyone may fetch it."""
+    response = send_from_directory(current_app.static_folder or "static", "js/sheet-sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.cache_control.no_cache = True  # a new version of the script reaches phones at once
+    return response
 
 
 # My contests and my queue ----------------------------------------------------------------------
@@ -133,6 +160,9 @@ def _render_sheet(contest, member, round_, registration, sheet, form: SheetForm,
 @bp.route("/<int:contest_id>/rounds/<int:round_id>/entries/<int:registration_id>", methods=["GET", "POST"])
 @juror
 def sheet(contest_id: int, round_id: int, registration_id: int):
+    """The sheet page, and its form. The page's script (static/js/sheet-offline.js) posts the
+    same form with `Accept: application/json`, the CSRF token in a header and a key naming the
+    save (SEND_KEY_HEADER), and gets a JSON answer instead of a page: see _sent and _refused."""
     contest, member, round_, registration = _load(contest_id, round_id, registration_id)
     current = services.sheet_for(member, registration, round_)
     form_class = sheet_form_class(contest.criteria)
@@ -143,25 +173,32 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
     action = request.form.get("action", "draft")
     if action not in ACTIONS:
         action = "draft"
+    as_json = wants_json()
     if form.validate_on_submit():
         version = form.version_number()
         try:
             if version is None:  # a tampered page: treat it like a stale one
-                raise ServiceError(services.STALE)
+                raise services.StaleSheet()
             saved = services.save_sheet(member, registration, round_, form.points(), comment=form.comment.data or "",
-                                        version=version, submit=action == "submit", actor=current_user)
+                                        version=version, submit=action == "submit", actor=current_user,
+                                        send_key=request.headers.get(SEND_KEY_HEADER, "") if as_json else None)
         except ServiceError as error:
             attach_error(form, error)
+            if as_json:
+                return _refused(form, error)
         else:
-            return _after_save(contest, member, round_, registration, saved, action)
+            following = _after_save(contest, member, round_, registration, saved, action)
+            return _sent(saved, following) if as_json else redirect(following)
+    if as_json:
+        return _refused(form, None)
     return _render_sheet(contest, member, round_, registration, current, form, status=FORM_ERROR_STATUS)
 
 
-def _after_save(contest, member, round_, registration, saved: ScoreSheet, action: str):
+def _after_save(contest, member, round_, registration, saved: ScoreSheet, action: str) -> str:
+    """Say what was saved (a flash message) and return where the juror goes next."""
     if action == "draft":
         flash(_("Draft saved for %(code)s.", code=registration.code), "success")
-        return redirect(url_for(".sheet", contest_id=contest.id, round_id=round_.id,
-                                registration_id=registration.id))
+        return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=registration.id)
     if action == "submit":
         flash(_("Score sheet for %(code)s submitted.", code=registration.code), "success")
     else:
@@ -169,8 +206,31 @@ def _after_save(contest, member, round_, registration, saved: ScoreSheet, action
     following = next_unscored(member, round_, after=registration)
     if following is None:
         flash(_("No entries are waiting for your score in this round."), "info")
-        return redirect(url_for(".queue", contest_id=contest.id, round_id=round_.id))
-    return redirect(url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id))
+        return url_for(".queue", contest_id=contest.id, round_id=round_.id)
+    return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id)
+
+
+def _sent(saved: ScoreSheet, following: str):
+    """The script's proof that the server has the scores: the version they made of the sheet."""
+    return jsonify(status="saved", version=saved.version, submitted=saved.is_submitted, next_url=following,
+                   message=_("Sent: the server has saved these scores."))
+
+
+def _refused(form: SheetForm, error: ServiceError | None):
+    """Why nothing was saved, in the juror's language: `reason` for the script (stale, duplicate,
+    locked, closed, invalid, refused) and the message; invalid values are each listed with
+    their field (a refusal of the sheet as a whole has no field)."""
+    if error is not None and error.field is None:
+        body: dict[str, object] = {"status": "refused", "reason": getattr(error, "reason", "refused"),
+                                   "message": str(error.message), "errors": []}
+        if isinstance(error, services.AlreadySent):
+            body["version"] = error.version
+        return jsonify(body), 409
+    errors = [{"field": None, "message": str(message)} for message in form.form_errors]
+    errors += [{"field": name, "message": str(message)} for name, messages in form.errors.items()
+               if name and name != "csrf_token" for message in messages]
+    return jsonify(status="refused", reason="invalid", message=_("Nothing was saved: correct the values listed below."),
+                   errors=errors), FORM_ERROR_STATUS
 
 
 # A ranking (rounds scored by ranks) ----------------------------------------------------------

@@ -204,6 +204,7 @@ EXCLUDED = {
     "ops.healthz": "a JSON answer for load balancers",
     "ops.readyz": "a JSON answer for load balancers",
     "ops.metrics": "Prometheus text for the monitoring server",
+    "judging.service_worker": "the jury pages' service worker (a script)",
 }
 
 
