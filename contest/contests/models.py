@@ -320,6 +320,8 @@ class Round(_ContestPart, Base):
         CheckConstraint(f"aggregation IS NULL OR {_in('aggregation', Aggregation)}", name="aggregation_known"),
         CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
         CheckConstraint("clamp_points IS NULL OR clamp_points > 0", name="clamp_points_positive"),
+        CheckConstraint("time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"),
+        CheckConstraint("overrun_penalty IS NULL OR overrun_penalty > 0", name="overrun_penalty_positive"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
@@ -333,7 +335,29 @@ class Round(_ContestPart, Base):
     aggregation: Mapped[str | None] = mapped_column(String(20))
     weight: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     clamp_points: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
+    # Live rounds (performances on stage, see contest/stage/): a round of a recitation contest
+    # always is one; the organiser may mark any other round live. Each performance may take
+    # `time_limit_seconds` (None: no limit); going over costs `overrun_penalty` points (None: none).
+    is_live: Mapped[bool] = mapped_column(default=False, server_default=false())
+    time_limit_seconds: Mapped[int | None]
+    overrun_penalty: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    @property
+    def runs_live(self) -> bool:
+        """Performed on stage: the chair calls performers in a running order (contest/stage/)."""
+        return self.is_live or self.contest.kind == ContestKind.RECITATION.value
+
+    @property
+    def time_limit_text(self) -> str | None:
+        if self.time_limit_seconds is None:
+            return None
+        minutes, seconds = divmod(self.time_limit_seconds, 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def overrun_penalty_text(self) -> str | None:
+        return score_text(self.overrun_penalty)
 
     @property
     def stage_label(self) -> str:
