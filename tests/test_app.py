@@ -21,7 +21,7 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.manifest", "auth.
                     "auth.forgot_password", "auth.reset_password", "contests.index", "contests.detail",
                     "contests.cover", "news.index", "news.post", "news.feed", "news.cover",
                     "certificates.verify_form", "certificates.verify",
-                    "results.public_results", "results.public_export"}
+                    "results.public_results", "results.public_export", "stage.state_json", "stage.audience_screen"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).
