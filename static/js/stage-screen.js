@@ -82,8 +82,9 @@
     var done = state.progress.done;
     var total = state.progress.total;
     slot("now-name").textContent = now ? label(now) : (total && done >= total ? text.textFinished : text.textNobody);
-    slot("now-detail").textContent = now ? now.position + " · " + now.category : "";
-    slot("next-name").textContent = state.next ? label(state.next) + " · " + state.next.category : "—";
+    slot("now-detail").textContent = now ? now.category : "";
+    slot("next-name").textContent = state.next ? label(state.next) : "—";
+    slot("next-detail").textContent = state.next ? state.next.category : "";
     slot("progress").textContent = done + " / " + total;
     slot("progress-bar").firstElementChild.style.width = (total ? Math.round(100 * done / total) : 0) + "%";
     var results = slot("results");

@@ -109,6 +109,7 @@ PAGES: list[Page] = [
     Page("public", "certificates.verify_form"),
     Page("public", "certificates.verify", lambda site: {"code": site.certificate.code}),
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
+    Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id, "lang": "kk"}),
     # A parent's account.
     Page("participant", "registration.dashboard"),
     Page("participant", "auth.account"),
@@ -154,6 +155,8 @@ PAGES: list[Page] = [
                                                             "round_id": site.judging_round}),
     Page("organiser", "judging_manage.ballots_upload", lambda site: {"contest_id": site.judging.id,
                                                                      "round_id": site.judging_round}),
+    Page("organiser", "stage.running_order", lambda site: {"round_id": site.recital.rounds[-1].id}),
+    Page("organiser", "stage.control_page", lambda site: {"round_id": site.recital.rounds[-1].id}),
     Page("organiser", "results.standings", lambda site: {"contest_id": site.judging.id}),
     Page("organiser", "results.standings", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "results.agreement", lambda site: {"contest_id": site.published.id}),
@@ -196,6 +199,7 @@ EXCLUDED = {
     "results.export": "a CSV or XLSX file",
     "results.public_export": "a CSV or XLSX file",
     "results.protocol": "a PDF",
+    "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
 }
 
 
