@@ -11,6 +11,7 @@ from contest.errors import ServiceError
 from contest.judging.assignment import round_registrations
 from contest.judging.progress import progress_matrix
 from contest.stage import order
+from tests.conftest import mail_body
 from tests.registration.helpers import one_work_entry, subject
 
 
@@ -110,7 +111,9 @@ def test_announcing_mails_each_account_once_and_shows_the_place(db, live, mailbo
     db.session.commit()
     assert emailed == 3  # two participants' own accounts, and the teacher's for both pupils
     to_teacher = [message for message in mailbox if message["To"] == teacher.email]
-    assert len(to_teacher) == 1 and "Performance order" in subject(to_teacher[0])
+    assert len(to_teacher) == 1 and j.contest.title_en in subject(to_teacher[0])
+    body = mail_body(to_teacher[0])
+    assert pupils[0].code in body and pupils[1].code in body
     assert [slot.position for _round, slot in order.published_slot(pupils[1])] == [4]
     with pytest.raises(ServiceError, match="already been announced"):
         order.publish_order(j.round, actor=j.organiser)
