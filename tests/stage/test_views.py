@@ -13,7 +13,8 @@ from tests.registration.helpers import one_work_entry, page
 
 
 @pytest.fixture
-def stage(live):
+def stage(live, client):
+    client.set_cookie("lang", "en")  # the pages' words in English, as the assertions read them
     return live(entries=3)
 
 
