@@ -10,6 +10,7 @@ from contest.audit.models import AuditEvent
 from contest.errors import ServiceError
 from contest.judging.assignment import round_registrations
 from contest.judging.progress import progress_matrix
+from contest.results.services import missing_sheets
 from contest.stage import order
 from tests.conftest import mail_body
 from tests.registration.helpers import one_work_entry, subject
@@ -74,6 +75,7 @@ def test_an_absent_performer_is_owed_no_sheet(db, live):
     assert j.entries[1] not in round_registrations(j.round)
     matrix = progress_matrix(j.round)
     assert all(not any(entry.id == j.entries[1].id for entry in matrix.pending(member)) for member in j.jurors)
+    assert {sheet.code for sheet in missing_sheets(j.round)} == {j.entries[0].code, j.entries[2].code}
     assert [slot.is_absent for slot in order.running_order(j.round)] == [False, True, False]
     # A late arrival: present again, at the end.
     order.move_performer(j.round, j.entries[1].id, "end", actor=j.organiser)
