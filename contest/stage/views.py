@@ -257,8 +257,9 @@ def _public_round_or_404(round_id: int) -> Round:
 
 
 def _language() -> str:
+    """The organiser's link names the screen's language (?lang=kk); without it, the visitor's."""
     language = request.args.get("lang")
-    return language if i18n.is_supported(language) else i18n.DEFAULT_LANGUAGE
+    return language if i18n.is_supported(language) else i18n.visitor_language()
 
 
 @bp.get("/<int:round_id>/state.json")

@@ -109,7 +109,7 @@ PAGES: list[Page] = [
     Page("public", "certificates.verify_form"),
     Page("public", "certificates.verify", lambda site: {"code": site.certificate.code}),
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
-    Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id, "lang": "kk"}),
+    Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id}),
     # A parent's account.
     Page("participant", "registration.dashboard"),
     Page("participant", "auth.account"),
