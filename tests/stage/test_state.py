@@ -77,3 +77,18 @@ def test_results_are_revealed_from_the_snapshot_as_consent_stands(app, db, live,
     control.hide_results(j.round, actor=j.organiser)
     with app.test_request_context():
         assert screen.public_state(j.round, language="en")["revealed"] == []
+
+
+@pytest.mark.parametrize("redis_on", [False, True])
+def test_an_unchanged_stage_answers_304_cheaply(request, client, db, live, count_queries, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
+    j = live(entries=1)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    url = f"/stage/{j.round.id}/state.json"
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as log:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    selects = [statement for statement in log.statements if statement.startswith("SELECT")]
+    assert len(selects) == (0 if redis_on else 1)  # the version: from Redis, else one small query

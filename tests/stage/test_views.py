@@ -140,3 +140,23 @@ def test_the_place_shows_on_the_registration_page_once_announced(client, login_a
     order.publish_order(stage.round, actor=stage.organiser)
     db.session.commit()
     assert "place in the performance order: 3" in page(client.get(f"/my/registrations/{registration.id}"))
+
+
+@pytest.mark.parametrize("url", ["/stage/{id}/state.json", "/stage/{id}/control", "/stage/{id}/order"])
+def test_queries_do_not_grow_with_the_field(client, login_as, db, live, make_registration, count_queries, url):
+    j = live(entries=2)
+    login_as(user=j.jurors[0].user)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    address = url.format(id=j.round.id)
+    client.get(address)
+    with count_queries() as few:
+        assert client.get(address).status_code == 200
+    for _ in range(6):
+        more = make_registration(j.contest, status="approved")
+        db.session.add(one_work_entry(more, title="Poem", text="A line"))
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get(address).status_code == 200
+    assert many.count == few.count
+
