@@ -16,7 +16,8 @@ from werkzeug.exceptions import Forbidden
 
 from contest.auth.models import Role
 from contest.auth.permissions import roles_required
-from contest.contests.models import Contest, ContestKind, ContestStatus, Round
+from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.signals import answers
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
@@ -26,6 +27,7 @@ from contest.judging.forms import ReasonForm, SheetForm, sheet_form_class
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
+from contest.judging.signals import queue_notices
 from contest.lookups import round_or_404
 from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
@@ -91,12 +93,13 @@ def queue(contest_id: int, round_id: int):
     contest, member = _seat_or_404(contest_id)
     round_ = round_or_404(contest, round_id)
     items = juror_queue(member, round_)
-    live = contest.kind == ContestKind.RECITATION.value
+    live = round_.runs_live
     # Live mode: the performer on stage is the first one in the order this juror has not submitted.
     current = next((item for item in items if item.state != CellState.SUBMITTED), None)
     done = sum(1 for item in items if item.state == CellState.SUBMITTED)
     return render_template("judging/queue.html", contest=contest, member=member, round=round_, items=items,
-                           live=live, current=current, done=done, scoring_open=_scoring_open(contest))
+                           live=live, current=current, done=done, scoring_open=_scoring_open(contest),
+                           parts={"notices": answers(queue_notices, member=member, round=round_)})
 
 
 def _scoring_open(contest: Contest) -> bool:

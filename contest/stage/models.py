@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from contest.contests.models import Round
 from contest.db import Base, UTCDateTime, utcnow
-from contest.registration.models import Registration
 
 
 class StageState(Base):
@@ -40,9 +38,6 @@ class StageState(Base):
     # Jury members the chair reminded about the performer now on stage (cleared on the next one).
     reminded_member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    round: Mapped[Round] = relationship()
-    current: Mapped[Registration | None] = relationship()
 
     def elapsed_at(self, now: datetime) -> int:
         """Whole seconds the current performance has run by `now`."""

@@ -97,7 +97,7 @@ def _check_may_change(round_: Round, actor: User | None) -> tuple[User, StageSta
     return actor, locked_state(round_)
 
 
-def _check_not_started(round_: Round, state: StageState, order: list[Slot]) -> None:
+def _check_not_started(state: StageState, order: list[Slot]) -> None:
     if state.current_registration_id is not None or any(slot.is_closed for slot in order):
         raise ServiceError(_l("Performances have started: move performers one by one instead of reordering "
                               "the whole round."))
@@ -108,7 +108,7 @@ def draw_order(round_: Round, *, seed: str | None, actor: User | None) -> str:
     time and who drew are in the audit log, so the draw can be repeated and checked."""
     actor, state = _check_may_change(round_, actor)
     order = running_order(round_)
-    _check_not_started(round_, state, order)
+    _check_not_started(state, order)
     seed = (seed or "").strip() or secrets.token_hex(8)
     if len(seed) > SEED_LIMIT:
         raise ServiceError(_l("At most %(count)s characters.", count=SEED_LIMIT), "seed")
@@ -124,7 +124,7 @@ def order_by_category(round_: Round, *, actor: User | None) -> None:
     (so a draw followed by this gives a draw within each category)."""
     actor, state = _check_may_change(round_, actor)
     order = running_order(round_)
-    _check_not_started(round_, state, order)
+    _check_not_started(state, order)
     positions = {category.id: index for index, category in enumerate(round_.contest.categories)}
     grouped = sorted(order, key=lambda slot: positions.get(slot.registration.category_id, len(positions)))
     _store(round_, state, [slot.registration.id for slot in grouped])

@@ -28,6 +28,7 @@ from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS
 from contest.judging.assignment import jury_of
 from contest.judging.jury import membership
+from contest.judging.models import JuryMember
 from contest.registration.models import Registration
 from contest.stage import control, order, screen
 from contest.stage.state import current_version, stage_state
@@ -48,6 +49,15 @@ def place_on_stage(sender: object, *, registration: Registration) -> PagePart | 
     """On a registration page: the place in each announced performance order."""
     places = order.published_slot(registration)
     return PagePart("stage/_registration_part.html", {"places": places}) if places else None
+
+
+def chair_reminder(sender: object, *, member: JuryMember, round: Round) -> PagePart | None:  # noqa: A002
+    """On a juror's queue: the chair's reminder about the performer on stage, while it stands."""
+    state = stage_state(round)
+    if state is None or state.current_registration_id is None or member.id not in state.reminded_member_ids:
+        return None
+    registration = db.session.get(Registration, state.current_registration_id)
+    return PagePart("stage/_reminder_part.html", {"member": member, "round": round, "registration": registration})
 
 
 # Loading with object checks -------------------------------------------------------------------------

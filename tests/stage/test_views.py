@@ -160,3 +160,18 @@ def test_queries_do_not_grow_with_the_field(client, login_as, db, live, make_reg
         assert client.get(address).status_code == 200
     assert many.count == few.count
 
+
+
+def test_a_reminded_juror_sees_the_notice_above_their_queue(client, login_as, db, stage):
+    control.call_on_stage(stage.round, None, actor=stage.organiser)
+    juror = stage.jurors[1]
+    queue = f"/jury/{stage.contest.id}/rounds/{stage.round.id}"
+    login_as(user=juror.user)
+    assert "waiting for your score sheet" not in page(client.get(queue))
+    control.remind_juror(stage.round, juror.id, actor=stage.organiser)
+    db.session.commit()
+    text = page(client.get(queue))
+    assert "waiting for your score sheet" in text and f"/entries/{stage.entries[0].id}" in text
+    control.close_performance(stage.round, actor=stage.organiser)  # the next performer: the notice goes
+    db.session.commit()
+    assert "waiting for your score sheet" not in page(client.get(queue))
