@@ -86,8 +86,8 @@ def _led_round(round_id: int) -> Round:
 # The running order --------------------------------------------------------------------------------
 
 def _order_page(round_: Round, *, error: str | None = None, status: int = 200):
-    return render_template("stage/order.html", round=round_, contest=round_.contest,
-                           slots=order.running_order(round_), state=stage_state(round_), error=error), status
+    return render_template("stage/order.html", round=round_, contest=round_.contest, slots=order.running_order(round_),
+                           state=stage_state(round_), clock=control.clock, error=error), status
 
 
 @bp.get("/<int:round_id>/order")

@@ -3,12 +3,13 @@ the state endpoint's ETag, 304 and privacy, the audience screen, the place on a 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from contest.auth.models import Role
 from contest.stage import control, order
+from contest.stage.models import StageState
 from tests.registration.helpers import one_work_entry, page
 
 
@@ -175,3 +176,15 @@ def test_a_reminded_juror_sees_the_notice_above_their_queue(client, login_as, db
     control.close_performance(stage.round, actor=stage.organiser)  # the next performer: the notice goes
     db.session.commit()
     assert "waiting for your score sheet" not in page(client.get(queue))
+
+
+def test_the_order_page_shows_each_performance_and_its_overrun(client, login_as, db, stage):
+    stage.round.time_limit_seconds = 60
+    control.call_on_stage(stage.round, None, actor=stage.organiser)
+    state = db.session.get(StageState, stage.round.id)
+    state.started_at -= timedelta(seconds=75)
+    control.close_performance(stage.round, actor=stage.organiser)
+    db.session.commit()
+    login_as(Role.ORGANISER)
+    text = page(client.get(f"/stage/{stage.round.id}/order"))
+    assert "Performed: 1:1" in text and "over the time limit by 0:1" in text
