@@ -23,7 +23,8 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "contests.cover", "news.index", "news.post", "news.feed", "news.cover",
                     "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export",
-                    "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker"}
+                    "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker",
+                    "stage.state_json", "stage.audience_screen"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).

@@ -51,6 +51,10 @@ def _contexts(language: str) -> dict[str, dict]:
         "certificates/email/ready.txt": {"account": user, "contest_title": title, "names": ["Бөкейхан Әлихан"],
                                          "link": "https://konkurs.kz/my/certificates", "count": 1},
         "auth/email/reset.txt": {"user": user, "link": "https://konkurs.kz/password/reset/x", "minutes": 60},
+        "stage/email/order_published.txt": {
+            "account": user, "contest_title": title, "round_name": "Финал", "link": "https://konkurs.kz/my",
+            "slots": [_names(position=4, registration=_names(code="AQY26-0042",
+                                                             participant=_names(full_name="Бөкейхан Әлихан")))]},
     }
 
 

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l

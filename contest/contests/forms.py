@@ -291,6 +291,14 @@ class RoundForm(_PartForm):
                           _l("Each total further than k points from the entry's mean (rounded to the contest's "
                              "decimals) is brought to the mean plus or minus k before the method applies. Empty: "
                              "no clamping."), message=POSITIVE_MESSAGE)
+    is_live = BooleanField(_l("Live round: performances on stage"),
+                           description=_l("The chair calls the performers in a running order and the audience screen "
+                                          "follows the stage. Rounds of recitation contests are always live."))
+    time_limit_seconds = _whole(_l("Time limit per performance, in seconds"), 10, 3600,
+                                description=_l("For example 180 for three minutes. Empty: no limit."))
+    overrun_penalty = _score(_l("Penalty for going over the time limit, in points"),
+                             _l("Subtracted from the entry's score in this round, with the overrun as its reason. "
+                                "Empty: an overrun is only recorded."), message=POSITIVE_MESSAGE)
 
 
 class CategoryForm(_PartForm):

@@ -341,6 +341,8 @@ class Round(_ContestPart, Base):
         CheckConstraint(_in("scoring", Scoring), name="scoring_known"),
         CheckConstraint(f"rank_method IS NULL OR {_in('rank_method', RankMethod)}", name="rank_method_known"),
         CheckConstraint("scoring = 'points' OR rank_method IS NOT NULL", name="ranks_have_method"),
+        CheckConstraint("time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"),
+        CheckConstraint("overrun_penalty IS NULL OR overrun_penalty > 0", name="overrun_penalty_positive"),
     )
 
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
@@ -357,7 +359,29 @@ class Round(_ContestPart, Base):
     # Points per criterion, or a place per entry; for places, how they are aggregated.
     scoring: Mapped[str] = mapped_column(String(20), default=Scoring.POINTS.value, server_default=Scoring.POINTS.value)
     rank_method: Mapped[str | None] = mapped_column(String(20))
+    # Live rounds (performances on stage, see contest/stage/): a round of a recitation contest
+    # always is one; the organiser may mark any other round live. Each performance may take
+    # `time_limit_seconds` (None: no limit); going over costs `overrun_penalty` points (None: none).
+    is_live: Mapped[bool] = mapped_column(default=False, server_default=false())
+    time_limit_seconds: Mapped[int | None]
+    overrun_penalty: Mapped[Decimal | None] = mapped_column(SCORE_TYPE)
     contest: Mapped[Contest] = relationship(back_populates="rounds")
+
+    @property
+    def runs_live(self) -> bool:
+        """Performed on stage: the chair calls performers in a running order (contest/stage/)."""
+        return self.is_live or self.contest.kind == ContestKind.RECITATION.value
+
+    @property
+    def time_limit_text(self) -> str | None:
+        if self.time_limit_seconds is None:
+            return None
+        minutes, seconds = divmod(self.time_limit_seconds, 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def overrun_penalty_text(self) -> str | None:
+        return score_text(self.overrun_penalty)
 
     @property
     def stage_label(self) -> str:

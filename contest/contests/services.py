@@ -501,7 +501,8 @@ PART_RELATIONS_BY_MODEL = {model: relation for relation, model in PART_RELATIONS
 _NAMES = tuple(f"name_{code}" for code in LANGUAGES)
 PART_COLUMNS: dict[type, tuple[str, ...]] = {
     Round: ("position", *_NAMES, "stage", "advance_count", "advance_threshold", "aggregation", "weight",
-            "clamp_points", "scoring", "rank_method"),
+            "clamp_points", "scoring", "rank_method", "is_live",
+            "time_limit_seconds", "overrun_penalty"),
     Category: ("position", *_NAMES, "min_age", "max_age", "min_grade", "max_grade"),
     Criterion: ("position", *_NAMES, *(f"description_{code}" for code in LANGUAGES), "max_score", "step", "weight"),
     AwardTier: ("position", *_NAMES, "winners_count", "prize_amount", "document_kind", "min_score"),
@@ -604,10 +605,17 @@ def _check_round(round_: Round, contest: Contest) -> None:
         _check_choice(round_.rank_method, RankMethod, "rank_method")
     if round_.aggregation is not None:
         _check_choice(round_.aggregation, Aggregation, "aggregation")
-    for name in ("weight", "clamp_points"):
+    for name in ("weight", "clamp_points", "overrun_penalty"):
         _check_score(getattr(round_, name), name)
         if getattr(round_, name) == 0:
             raise ServiceError(_l("Enter a number above 0, or leave the field empty."), field=name)
+    if round_.overrun_penalty is not None and round_.overrun_penalty != round(
+            Decimal(round_.overrun_penalty), contest.score_decimals):
+        raise ServiceError(_l("At most %(count)d decimals, as the contest's scores are rounded.",
+                              count=contest.score_decimals), field="overrun_penalty")
+    if round_.time_limit_seconds is not None and not _whole_between(round_.time_limit_seconds, 10, 3600):
+        raise ServiceError(_l("Enter a whole number from %(min)d to %(max)d.", min=10, max=3600),
+                           field="time_limit_seconds")
     if round_.weight is None and contest.rounds_combination == RoundsCombination.WEIGHTED:
         raise ServiceError(_l("The contest combines its rounds by weights: give this round a weight, for example 70."),
                            field="weight")

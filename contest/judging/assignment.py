@@ -138,10 +138,11 @@ def previous_round_id(round_: Round) -> ScalarSelect[int]:
 
 
 def round_registrations(round_: Round, *, ids: Iterable[int] | None = None, with_entries: bool = False,
-                        judgeable_only: bool = True) -> list[Registration]:
+                        judgeable_only: bool = True, with_absent: bool = False) -> list[Registration]:
     """The entries judged in a round, in performance order: approved registrations whose entry
     meets the contest's rules (or that an organiser let through with a reason), and in a round
     after another one only those that advanced from it (none until organisers mark them).
+    A performer marked absent on stage is owed no sheet, so is left out unless `with_absent`.
     `judgeable_only=False` keeps the incomplete ones too (to name them to organisers)."""
     query = (
         select(Registration)
@@ -156,6 +157,8 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None, with
     earlier = previous_round_id(round_)  # in the same statement: no extra query
     query = query.where(or_(earlier.is_(None), Registration.id.in_(
         select(Advancement.registration_id).where(Advancement.round_id == earlier))))
+    if not with_absent:
+        query = query.where(or_(PerformanceSlot.is_absent.is_(None), PerformanceSlot.is_absent.is_(False)))
     if ids is not None:
         query = query.where(Registration.id.in_(list(ids)))
     if with_entries:
@@ -292,10 +295,26 @@ def set_performance_order(round_: Round, registrations: list[Registration], *, a
         raise ServiceError(_l("Each entry may appear only once in the order."))
     if any(registration.contest_id != round_.contest_id for registration in registrations):
         raise ServiceError(NOT_IN_ROUND)
+    store_performance_order(round_, ids)
+    record("jury.performance_order", round_, actor=actor, contest_id=round_.contest_id, order=ids)
+
+
+def store_performance_order(round_: Round, ids: list[int]) -> None:
+    """Write the order (registration ids, first on stage first): each slot keeps what the stage
+    recorded about it (absent, closed, its duration); entries left out lose their slot."""
+    kept = {slot.registration_id: slot for slot in db.session.scalars(
+        select(PerformanceSlot).where(PerformanceSlot.round_id == round_.id))}
+    flags = {registration_id: {"is_absent": slot.is_absent, "closed_at": slot.closed_at,
+                               "duration_seconds": slot.duration_seconds} for registration_id, slot in kept.items()}
+    blank = {"is_absent": False, "closed_at": None, "duration_seconds": None}
+    # Deleted and written again: positions are unique per round, so moving them row by row
+    # would collide half way.
     db.session.execute(delete(PerformanceSlot).where(PerformanceSlot.round_id == round_.id))
+    for slot in kept.values():
+        db.session.expunge(slot)
     if ids:
         db.session.execute(insert(PerformanceSlot), [
-            {"round_id": round_.id, "registration_id": registration_id, "position": position}
+            {"round_id": round_.id, "registration_id": registration_id, "position": position,
+             **flags.get(registration_id, blank)}
             for position, registration_id in enumerate(ids, start=1)])
     db.session.flush()
-    record("jury.performance_order", round_, actor=actor, contest_id=round_.contest_id, order=ids)

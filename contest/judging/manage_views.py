@@ -282,7 +282,7 @@ def clear(contest_id: int, round_id: int):
 def order(contest_id: int, round_id: int):
     contest = contest_or_404(contest_id, *JURY_SETUP)
     round_ = round_or_404(contest, round_id)
-    registrations = assignment.round_registrations(round_, with_entries=True)
+    registrations = assignment.round_registrations(round_, with_entries=True, with_absent=True)
     error = None
     if request.method == "POST":
         try:

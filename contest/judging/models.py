@@ -6,7 +6,19 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.auth.models import User
@@ -88,17 +100,23 @@ class Assignment(Base):
 
 
 class PerformanceSlot(Base):
-    """The order of performances on stage (live mode); entries without a slot follow by number."""
+    """The order of performances on stage (live mode); entries without a slot follow by number.
+    Judging keeps what decides the sheets: an absent performer is owed no sheet, and the sheets
+    of a closed performance are locked (contest/stage/ runs the stage that sets both)."""
 
     __tablename__ = "jury_performance_slot"
     __table_args__ = (
         UniqueConstraint("round_id", "position"),
         CheckConstraint("position > 0", name="position_positive"),
+        CheckConstraint("duration_seconds IS NULL OR duration_seconds >= 0", name="duration_not_negative"),
     )
 
     round_id: Mapped[int] = mapped_column(ForeignKey("contest_round.id", ondelete="CASCADE"), primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int]
+    is_absent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_seconds: Mapped[int | None]  # how long the performance took, measured by the chair's timer
 
 
 class Conflict(Base):

@@ -29,6 +29,7 @@ from contest.judging.models import (
     Conflict,
     ConflictKind,
     JuryMember,
+    PerformanceSlot,
     Score,
     ScoreSheet,
     SheetSend,
@@ -39,6 +40,8 @@ from contest.registration.models import Registration
 
 COMMENT_LIMIT = 5000
 REASON_LIMIT = 1000
+CLOSED_ON_STAGE = _l("This performance is closed on stage, so its score sheets are locked. Ask the chair of the "
+                     "jury to reopen your sheet.")
 STALE = _l("Someone saved this score sheet after you opened it (another tab or device?). Nothing was "
            "changed: reload the sheet, check the scores and save again.")
 # The key a scoring page's script gives each save it sends (a random UUID in practice).
@@ -282,6 +285,8 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
         _check_not_sent(sheet, send_key)
     if sheet.is_submitted:
         raise LockedSheet()
+    if source == SheetSource.ONLINE and _closed_on_stage(sheet):
+        raise ServiceError(CLOSED_ON_STAGE)
     if not created and version is not None and sheet.version != version:
         raise StaleSheet()
     changes = _apply_values(sheet, criteria, values, comment)
@@ -303,6 +308,42 @@ def _check_not_sent(sheet: ScoreSheet, send_key: str) -> None:
     previous = db.session.get(SheetSend, (sheet.id, send_key))
     if previous is not None:
         raise AlreadySent(previous.version)
+
+
+def _closed_on_stage(sheet: ScoreSheet) -> bool:
+    """The performance closed on stage after the sheet was last reopened: jurors score during the
+    performance, and a late sheet needs the chair's reopening. (Paper ballots a secretary types
+    in afterwards transcribe sheets filled in on time, so they are not held back.)"""
+    closed_at = db.session.scalar(select(PerformanceSlot.closed_at).where(
+        PerformanceSlot.round_id == sheet.round_id, PerformanceSlot.registration_id == sheet.registration_id))
+    return closed_at is not None and (sheet.reopened_at is None or sheet.reopened_at < closed_at)
+
+
+def check_stage_lead(contest: Contest, actor: User | None) -> User:
+    """The jury's chair of this contest or an organiser: who runs a live round. Returns the actor."""
+    if isinstance(actor, User) and actor.is_active and actor.has_role(Role.ORGANISER):
+        return actor
+    if isinstance(actor, User) and actor.is_active and actor.has_role(Role.JUROR) and db.session.scalar(
+            select(exists().where(JuryMember.contest_id == contest.id, JuryMember.user_id == actor.id,
+                                  JuryMember.is_chair.is_(True)))):
+        return actor
+    raise ServiceError(_l("Only the chair of the jury or an organiser can run the stage."))
+
+
+def reopen_late_sheet(member: JuryMember, registration: Registration, round_: Round, *, reason: str,
+                      actor: User | None) -> ScoreSheet:
+    """The chair (or an organiser) lets a juror send or correct a sheet after the performance
+    closed: a submitted sheet goes back to draft, a missing one starts empty. Audited with the reason."""
+    actor = check_stage_lead(round_.contest, actor)
+    reason = required_reason(reason, "reason", REASON_LIMIT)
+    _check_entry_open(member, registration, round_)
+    sheet, _created = locked_or_new_sheet(member, registration, round_)
+    sheet.status = SheetStatus.DRAFT.value
+    sheet.reopened_at, sheet.reopened_by_id, sheet.reopen_reason = utcnow(), actor.id, reason
+    bump_version(sheet)
+    flush_sheet()
+    audit_sheet("sheet.reopen", sheet, actor, reason=reason, after_stage=True)
+    return sheet
 
 
 def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> ScoreSheet:

@@ -27,7 +27,8 @@ from werkzeug.exceptions import Forbidden
 
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required
-from contest.contests.models import Contest, ContestKind, ContestStatus, Round
+from contest.contests.models import Contest, ContestStatus, Round
+from contest.contests.signals import answers
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error, wants_json
@@ -39,6 +40,7 @@ from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
 from contest.judging.ranking_sheets import JurorRanking, juror_ranking, rankings_in, save_ranking
+from contest.judging.signals import queue_notices
 from contest.lookups import round_or_404
 from contest.registration.models import Entry, Registration
 from contest.registration.uploads import send_entry_file
@@ -120,14 +122,15 @@ def queue(contest_id: int, round_id: int):
     contest, member = _seat_or_404(contest_id)
     round_ = round_or_404(contest, round_id)
     items = juror_queue(member, round_)
-    live = contest.kind == ContestKind.RECITATION.value
+    live = round_.runs_live
     # Live mode: the performer on stage is the first one in the order this juror has not submitted.
     current = next((item for item in items if item.state != CellState.SUBMITTED), None)
     done = sum(1 for item in items if item.state == CellState.SUBMITTED)
     rankings = rankings_in(round_, items) if round_.by_ranks else []
     return render_template("judging/queue.html", contest=contest, member=member, round=round_, items=items,
                            live=live, current=current, done=done, scoring_open=_scoring_open(contest),
-                           rankings=rankings)
+                           rankings=rankings,
+                           parts={"notices": answers(queue_notices, member=member, round=round_)})
 
 
 def _scoring_open(contest: Contest) -> bool:

@@ -24,6 +24,7 @@ from contest.auth.permissions import signed_in
 from contest.auth.views import safe_next
 from contest.contests.models import Contest
 from contest.contests.page_parts import PagePart
+from contest.contests.signals import answers
 from contest.errors import ServiceError
 from contest.forms import FORM_ERROR_STATUS, attach_error, form_status
 from contest.registration import privacy, queries, services
@@ -38,6 +39,7 @@ from contest.registration.forms import (
     RegisterForm,
 )
 from contest.registration.models import Participant, Registration
+from contest.registration.signals import registration_page
 from contest.registration.uploads import send_entry_file
 
 bp = Blueprint("registration", __name__)
@@ -250,7 +252,8 @@ def _registration_page(registration: Registration, form: EntryForm, category_for
         form.form_errors.append(_("The files you chose have not been saved: choose them again before saving."))
     return render_template("registration/registration.html", registration=registration, entry=entry,
                            form=form, category_form=category_form, editable=services.entry_is_editable(registration),
-                           contest=contest, completeness=entry_completeness(contest, entry)), status
+                           contest=contest, completeness=entry_completeness(contest, entry),
+                           parts={"page": answers(registration_page, registration=registration)}), status
 
 
 @bp.post("/my/registrations/<int:registration_id>/category")

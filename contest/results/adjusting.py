@@ -77,6 +77,10 @@ def tier_labels(contest: Contest) -> dict[str, str]:
 
 def _check_can_change(contest: Contest, round_: Round, actor: User | None) -> None:
     check_organiser(actor)
+    _check_open(contest, round_)
+
+
+def _check_open(contest: Contest, round_: Round) -> None:
     ensure_not_archived(contest)
     if round_.contest_id != contest.id:
         raise ServiceError(_l("This round belongs to another contest."))
@@ -128,12 +132,29 @@ def add_adjustment(contest: Contest, round_: Round, *, registration_id: int | No
     value = parse_points(points, decimals)
     text = required_reason(reason, "reason", REASON_LIMIT,
                            missing=_l("Say why: the reason is shown in the jury protocol."))
+    return _store_adjustment(contest, round_, registration, kind, value, text, actor)
+
+
+def add_overrun_penalty(contest: Contest, round_: Round, registration: Registration, *, points: Decimal,
+                        reason: str, actor: User | None) -> Adjustment:
+    """The round's penalty for going over its time limit, entered when the chair closes the
+    performance (contest/stage/ checks that the actor runs the stage). `points` is the penalty
+    as the round defines it (above zero); it is stored as a negative adjustment."""
+    _check_open(contest, round_)
+    if registration.contest_id != contest.id:
+        raise ServiceError(_l("Choose an approved entry of this contest."), "registration")
+    return _store_adjustment(contest, round_, registration, AdjustmentKind.TIME_OVERRUN.value, -abs(points),
+                             reason, actor)
+
+
+def _store_adjustment(contest: Contest, round_: Round, registration: Registration, kind: str, value: Decimal,
+                      reason: str, actor: User | None) -> Adjustment:
     adjustment = Adjustment(round_id=round_.id, registration_id=registration.id, kind=kind, points=value,
-                            reason=text, created_by_id=getattr(actor, "id", None))
+                            reason=reason, created_by_id=getattr(actor, "id", None))
     db.session.add(adjustment)
     db.session.flush()
     record("results.adjustment_add", adjustment, actor=actor, contest_id=contest.id, round_id=round_.id,
-           registration_id=registration.id, code=registration.code, kind=kind, points=f"{value:f}", reason=text)
+           registration_id=registration.id, code=registration.code, kind=kind, points=f"{value:f}", reason=reason)
     return adjustment
 
 

@@ -1,7 +1,7 @@
 """Rounds scored by ranks: the round's scoring and rank method, the juror's place on a sheet
 
 Revision ID: e16a00000001
-Revises: e15a00000002
+Revises: e16f00000001
 Create Date: 2026-12-05 08:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e16a00000001'
-down_revision = 'e15a00000002'
+down_revision = 'e16f00000001'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Each news post keeps its body as HTML beside the Markdown, rendered when the pos
 pages no longer render it on every view; the posts already written are rendered here.
 
 Revision ID: e16c00000001
-Revises: e15a00000002
+Revises: e16b00000001
 Create Date: 2026-12-05 08:40:00.000000
 
 """
@@ -16,7 +16,7 @@ from contest.markup import render_markdown
 
 # revision identifiers, used by Alembic.
 revision = 'e16c00000001'
-down_revision = 'e15a00000002'
+down_revision = 'e16b00000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Outgoing mail: one row per message, sent in batches in the background
 
 Revision ID: e16f00000001
-Revises: e15a00000002
+Revises: e16c00000001
 Create Date: 2026-12-05 08:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e16f00000001'
-down_revision = 'e15a00000002'
+down_revision = 'e16c00000001'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ A phone that lost its connection sends the same save again when it is back; the 
 generated for that save is kept so that the second send applies nothing.
 
 Revision ID: e16h00000001
-Revises: e15a00000002
+Revises: e16a00000001
 Create Date: 2026-12-05 08:50:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e16h00000001'
-down_revision = 'e15a00000002'
+down_revision = 'e16a00000001'
 branch_labels = None
 depends_on = None
 

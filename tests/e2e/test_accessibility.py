@@ -34,11 +34,13 @@ from contest.contests.models import Contest
 from contest.db import utcnow
 from contest.demo import DEMO_ACCOUNTS, load_demo
 from contest.extensions import db
+from contest.judging.jury import membership
 from contest.judging.models import ScoreSheet
 from contest.mail.models import OutgoingMail
 from contest.news.models import NewsPost
 from contest.registration.models import Participant, Registration
 from contest.results import adjusting
+from contest.stage import control
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -111,6 +113,8 @@ PAGES: list[Page] = [
     Page("public", "certificates.verify_form"),
     Page("public", "certificates.verify", lambda site: {"code": site.certificate.code}),
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
+    Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id}),
+    Page("public", "stage.audience_screen", lambda site: {"round_id": site.judging_round}),
     # A parent's account.
     Page("participant", "registration.dashboard"),
     Page("participant", "auth.account"),
@@ -157,6 +161,10 @@ PAGES: list[Page] = [
                                                             "round_id": site.judging_round}),
     Page("organiser", "judging_manage.ballots_upload", lambda site: {"contest_id": site.judging.id,
                                                                      "round_id": site.judging_round}),
+    Page("organiser", "stage.running_order", lambda site: {"round_id": site.recital.rounds[-1].id}),
+    Page("organiser", "stage.control_page", lambda site: {"round_id": site.recital.rounds[-1].id}),
+    Page("organiser", "stage.control_page", lambda site: {"round_id": site.judging_round}),
+    Page("organiser", "stage.running_order", lambda site: {"round_id": site.judging_round}),
     Page("organiser", "results.standings", lambda site: {"contest_id": site.judging.id}),
     Page("organiser", "results.standings", lambda site: {"contest_id": site.published.id}),
     Page("organiser", "results.agreement", lambda site: {"contest_id": site.published.id}),
@@ -205,6 +213,7 @@ EXCLUDED = {
     "ops.readyz": "a JSON answer for load balancers",
     "ops.metrics": "Prometheus text for the monitoring server",
     "judging.service_worker": "the jury pages' service worker (a script)",
+    "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
 }
 
 
@@ -257,6 +266,10 @@ def _build_site(judging, make_juror, make_post) -> Site:
     adjusting.add_adjustment(scoring.contest, scoring.round, registration_id=scoring.entries[0].id,
                              kind="time_overrun", points="-1", reason="Регламенттен 40 секунд асты.",
                              actor=scoring.organiser)
+    # The judging contest's round runs live: a performer on stage, the demo juror reminded.
+    scoring.round.is_live, scoring.round.time_limit_seconds = True, 180
+    control.call_on_stage(scoring.round, None, actor=scoring.organiser)
+    control.remind_juror(scoring.round, membership(scoring.contest, juror).id, actor=scoring.organiser)
     db.session.commit()
     return Site(open=contests[AQYNFEST_NEXT_SLUG], published=published, recital=contests[SHAKARIM_SLUG],
                 judging=scoring.contest, judging_round=scoring.round.id, judging_entry=scoring.entries[0].id,

@@ -1,0 +1,21 @@
+"""Live rounds: the running order (drawn, by category or by hand; late arrivals, absences),
+the chair's stage control (now on stage, timer, closing a performance locks its sheets, the
+overrun penalty), the stage state every worker shares, and the audience screen."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Connect the stage to the pages below it: the organisers' contest page gets the live
+    rounds' links, a registration page the performer's place once the order is announced, a
+    juror's queue the chair's reminder."""
+    from contest.contests import signals
+    from contest.judging.signals import queue_notices
+    from contest.registration.signals import registration_page
+    from contest.stage import views
+
+    signals.manage_boxes.connect(views.stage_box, app)
+    registration_page.connect(views.place_on_stage, app)
+    queue_notices.connect(views.chair_reminder, app)

@@ -1,0 +1,22 @@
+"""A live round: a recitation contest in judging with a chair, jurors and approved entries."""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.extensions import db
+from tests.judging.conftest import Judging, judging  # noqa: F401  (the fixture, shared)
+
+
+@pytest.fixture
+def live(judging):  # noqa: F811  (the imported fixture)
+    """`live(entries=4)`: the judging fixture in a recitation contest whose first juror chairs."""
+
+    def make(**values) -> Judging:
+        values.setdefault("kind", "recitation")
+        made = judging(**values)
+        made.jurors[0].is_chair = True
+        db.session.commit()
+        return made
+
+    return make

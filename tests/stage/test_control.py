@@ -1,0 +1,126 @@
+"""The chair's stage control: on stage, the timer, closing locks the sheets, the overrun
+penalty (added once), jurors' progress and reminders, late sheets, revealing results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from contest.errors import ServiceError
+from contest.judging import services as judging
+from contest.judging.progress import CellState
+from contest.results.models import Adjustment
+from contest.stage import control, order
+from contest.stage.models import StageState
+
+
+def run_for(db, round_, seconds: int) -> None:
+    """As if the performer on stage had started `seconds` ago."""
+    state = db.session.get(StageState, round_.id)
+    state.started_at = state.started_at - timedelta(seconds=seconds)
+    db.session.flush()
+
+
+def submit(j, member, entry):
+    return judging.save_sheet(member, entry, j.round, j.points(7, 7), version=0, submit=True, actor=member.user)
+
+
+def test_the_chair_calls_the_next_performer_and_the_order_moves_on(db, live):
+    j = live(entries=3)
+    chair = j.jurors[0].user
+    order.mark_absent(j.round, j.entries[0].id, True, actor=chair)
+    assert control.call_on_stage(j.round, None, actor=chair) == j.entries[1]  # the absent one is skipped
+    with pytest.raises(ServiceError, match="Close the performance"):
+        control.call_on_stage(j.round, None, actor=chair)
+    control.close_performance(j.round, actor=chair)
+    assert control.call_on_stage(j.round, None, actor=chair) == j.entries[2]
+    control.close_performance(j.round, actor=chair)
+    with pytest.raises(ServiceError, match="Nobody is waiting"):
+        control.call_on_stage(j.round, None, actor=chair)
+
+
+def test_a_closed_performance_locks_its_sheets_until_the_chair_reopens_one(db, live):
+    j = live(entries=2)
+    chair, late = j.jurors[0].user, j.jurors[1]
+    control.call_on_stage(j.round, j.entries[0].id, actor=chair)
+    judging.save_sheet(late, j.entries[0], j.round, j.points(5, None), version=0, actor=late.user)  # a draft
+    control.close_performance(j.round, actor=chair)
+    with pytest.raises(ServiceError, match="closed on stage"):
+        judging.save_sheet(late, j.entries[0], j.round, j.points(5, 5), version=1, submit=True, actor=late.user)
+    with pytest.raises(ServiceError, match="closed on stage"):  # a juror who had not started either
+        submit(j, j.jurors[0], j.entries[0])
+    with pytest.raises(ServiceError):  # the reason is required
+        control.reopen_late_sheet(j.round, late.id, j.entries[0].id, reason=" ", actor=chair)
+    sheet = control.reopen_late_sheet(j.round, late.id, j.entries[0].id, reason="Phone battery", actor=chair)
+    judging.save_sheet(late, j.entries[0], j.round, j.points(5, 5), version=sheet.version, submit=True,
+                       actor=late.user)
+    with pytest.raises(ServiceError, match="not closed"):
+        control.reopen_late_sheet(j.round, late.id, j.entries[1].id, reason="x", actor=chair)
+
+
+def test_an_overrun_is_recorded_and_its_penalty_added_once(db, live):
+    j = live(entries=2)
+    j.round.time_limit_seconds, j.round.overrun_penalty = 180, Decimal(2)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    control.pause_timer(j.round, actor=j.organiser)
+    state = db.session.get(StageState, j.round.id)
+    state.elapsed_seconds = 150
+    control.resume_timer(j.round, actor=j.organiser)
+    run_for(db, j.round, 50)
+    slot = control.close_performance(j.round, actor=j.organiser)
+    assert 200 <= slot.duration_seconds <= 202
+    with pytest.raises(ServiceError):
+        control.close_performance(j.round, actor=j.organiser)
+    penalties = list(db.session.scalars(select(Adjustment)))
+    assert [(item.registration_id, item.points, item.kind) for item in penalties] == \
+        [(j.entries[0].id, Decimal(-2), "time_overrun")]
+    assert "3:20" in penalties[0].reason and "3:00" in penalties[0].reason
+    # Within the limit: nothing.
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    run_for(db, j.round, 170)
+    control.close_performance(j.round, actor=j.organiser)
+    assert db.session.scalar(select(Adjustment.id).where(Adjustment.registration_id == j.entries[1].id)) is None
+
+
+def test_an_overrun_without_a_penalty_is_only_recorded(db, live):
+    j = live(entries=1)
+    j.round.time_limit_seconds = 60
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    run_for(db, j.round, 90)
+    assert control.close_performance(j.round, actor=j.organiser).duration_seconds >= 90
+    assert db.session.scalar(select(Adjustment.id)) is None
+
+
+def test_the_chair_sees_who_submitted_and_reminds_the_others(db, live):
+    j = live(entries=1, jurors=3)
+    chair = j.jurors[0].user
+    entry = control.call_on_stage(j.round, None, actor=chair)
+    submit(j, j.jurors[1], entry)
+    state = db.session.get(StageState, j.round.id)
+    jurors = control.jurors_on(j.round, entry, state)
+    assert control.submitted_count(jurors) == 1 and len(jurors) == 3
+    with pytest.raises(ServiceError, match="already submitted"):
+        control.remind_juror(j.round, j.jurors[1].id, actor=chair)
+    version = state.version
+    control.remind_juror(j.round, j.jurors[2].id, actor=chair)
+    assert state.version == version + 1
+    assert [item.reminded for item in control.jurors_on(j.round, entry, state)] == [False, False, True]
+    assert {item.member.id: item.state for item in control.jurors_on(j.round, entry, state)}[j.jurors[2].id] == \
+        CellState.MISSING
+
+
+def test_a_plain_juror_cannot_run_the_stage(db, live):
+    j = live(entries=1)
+    with pytest.raises(ServiceError, match="chair"):
+        control.call_on_stage(j.round, None, actor=j.jurors[1].user)
+    assert db.session.get(StageState, j.round.id) is None
+
+
+def test_results_are_revealed_only_once_published(db, live):
+    j = live(entries=1)
+    category = j.contest.categories[0]
+    with pytest.raises(ServiceError, match="not published"):
+        control.reveal_results(j.round, category.id, actor=j.organiser)

@@ -1,0 +1,121 @@
+"""The running order: a reproducible draw, by category, moves, late arrivals and absences,
+who may change it, and announcing it (the page and one e-mail per account)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from contest.audit.models import AuditEvent
+from contest.errors import ServiceError
+from contest.judging.assignment import round_registrations
+from contest.judging.progress import progress_matrix
+from contest.results.services import missing_sheets
+from contest.stage import order
+from tests.conftest import mail_body
+from tests.registration.helpers import one_work_entry, subject
+
+
+def codes(round_) -> list[str]:
+    return [slot.registration.code for slot in order.running_order(round_)]
+
+
+def test_the_same_seed_draws_the_same_order_and_the_draw_is_recorded(db, live):
+    j = live(entries=6)
+    chair = j.jurors[0].user
+    order.draw_order(j.round, seed="almaty-2027", actor=chair)
+    first = codes(j.round)
+    order.order_by_category(j.round, actor=chair)  # one category: nothing moves
+    assert codes(j.round) == first
+    order.draw_order(j.round, seed="another", actor=chair)
+    assert codes(j.round) != first  # 6! orders: another seed almost surely differs (and does for these)
+    order.draw_order(j.round, seed="almaty-2027", actor=chair)
+    assert codes(j.round) == first
+    expected = order.drawn_order(sorted(entry.code for entry in j.entries), "almaty-2027")
+    assert first == expected
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stage.order_drawn")
+                               .order_by(AuditEvent.id)).first()
+    assert event.actor_id == chair.id and event.data["seed"] == "almaty-2027" and event.data["order"] == first
+    assert event.data["drawn_at"]
+
+
+def test_a_draw_without_a_seed_makes_one_up_and_returns_it(db, live):
+    j = live(entries=4)
+    seed = order.draw_order(j.round, seed="", actor=j.organiser)
+    assert len(seed) == 16
+    assert codes(j.round) == order.drawn_order(sorted(entry.code for entry in j.entries), seed)
+
+
+def test_by_category_keeps_the_categories_in_the_contests_order(db, live, make_category, make_registration):
+    j = live(entries=2)
+    second = make_category(j.contest, position=0)  # listed first
+    later = make_registration(j.contest, status="approved", category=second)
+    db.session.add(one_work_entry(later, title="Poem", text="A line"))
+    db.session.commit()
+    order.order_by_category(j.round, actor=j.organiser)
+    assert codes(j.round)[0] == later.code
+
+
+def test_moves_up_down_and_a_late_arrival_to_the_end(db, live):
+    j = live(entries=3)
+    a, b, c = (entry.code for entry in j.entries)
+    order.move_performer(j.round, j.entries[1].id, "up", actor=j.organiser)
+    assert codes(j.round) == [b, a, c]
+    order.move_performer(j.round, j.entries[1].id, "up", actor=j.organiser)  # already first: stays
+    assert codes(j.round) == [b, a, c]
+    order.move_performer(j.round, j.entries[1].id, "end", actor=j.organiser)
+    assert codes(j.round) == [a, c, b]
+    with pytest.raises(ServiceError):
+        order.move_performer(j.round, j.entries[1].id, "sideways", actor=j.organiser)
+
+
+def test_an_absent_performer_is_owed_no_sheet(db, live):
+    j = live(entries=3)
+    order.mark_absent(j.round, j.entries[1].id, True, actor=j.jurors[0].user)
+    assert j.entries[1] not in round_registrations(j.round)
+    matrix = progress_matrix(j.round)
+    assert all(not any(entry.id == j.entries[1].id for entry in matrix.pending(member)) for member in j.jurors)
+    assert {sheet.code for sheet in missing_sheets(j.round)} == {j.entries[0].code, j.entries[2].code}
+    assert [slot.is_absent for slot in order.running_order(j.round)] == [False, True, False]
+    # A late arrival: present again, at the end.
+    order.move_performer(j.round, j.entries[1].id, "end", actor=j.organiser)
+    assert [(slot.registration.code, slot.is_absent) for slot in order.running_order(j.round)][-1] == \
+        (j.entries[1].code, False)
+    assert j.entries[1] in round_registrations(j.round)
+
+
+def test_only_the_chair_or_an_organiser_changes_the_order(db, live, make_juror):
+    j = live(entries=2)
+    for someone in (j.jurors[1].user, None):
+        with pytest.raises(ServiceError):
+            order.draw_order(j.round, seed="x", actor=someone)
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "stage.order_drawn")) is None
+
+
+def test_a_writing_round_is_not_live_unless_marked(db, judging):
+    j = judging(entries=2)
+    with pytest.raises(ServiceError, match="not a live round"):
+        order.draw_order(j.round, seed="x", actor=j.organiser)
+    j.round.is_live = True
+    order.draw_order(j.round, seed="x", actor=j.organiser)
+
+
+def test_announcing_mails_each_account_once_and_shows_the_place(db, live, mailbox, make_participant,
+                                                                 make_registration, make_user):
+    j = live(entries=2)
+    teacher = make_user()
+    pupils = [make_registration(j.contest, participant=make_participant(account=teacher), status="approved")
+              for _ in range(2)]
+    for pupil in pupils:
+        db.session.add(one_work_entry(pupil, title="Poem", text="A line"))
+    db.session.commit()
+    emailed = order.publish_order(j.round, actor=j.organiser)
+    db.session.commit()
+    assert emailed == 3  # two participants' own accounts, and the teacher's for both pupils
+    to_teacher = [message for message in mailbox if message["To"] == teacher.email]
+    assert len(to_teacher) == 1 and j.contest.title_en in subject(to_teacher[0])
+    body = mail_body(to_teacher[0])
+    assert pupils[0].code in body and pupils[1].code in body
+    assert [slot.position for _round, slot in order.published_slot(pupils[1])] == [4]
+    with pytest.raises(ServiceError, match="already been announced"):
+        order.publish_order(j.round, actor=j.organiser)
