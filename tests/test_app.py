@@ -100,7 +100,7 @@ def test_participant_pages_need_an_account(app):
 # The jury pages: jurors score (each contest, round and entry is checked against their seat on
 # the jury: another contest's entry answers 404, an entry not theirs 403 with the reason);
 # organisers run the jury. Neither sees the other's pages.
-JUROR_ENDPOINTS = {"judging.index", "judging.queue", "judging.sheet", "judging.declare_conflict",
+JUROR_ENDPOINTS = {"judging.index", "judging.queue", "judging.sheet", "judging.ranking", "judging.declare_conflict",
                    "judging.entry_file"}
 JURY_MANAGE_ENDPOINTS = {
     "judging_manage.jury", "judging_manage.add", "judging_manage.invite", "judging_manage.set_chair",

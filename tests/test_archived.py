@@ -127,6 +127,10 @@ ROUTES: dict[str, Route] = {
     # The juror's pages
     "judging.sheet": ("juror", lambda a: f"/jury/{a.contest.id}/rounds/{a.qualifying}/entries/{a.other.id}",
                       lambda a: {f"points_{a.criterion}": "9", "version": "0", "action": "submit"}),
+    "judging.ranking": ("juror",
+                        lambda a: f"/jury/{a.contest.id}/rounds/{a.qualifying}/categories/{a.category}/ranking",
+                        lambda a: {f"place_{a.scored.id}": "1", f"place_{a.other.id}": "2", "version": "",
+                                   "action": "submit"}),
     "judging.declare_conflict": ("juror",
                                  lambda a: f"/jury/{a.contest.id}/rounds/{a.qualifying}/entries/{a.other.id}/conflict",
                                  lambda a: {"conflict-reason": "My own pupil."}),
@@ -214,9 +218,21 @@ def stored_rows() -> dict[str, list[tuple]]:
             for table in _db.metadata.sorted_tables}
 
 
+def places_in_qualifying(a: Archived) -> None:
+    """The ranking page exists only for a round scored by places."""
+    round_ = next(item for item in a.contest.rounds if item.id == a.qualifying)
+    round_.scoring, round_.rank_method = "ranks", "rank_sum"
+    _db.session.commit()
+
+
+# What a route needs of the contest before it can be tried (done before "nothing written" is noted).
+PREPARE: dict[str, Callable[[Archived], None]] = {"judging.ranking": places_in_qualifying}
+
+
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_every_change_to_an_archived_contest_is_refused_and_writes_nothing(client, login_as, archived, endpoint):
     who, address, form = ROUTES[endpoint]
+    PREPARE.get(endpoint, lambda a: None)(archived)
     login_as(user=archived.juror if who == "juror" else archived.organiser)
     before = stored_rows()
     response = client.post_form(address(archived), form(archived), headers=EN, follow_redirects=True,

@@ -94,7 +94,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_registration_score_a
             assert result.exit_code == 0, result.output
             assert snapshot(db.session) == before
             for name, data in contest_with_entries.items():
-                assert files.path_of("entries", name).read_bytes() == data
+                assert b"".join(files.store().chunks("entries", name)) == data
             db.session.remove()
             db.engine.dispose()  # let the database go before it is dropped
 
