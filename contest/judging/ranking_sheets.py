@@ -30,12 +30,9 @@ from contest.judging.models import JuryMember, ScoreSheet, SheetSource
 from contest.judging.progress import QueueItem, juror_queue
 from contest.judging.services import (
     STALE,
-    audit_sheet,
-    bump_version,
     check_scoring_open,
-    flush_sheet,
+    finish_save,
     locked_or_new_sheet,
-    mark_submitted,
     the_juror,
 )
 from contest.registration.models import Registration
@@ -180,12 +177,5 @@ def _write_place(member: JuryMember, registration: Registration, round_: Round, 
         raise ServiceError(LOCKED)
     changes = [] if sheet.place == place else [{"place": True, "old": sheet.place, "new": place}]
     sheet.place = place
-    sheet.source = source.value
-    if created or changes:
-        audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
-    if submit:
-        mark_submitted(sheet, actor)
-    if not created and (changes or submit):
-        bump_version(sheet)
-    flush_sheet()
+    finish_save(sheet, created=created, changes=changes, submit=submit, source=source, actor=actor)
     return sheet

@@ -290,14 +290,7 @@ def write_sheet(member: JuryMember, registration: Registration, round_: Round, p
     if not created and version is not None and sheet.version != version:
         raise StaleSheet()
     changes = _apply_values(sheet, criteria, values, comment)
-    sheet.source = source.value
-    if created or changes:
-        audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
-    if submit:
-        mark_submitted(sheet, actor)
-    if not created and (changes or submit):
-        bump_version(sheet)
-    flush_sheet()
+    finish_save(sheet, created=created, changes=changes, submit=submit, source=source, actor=actor)
     if send_key is not None:
         db.session.add(SheetSend(sheet_id=sheet.id, key=send_key, version=sheet.version))
         db.session.flush()
@@ -443,6 +436,20 @@ def mark_submitted(sheet: ScoreSheet, actor: User) -> None:
 def bump_version(sheet: ScoreSheet) -> None:
     sheet.version += 1
     sheet.updated_at = utcnow()
+
+
+def finish_save(sheet: ScoreSheet, *, created: bool, changes: list, submit: bool, source: SheetSource,
+                actor: User) -> None:
+    """The end of every save of a sheet, points or a place: where it came from, the audit event,
+    the submission, a new version when anything changed, and the flush that checks the version."""
+    sheet.source = source.value
+    if created or changes:
+        audit_sheet("sheet.create" if created else "sheet.update", sheet, actor, changes=changes)
+    if submit:
+        mark_submitted(sheet, actor)
+    if not created and (changes or submit):
+        bump_version(sheet)
+    flush_sheet()
 
 
 def flush_sheet() -> None:
