@@ -52,6 +52,9 @@ class FileStore(Protocol):
         `download_name` if one is given, else shown inline; its type guessed from `name`
         unless `mimetype` says it."""
 
+    def check(self) -> None:
+        """Raise when the store cannot take a new file now (asked by /readyz)."""
+
 
 STORES = ("local", "database")
 

@@ -6,6 +6,7 @@ removes the files it retired."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,12 @@ class LocalFileStore:
     @classmethod
     def configured(cls) -> LocalFileStore:
         return cls(Path(current_app.config["UPLOAD_DIR"]))
+
+    def check(self) -> None:
+        """The folder exists and takes a new file."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".readyz-"):
+            pass
 
     def path(self, area: str, name: str) -> Path:
         return self.root / area / check_name(name)

@@ -7,13 +7,12 @@ names hosts and users."""
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import text
 
+from contest import files
 from contest.extensions import db
 
 log = logging.getLogger(__name__)
@@ -35,12 +34,8 @@ def check_redis() -> None:
 
 
 def check_file_store() -> None:
-    """The upload folder exists and takes a new file (the local-disk store). A shared file store
-    replaces this with its own check."""
-    folder = Path(current_app.config["UPLOAD_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
-        pass
+    """The configured file store takes files: the upload folder on disk, or the database's tables."""
+    files.store().check()
 
 
 def checks() -> dict[str, Callable[[], None]]:

@@ -45,6 +45,17 @@ def test_readyz_fails_when_the_upload_folder_cannot_be_written(app, client, tmp_
     assert response.get_json()["failed"] == ["file_store"]
 
 
+def test_readyz_asks_the_configured_store_not_the_upload_folder(app, client, tmp_path, monkeypatch):
+    # Files kept in the database: an unwritable upload folder does not stop this server.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the upload folder would be")
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(blocker / "uploads"))
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["file_store"] == "ok"
+
+
 def test_readyz_checks_redis_only_when_it_is_configured(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     response = client.get("/readyz")
