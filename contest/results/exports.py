@@ -22,7 +22,7 @@ from contest.extensions import db
 from contest.i18n import current_language
 from contest.registration.models import Registration
 from contest.results.models import ResultSnapshot
-from contest.results.services import categories_as_consent_stands, public_name, text_in
+from contest.results.services import categories_as_consent_stands, public_name, text_in, total_label
 
 KINDS = ("csv", "xlsx")
 Row = dict[str, Any]
@@ -75,6 +75,7 @@ def table(contest: Contest, snapshot: ResultSnapshot, *, with_contacts: bool,
     # Rounds combined: each round's score just before the total it makes up.
     at_total = next(index for index, (label, _getter) in enumerate(columns) if label is TOTAL_LABEL)
     header = [str(label) for label, _getter in columns] + [text_in(c["name"], language) for c in criteria]
+    header[at_total] = total_label(data)
     header[at_total:at_total] = [text_in(item["name"], language) for item in rounds]
     rows = []
     for category in categories_as_consent_stands(snapshot):

@@ -28,7 +28,7 @@ from contest.fonts import SANS, SANS_BOLD, register_fonts
 from contest.i18n import format_fixed, format_prose_date, format_score, localized
 from contest.results import statistics
 from contest.results.models import AdjustmentKind, ResultSnapshot
-from contest.results.services import combination_text, text_in
+from contest.results.services import combination_text, text_in, total_label
 
 TABLE_STYLE = TableStyle([
     ("FONTNAME", (0, 0), (-1, -1), SANS),
@@ -100,7 +100,7 @@ def _build(contest: Contest, snapshot: ResultSnapshot, language: str) -> bytes:
             story.append(_text(_("No approved entries in this category."), styles["text"]))
             continue
         story.append(_standings_table(category["rows"], [] if detailed else jurors, labels, styles, language,
-                                      decimals, rounds))
+                                      decimals, rounds, total_label(data)))
         for index, item in enumerate(rounds if detailed else []):
             story.append(_text(_("%(round)s: the jurors' totals and the round's score",
                                  round=text_in(item["name"], language)), styles["heading"]))
@@ -232,7 +232,7 @@ def _round_table(rows: list[dict], index: int, jurors: list[dict], labels: dict,
 
 
 def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles, language: str,
-                     decimals: int, rounds: list[dict]) -> Table:
+                     decimals: int, rounds: list[dict], total_heading: str) -> Table:
     # The jury's score and the points outside it get columns only where some entry has such points.
     adjusted = any(row.get("adjustment") for row in rows)
     # Paragraphs, so the long headings wrap instead of widening their columns.
@@ -240,7 +240,7 @@ def _standings_table(rows: list[dict], jurors: list[dict], labels: dict, styles,
         if adjusted else []
     header = [_("Place"), _("Code"), _("Name"), *(labels[j["id"]] for j in jurors),
               *(_text(text_in(item["name"], language), styles["head"]) for item in rounds), *extra,
-              _("Total"), _("Award")]
+              total_heading, _("Award")]
     body = [[row["place"], row["code"], _text(row["name"], styles["cell"]),
              *(_juror_cell(row, str(j["id"]), decimals, language) for j in jurors),
              *(_score(value, decimals, language) for value in row.get("round_scores") or []),

@@ -117,6 +117,17 @@ def live_standings(contest: Contest, round_: Round) -> RoundStandings:
     return result
 
 
+def total_label(data: dict[str, Any]) -> str:
+    """The heading of a published snapshot's score column, the same in the page, the export and
+    the protocol: a round scored by places shows what its number is (lower is better for a sum
+    of places), rounds combined show a combined score."""
+    if data.get("rounds"):
+        return str(_l("Total"))
+    if data.get("scoring") == "ranks":
+        return str(_l("Sum of places")) if data.get("method") == Method.RANK_SUM.value else str(_l("Borda points"))
+    return str(_l("Total"))
+
+
 def decided_by_label(contest: Contest, standing: Standing) -> str:
     """How the place was decided, in words."""
     rule = standing.decided_by

@@ -306,7 +306,7 @@ def public_results(slug: str):
         return render_template("results/public.html", contest=contest, snapshot=snapshot, data=snapshot.data,
                                categories=categories, category=category, breakdown=breakdown, language=language,
                                public_name=services.public_name, text_in=services.text_in,
-                               combination_text=services.combination_text,
+                               combination_text=services.combination_text, total_label=services.total_label,
                                language_url=lambda code: url_for(".public_results", slug=contest.slug,
                                                                  category=category, lang=code,
                                                                  criteria="1" if breakdown else None))

@@ -134,11 +134,13 @@ def test_the_snapshot_and_the_protocol_state_places(db, judged, login_as, client
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     assert "The jurors gave places, 1 = best (Sum of the jurors' places (lower is better))" in text
     assert "Criteria:" not in text
+    assert "Place Code Name J1 J2 J3 Sum of places Award" in text  # the column says what its number is
     public = page(client.get(f"/contests/{j.contest.slug}/results?criteria=1", headers=EN))
     assert "The jurors gave places, 1 = best." in public and "Sum of places</th>" in public
     assert "Content</th>" not in public  # no scores per criterion for places
     exported = client.get(f"/contests/{j.contest.slug}/results.csv", headers=EN).get_data(as_text=True)
     assert "Content" not in exported.splitlines()[0]
+    assert exported.splitlines()[0].endswith("Sum of places")
 
 
 def test_a_rank_sum_qualifying_round_combines_by_its_places(db, judged, make_round, make_sheet):
