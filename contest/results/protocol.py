@@ -49,7 +49,9 @@ def _text(value: Any, style: ParagraphStyle) -> Paragraph:
 def _styles() -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=14, leading=18, spaceAfter=4),
-        "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
+        # keepWithNext: a category's name never stays alone at the foot of a page, apart from its table.
+        "heading": ParagraphStyle("heading", fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4,
+                                  keepWithNext=1),
         "text": ParagraphStyle("text", fontName=SANS, fontSize=9, leading=12),
         "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8, leading=10),
         # A heading that wraps is a paragraph, which the table's bold first row does not reach.
