@@ -150,3 +150,13 @@ def test_pages_offer_to_subscribe(client, make_contest, url):
     calendar_url = "/contests/calendar.ics?lang=en" if url == "/contests" else "/contests/open/calendar.ics?lang=en"
     assert f'href="webcal://localhost{calendar_url}"' in html
     assert f'href="{calendar_url}" download' in html
+
+
+def test_a_cached_feed_shows_a_change_at_once(client, make_contest, db):
+    contest = make_contest(slug="open", status="registration_open", title_en="Spring verses")
+    first = client.get("/contests/open/calendar.ics?lang=en")
+    assert client.get("/contests/open/calendar.ics?lang=en").headers["ETag"] == first.headers["ETag"]
+    contest.title_en = "Summer verses"
+    db.session.commit()
+    again = client.get("/contests/open/calendar.ics?lang=en")
+    assert again.headers["ETag"] != first.headers["ETag"] and b"Summer verses" in again.data
