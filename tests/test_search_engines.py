@@ -91,7 +91,8 @@ def event_problems(data: dict[str, Any]) -> list[str]:
     if offer is not None:
         if offer.get("@type") != "Offer" or not _url(offer.get("url")) or offer.get("availability") not in AVAILABILITY:
             problems.append("offers need a url and a known availability")
-        if not isinstance(offer.get("price"), (int, float)) or not re.fullmatch(r"[A-Z]{3}", offer.get("priceCurrency", "")):
+        currency = offer.get("priceCurrency", "")
+        if not isinstance(offer.get("price"), (int, float)) or not re.fullmatch(r"[A-Z]{3}", currency):
             problems.append("offers need a numeric price and an ISO 4217 currency")
         if not _dated(offer.get("validFrom")):
             problems.append("offers need validFrom with a time zone")
@@ -290,7 +291,8 @@ def public_site(make_contest, make_post):
     over = make_contest(slug="over", status="results_published")
     make_contest(slug="secret", status="draft")
     make_contest(slug="unpublished", status="results_published")  # its results were withdrawn
-    db.session.add(ResultSnapshot(contest_id=over.id, data={"categories": []}, published_at=utcnow() - timedelta(days=2)))
+    db.session.add(ResultSnapshot(contest_id=over.id, data={"categories": []},
+                                  published_at=utcnow() - timedelta(days=2)))
     db.session.commit()
     make_post(slug="hello")
     make_post(slug="tomorrow", published_at=utcnow() + timedelta(days=1))

@@ -49,5 +49,7 @@ def sitemap_pages() -> list[SitemapPage]:
     posts = db.session.execute(
         select(NewsPost.slug, NewsPost.updated_at, NewsPost.published_at).where(is_published())
         .order_by(NewsPost.published_at.desc(), NewsPost.id.desc()).limit(MAX_PAGES_PER_KIND))
-    pages += [SitemapPage("news.post", {"slug": slug}, max(updated, shown)) for slug, updated, shown in posts]
+    # Published posts only, so `shown` is set: a post scheduled long ago is new when it appears.
+    pages += [SitemapPage("news.post", {"slug": slug}, max(updated, shown or updated))
+              for slug, updated, shown in posts]
     return pages
