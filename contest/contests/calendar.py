@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vDuration
 from sqlalchemy import select
 
 from contest.contests.models import Contest, ContestStatus
@@ -67,7 +67,7 @@ def build_calendar(contests: Iterable[Contest], context: FeedContext) -> bytes:
     calendar.add("x-wr-calname", context.title)  # the same for apps that predate RFC 7986
     calendar.add("x-wr-timezone", TIMEZONE)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))  # an X- property: typed by hand
     moments: list[datetime] = []
     for contest in contests:
         for event in contest_events(contest, context):

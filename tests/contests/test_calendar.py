@@ -93,6 +93,8 @@ def test_site_feed_has_public_contests_ahead_with_their_deadlines_in_the_languag
     for name in ("VERSION", "PRODID"):
         assert name in feed
     assert str(feed["X-WR-TIMEZONE"]) == "Asia/Almaty"
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n" in client.get(
+        "/contests/calendar.ics?lang=ru").data
 
 
 def test_uids_and_bytes_stay_the_same_across_requests_and_languages(client, make_contest):
