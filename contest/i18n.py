@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from importlib import resources
 from typing import TypeGuard, cast
 from zoneinfo import ZoneInfo
 
@@ -18,10 +19,21 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lang"
+LANGUAGE_ARGUMENT = "lang"
 DEFAULT_LANGUAGE = "kk"
 LANGUAGE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 TIMEZONE = "Asia/Almaty"
-LOCAL_ZONE = ZoneInfo(TIMEZONE)
+
+
+def shipped_zone(key: str) -> ZoneInfo:
+    """A zone from the `tzdata` package in requirements.txt, never the system's database, which
+    `ZoneInfo(key)` would read first: a server whose zone data predates 2024 would still put
+    Almaty at UTC+6 after 1 March 2024 and every time an hour off."""
+    with resources.files("tzdata.zoneinfo").joinpath(*key.split("/")).open("rb") as file:
+        return ZoneInfo.from_file(file, key=key)
+
+
+LOCAL_ZONE = shipped_zone(TIMEZONE)
 
 # Each language is named in itself, so a reader finds theirs whatever the page is in.
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -36,19 +48,34 @@ def select_locale() -> str:
 
 
 def preferred_language() -> str:
-    """The user's saved setting, then the visitor's choice (`visitor_language`). A plain code,
-    for pages that need it without building Babel's locale (cached pages)."""
+    """The page's address (`?lang=`), then the user's saved setting, then the visitor's choice
+    (`visitor_language`). A plain code, for pages that need it without building Babel's locale
+    (cached pages)."""
     if not has_request_context():  # CLI commands and background work
         return DEFAULT_LANGUAGE
+    address = address_language()
+    if address is not None:
+        return address
     user_language = getattr(current_user, "preferred_language", None) if current_user else None
     if is_supported(user_language):
         return user_language
     return visitor_language()
 
 
+def address_language() -> str | None:
+    """`?lang=kk|ru|en` in the address: every public page can be linked to in one language (the
+    sitemap's hreflang alternates, feeds, shared links), whoever opens it."""
+    language = request.args.get(LANGUAGE_ARGUMENT)
+    return language if is_supported(language) else None
+
+
 def visitor_language() -> str:
-    """The cookie from the switcher, then the browser, then kk: the choice of a visitor who is
-    not signed in (asks nothing of Flask-Login, whose user loading costs on every call)."""
+    """The address (`?lang=`), then the cookie from the switcher, then the browser, then kk: the
+    choice of a visitor who is not signed in (asks nothing of Flask-Login, whose user loading
+    costs on every call)."""
+    address = address_language()
+    if address is not None:
+        return address
     return _language_for(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language", ""))
 
 

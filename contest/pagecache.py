@@ -50,7 +50,7 @@ EXTENSION = "public_pages"
 CHANGED = "public_pages_changed"  # Session.info flag: a watched row changed in this transaction
 FRONT_SIZE = 256  # pages each worker keeps in memory (the whole cache without Redis)
 REDIS_PREFIX = "contest:public:"
-PAGE_VERSION = "1"  # bump when what every cached page carries changes (base.html), to drop old copies
+PAGE_VERSION = "2"  # bump when what every cached page carries changes (base.html), to drop old copies
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -298,10 +298,11 @@ def _key(language: str) -> str:
 def cached(*, arguments: Iterable[str] = (), cache_control: str | None = None) -> Callable[[F], F]:
     """Serve the view's page to anonymous visitors from the shared cache (see the module's text).
 
-    `arguments`: the query arguments the page understands; `cache_control`: what browsers and
+    `arguments`: the query arguments the page understands besides `lang`; `cache_control`: what browsers and
     proxies are told (a view's own Cache-Control header wins), by default public for
     `PUBLIC_PAGE_MAX_AGE` seconds."""
-    allowed = frozenset(arguments)
+    # `?lang=` chooses the page's language (i18n.address_language) on every public page.
+    allowed = frozenset(arguments) | {i18n.LANGUAGE_ARGUMENT}
 
     def decorate(view: F) -> F:
         @wraps(view)

@@ -33,7 +33,9 @@ def site(make_contest, make_category, make_post):
     return contest, category, post
 
 
-PAGES = ["/", "/contests", "/contests/open", "/news", "/news/hello", "/news/feed.atom?lang=en"]
+PAGES = ["/", "/contests", "/contests/open", "/news", "/news/hello", "/news/feed.atom?lang=en",
+         "/contests/open/news/feed.atom?lang=en", "/contests/calendar.ics?lang=en", "/contests/open/calendar.ics",
+         "/sitemap.xml", "/robots.txt", "/contests/open?lang=ru"]
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -718,6 +718,12 @@ def contest_by_slug(slug: str) -> Contest | None:
     return db.session.scalar(select(Contest).where(Contest.slug == slug).options(*SETUP_LOADERS))
 
 
+def public_contest(slug: str) -> Contest | None:
+    """A contest visitors may see, without the setup its page loads (feeds, calendars)."""
+    contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
+    return contest if contest is not None and contest.is_public else None
+
+
 def public_contests(*, status: str | None = None, year: int | None = None):
     """A select of the contests visitors may see, newest event first."""
     query = select(Contest).where(Contest.status.in_([s.value for s in PUBLIC_STATUSES]))

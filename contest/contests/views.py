@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
-from contest import files, pagecache, pictures
+from contest import files, pagecache, pictures, syndication
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
-from contest.contests import services
+from contest.contests import calendar, linked_data, services
 from contest.contests.forms import (
     PART_FORMS,
     ContestFilterForm,
@@ -24,6 +26,7 @@ from contest.contests.page_parts import category_notes, page_parts
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import attach_error, form_status
+from contest.i18n import current_language, localized
 from contest.lookups import contest_or_404
 
 bp = Blueprint("contests", __name__)
@@ -31,6 +34,15 @@ PER_PAGE = 20
 COVER_MAX_AGE = 60 * 60 * 24 * 365  # a cover's files never change: a new picture gets a new name
 MAX_PAGE = 10_000  # deeper pages are empty anyway; the bound keeps the OFFSET a sane number
 organiser = roles_required(Role.ORGANISER)
+
+
+@bp.app_template_global()
+def contest_json_ld(contest: Contest) -> Markup:
+    """The contest page's schema.org `Event`, in the page's language."""
+    return syndication.json_ld(linked_data.contest_event(contest, current_language()))
+
+
+bp.add_app_template_global(syndication.webcal_url, "webcal_url")
 
 
 def _page_number() -> int:
@@ -60,6 +72,37 @@ def detail(slug: str):
         abort(404)
     return render_template("contests/detail.html", contest=contest, ContestStatus=ContestStatus,
                            parts=page_parts(contest, "registration", "after"))
+
+
+@bp.get("/contests/calendar.ics")
+@public
+@pagecache.cached(arguments=("lang",))
+def calendar_feed():
+    language = syndication.feed_language()
+    with force_locale(language):
+        context = _calendar_context(language, _("Literary contests of the Almaty libraries"))
+        body = calendar.build_calendar(calendar.site_feed_contests(), context)
+    return syndication.feed_response(body, "text/calendar")
+
+
+@bp.get("/contests/<slug>/calendar.ics")
+@public
+@pagecache.cached(arguments=("lang",))
+def contest_calendar(slug: str):
+    contest = services.public_contest(slug)
+    if contest is None:
+        abort(404)
+    language = syndication.feed_language()
+    with force_locale(language):
+        context = _calendar_context(language, localized(contest, "title", language))
+        body = calendar.build_calendar([contest], context)
+    return syndication.feed_response(body, "text/calendar")
+
+
+def _calendar_context(language: str, title: str) -> calendar.FeedContext:
+    return calendar.FeedContext(
+        language=language, title=title, host=request.host.split(":")[0],
+        page_url=lambda contest: url_for(".detail", slug=contest.slug, lang=language, _external=True))
 
 
 @bp.get("/covers/contests/<name>")

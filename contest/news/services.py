@@ -97,8 +97,8 @@ def published_page(number: int) -> Page | None:
                  .order_by(NewsPost.published_at.desc(), NewsPost.id.desc()), number, PER_PAGE)
 
 
-def feed_posts() -> list[NewsPost]:
-    return latest_posts(FEED_SIZE)
+def feed_posts(*conditions: ColumnElement[bool]) -> list[NewsPost]:
+    return latest_posts(FEED_SIZE, *conditions)
 
 
 def public_post(slug: str) -> NewsPost | None:

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -15,26 +14,32 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest
+from markupsafe import Markup
 
-from contest import files, i18n, pagecache, pictures
+from contest import files, pagecache, pictures, syndication
 from contest.auth.models import Role
 from contest.auth.permissions import has_role, public, roles_required
+from contest.contests import services as contest_services
 from contest.contests.models import Contest
 from contest.contests.page_parts import PagePart
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.extensions import db
 from contest.forms import FORM_ERROR_STATUS, attach_error
-from contest.news import services
+from contest.news import linked_data, services
 from contest.news.forms import NewsPostForm
 from contest.news.models import NewsPost
 
 bp = Blueprint("news", __name__)
 
 COVER_MAX_AGE = 60 * 60 * 24 * 365  # cover files never change: a new image gets a new name
-FEED_MAX_AGE = 300
 CONTEST_PAGE_POSTS = 6
+
+
+@bp.app_template_global()
+def news_json_ld(post: NewsPost, language: str) -> Markup:
+    """The post page's schema.org `NewsArticle`, in the language the post is shown in."""
+    return syndication.json_ld(linked_data.news_article(post, language))
 
 
 def page_number() -> int:
@@ -73,23 +78,26 @@ def post(slug: str):
 @public
 @pagecache.cached(arguments=("lang",))
 def feed():
-    # The language comes from the address alone (not from cookies), so one cached copy per
-    # address is right for every reader, and the feed carries no session or CSRF token.
-    language = request.args.get("lang", i18n.DEFAULT_LANGUAGE)
-    if not i18n.is_supported(language):
-        error = BadRequest()
-        message = _("This language is not available. Choose Kazakh, Russian or English.")
-        error.user_message = message  # type: ignore[attr-defined]  # shown by the error handler in web.py
-        raise error
-    posts = services.feed_posts()
+    language = syndication.feed_language()
+    return _atom(services.feed_posts(), language, contest=None)
+
+
+@bp.get("/contests/<slug>/news/feed.atom")
+@public
+@pagecache.cached(arguments=("lang",))
+def contest_feed(slug: str):
+    contest = contest_services.public_contest(slug)
+    if contest is None:
+        abort(404)
+    language = syndication.feed_language()
+    return _atom(services.feed_posts(NewsPost.contest_id == contest.id), language, contest=contest)
+
+
+def _atom(posts: list[NewsPost], language: str, *, contest: Contest | None):
     with force_locale(language):
-        xml = render_template("news/feed.xml", posts=posts, language=language,
+        xml = render_template("news/feed.xml", posts=posts, language=language, contest=contest,
                               updated=max((p.changed_at for p in posts), default=utcnow()))
-    response = make_response(xml)
-    response.content_type = "application/atom+xml; charset=utf-8"
-    response.cache_control.public = True
-    response.cache_control.max_age = FEED_MAX_AGE
-    return response
+    return syndication.feed_response(xml, "application/atom+xml")
 
 
 @bp.get("/news/covers/<name>")

@@ -12,6 +12,7 @@ machine, with Redis) asks the database again at once. A remembered answer is als
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from threading import Lock
 
 import redis
@@ -26,12 +27,24 @@ from contest.results.models import ResultSnapshot
 _contests, _snapshots = Contest.__table__, ResultSnapshot.__table__
 # Built once on the tables (not the ORM classes): a Core statement reused with a bound
 # parameter skips both statement building and ORM row handling.
+# A contest's results are public while it has a current snapshot and its results are out.
+PUBLISHED = (_snapshots.c.retired_at.is_(None),
+             _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value]))
 PUBLISHED_QUERY = (
     select(_contests.c.id, _snapshots.c.id)
     .join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
-    .where(_contests.c.slug == bindparam("slug"), _snapshots.c.retired_at.is_(None),
-           _contests.c.status.in_([ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value])))
+    .where(_contests.c.slug == bindparam("slug"), *PUBLISHED))
 MAX_REMEMBERED = 10_000
+
+
+def published_pages(limit: int) -> list[tuple[str, datetime]]:
+    """(slug, publication time) of every public results page (the sitemap), newest first: the
+    same conditions as `lookup`, for every contest at once."""
+    query = (select(_contests.c.slug, _snapshots.c.published_at)
+             .join(_snapshots, _snapshots.c.contest_id == _contests.c.id)
+             .where(*PUBLISHED)
+             .order_by(_snapshots.c.published_at.desc()).limit(limit))
+    return [(slug, published_at) for slug, published_at in db.session.execute(query)]
 
 # (contest id, snapshot id)
 Published = tuple[int, int]

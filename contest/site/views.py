@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest import i18n, pagecache
+from contest import i18n, pagecache, syndication
 from contest.auth.permissions import public
 from contest.auth.services import set_preferred_language
 from contest.auth.views import safe_next
 from contest.contests import services as contests
 from contest.news import services as news
+from contest.site import sitemap
 
 bp = Blueprint("site", __name__)
 HOME_POSTS = 3
@@ -24,6 +27,22 @@ def home():
     return render_template("site/home.html", open_contests=contests.open_for_registration(),
                            upcoming=contests.upcoming_events(), results=contests.recent_results(),
                            posts=news.latest_posts(HOME_POSTS))
+
+
+@bp.get("/sitemap.xml")
+@public
+@pagecache.cached()
+def sitemap_xml():
+    xml = render_template("site/sitemap.xml", pages=sitemap.sitemap_pages(), languages=i18n.LANGUAGE_NAMES)
+    return syndication.feed_response(xml, "application/xml")
+
+
+@bp.get("/robots.txt")
+@public
+@pagecache.cached()
+def robots_txt():
+    text = render_template("site/robots.txt", prefixes=sitemap.PRIVATE_PREFIXES)
+    return syndication.feed_response(text, "text/plain")
 
 
 @bp.post("/language")
@@ -51,10 +70,18 @@ def choose_language(language: str):
 
 
 def _remembering_language(language: str, back: str):
-    response = make_response(redirect(back))
+    response = make_response(redirect(_without_language_argument(back)))
     response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=i18n.LANGUAGE_COOKIE_MAX_AGE,
                         httponly=True, samesite="Lax", secure=request.is_secure)
     return response
+
+
+def _without_language_argument(path: str) -> str:
+    """The page to go back to, without a `?lang=` that would outvote the language just chosen."""
+    parts = urlsplit(path)
+    kept = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True)
+            if name != i18n.LANGUAGE_ARGUMENT]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 # The icon's own background (static/img/icon.svg): the colour a phone shows around the app's name.
