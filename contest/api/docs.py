@@ -1,0 +1,48 @@
+"""The description for programs (/api/v1/openapi.json) and for people (/api/v1/docs), both
+from the generated document, in kk, ru or en."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, url_for
+
+from contest import i18n, pagecache
+from contest.api import problems, spec
+from contest.auth.permissions import public
+
+METHODS = ("get",)
+
+
+@public
+@pagecache.cached(arguments=("lang",))
+def openapi_json() -> Response:
+    from contest.api.views import language
+
+    return jsonify(spec.document(language()))
+
+
+@public
+@pagecache.cached()
+def docs() -> str:
+    document = spec.document(i18n.current_language())
+    return render_template("api/docs.html", document=document, operations=operations(document),
+                           schemas=document.get("components", {}).get("schemas", {}),
+                           problem_kinds=problems.KINDS, json_url=url_for("api.openapi_json", _external=True))
+
+
+def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each operation with its path, in the document's order, and an example address for curl."""
+    found = []
+    for path, item in document.get("paths", {}).items():
+        for method in METHODS:
+            if method in item:
+                found.append({"path": path, "method": method.upper(), "id": f"{method}-{path}",
+                              **item[method]})
+    return found
+
+
+def register(bp: Blueprint) -> None:
+    # Plain rules, not operations: they stay out of the description they serve.
+    bp.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    bp.add_url_rule("/docs", "docs", docs, methods=["GET"])
