@@ -43,6 +43,6 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def register(bp: Blueprint) -> None:
-    # Plain rules, not operations: they stay out of the description they serve.
-    bp.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
-    bp.add_url_rule("/docs", "docs", docs, methods=["GET"])
+    # Flask's own add_url_rule, not flask-smorest's: they stay out of the description they serve.
+    Blueprint.add_url_rule(bp, "/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    Blueprint.add_url_rule(bp, "/docs", "docs", docs, methods=["GET"])

@@ -16,7 +16,6 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotAcceptable, NotFound, TooManyRequests
 from werkzeug.http import parse_accept_header
-from werkzeug.routing import RequestRedirect
 
 from contest import i18n, pagecache
 from contest.api import problems, schemas, services
@@ -112,6 +111,19 @@ def _cors(response: Response) -> None:
 @bp.errorhandler(HTTPException)
 def problem(error: HTTPException) -> Response:
     return problems.response(error, getattr(g, "api_language", i18n.DEFAULT_LANGUAGE))
+
+
+@bp.before_app_request
+def unrouted() -> Response | None:
+    """An address under /api/v1/ that no operation serves, or a method none accepts: a problem
+    too. Routing failed, so no hook or handler of the blueprint runs; this one runs for the
+    whole site and answers only for the API's addresses."""
+    error = request.routing_exception
+    if isinstance(error, NotFound | MethodNotAllowed) and request.path.startswith(f"{bp.url_prefix}/"):
+        requested = request.args.get("lang")
+        g.api_language = requested if i18n.is_supported(requested) else _accepted_language()
+        return problem(error)
+    return None
 
 
 def speaking(view: F) -> F:
@@ -246,23 +258,3 @@ def certificate(code: str) -> dict[str, Any]:
     if found is None:
         raise Problem(404, _l("No document with this code was found."))
     return found
-
-
-# Outside the description: unknown addresses and methods answer with problems too -------------
-
-def unknown(rest: str) -> Response:
-    if request.method in READ_METHODS:
-        raise NotFound()
-    # A path that GET would have served: the method is what is wrong.
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        endpoint, _arguments = adapter.match(method="GET")
-    except (NotFound, MethodNotAllowed, RequestRedirect):
-        raise NotFound() from None
-    if endpoint == "api.unknown":
-        raise NotFound()
-    raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
-
-
-bp.add_url_rule("/<path:rest>", "unknown", public(unknown),
-                methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
