@@ -13,7 +13,7 @@ from contest.auth.models import Role
 from contest.db import utcnow
 from contest.extensions import db
 from contest.results import services as results
-from tests.results.conftest import judged  # noqa: F401  (the results tests' contest factory)
+from tests.results.conftest import judged  # noqa: F401, F811  (the results tests' contest factory)
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def live_api(app) -> Iterator[str]:
 
 
 @pytest.fixture
-def published_contest(judged, make_user):
+def published_contest(judged, make_user):  # noqa: F811  (the fixture imported above)
     """`judged()`'s contest with its results published; A3 (registrations[2]) is a minor whose
     guardian withdrew consent."""
 
