@@ -3,12 +3,14 @@ from the generated document, in kk, ru or en."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, url_for
 
 from contest import i18n, pagecache
 from contest.api import problems, spec
+from contest.api.views import language
 from contest.auth.permissions import public
 
 METHODS = ("get",)
@@ -17,8 +19,6 @@ METHODS = ("get",)
 @public
 @pagecache.cached(arguments=("lang",))
 def openapi_json() -> Response:
-    from contest.api.views import language
-
     return jsonify(spec.document(language()))
 
 
@@ -37,7 +37,8 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     for path, item in document.get("paths", {}).items():
         for method in METHODS:
             if method in item:
-                found.append({"path": path, "method": method.upper(), "id": f"{method}-{path}",
+                anchor = re.sub(r"[^a-z0-9]+", "-", f"{method}{path}".lower()).strip("-")
+                found.append({"path": path, "method": method.upper(), "id": anchor,
                               **item[method]})
     return found
 

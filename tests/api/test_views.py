@@ -3,15 +3,19 @@ problem details and languages."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from contest.api import cursors
 from contest.certificates import services as certificates
 from contest.certificates.models import Certificate
 from contest.db import utcnow
+from contest.ratelimit import MemoryStore, RedisStore
+from tests.conftest import redis_url
 
 JSON = {"Accept": "application/json"}
 PROBLEM = "application/problem+json"
@@ -208,7 +212,17 @@ def test_cors_allows_reading_from_any_site_and_nothing_else(client):
     assert "Access-Control-Allow-Origin" not in refused.headers
 
 
-def test_too_many_requests_from_one_address_get_429_with_retry_after(app, client, monkeypatch):
+def _redis_store() -> RedisStore:
+    try:
+        redis.Redis.from_url(redis_url()).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"Redis is not running at {redis_url()}")
+    return RedisStore(redis_url(), prefix=f"test:{uuid.uuid4().hex}:")
+
+
+@pytest.mark.parametrize("store", [MemoryStore, _redis_store], ids=["memory", "redis"])
+def test_too_many_requests_from_one_address_get_429_with_retry_after(app, client, monkeypatch, store):
+    monkeypatch.setitem(app.extensions, "counter_store", store())  # REDIS_URL makes the app use Redis
     monkeypatch.setitem(app.config, "API_RATE_LIMIT", 3)
     for _attempt in range(3):
         assert client.get("/api/v1/contests", headers=JSON).status_code == 200
