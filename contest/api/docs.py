@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import force_locale
 
 from contest import i18n, pagecache
 from contest.api import problems, spec
@@ -23,12 +24,16 @@ def openapi_json() -> Response:
 
 
 @public
-@pagecache.cached()
+@pagecache.cached(arguments=("lang",))
 def docs() -> str:
-    document = spec.document(i18n.current_language())
-    return render_template("api/docs.html", document=document, operations=operations(document),
-                           schemas=document.get("components", {}).get("schemas", {}),
-                           problem_kinds=problems.KINDS, json_url=url_for("api.openapi_json", _external=True))
+    """In the language of `?lang=` when given (as the description), else the site's usual choice."""
+    chosen = language() if request.args.get("lang") else i18n.current_language()
+    with force_locale(chosen):
+        document = spec.document(chosen)
+        return render_template("api/docs.html", document=document, operations=operations(document),
+                               schemas=document.get("components", {}).get("schemas", {}),
+                               problem_kinds=problems.KINDS,
+                               json_url=url_for("api.openapi_json", lang=chosen, _external=True))
 
 
 def operations(document: dict[str, Any]) -> list[dict[str, Any]]:

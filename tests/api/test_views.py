@@ -266,3 +266,5 @@ def test_the_page_for_people_is_rendered_from_the_description(client):
     page = client.get("/api/v1/docs", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "GET /api/v1/contests/{slug}/results" in page and "problem-too-many-requests" in page
     assert "<script>" not in page and "style=" not in page
+    russian = client.get("/api/v1/docs?lang=ru").get_data(as_text=True)
+    assert "Открытый API" in russian and 'lang="ru"' in russian
