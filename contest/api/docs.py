@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from contest import i18n, pagecache
 from contest.api import problems, spec
-from contest.api.views import language
+from contest.api.views import bp, language
 from contest.auth.permissions import public
 
 METHODS = ("get",)
@@ -48,7 +48,7 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def register(bp: Blueprint) -> None:
-    # Flask's own add_url_rule, not flask-smorest's: they stay out of the description they serve.
-    Blueprint.add_url_rule(bp, "/openapi.json", "openapi_json", openapi_json, methods=["GET"])
-    Blueprint.add_url_rule(bp, "/docs", "docs", docs, methods=["GET"])
+# Flask's own add_url_rule, not flask-smorest's: they stay out of the description they serve.
+# Added once, when this module is first imported (before any app registers the blueprint).
+Blueprint.add_url_rule(bp, "/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+Blueprint.add_url_rule(bp, "/docs", "docs", docs, methods=["GET"])

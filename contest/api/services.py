@@ -30,7 +30,6 @@ from contest.results import published
 from contest.results import services as results
 from contest.results.models import ResultSnapshot
 
-SLUG_MAX = 120  # the slug columns' length
 RESULT_STATUSES = (ContestStatus.RESULTS_PUBLISHED.value, ContestStatus.ARCHIVED.value)
 
 
@@ -65,15 +64,7 @@ def contests_page(*, cursor: str | None, limit: int, status: str | None, languag
                 _next_cursor("contests", rows, limit, "event_at"))
 
 
-def plausible_slug(slug: str) -> bool:
-    """Whether `slug` could name something: PostgreSQL refuses a NUL in a query, and no slug is
-    longer than its column."""
-    return 0 < len(slug) <= SLUG_MAX and "\x00" not in slug
-
-
 def public_contest(slug: str) -> Contest | None:
-    if not plausible_slug(slug):
-        return None
     contest = contests.contest_by_slug(slug)
     return contest if contest is not None and contest.is_public else None
 
@@ -141,7 +132,7 @@ def _public_contest_slugs(ids: set[int]) -> dict[int, str]:
 
 
 def public_post(slug: str) -> NewsPost | None:
-    return news.public_post(slug) if plausible_slug(slug) else None
+    return news.public_post(slug)
 
 
 def post_summary(post: NewsPost, contest_slugs: dict[int, str], language: str) -> dict[str, Any]:
@@ -167,7 +158,7 @@ class UnknownCategory(LookupError):
 def published_results(slug: str, *, category: int | None, language: str) -> dict[str, Any] | None:
     """The contest's published results (None when there are none to show). Raises
     UnknownCategory for a category the results do not have."""
-    found = published.lookup(slug) if plausible_slug(slug) else None
+    found = published.lookup(slug)
     if found is None:
         return None
     contest_id, snapshot_id = found

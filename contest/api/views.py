@@ -9,6 +9,7 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
+from flask import Blueprint as FlaskBlueprint
 from flask import Response, current_app, g, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotAcceptable, NotFound, TooManyRequests
 from werkzeug.http import parse_accept_header
+from werkzeug.routing import PathConverter
 
 from contest import i18n, pagecache
 from contest.api import problems, schemas, services
@@ -111,19 +113,6 @@ def _cors(response: Response) -> None:
 @bp.errorhandler(HTTPException)
 def problem(error: HTTPException) -> Response:
     return problems.response(error, getattr(g, "api_language", i18n.DEFAULT_LANGUAGE))
-
-
-@bp.before_app_request
-def unrouted() -> Response | None:
-    """An address under /api/v1/ that no operation serves, or a method none accepts: a problem
-    too. Routing failed, so no hook or handler of the blueprint runs; this one runs for the
-    whole site and answers only for the API's addresses."""
-    error = request.routing_exception
-    if isinstance(error, NotFound | MethodNotAllowed) and request.path.startswith(f"{bp.url_prefix}/"):
-        requested = request.args.get("lang")
-        g.api_language = requested if i18n.is_supported(requested) else _accepted_language()
-        return problem(error)
-    return None
 
 
 def speaking(view: F) -> F:
@@ -258,3 +247,36 @@ def certificate(code: str) -> dict[str, Any]:
     if found is None:
         raise Problem(404, _l("No document with this code was found."))
     return found
+
+
+# Outside the description: unknown addresses and other methods answer with problems too -------
+
+class AnyRestConverter(PathConverter):
+    """The rest of an address, whatever it holds: the site's own converters match no control
+    character, and an address that no rule matches would get the site's HTML error page."""
+
+    regex = "(?s:.+)"
+    part_isolating = False  # spans "/" (werkzeug would infer True: the pattern names no "/")
+
+
+def unknown(rest: str) -> Response:
+    if request.method in READ_METHODS:
+        raise NotFound()
+    # A path that GET serves: the method is what is wrong.
+    try:
+        endpoint, _arguments = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+    except HTTPException:
+        raise NotFound() from None
+    if endpoint == "api.unknown":
+        raise NotFound()
+    raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+
+
+def add_converter(app_converters: dict[str, type]) -> None:
+    """Registered with the app: the converter must be known before the blueprint's rules are added."""
+    app_converters["any_rest"] = AnyRestConverter
+
+
+# Flask's own add_url_rule: flask-smorest's would document the rule as an operation.
+FlaskBlueprint.add_url_rule(bp, "/<any_rest:rest>", "unknown", public(unknown),
+                            methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -240,6 +240,10 @@ def test_other_methods_unknown_addresses_and_other_types_are_problems(client):
     _problem(client.delete("/api/v1/no-such-thing"), 404)
     _problem(client.get("/api/v1/no/such/thing", headers=JSON), 404)
     _problem(client.get("/api/v1/contests", headers={"Accept": "text/html"}), 406)
+    # What the site's own rules refuse before any view (control characters, a NUL) is a problem here too.
+    _problem(client.get("/api/v1/news/a%04b", headers=JSON), 404)
+    _problem(client.get("/api/v1/contests/a%0Ab/results", headers=JSON), 404)
+    _problem(client.get("/api/v1/contests?x=%00", headers=JSON), 400)
 
 
 def test_language_from_lang_then_accept_language(client):

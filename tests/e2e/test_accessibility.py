@@ -218,6 +218,7 @@ EXCLUDED = {
     "api.openapi_json": "the public API's OpenAPI description (JSON); its page for people is api.docs",
     **{f"api.{name}": "an operation of the public JSON API (tests/api/)" for name in
        ("contests_list", "contest", "results", "news_list", "news_post", "certificate")},
+    "api.unknown": "the public API's answer (a JSON problem) for an address or method it does not serve",
 }
 
 
