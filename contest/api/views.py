@@ -14,9 +14,7 @@ from flask import Response, current_app, g, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotAcceptable, NotFound, TooManyRequests
-from werkzeug.http import parse_accept_header
 from werkzeug.routing import PathConverter
 
 from contest import i18n, pagecache
@@ -24,6 +22,7 @@ from contest.api import problems, schemas, services
 from contest.api.cursors import InvalidCursor
 from contest.api.problems import Problem
 from contest.auth.permissions import public
+from contest.certificates.views import verify_limit  # the verification page's limit: the API is no way round it
 from contest.ratelimit import Limit
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +35,7 @@ JSON_TYPES = ("application/json", "application/problem+json")
 CORS_HEADERS = "Accept, Accept-Language, If-None-Match"
 EXPOSED_HEADERS = "Content-Language, ETag, Retry-After"
 PREFLIGHT_MAX_AGE = 86400
-# Documented on every operation (the language comes from `?lang=`, else Accept-Language).
+# Documented on every operation (the language comes from `?lang=`, else as for the site's pages).
 LANGUAGE_PARAMETER = {
     "in": "query", "name": "lang", "required": False, "schema": {"type": "string", "enum": list(i18n.LANGUAGE_NAMES)},
     "description": _l("The language of the texts: kk, ru or en (else Accept-Language decides; Kazakh by default)."),
@@ -65,8 +64,9 @@ def choose_language() -> None:
 
 
 def _accepted_language() -> str:
-    accepted = parse_accept_header(request.headers.get("Accept-Language", ""), LanguageAccept)
-    return accepted.best_match(list(i18n.LANGUAGE_NAMES)) or i18n.DEFAULT_LANGUAGE
+    # As for a visitor of the pages: the site's language cookie (a page's own script calling the
+    # API), then Accept-Language, then Kazakh. The shared page cache keys answers by this choice.
+    return i18n.visitor_language()
 
 
 @bp.before_request
@@ -238,8 +238,6 @@ def news_post(slug: str) -> dict[str, Any]:
                        "the same limit as the verification page."))
 @speaking
 def certificate(code: str) -> dict[str, Any]:
-    from contest.certificates.views import verify_limit  # the page's own limit: the API is no way round it
-
     wait = verify_limit().reserve(request.remote_addr or "unknown")
     if wait:
         raise TooManyRequests(retry_after=wait)

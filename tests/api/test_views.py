@@ -228,6 +228,7 @@ def test_too_many_requests_from_one_address_get_429_with_retry_after(app, client
         assert client.get("/api/v1/contests", headers=JSON).status_code == 200
     refused = client.get("/api/v1/contests", headers=JSON)
     _problem(refused, 429)
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"  # a page on another site can read why
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     other = client.get("/api/v1/contests", headers=JSON, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200
@@ -253,6 +254,9 @@ def test_language_from_lang_then_accept_language(client):
     assert russian.headers["Content-Language"] == "ru" and russian.get_json()["title"] == "Не найдено"
     english = client.get("/api/v1/contests/none?lang=en", headers={**JSON, "Accept-Language": "ru"})
     assert english.get_json()["title"] == "Not found"
+    client.set_cookie("lang", "en")  # the site's language switcher: a page's own script calling the API
+    assert client.get("/api/v1/contests/none", headers={**JSON, "Accept-Language": "ru"}).get_json()["title"] \
+        == "Not found"
 
 
 def test_the_description_is_openapi_3_1_in_the_chosen_language(client):
