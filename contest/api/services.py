@@ -60,8 +60,20 @@ def contests_page(*, cursor: str | None, limit: int, status: str | None, languag
     if cursor is not None:
         query = query.where(_after(Contest.event_at, Contest.id, decode("contests", cursor)))
     rows = list(db.session.scalars(query.limit(limit + 1)))
-    return Page([contest_summary(contest, language) for contest in rows[:limit]],
+    with_results = _with_published_results([contest.id for contest in rows[:limit]])
+    return Page([contest_summary(contest, language, contest.id in with_results) for contest in rows[:limit]],
                 _next_cursor("contests", rows, limit, "event_at"))
+
+
+def _with_published_results(ids: list[int]) -> set[int]:
+    """Those of the contests whose results the public can open (as results/published.py finds
+    them: a current snapshot and a status that shows it), in one query."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(ResultSnapshot.contest_id).join(Contest, Contest.id == ResultSnapshot.contest_id)
+        .where(ResultSnapshot.contest_id.in_(ids), ResultSnapshot.retired_at.is_(None),
+               Contest.status.in_(RESULT_STATUSES))))
 
 
 def public_contest(slug: str) -> Contest | None:
@@ -69,8 +81,7 @@ def public_contest(slug: str) -> Contest | None:
     return contest if contest is not None and contest.is_public else None
 
 
-def contest_summary(contest: Contest, language: str) -> dict[str, Any]:
-    has_results = contest.status in RESULT_STATUSES
+def contest_summary(contest: Contest, language: str, has_results: bool) -> dict[str, Any]:
     return {
         "slug": contest.slug, "title": localized(contest, "title", language),
         "status": contest.status, "status_label": contest.status_label,
@@ -87,7 +98,7 @@ def contest_summary(contest: Contest, language: str) -> dict[str, Any]:
 
 def contest_detail(contest: Contest, language: str) -> dict[str, Any]:
     return {
-        **contest_summary(contest, language),
+        **contest_summary(contest, language, bool(_with_published_results([contest.id]))),
         **{field: localized(contest, field, language) for field in ("description", "rules", "dedication")},
         **{field: getattr(contest, field) for field in
            ("min_age", "max_age", "min_grade", "max_grade", "capacity", "prize_fund")},

@@ -141,6 +141,8 @@ def test_results_name_only_as_consent_allows_and_carry_no_contact_data(client, p
     assert first["place"] == 1 and first["award"] == "First degree" and first["name"] == "Juniors1 Aruzhan"
     assert first["school"] or first["district"] == "Almaly"
     assert first["total"].count(".") == 1
+    linked = client.get(f"/api/v1/contests/{j.contest.slug}", headers=JSON).get_json()["links"]["results"]
+    assert linked.endswith(f"/contests/{j.contest.slug}/results")
     minor = j.registrations[2]
     assert hidden["named"] is False and hidden["name"] == f"Participant {minor.code}"
     assert minor.participant.surname not in text
@@ -151,9 +153,13 @@ def test_results_name_only_as_consent_allows_and_carry_no_contact_data(client, p
     _problem(client.get(f"/api/v1/contests/{j.contest.slug}/results?category=999999", headers=JSON), 404)
 
 
-def test_results_are_not_found_until_published(client, judged):
+def test_results_are_not_found_until_published(client, judged, make_contest):
     j = judged()
     _problem(client.get(f"/api/v1/contests/{j.contest.slug}/results", headers=JSON), 404)
+    archived = make_contest(status="archived")  # archived without ever publishing: no results to link
+    _problem(client.get(f"/api/v1/contests/{archived.slug}/results", headers=JSON), 404)
+    items = client.get("/api/v1/contests", headers=JSON).get_json()["items"]
+    assert [item["links"]["results"] for item in items] == [None, None]
 
 
 # Certificates --------------------------------------------------------------------------------
