@@ -153,6 +153,24 @@ def test_results_name_only_as_consent_allows_and_carry_no_contact_data(client, p
     _problem(client.get(f"/api/v1/contests/{j.contest.slug}/results?category=999999", headers=JSON), 404)
 
 
+def test_a_consent_withdrawn_after_publishing_hides_the_name_at_once(client, published_contest, db):
+    from contest.registration.services import withdraw_consent
+
+    j = published_contest()
+    child = j.registrations[0].participant
+    child.consent_at, child.consent_version = utcnow(), "test"  # a guardian's yes
+    db.session.commit()
+    url = f"/api/v1/contests/{j.contest.slug}/results?lang=en"
+    first = client.get(url, headers=JSON)
+    assert first.get_json()["categories"][0]["rows"][0]["name"] == "Juniors1 Aruzhan"
+    withdraw_consent(child, actor=child.account)
+    db.session.commit()
+    again = client.get(url, headers={**JSON, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    row = again.get_json()["categories"][0]["rows"][0]
+    assert row["named"] is False and row["name"] == f"Participant {j.registrations[0].code}"
+
+
 def test_results_are_not_found_until_published(client, judged, make_contest):
     j = judged()
     _problem(client.get(f"/api/v1/contests/{j.contest.slug}/results", headers=JSON), 404)
