@@ -37,13 +37,14 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from contest import addresses, ops, pagecache, web
+    from contest import addresses, api, ops, pagecache, web
 
     web.init_extensions(app)
     addresses.init_app(app)
     ops.init_app(app)
     pagecache.init_app(app)
     web.register_blueprints(app)
+    api.init_app(app)
     _connect_domains(app)
     web.register_request_hooks(app)
     web.register_error_handlers(app)

@@ -26,7 +26,10 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export",
                     "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker",
-                    "stage.state_json", "stage.audience_screen"}
+                    "stage.state_json", "stage.audience_screen",
+                    # The read-only JSON API and its description (tests/api/).
+                    "api.contests_list", "api.contest", "api.results", "api.news_list", "api.news_post",
+                    "api.certificate", "api.openapi_json", "api.docs", "api.unknown"}
 
 # The participant account's pages: any signed-in account; each object is checked against the
 # account (another account's participant or registration answers 404).

@@ -112,6 +112,7 @@ PAGES: list[Page] = [
     Page("public", "auth.reset_password", lambda site: {"token": site.reset_token}),
     Page("public", "certificates.verify_form"),
     Page("public", "certificates.verify", lambda site: {"code": site.certificate.code}),
+    Page("public", "api.docs"),
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id}),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.judging_round}),
@@ -219,6 +220,10 @@ EXCLUDED = {
     "ops.metrics": "Prometheus text for the monitoring server",
     "judging.service_worker": "the jury pages' service worker (a script)",
     "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
+    "api.openapi_json": "the public API's OpenAPI description (JSON); its page for people is api.docs",
+    **{f"api.{name}": "an operation of the public JSON API (tests/api/)" for name in
+       ("contests_list", "contest", "results", "news_list", "news_post", "certificate")},
+    "api.unknown": "the public API's answer (a JSON problem) for an address or method it does not serve",
 }
 
 
