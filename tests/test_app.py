@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "contests.cover", "news.index", "news.post", "news.feed", "news.cover",
                     "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export",
+                    "sharing.site_card", "sharing.contest_card", "sharing.news_card", "sharing.results_card",
+                    "sharing.result_card", "sharing.widget",
                     "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker",
                     "stage.state_json", "stage.audience_screen"}
 
