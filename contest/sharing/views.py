@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from contest import i18n, pagecache
 from contest.auth.models import Role
 from contest.auth.permissions import public, roles_required
-from contest.sharing import services
+from contest.contests.models import Contest, ContestStatus
+from contest.contests.page_parts import PagePart
+from contest.errors import ServiceError
+from contest.lookups import contest_or_404
+from contest.sharing import announcing, services
+from contest.sharing.forms import AnnounceForm
 from contest.sharing.cards import Card
 
 bp = Blueprint("sharing", __name__)
@@ -105,3 +112,28 @@ def snippet():
         with force_locale(code):
             snippets[code] = render_template("sharing/_snippet.txt", src=url_for(".widget", lang=code, _external=True))
     return render_template("sharing/snippet.html", snippets=snippets)
+
+
+# Announcing the winners ------------------------------------------------------------------------
+
+def announce_box(sender: object, *, contest: Contest) -> PagePart | None:
+    """On the organiser's contest page while its results are published: the news post button."""
+    if contest.status != ContestStatus.RESULTS_PUBLISHED.value:
+        return None
+    return PagePart("sharing/_announce_part.html", {"contest": contest, "form": AnnounceForm()})
+
+
+@bp.post("/manage/contests/<int:contest_id>/announce")
+@roles_required(Role.ORGANISER)
+def announce(contest_id: int):
+    contest = contest_or_404(contest_id)
+    if not AnnounceForm().validate_on_submit():
+        abort(400)
+    try:
+        post = announcing.draft_winners_post(contest, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("contests.manage", contest_id=contest.id))
+    flash(_("A news post about the winners is ready as a draft in Kazakh, Russian and English. Check it, "
+            "then publish it."), "success")
+    return redirect(url_for("news.edit", post_id=post.id))
