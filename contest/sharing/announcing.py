@@ -60,6 +60,7 @@ def winners_text(contest: Contest, snapshot: ResultSnapshot, language: str) -> d
     and award, named as consent stands now, each linked to their share card."""
     title = i18n.localized(contest, "title", language)
     with force_locale(language):
+        share, everything = _("share card"), _("All results")
         lines = [_("The results are published. Congratulations to the winners!"), ""]
         for category in results.winners_by_category(snapshot):
             if not category["rows"]:
@@ -69,11 +70,11 @@ def winners_text(contest: Contest, snapshot: ResultSnapshot, language: str) -> d
                 card = _external("sharing.result_card", slug=contest.slug, code=row["code"], language=language)
                 name = _escape(results.public_name(row))
                 lines.append(f"- **{_escape(achievement(row, language))}**: {name}"
-                             + (f" ([{_('share card')}]({card}))" if card else ""))
+                             + (f" ([{share}]({card}))" if card else ""))
             lines.append("")
         link = _external("results.public_results", slug=contest.slug, lang=language)
         if link:
-            lines.append(f"[{_('All results')}]({link})")
+            lines.append(f"[{everything}]({link})")
         return {"title": _("Winners: %(contest)s", contest=title)[:TITLE_LIMIT],
                 "summary": _("The winners of the contest, by category and award."),
                 "body": "\n".join(lines).strip()}

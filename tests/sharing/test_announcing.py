@@ -3,6 +3,8 @@ twice for the same result; the news post draft with the winners in three languag
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+
 from sqlalchemy import select
 
 from contest.certificates.models import Certificate
@@ -24,6 +26,8 @@ def withdraw(client, contest):
 
 def test_every_ranked_registration_is_told_its_own_result_once(db, judged, login_as, client, mailbox):
     j = judged()
+    for registration in j.registrations:
+        registration.registered_by.preferred_language = "en"
     j.registrations[0].registered_by.preferred_language = "kk"
     db.session.commit()
     login_as("organiser")
@@ -31,7 +35,8 @@ def test_every_ranked_registration_is_told_its_own_result_once(db, judged, login
     assert sorted(message["To"] for message in mailbox) == sorted(r.registered_by.email for r in j.registrations)
     by_recipient = {message["To"]: message for message in mailbox}
     first = mail_body(by_recipient[j.registrations[0].registered_by.email])
-    assert by_recipient[j.registrations[0].registered_by.email]["Subject"] == f"Нәтижелер: {j.registrations[0].code}"
+    subject = str(make_header(decode_header(by_recipient[j.registrations[0].registered_by.email]["Subject"])))
+    assert subject == f"Нәтижелер: {j.registrations[0].code}" and "Нәтиже: First degree" in first
     assert j.registrations[0].participant.full_name in first
     assert f"/contests/{j.contest.slug}/results?lang=kk" in first
     assert f"/cards/contests/{j.contest.slug}/results/{j.registrations[0].code}/kk.png" in first
@@ -50,12 +55,13 @@ def test_every_ranked_registration_is_told_its_own_result_once(db, judged, login
 
 def test_a_changed_result_is_told_again_with_the_diploma_link(db, judged, login_as, client, mailbox):
     j = judged()
+    j.registrations[3].registered_by.preferred_language = "en"
     login_as("organiser")
     publish(client, j.contest)
     withdraw(client, j.contest)
     notice = db.session.get(ResultNotice, j.registrations[3].id)
     notice.result = "9|"  # as if the recount had moved this entry
-    db.session.add(Certificate(contest_id=j.contest.id, kind="participation", code="ABCD-EFGH-JKLM",
+    db.session.add(Certificate(contest_id=j.contest.id, kind="participation_certificate", code="ABCD-EFGH-JKLM",
                                holder_key=f"registration:{j.registrations[3].id}",
                                registration_id=j.registrations[3].id, language="en", holder_name="X",
                                issued_at=utcnow()))
