@@ -27,5 +27,5 @@ __all__ = ["Adjustment", "Advancement", "Assignment", "AssignmentPlan", "AuditEv
            "Certificate", "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "EntryWork", "ExAequoDecision", "JuryMember", "NewsPost",
            "OutgoingMail", "Participant", "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter",
-           "ResultNotice", "ResultSnapshot", "Round", "Score", "ScoreSheet", "StageState", "StoredFile", "StoredFileChunk", "User",
-           "UserSession"]
+           "ResultNotice", "ResultSnapshot", "Round", "Score", "ScoreSheet", "StageState", "StoredFile",
+           "StoredFileChunk", "User", "UserSession"]

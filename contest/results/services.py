@@ -39,8 +39,8 @@ from contest.results.loading import (
     results_round,
 )
 from contest.results.models import ExAequoDecision, ResultSnapshot
-from contest.results.signals import results_published
 from contest.results.ranking import Method, Ranking, Standing, counting_sheets
+from contest.results.signals import results_published
 from contest.results.svg import histogram_svg, score_bins
 
 REASON_LIMIT = 1000

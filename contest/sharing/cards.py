@@ -28,13 +28,17 @@ MUTED = (73, 80, 87)
 PAPER = (251, 248, 241)
 BAND = 18  # the ornament band's height, top and bottom
 # Bump when the drawing changes: the digest (and so every cached file and ETag) changes with it.
-DRAWING_VERSION = "1"
+DRAWING_VERSION = "2"
 
 # Title sizes tried from the largest down until the title fits its lines.
 TITLE_SIZES = (68, 60, 52, 46)
 TITLE_LINES = 3
 KICKER_SIZE, SUBTITLE_SIZE, FOOTER_SIZE = 28, 34, 26
 SUBTITLE_LINES = 2
+RULE_SPACE = 34  # the motif under the title and the space below it
+FOOTER_TOP = HEIGHT - BAND - 36 - FOOTER_SIZE
+# What the blocks above the footer may take, leaving a clear band above it.
+CONTENT_HEIGHT = FOOTER_TOP - 40 - MARGIN
 ELLIPSIS = "…"
 
 
@@ -106,23 +110,40 @@ def _clip(lines: list[str], limit: int, face: ImageFont.FreeTypeFont, width: int
 
 def layout(card: Card) -> list[Block]:
     """The card's blocks with their lines: the title at the largest size at which it fits its
-    three lines (else the smallest, clipped), the others at fixed sizes."""
-    blocks = []
+    three lines and leaves room for the rest above the footer (else the smallest, clipped), the
+    others at fixed sizes."""
+    head: list[Block] = []
     if card.kicker:
         face = font(SANS_BOLD, KICKER_SIZE)
-        blocks.append(Block(SANS_BOLD, KICKER_SIZE, _clip(wrap(card.kicker.upper(), face, TEXT_WIDTH), 1, face,
-                                                          TEXT_WIDTH)))
-    for size in TITLE_SIZES:
-        face = font(SERIF_BOLD, size)
-        lines = wrap(card.title, face, TEXT_WIDTH)
-        if len(lines) <= TITLE_LINES:
-            break
-    blocks.append(Block(SERIF_BOLD, size, _clip(lines, TITLE_LINES, face, TEXT_WIDTH)))
+        head.append(Block(SANS_BOLD, KICKER_SIZE, _clip(wrap(card.kicker.upper(), face, TEXT_WIDTH), 1, face,
+                                                        TEXT_WIDTH)))
+    tail: list[Block] = []
     if card.subtitle:
         face = font(SANS, SUBTITLE_SIZE)
         lines = [line for part in card.subtitle.split("\n") for line in wrap(part, face, TEXT_WIDTH)]
-        blocks.append(Block(SANS, SUBTITLE_SIZE, _clip(lines, SUBTITLE_LINES, face, TEXT_WIDTH)))
-    return blocks
+        tail.append(Block(SANS, SUBTITLE_SIZE, _clip(lines, SUBTITLE_LINES, face, TEXT_WIDTH)))
+    for size in TITLE_SIZES:
+        face = font(SERIF_BOLD, size)
+        lines = wrap(card.title, face, TEXT_WIDTH)
+        title = Block(SERIF_BOLD, size, _clip(lines, TITLE_LINES, face, TEXT_WIDTH))
+        if len(lines) <= TITLE_LINES and height([*head, title, *tail]) <= CONTENT_HEIGHT:
+            break
+    return [*head, title, *tail]
+
+
+def line_step(block: Block) -> int:
+    return round(block.size * 1.25)
+
+
+def gap_after(block: Block, index: int) -> int:
+    """The space below a block: more under the kicker; under the title, the motif and its margin."""
+    if block.font_name == SERIF_BOLD:
+        return 16 + RULE_SPACE
+    return 24 if index == 0 else 16
+
+
+def height(blocks: list[Block]) -> int:
+    return sum(len(block.lines) * line_step(block) + gap_after(block, index) for index, block in enumerate(blocks))
 
 
 def render(card: Card) -> bytes:
@@ -135,16 +156,14 @@ def render(card: Card) -> bytes:
     for index, block in enumerate(layout(card)):
         face = font(block.font_name, block.size)
         colour = PRIMARY if block.font_name == SANS_BOLD else INK if block.font_name == SERIF_BOLD else MUTED
-        step = round(block.size * 1.25)
         for line in block.lines:
             draw.text((MARGIN, y), line, font=face, fill=colour)
-            y += step
-        y += 24 if index == 0 else 16
+            y += line_step(block)
         if block.font_name == SERIF_BOLD:  # the motif under the title, as on the site's pages
-            draw.rectangle((MARGIN, y, MARGIN + 120, y + 6), fill=PRIMARY)
-            y += 34
+            draw.rectangle((MARGIN, y + 16, MARGIN + 120, y + 22), fill=PRIMARY)
+        y += gap_after(block, index)
     footer = font(SANS_BOLD, FOOTER_SIZE)
-    draw.text((MARGIN, HEIGHT - BAND - 36 - FOOTER_SIZE), card.footer, font=footer, fill=PRIMARY)
+    draw.text((MARGIN, FOOTER_TOP), card.footer, font=footer, fill=PRIMARY)
     output = BytesIO()
     image.save(output, "PNG", optimize=True)
     return output.getvalue()

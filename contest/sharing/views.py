@@ -15,8 +15,8 @@ from contest.contests.page_parts import PagePart
 from contest.errors import ServiceError
 from contest.lookups import contest_or_404
 from contest.sharing import announcing, services
-from contest.sharing.forms import AnnounceForm
 from contest.sharing.cards import Card
+from contest.sharing.forms import AnnounceForm
 
 bp = Blueprint("sharing", __name__)
 
@@ -97,8 +97,8 @@ def result_card(slug: str, code: str, language: str):
 def widget():
     """A script-free page for an <iframe> on another site (see web.py: its own frame-ancestors)."""
     language = request.args.get("lang")
-    if not i18n.is_supported(language):
-        language = i18n.DEFAULT_LANGUAGE
+    if not i18n.is_supported(language):  # the snippet always names one; a visitor's own otherwise
+        language = i18n.visitor_language()
     with force_locale(language):
         return render_template("sharing/embed.html", language=language, open_contests=services.widget_contests(),
                                results=services.widget_results(language))

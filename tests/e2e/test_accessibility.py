@@ -115,6 +115,7 @@ PAGES: list[Page] = [
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id}),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.judging_round}),
+    Page("public", "sharing.widget"),
     # A parent's account.
     Page("participant", "registration.dashboard"),
     Page("participant", "auth.account"),
@@ -179,6 +180,7 @@ PAGES: list[Page] = [
     Page("organiser", "news.create"),
     Page("organiser", "news.edit", lambda site: {"post_id": site.draft_post}),
     Page("organiser", "mail.undelivered"),
+    Page("organiser", "sharing.snippet"),
     # The administrator.
     Page("admin", "users.index"),
     Page("admin", "site.home"),
@@ -214,6 +216,11 @@ EXCLUDED = {
     "ops.metrics": "Prometheus text for the monitoring server",
     "judging.service_worker": "the jury pages' service worker (a script)",
     "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
+    "sharing.site_card": "a PNG share card",
+    "sharing.contest_card": "a PNG share card",
+    "sharing.news_card": "a PNG share card",
+    "sharing.results_card": "a PNG share card",
+    "sharing.result_card": "a PNG share card",
 }
 
 

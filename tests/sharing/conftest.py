@@ -14,9 +14,9 @@ def card_folder(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def published(judged, login_as, client):
+def published(request, login_as, client):
     """The judged contest with its results published, and the client signed out again."""
-    j = judged()
+    j = request.getfixturevalue("judged")()
     login_as("organiser")
     response = client.post_form(f"/manage/contests/{j.contest.id}/results/publish", {},
                                 headers={"Accept-Language": "en"})

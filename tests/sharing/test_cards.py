@@ -40,13 +40,16 @@ def test_every_kazakh_letter_is_printed_by_a_font_that_has_it():
     assert " ".join(blocks[1].lines).split() == card.title.split()
     assert blocks[0].lines == ("НӘТИЖЕЛЕР",)
     assert blocks[2].lines[0] == "Қасымов Әлихан"
+    assert cards.height(blocks) <= cards.CONTENT_HEIGHT  # the footer stays clear
 
 
 def test_a_long_title_is_wrapped_to_fit_and_clipped_with_an_ellipsis():
-    blocks = cards.layout(Card(kicker="", title=LONG_TITLE * 2, subtitle="", footer=""))
-    title = blocks[0]
+    blocks = cards.layout(Card(kicker="Нәтижелер", title=LONG_TITLE * 2, subtitle="Қасымов Әлихан\n12–14 жас",
+                               footer=""))
+    title = blocks[1]
     assert title.size == cards.TITLE_SIZES[-1] and len(title.lines) == cards.TITLE_LINES
     assert title.lines[-1].endswith(cards.ELLIPSIS)
+    assert cards.height(blocks) <= cards.CONTENT_HEIGHT
     face = cards.font(title.font_name, title.size)
     assert all(face.getlength(line) <= cards.TEXT_WIDTH for line in title.lines)
 
