@@ -111,6 +111,11 @@ class Config:
     # How participants' names are shown: "surname-first" (Kazakh and Russian lists) or "given-first".
     NAME_ORDER = os.environ.get("NAME_ORDER", "surname-first")
     SITE_URL = os.environ.get("SITE_URL", "")
+    # Sites that may show the widget (/embed) in a frame, e.g. "https://www.kitaphana.kz"
+    # (spaces or commas between several). This site itself always may; other pages may be
+    # framed by nobody. Share card pictures are kept in CARD_CACHE_DIR (default instance/cards).
+    EMBED_ORIGINS = os.environ.get("EMBED_ORIGINS", "")
+    CARD_CACHE_DIR = os.environ.get("CARD_CACHE_DIR", "")
     # Certificates: lookups of /verify per address and window; the RQ queue bulk jobs go to.
     CERTIFICATE_VERIFY_LIMIT = int(os.environ.get("CERTIFICATE_VERIFY_LIMIT", 30))
     CERTIFICATE_VERIFY_WINDOW = int(os.environ.get("CERTIFICATE_VERIFY_WINDOW", 60))

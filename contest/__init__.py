@@ -60,10 +60,10 @@ def _connect_domains(app: Flask) -> None:
     """Each domain built on contests connects to the contests' signals (DESIGN.md §1) here, in
     the order of the domains: the order of the boxes on the organiser's contest page and of the
     checks. Nothing is wired as a side effect of importing a module."""
-    from contest import certificates, contests, judging, news, registration, results, stage
+    from contest import certificates, contests, judging, news, registration, results, sharing, stage
 
     contests.init_app(app)
-    for domain in (news, registration, judging, results, certificates, stage):
+    for domain in (news, registration, judging, results, certificates, stage, sharing):
         domain.init_app(app)
 
 

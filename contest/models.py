@@ -20,11 +20,12 @@ from contest.news.models import NewsPost
 from contest.ratelimit import RateCounter
 from contest.registration.models import Entry, EntryWork, Participant, Registration, RegistrationCounter
 from contest.results.models import Adjustment, ExAequoDecision, ResultSnapshot
+from contest.sharing.models import ResultNotice
 from contest.stage.models import StageState
 
 __all__ = ["Adjustment", "Advancement", "Assignment", "AssignmentPlan", "AuditEvent", "AwardTier", "Category",
            "Certificate", "CertificateJob", "CertificateSettings", "CertificateSignatory", "Conflict", "Contest",
            "ContestStatusChange", "Criterion", "Entry", "EntryWork", "ExAequoDecision", "JuryMember", "NewsPost",
            "OutgoingMail", "Participant", "PerformanceSlot", "RateCounter", "Registration", "RegistrationCounter",
-           "ResultSnapshot", "Round", "Score", "ScoreSheet", "StageState", "StoredFile", "StoredFileChunk", "User",
-           "UserSession"]
+           "ResultNotice", "ResultSnapshot", "Round", "Score", "ScoreSheet", "StageState", "StoredFile",
+           "StoredFileChunk", "User", "UserSession"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request, url_for
@@ -16,24 +17,56 @@ from contest.forms import wants_json
 # Endpoints served straight from disk; everything else must declare who may see it.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+# Pages another site may show in a frame: the widget (contest/sharing). Only they get the
+# frame-ancestors of EMBED_ORIGINS and no X-Frame-Options (which cannot name origins).
+FRAMEABLE_ENDPOINTS = {"sharing.widget"}
+# An origin as CSP writes it: scheme, host (optionally "*." for its subdomains), optional port.
+ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
 
-SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {frame_ancestors}",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+OTHER_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-))
+)
+
+
+def _lowered(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
+SECURITY_HEADERS = _lowered((("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Frame-Options", "DENY"),
+                             *OTHER_HEADERS))
+
+
+def embed_origins(value: str) -> list[str]:
+    """EMBED_ORIGINS ("https://kitaphana.kz https://www.kitaphana.kz", commas allowed) as a list;
+    refuses to start with anything that is not a plain origin, since the value goes into a header."""
+    origins = [item.rstrip("/").lower() for item in re.split(r"[\s,]+", value) if item]
+    for origin in origins:
+        if not ORIGIN.fullmatch(origin):
+            raise RuntimeError(f"EMBED_ORIGINS: {origin!r} is not an origin such as https://www.example.kz")
+    return origins
+
+
+def embed_headers(origins: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """The widget's headers: this site itself (the organisers' preview) and the configured origins."""
+    policy = content_security_policy(" ".join(["'self'", *origins]))
+    return _lowered((("Content-Security-Policy", policy), *OTHER_HEADERS))
 
 
 def init_extensions(app: Flask) -> None:
@@ -70,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.registration.manage_views import bp as registration_manage_bp
     from contest.registration.views import bp as registration_bp
     from contest.results.views import bp as results_bp
+    from contest.sharing.views import bp as sharing_bp
     from contest.site.views import bp as site_bp
     from contest.stage.views import bp as stage_bp
 
@@ -86,12 +120,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(judging_bp)
     app.register_blueprint(judging_manage_bp)
     app.register_blueprint(stage_bp)
+    app.register_blueprint(sharing_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
     from contest.auth.permissions import enforce_access_rule
 
     app.before_request(enforce_access_rule)
+    frameable_headers = embed_headers(embed_origins(app.config.get("EMBED_ORIGINS", "")))
 
     @app.after_request
     def finish_unit_of_work(response: Response) -> Response:
@@ -118,7 +154,8 @@ def register_request_hooks(app: Flask) -> None:
         # Each header only where the view did not set its own. One pass over what is there,
         # rather than a search per header: this runs on every response, cached pages included.
         present = {name.lower() for name, _ in headers}
-        headers.extend([(name, value) for key, name, value in SECURITY_HEADERS if key not in present])
+        wanted = frameable_headers if request.endpoint in FRAMEABLE_ENDPOINTS else SECURITY_HEADERS
+        headers.extend([(name, value) for key, name, value in wanted if key not in present])
         if app.config.get("SESSION_COOKIE_SECURE") and "strict-transport-security" not in present:
             headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "cache-control" not in present and request.endpoint not in STATIC_ENDPOINTS:

@@ -25,6 +25,8 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "site.sitemap_xml", "site.robots_txt",
                     "certificates.verify_form", "certificates.verify",
                     "results.public_results", "results.public_export",
+                    "sharing.site_card", "sharing.contest_card", "sharing.news_card", "sharing.results_card",
+                    "sharing.result_card", "sharing.widget",
                     "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker",
                     "stage.state_json", "stage.audience_screen",
                     # The read-only JSON API and its description (tests/api/).

@@ -50,6 +50,15 @@ def _contexts(language: str) -> dict[str, dict]:
                                        "link": "https://konkurs.kz/jury"},
         "certificates/email/ready.txt": {"account": user, "contest_title": title, "names": ["Бөкейхан Әлихан"],
                                          "link": "https://konkurs.kz/my/certificates", "count": 1},
+        "sharing/email/result.txt#first": {
+            "account": user, "registration": registration, "participant_name": "Бөкейхан Әлихан",
+            "contest_title": title, "category_name": "14–17 жас", "achievement": "I орын", "corrected": False,
+            "results_link": "https://konkurs.kz/contests/aqyn/results?lang=kk",
+            "card_link": "https://konkurs.kz/cards/contests/aqyn/results/AQY26-0042/kk.png", "certificates_link": ""},
+        "sharing/email/result.txt#changed": {
+            "account": user, "registration": registration, "participant_name": "Бөкейхан Әлихан",
+            "contest_title": title, "category_name": "14–17 жас", "achievement": "II орын", "corrected": True,
+            "results_link": "", "card_link": "", "certificates_link": "https://konkurs.kz/my/certificates"},
         "auth/email/reset.txt": {"user": user, "link": "https://konkurs.kz/password/reset/x", "minutes": 60},
         "stage/email/order_published.txt": {
             "account": user, "contest_title": title, "round_name": "Финал", "link": "https://konkurs.kz/my",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, overload
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -39,6 +40,7 @@ from contest.results.loading import (
 )
 from contest.results.models import ExAequoDecision, ResultSnapshot
 from contest.results.ranking import Method, Ranking, Standing, counting_sheets
+from contest.results.signals import results_published
 from contest.results.svg import histogram_svg, score_bins
 
 REASON_LIMIT = 1000
@@ -480,6 +482,8 @@ def publish_results(contest: Contest, *, actor: User | None, reason: str = "") -
     record("results.publish", snapshot, actor=actor, contest_id=contest.id, round_id=round_.id,
            missing_sheets=len(missing), reason=reason)
     change_status(contest, ContestStatus.RESULTS_PUBLISHED.value, actor=actor)
+    results_published.send(current_app._get_current_object(),  # type: ignore[attr-defined]  # the app, as connected
+                           contest=contest, snapshot=snapshot)
     return snapshot
 
 

@@ -89,7 +89,8 @@ def test_receivers_are_called_in_the_order_the_factory_connects_them(app):
     with app.app_context():
         boxes = [receiver.__module__ for receiver in signals.manage_boxes.receivers_for(app)]
     assert boxes == ["contest.registration.manage_views", "contest.judging.manage_views",
-                     "contest.results.views", "contest.certificates.views", "contest.stage.views"]
+                     "contest.results.views", "contest.certificates.views", "contest.stage.views",
+                     "contest.sharing.views"]
 
 
 def test_an_app_sees_only_what_was_connected_for_it(app):

@@ -116,6 +116,7 @@ PAGES: list[Page] = [
     Page("public", "contests.detail", lambda site: {"slug": "no-such-contest"}, status=404),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.recital.rounds[-1].id}),
     Page("public", "stage.audience_screen", lambda site: {"round_id": site.judging_round}),
+    Page("public", "sharing.widget"),
     # A parent's account.
     Page("participant", "registration.dashboard"),
     Page("participant", "auth.account"),
@@ -180,6 +181,7 @@ PAGES: list[Page] = [
     Page("organiser", "news.create"),
     Page("organiser", "news.edit", lambda site: {"post_id": site.draft_post}),
     Page("organiser", "mail.undelivered"),
+    Page("organiser", "sharing.snippet"),
     # The administrator.
     Page("admin", "users.index"),
     Page("admin", "site.home"),
@@ -224,6 +226,11 @@ EXCLUDED = {
     **{f"api.{name}": "an operation of the public JSON API (tests/api/)" for name in
        ("contests_list", "contest", "results", "news_list", "news_post", "certificate")},
     "api.unknown": "the public API's answer (a JSON problem) for an address or method it does not serve",
+    "sharing.site_card": "a PNG share card",
+    "sharing.contest_card": "a PNG share card",
+    "sharing.news_card": "a PNG share card",
+    "sharing.results_card": "a PNG share card",
+    "sharing.result_card": "a PNG share card",
 }
 
 
