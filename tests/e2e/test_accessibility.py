@@ -136,6 +136,7 @@ PAGES: list[Page] = [
                                                  "registration_id": site.judging_entry}),
     Page("juror", "judging.sheet", _sheet),
     Page("juror", "judging.ranking", lambda site: site.ranked),
+    Page("juror", "stage_jury.follow", lambda site: {"contest_id": site.judging.id, "round_id": site.judging_round}),
     Page("juror", "auth.account"),
     # The organiser.
     Page("organiser", "contests.manage_list"),
@@ -214,6 +215,7 @@ EXCLUDED = {
     "ops.metrics": "Prometheus text for the monitoring server",
     "judging.service_worker": "the jury pages' service worker (a script)",
     "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
+    "stage_jury.performer": "a part of the juror's stage page that its script swaps in (checked within that page)",
 }
 
 
