@@ -91,7 +91,8 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     round_id, first_id, member_id, user_id = j.round.id, first.id, j.jurors[2].id, j.jurors[2].user_id
     follow = f"/jury/{j.contest.id}/rounds/{round_id}/stage"
     first_sheet = f"/jury/{j.contest.id}/rounds/{round_id}/entries/{first_id}"
-    db.session.commit()  # end the test's read, and read nothing more without ending it: SQLite lets the server write only then
+    # End the test's read, and read nothing more without ending it: SQLite lets the server write only then.
+    db.session.commit()
 
     chair_context = browser.new_context(base_url=server, locale="kk-KZ", viewport={"width": 1280, "height": 900})
     chair = chair_context.new_page()
@@ -146,6 +147,11 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     keys: list[str] = []
     third.on("request", lambda request: keys.append(request.headers.get("idempotency-key", ""))
              if request.method == "POST" else None)
+    # The service worker's copy of the stage page shows the performer on stage now.
+    third.wait_for_function("""async (code) => {
+      const copy = await caches.match(location.href, {ignoreVary: true});
+      return Boolean(copy) && (await copy.text()).includes(code);
+    }""", arg=codes[0])
     wire.cut.add(session_of(third_context))
     third_context.set_offline(True)
     expect(third.locator("[data-stage-connection]")).to_have_text(OFFLINE)
@@ -156,6 +162,13 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     shot(third, "3-waiting-to-send")
     assert accessibility_problems(third, "the stage page, waiting to send") == []
     assert count(db, ScoreSheet, ScoreSheet.member_id == member_id) == 0, "saved while offline"
+    # A reload without a connection: the page comes from the worker's copy, the scores from the phone.
+    third.reload()
+    expect(third.get_by_role("heading", name=f"Сахнада: {codes[0]}")).to_be_visible()
+    expect(third.locator(content)).to_have_value("6")
+    expect(third.locator(form)).to_have_value("5.5")
+    expect(third.locator("[data-offline-status]")).to_contain_text(WAITING_TO_SEND)
+    third.evaluate("() => { window.notReloaded = true; }")
 
     # The connection is back: the sheet goes once, and only then does the page say "sent".
     wire.cut.clear()
