@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from contest.results.views import bp as results_bp
     from contest.sharing.views import bp as sharing_bp
     from contest.site.views import bp as site_bp
+    from contest.stage.jury_views import bp as stage_jury_bp
     from contest.stage.views import bp as stage_bp
 
     app.register_blueprint(site_bp)
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(judging_manage_bp)
     app.register_blueprint(stage_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(stage_jury_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -25,6 +25,7 @@ from contest.contests.models import Category, Criterion
 from contest.forms import LANGUAGE_CHOICES, REQUIRED_MESSAGE, trimmed
 from contest.i18n import localized
 from contest.judging.jury import NAME_LIMIT
+from contest.judging.models import ScoreSheet
 from contest.judging.ranking_sheets import place_field
 from contest.judging.services import COMMENT_LIMIT, REASON_LIMIT, format_points, points_field
 from contest.registration.models import Registration
@@ -137,6 +138,15 @@ def sheet_form_class(criteria: list[Criterion]) -> type[SheetForm]:
             render_kw={"type": "number", "inputmode": "decimal", "min": 0, "max": criterion.max_score,
                        "step": step, "autocomplete": "off"}))
     return Form
+
+
+def sheet_initial(sheet: ScoreSheet | None) -> dict[str, str]:
+    """What a sheet form shows first: the saved scores, comment and version (0 for a new sheet)."""
+    if sheet is None:
+        return {"version": "0"}
+    values = {f"points_{criterion_id}": format_points(points)
+              for criterion_id, points in sheet.points_by_criterion().items()}
+    return {**values, "comment": sheet.comment, "version": str(sheet.version)}
 
 
 def _decimal_step(criterion: Criterion) -> Decimal:

@@ -35,7 +35,14 @@ from contest.forms import FORM_ERROR_STATUS, attach_error, wants_json
 from contest.i18n import localized
 from contest.judging import services
 from contest.judging.assignment import next_unscored, why_closed
-from contest.judging.forms import RankingForm, ReasonForm, SheetForm, ranking_form_class, sheet_form_class
+from contest.judging.forms import (
+    RankingForm,
+    ReasonForm,
+    SheetForm,
+    ranking_form_class,
+    sheet_form_class,
+    sheet_initial,
+)
 from contest.judging.jury import membership, memberships_of
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.judging.progress import CellState, juror_queue
@@ -139,14 +146,6 @@ def _scoring_open(contest: Contest) -> bool:
 
 # The score sheet ---------------------------------------------------------------------------
 
-def _initial(sheet: ScoreSheet | None) -> dict[str, str]:
-    if sheet is None:
-        return {"version": "0"}
-    values = {f"points_{criterion_id}": services.format_points(points)
-              for criterion_id, points in sheet.points_by_criterion().items()}
-    return {**values, "comment": sheet.comment, "version": str(sheet.version)}
-
-
 def _render_sheet(contest, member, round_, registration, sheet, form: SheetForm,
                   conflict_form: ReasonForm | None = None, status: int = 200):
     queue_items = juror_queue(member, round_)
@@ -170,7 +169,7 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
     current = services.sheet_for(member, registration, round_)
     form_class = sheet_form_class(contest.criteria)
     if request.method == "GET":
-        return _render_sheet(contest, member, round_, registration, current, form_class(data=_initial(current)))
+        return _render_sheet(contest, member, round_, registration, current, form_class(data=sheet_initial(current)))
 
     form = form_class()
     action = request.form.get("action", "draft")
@@ -191,7 +190,7 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
                 return _refused(form, error)
         else:
             following = _after_save(contest, member, round_, registration, saved, action)
-            return _sent(saved, following) if as_json else redirect(following)
+            return _sent(saved, following) if as_json else redirect(_back_to() or following)
     if as_json:
         return _refused(form, None)
     return _render_sheet(contest, member, round_, registration, current, form, status=FORM_ERROR_STATUS)
@@ -211,6 +210,13 @@ def _after_save(contest, member, round_, registration, saved: ScoreSheet, action
         flash(_("No entries are waiting for your score in this round."), "info")
         return url_for(".queue", contest_id=contest.id, round_id=round_.id)
     return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id)
+
+
+def _back_to() -> str | None:
+    """A jury page the form asked to come back to (the live stage page posts its sheet here and
+    wants the juror back on the stage); only paths under /jury/, never another site."""
+    back = request.form.get("back", "")
+    return back if back.startswith(url_for(".index")) and "//" not in back and "\\" not in back else None
 
 
 def _sent(saved: ScoreSheet, following: str):
@@ -291,7 +297,7 @@ def declare_conflict(contest_id: int, round_id: int, registration_id: int):
             flash(_("Conflict of interest recorded: you will not score %(code)s.", code=registration.code), "success")
             return redirect(url_for(".queue", contest_id=contest.id, round_id=round_.id))
     current = services.sheet_for(member, registration, round_)
-    form = sheet_form_class(contest.criteria)(formdata=None, data=_initial(current))
+    form = sheet_form_class(contest.criteria)(formdata=None, data=sheet_initial(current))
     return _render_sheet(contest, member, round_, registration, current, form, conflict_form, FORM_ERROR_STATUS)
 
 

@@ -10,12 +10,13 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Connect the stage to the pages below it: the organisers' contest page gets the live
     rounds' links, a registration page the performer's place once the order is announced, a
-    juror's queue the chair's reminder."""
+    juror's queue the chair's reminder and, in a live round, the way to the page that follows the stage."""
     from contest.contests import signals
     from contest.judging.signals import queue_notices
     from contest.registration.signals import registration_page
-    from contest.stage import views
+    from contest.stage import jury_views, views
 
     signals.manage_boxes.connect(views.stage_box, app)
     registration_page.connect(views.place_on_stage, app)
     queue_notices.connect(views.chair_reminder, app)
+    queue_notices.connect(jury_views.follow_link, app)

@@ -11,15 +11,19 @@
 // - a service worker (static/js/sheet-sw.js, served as /jury/sw.js) keeps the jury pages and
 //   static files, so that reloading the sheet without a connection still shows it.
 // Nothing here knows the sheet's fields: any inputs of the form are kept and sent.
+// The live stage page (static/js/stage-follow.js) swaps the sheet for the next performer's:
+// it calls window.contestSheets.leave() before and attach(part) after; saves of the sheets
+// left behind keep going, and what becomes of them is said in the page's own region.
 (() => {
-  const region = document.querySelector("[data-offline-jury]");
-  if (!region) return;
-  const form = document.querySelector("form[data-offline-sheet]");
-  const texts = region.dataset;
-  const prefix = `contest-sheet:${region.dataset.offlineJury}:`;
-  const ownKey = form ? prefix + form.dataset.offlineSheet : null;
-  // Not form.action: the buttons are named "action", and a form's named controls shadow it.
-  const postUrl = form ? form.getAttribute("action") : null;
+  const config = document.querySelector("[data-offline-jury]");
+  if (!config) return;
+  const texts = config.dataset;
+  const prefix = `contest-sheet:${config.dataset.offlineJury}:`;
+  // The sheet on the page now (attach): its form, where its sending news go, its storage key.
+  let form = null;
+  let region = config;
+  let ownKey = null;
+  let postUrl = null;
   const RETRY_MS = [2000, 4000, 8000, 15000, 30000, 60000];
   const CSRF_FIELD = "csrf_token";
   const inFlight = new Set();
@@ -173,12 +177,36 @@
 
   const sayOthers = () => {
     const others = pendingKeys().filter((key) => key !== ownKey).length;
-    const note = region.querySelector("[data-others]") || document.createElement("p");
+    const note = config.querySelector("[data-others]") || document.createElement("p");
     note.dataset.others = "";
     note.className = "small text-body-secondary mb-2";
     note.textContent = others ? texts.textOthers.replace("{count}", String(others)) : "";
-    if (others && !note.isConnected) region.append(note);
+    if (others && !note.isConnected) config.append(note);
     if (!others) note.remove();
+  };
+
+  // On the stage page (its region has the texts): one line per sheet left behind, saying what
+  // became of it (sent, refused, typed and never sent) with a link to the sheet's own page.
+  const sayAbout = (key, kind, record, message = "") => {
+    if (!texts.textSentOther || !record) return;
+    const id = `sheet-note-${key.slice(prefix.length).replace(/[^0-9a-z]/gi, "-")}`;
+    const line = document.getElementById(id) || document.createElement("div");
+    line.id = id;
+    line.className = `alert alert-${kind === "sent" ? "success" : "warning"} mb-2`;
+    const label = record.label || "";
+    const words = { sent: texts.textSentOther, refused: texts.textRefusedOther, unsent: texts.textUnsent }[kind];
+    const text = document.createElement("p");
+    text.className = "mb-0";
+    text.textContent = `${words.replace("{code}", label)} ${message}`.trim();
+    line.replaceChildren(text);
+    if (kind !== "sent") {
+      const link = document.createElement("a");
+      link.href = record.url;
+      link.className = "alert-link";
+      link.textContent = texts.textOpen;
+      line.append(link);
+    }
+    if (!line.isConnected) config.prepend(line);
   };
 
   // Sending ---------------------------------------------------------------------------------
@@ -230,7 +258,8 @@
   const settleOwn = (result, record, immediate) => {
     const { outcome, answer } = result;
     if (outcome === "sent") {
-      if (immediate && answer.next_url) {
+      const stay = form.dataset.offlineStay !== undefined; // the stage page follows the stage itself
+      if (immediate && answer.next_url && !stay) {
         window.location.assign(answer.next_url); // as the form would: the next page says what was saved
         return;
       }
@@ -239,7 +268,7 @@
       }
       markInvalid([]);
       setLocked(Boolean(answer.submitted) || valueOf(record.fields, "action") === "submit");
-      say("sent", answer.message, [], answer.next_url);
+      say("sent", answer.message, [], stay ? null : answer.next_url);
       keepCopy(); // the kept page now shows the saved scores and version
     } else if (outcome === "refused") {
       setLocked(false);
@@ -271,6 +300,9 @@
       write(key, { ...record, state: "draft", key: null, refusal: key === ownKey ? null : result.answer.message });
     }
     if (key === ownKey) settleOwn(result, record, immediate);
+    else if (result.outcome === "sent" || result.outcome === "refused") {
+      sayAbout(key, result.outcome, record, result.outcome === "refused" ? result.answer.message : "");
+    }
     return result.outcome;
   };
 
@@ -288,7 +320,16 @@
 
   // Wiring ----------------------------------------------------------------------------------
 
-  if (form) {
+  // The sheet in `root` becomes the page's: restore what this phone kept of it, listen to it.
+  const attach = (root) => {
+    form = root.querySelector("form[data-offline-sheet]");
+    region = root.querySelector("[data-offline-status]") || config;
+    ownKey = form ? prefix + form.dataset.offlineSheet : null;
+    // Not form.action: the buttons are named "action", and a form's named controls shadow it.
+    postUrl = form ? form.getAttribute("action") : null;
+    sayOthers();
+    if (!form) return;
+    const label = form.dataset.sheetLabel;
     const saved = read(ownKey);
     const version = form.elements.namedItem("version");
     if (saved && saved.state === "pending") {
@@ -307,13 +348,13 @@
 
     form.addEventListener("input", () => {
       if ((read(ownKey) || {}).state === "pending") return;
-      write(ownKey, { url: postUrl, fields: fieldsOf(null), state: "draft", key: null });
+      write(ownKey, { url: postUrl, label, fields: fieldsOf(null), state: "draft", key: null });
     });
 
     form.addEventListener("submit", (event) => {
       const fields = fieldsOf(event.submitter);
       // Without fetch or a place to keep the save, the form posts itself.
-      if (!window.fetch || !write(ownKey, { url: postUrl, fields, state: "pending", key: newKey() })) return;
+      if (!window.fetch || !write(ownKey, { url: postUrl, label, fields, state: "pending", key: newKey() })) return;
       event.preventDefault();
       setLocked(true);
       window.clearTimeout(retryTimer);
@@ -321,7 +362,21 @@
         if (outcome === "waiting") sendAll();
       });
     });
-  }
+  };
+
+  // The sheet leaves the page (the next performer is on stage): a save of it still goes, and
+  // scores typed but never saved stay on the phone, with a line saying so.
+  const leave = () => {
+    const record = ownKey ? read(ownKey) : null;
+    if (record && record.state === "draft") sayAbout(ownKey, "unsent", record);
+    form = null;
+    region = config;
+    ownKey = null;
+    postUrl = null;
+    sayOthers();
+  };
+  window.contestSheets = { attach, leave };
+  attach(document);
 
   window.addEventListener("online", () => {
     attempt = 0;

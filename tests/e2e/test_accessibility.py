@@ -138,6 +138,7 @@ PAGES: list[Page] = [
                                                  "registration_id": site.judging_entry}),
     Page("juror", "judging.sheet", _sheet),
     Page("juror", "judging.ranking", lambda site: site.ranked),
+    Page("juror", "stage_jury.follow", lambda site: {"contest_id": site.judging.id, "round_id": site.judging_round}),
     Page("juror", "auth.account"),
     # The organiser.
     Page("organiser", "contests.manage_list"),
@@ -231,6 +232,7 @@ EXCLUDED = {
     "sharing.news_card": "a PNG share card",
     "sharing.results_card": "a PNG share card",
     "sharing.result_card": "a PNG share card",
+    "stage_jury.performer": "a part of the juror's stage page that its script swaps in (checked within that page)",
 }
 
 
