@@ -10,12 +10,13 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Connect the stage to the pages below it: the organisers' contest page gets the live
     rounds' links, a registration page the performer's place once the order is announced, a
-    juror's queue the chair's reminder."""
+    juror's queue the chair's reminder; a sheet of the performer on stage moves the stage on."""
     from contest.contests import signals
-    from contest.judging.signals import queue_notices
+    from contest.judging.signals import queue_notices, sheet_status_changed
     from contest.registration.signals import registration_page
-    from contest.stage import views
+    from contest.stage import state, views
 
     signals.manage_boxes.connect(views.stage_box, app)
     registration_page.connect(views.place_on_stage, app)
     queue_notices.connect(views.chair_reminder, app)
+    sheet_status_changed.connect(state.sheet_status_changed, app)

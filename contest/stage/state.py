@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from contest.contests.models import Round
@@ -49,6 +49,20 @@ def bump(state: StageState) -> None:
     state.updated_at = utcnow()
     db.session.flush()
     db.session.info.setdefault(_QUEUED, {})[state.round_id] = state.version
+
+
+def sheet_status_changed(sender: object, *, sheet: Any) -> None:
+    """A juror's sheet for the performer on stage was created, submitted or reopened: a new
+    version, so the chair's control page and the audience screen show the jury's progress. One
+    UPDATE, which matches nothing once the performer has left the stage (it waits for a chair's
+    change in progress, then reads the committed row), so a sheet never holds the stage back."""
+    version = db.session.scalar(
+        update(StageState).where(StageState.round_id == sheet.round_id,
+                                 StageState.current_registration_id == sheet.registration_id)
+        .values(version=StageState.version + 1, updated_at=utcnow()).returning(StageState.version)
+        .execution_options(synchronize_session="fetch"))
+    if version is not None:
+        db.session.info.setdefault(_QUEUED, {})[sheet.round_id] = version
 
 
 @event.listens_for(Session, "after_commit")

@@ -30,7 +30,7 @@ from contest.judging.assignment import jury_of
 from contest.judging.jury import membership
 from contest.judging.models import JuryMember
 from contest.registration.models import Registration
-from contest.stage import control, order, screen
+from contest.stage import control, jury_view, order, screen
 from contest.stage.state import current_version, stage_state
 
 bp = Blueprint("stage", __name__, url_prefix="/stage")
@@ -275,18 +275,24 @@ def _language() -> str:
 @bp.get("/<int:round_id>/state.json")
 @public
 def state_json(round_id: int):
-    """The stage as the audience screen and jurors' phones poll it: ETag is the version (and, for
-    a juror, their sheet), so an unchanged stage answers 304 with nothing sent."""
+    """The stage as the audience screen, jurors' phones and the chair's control page poll it. The
+    ETag is the version plus what this viewer's part depends on (a juror's own sheet; "c" for the
+    chair's table of every juror), so an unchanged stage answers 304 with nothing sent, and one
+    viewer's answer never passes for another kind's. Anonymous: one Redis GET, no query."""
     version = current_version(round_id)
-    juror = screen.juror_view(round_id, current_user) if current_user.is_authenticated else None
+    signed_in = current_user.is_authenticated
+    juror = screen.juror_view(round_id, current_user) if signed_in else None
+    for_chair = signed_in and jury_view.follows_jury(round_id, current_user)
     language = _language()
-    etag = f"v{version}-{language}" + (juror.etag_part if juror is not None else "")
-    headers = {"Cache-Control": "no-cache", "ETag": f'"{etag}"'}
+    etag = f"v{version}-{language}" + (juror.etag_part if juror is not None else "") + ("-c" if for_chair else "")
+    # A signed-in viewer's answer is theirs: no shared cache may keep it or hand it to the hall.
+    headers = {"Cache-Control": "private, no-cache" if signed_in else "no-cache", "ETag": f'"{etag}"',
+               "Vary": "Cookie"}
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
     round_ = _public_round_or_404(round_id)
     with force_locale(language):
-        data = screen.public_state(round_, language=language)
+        data = screen.public_state(round_, language=language, for_chair=for_chair)
     if juror is not None:
         data["juror"] = juror.data
     response = jsonify(data)

@@ -1,6 +1,7 @@
 // The audience screen follows the stage: it asks the state endpoint about once a second with
 // the last ETag (an unchanged stage answers 304 with nothing to send), redraws what changed,
-// and counts the timer locally between answers. A network drop or a server restart only
+// and counts the timer locally between answers. Under the timer: how many jurors have sent
+// their sheet for the performer on stage ("scores in: 2 / 3"), so the hall sees the jury at work. A network drop or a server restart only
 // shows a notice; it keeps asking, a little less often, and carries on once answers return.
 (function () {
   "use strict";
@@ -85,6 +86,9 @@
     slot("now-detail").textContent = now ? now.category : "";
     slot("next-name").textContent = state.next ? label(state.next) : "—";
     slot("next-detail").textContent = state.next ? state.next.category : "";
+    var scores = slot("scores");  // how many of the jury have sent their sheet: no names
+    scores.textContent = state.scores ? text.textScores + ": " + state.scores.submitted + " / " + state.scores.total : "";
+    scores.hidden = !state.scores;
     slot("progress").textContent = done + " / " + total;
     slot("progress-bar").firstElementChild.style.width = (total ? Math.round(100 * done / total) : 0) + "%";
     var results = slot("results");
