@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
@@ -209,6 +210,13 @@ def session(headers: dict[str, str] | None = None) -> aiohttp.ClientSession:
                                  timeout=aiohttp.ClientTimeout(total=20))
 
 
+def referer(url: str) -> dict[str, str]:
+    """Flask-WTF checks over HTTPS that a form comes from the same site, as browsers say in
+    Referer. nginx tells the app the host without the port (`Host $host`, right on port 443), so
+    the bench's page addresses on port 5203 are given as the app sees them."""
+    return {"Referer": url.replace(f":{PORTS['https']}/", "/", 1)}
+
+
 async def csrf(client: aiohttp.ClientSession, url: str) -> tuple[str, str]:
     async with client.get(url) as response:
         page = await response.text()
@@ -222,9 +230,9 @@ async def sign_in(base: str, email: str, password: str) -> aiohttp.ClientSession
     client = session({"Accept-Language": "kk"})
     token, _page = await csrf(client, f"{base}/login")
     async with client.post(f"{base}/login", data={"csrf_token": token, "email": email, "password": password},
-                           allow_redirects=False) as response:
+                           headers=referer(f"{base}/login"), allow_redirects=False) as response:
         if response.status != 302:
-            raise SystemExit(f"{email} could not sign in ({response.status})")
+            raise SystemExit(f"{email} could not sign in ({response.status}): {(await response.text())[:300]}")
     return client
 
 
@@ -247,7 +255,24 @@ async def poll_state(run: Run, client: aiohttp.ClientSession, url: str, seen) ->
         await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
 
 
-async def screen(run: Run, language: str | None) -> None:
+async def follow_events(run: Run, client: aiohttp.ClientSession, url: str, seen) -> None:
+    """Like EventSource: one long answer, a `data:` line per change; opened again 2 s after it ends."""
+    await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+    while not run.stop.is_set():
+        try:
+            async with client.get(url, timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as response:
+                if response.status != 200:
+                    run.errors.append(f"{url}: {response.status}")
+                async for line in response.content:
+                    if line.startswith(b"data: "):
+                        run.polls += 1
+                        seen(time.monotonic(), json.loads(line[6:]))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            run.errors.append(f"{url}: {error!r}")
+        await asyncio.sleep(2)
+
+
+async def screen(run: Run, language: str | None, mode: str) -> None:
     observations: list[tuple[float, int]] = []
     run.screens.append(observations)
     query = f"?lang={language}" if language else ""
@@ -256,7 +281,10 @@ async def screen(run: Run, language: str | None) -> None:
         observations.append((when, (data.get("scores") or {}).get("submitted", 0)))
 
     async with session({"Accept-Language": random.choice(("kk", "ru", "kk-KZ,kk;q=0.9,ru;q=0.8"))}) as client:
-        await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json{query}", seen)
+        if mode == "events":
+            await follow_events(run, client, f"{run.base}/stage/{run.scene.round_id}/events{query}", seen)
+        else:
+            await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json{query}", seen)
 
 
 async def chair_page(run: Run, client: aiohttp.ClientSession) -> None:
@@ -296,7 +324,7 @@ async def submit(run: Run, client: aiohttp.ClientSession, name: str, registratio
     form = {"csrf_token": token, "version": version.group(1) if version else "0", "action": "submit",
             **scene.criteria}
     sent = time.monotonic()
-    async with client.post(url, data=form, allow_redirects=False) as response:
+    async with client.post(url, data=form, headers=referer(url), allow_redirects=False) as response:
         if response.status != 302:
             run.errors.append(f"submit by {name}: {response.status}")
     run.submits.append((f"{registration_id}:{name}", sent, time.monotonic()))
@@ -306,7 +334,7 @@ async def chair_action(run: Run, client: aiohttp.ClientSession, action: str) -> 
     control = f"{run.base}/stage/{run.scene.round_id}/control"
     token, _page = await csrf(client, control)
     async with client.post(f"{run.base}/stage/{run.scene.round_id}/{action}", data={"csrf_token": token},
-                           allow_redirects=False) as response:
+                           headers=referer(control), allow_redirects=False) as response:
         if response.status != 302:
             raise SystemExit(f"the chair could not {action} ({response.status})")
 
@@ -320,8 +348,8 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     idle: list[float] = []
     await probe(run, idle, args.idle)
 
-    tasks = [asyncio.create_task(screen(run, "kk")) for _ in range(args.screens)]
-    tasks += [asyncio.create_task(screen(run, None)) for _ in range(args.phones)]
+    tasks = [asyncio.create_task(screen(run, "kk", args.follow)) for _ in range(args.screens)]
+    tasks += [asyncio.create_task(screen(run, None, args.follow)) for _ in range(args.phones)]
     tasks.append(asyncio.create_task(chair_page(run, chair)))
     tasks += [asyncio.create_task(juror_phone(run, client)) for client in jurors[1:]]
     await asyncio.sleep(WARM_UP_SECONDS)
@@ -339,7 +367,9 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     await probing
     elapsed, cpu_used, polls = time.monotonic() - started, _minus(cpu(), cpu_before), run.polls - polls_before
     run.stop.set()
-    await asyncio.gather(*tasks)
+    for task in tasks:  # a stream may be waiting for its next line
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     for client in jurors:
         await client.close()
     return {"run": run, "idle": idle, "loaded": loaded, "elapsed": elapsed, "cpu": cpu_used, "polls": polls}
@@ -403,6 +433,8 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=50, help="participants' phones on the screen page")
     parser.add_argument("--performances", type=int, default=3)
     parser.add_argument("--window", type=float, default=20, help="seconds over which the jurors submit")
+    parser.add_argument("--follow", choices=("events", "poll"), default="events",
+                        help="screens and phones: the live feed (as with Redis) or asking state.json each second")
     parser.add_argument("--idle", type=float, default=10, help="seconds of the idle measurement")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
@@ -441,7 +473,10 @@ def report(args: argparse.Namespace, figures: dict, load_before, load_after) -> 
     idle, loaded = percentile(figures["idle"], 0.95), percentile(figures["loaded"], 0.95)
     print(f"{args.jurors} jurors (each phone following the stage), {args.screens} screens, {args.phones} phones; "
           f"{args.performances} performances, sheets within {args.window:.0f} s; "
-          f"{figures['polls'] / figures['elapsed']:.0f} state requests/s over {figures['elapsed']:.0f} s")
+          f"screens {'on the live feed' if args.follow == 'events' else 'asking state.json each second'}; "
+          f"{figures['polls'] / figures['elapsed']:.0f} states received or asked for per second "
+          f"over {figures['elapsed']:.0f} s")
+    print(f"submit sent -> answered:    {summary([answered - sent for _key, sent, answered in run.submits])}")
     print(f"submit -> chair's page:     {summary(to_chair)}")
     print(f"submit -> audience screens: {summary(to_screens)}")
     print(f"CPU per watching client: gunicorn {per_client['gunicorn']:.3f} ms/s, nginx {per_client['nginx']:.3f} ms/s "

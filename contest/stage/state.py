@@ -25,6 +25,9 @@ from contest.stage.models import StageState
 log = logging.getLogger(__name__)
 
 VERSION_TTL = 60
+# Each published version is also announced here ("<round id>:<version>"): the audience screens'
+# streams (stream.py) wake on it.
+CHANNEL = "stage:versions"
 _QUEUED = "stage_versions_after_commit"
 _CLIENT = "stage_redis"
 
@@ -98,7 +101,8 @@ def _write_version(round_id: int, version: int) -> None:
     if client is None:
         return
     try:
-        client.set(_key(round_id), version, ex=VERSION_TTL)
+        client.pipeline(transaction=False).set(_key(round_id), version, ex=VERSION_TTL).publish(
+            CHANNEL, f"{round_id}:{version}").execute()
     except redis.RedisError:  # readers fall back to the database once the key expires
         log.warning("Could not publish stage version %s of round %s to Redis", version, round_id, exc_info=True)
 
