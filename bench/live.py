@@ -307,16 +307,26 @@ async def probe(run: Run, samples: list[float], seconds: float) -> None:
     async with session({"Accept-Language": "kk"}) as client:
         while time.monotonic() < deadline:
             started = time.monotonic()
-            async with client.get(f"{run.base}/contests/{run.scene.contest_slug}") as response:
-                await response.read()
-                if response.status != 200:
-                    run.errors.append(f"contest page: {response.status}")
-            samples.append(time.monotonic() - started)
+            try:
+                async with client.get(f"{run.base}/contests/{run.scene.contest_slug}") as response:
+                    await response.read()
+                    if response.status != 200:
+                        run.errors.append(f"contest page: {response.status}")
+            except (aiohttp.ClientError, TimeoutError) as error:
+                run.errors.append(f"contest page: {error!r}")
+            samples.append(time.monotonic() - started)  # a failure counts as the time it took
             await asyncio.sleep(max(0.0, PROBE_SECONDS - (time.monotonic() - started)))
 
 
 async def submit(run: Run, client: aiohttp.ClientSession, name: str, registration_id: int, delay: float) -> None:
     await asyncio.sleep(delay)
+    try:
+        await _submit(run, client, name, registration_id)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        run.errors.append(f"submit by {name}: {error!r}")
+
+
+async def _submit(run: Run, client: aiohttp.ClientSession, name: str, registration_id: int) -> None:
     scene = run.scene
     url = f"{run.base}/jury/{scene.contest_id}/rounds/{scene.round_id}/entries/{registration_id}"
     token, page = await csrf(client, url)

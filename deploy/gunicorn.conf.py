@@ -18,7 +18,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 4))
 # plus the participants' phones following the stage, with room for everyone else (README:
 # Live round; bench/live.py measures it).
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 100))
+threads = int(os.environ.get("GUNICORN_THREADS", 200))
 # Entries with files at the upload limit arrive slowly on a phone: nginx buffers the body first,
 # so a worker is busy only for the request's own work; exports and PDFs may take this long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))

@@ -66,19 +66,27 @@ class Hub:
         self._changed = threading.Condition()
         self._rendered: dict[tuple[int, str], tuple[int, Rendered]] = {}
         self._render_lock = threading.Lock()
+        self._pubsub = self._subscribed()  # before the first stream waits: nothing is missed
         threading.Thread(target=self._listen, name="stage-hub", daemon=True).start()
+
+    def _subscribed(self) -> redis.client.PubSub:
+        pubsub = redis.Redis.from_url(self._url).pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(CHANNEL)
+        return pubsub
 
     def _listen(self) -> None:
         while True:  # for the life of the worker: Redis going away only pauses it
             try:
-                pubsub = redis.Redis.from_url(self._url).pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
-                for message in pubsub.listen():
+                for message in self._pubsub.listen():
                     round_id, version = (int(part) for part in message["data"].split(b":"))
                     self.heard(round_id, version)
             except (redis.RedisError, ValueError):
                 log.warning("The stage's Redis channel was lost; listening again", exc_info=True)
                 time.sleep(1)
+                try:
+                    self._pubsub = self._subscribed()
+                except redis.RedisError:
+                    continue
 
     def heard(self, round_id: int, version: int) -> None:
         with self._changed:

@@ -34,6 +34,10 @@ def with_redis(app):
         pytest.skip("Redis is not running")
     app.config["REDIS_URL"] = url
     app.extensions.pop("stage_redis", None)
+    app.extensions.pop("stage_hub", None)
+    for key in client.scan_iter("stage:*"):  # round ids start again in each test's database
+        client.delete(key)
     yield client
     app.config["REDIS_URL"] = ""
     app.extensions.pop("stage_redis", None)
+    app.extensions.pop("stage_hub", None)
