@@ -366,7 +366,7 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     loaded: list[float] = []
     cycle = args.window + SETTLE_SECONDS + 2
     probing = asyncio.create_task(probe(run, loaded, cycle * args.performances))
-    polls_before, cpu_before, started = run.polls, cpu(), time.monotonic()
+    polls_before, cpu_before, started, own = run.polls, cpu(), time.monotonic(), time.process_time()
     for registration_id in scene.performers[:args.performances]:
         await chair_action(run, chair, "call")
         await asyncio.gather(*(submit(run, client, name, registration_id, random.uniform(1, args.window))
@@ -376,6 +376,7 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
         await asyncio.sleep(1)
     await probing
     elapsed, cpu_used, polls = time.monotonic() - started, _minus(cpu(), cpu_before), run.polls - polls_before
+    cpu_used["clients (this process)"] = time.process_time() - own
     run.stop.set()
     for task in tasks:  # a stream may be waiting for its next line
         task.cancel()
@@ -491,6 +492,8 @@ def report(args: argparse.Namespace, figures: dict, load_before, load_after) -> 
     print(f"submit -> audience screens: {summary(to_screens)}")
     print(f"CPU per watching client: gunicorn {per_client['gunicorn']:.3f} ms/s, nginx {per_client['nginx']:.3f} ms/s "
           f"(gunicorn {figures['cpu']['gunicorn']:.1f} s, nginx {figures['cpu']['nginx']:.1f} s in all)")
+    print(f"the simulated clients' own CPU: {figures['cpu']['clients (this process)'] / figures['elapsed']:.2f} "
+          f"of a core (their delays count in the times above)")
     print(f"contest page p95: idle {idle * 1000:.0f} ms, while watched {loaded * 1000:.0f} ms")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
           f"{os.cpu_count()} cores")

@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,16 +44,22 @@ _HUB = "stage_hub"
 @dataclass
 class Rendered:
     """The public state of one version, kept for the streams that ask for it later: a running
-    timer is told how far it has run when each one sends it."""
+    timer is told how far it has run when each one sends it (the text is kept per second, so a
+    hall of screens woken at once encodes it once)."""
     data: dict[str, Any]
     rendered_at: datetime
+    _texts: dict[int, str] = field(default_factory=dict)
 
     def as_event(self, version: int) -> str:
         data, timer = self.data, self.data["timer"]
-        if timer is not None and timer["running"]:
-            since = max(0, int((utcnow() - self.rendered_at).total_seconds()))
-            data = {**data, "timer": {**timer, "elapsed": timer["elapsed"] + since}}
-        return f"id: {version}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+        since = max(0, int((utcnow() - self.rendered_at).total_seconds())) if timer and timer["running"] else 0
+        text = self._texts.get(since)
+        if text is None:
+            if since:
+                data = {**data, "timer": {**timer, "elapsed": timer["elapsed"] + since}}
+            text = f"id: {version}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+            self._texts = {since: text}  # the last second's only
+        return text
 
 
 class Hub:
@@ -94,10 +100,12 @@ class Hub:
                 self._versions[round_id] = version
                 self._changed.notify_all()
 
-    def wait(self, round_id: int, known: int, seconds: float) -> bool:
-        """Until the round's version passes `known` (True) or `seconds` go by (False)."""
+    def wait(self, round_id: int, known: int, seconds: float) -> int | None:
+        """The round's version once it passes `known`, or None when `seconds` go by first."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._versions.get(round_id, 0) > known, seconds)
+            if self._changed.wait_for(lambda: self._versions.get(round_id, 0) > known, seconds):
+                return self._versions[round_id]
+            return None
 
     def rendered(self, round_id: int, version: int, language: str) -> Rendered:
         key = (round_id, language)
@@ -141,19 +149,19 @@ def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
     deadline = time.monotonic() + app.config["STAGE_STREAM_SECONDS"]
     known = last_version
     yield "retry: 2000\n\n"
+    version: int | None = None
     while True:
-        version = current_version(round_id)
-        listening.heard(round_id, version)  # what this stream read counts for the others too
-        if version != known:
-            event = listening.rendered(round_id, version, language).as_event(version)
-            known = version
-        else:
-            event = ""
+        if version is None:  # at the start and after a quiet while, in case a message was missed
+            version = current_version(round_id)
+            listening.heard(round_id, version)
+        event = listening.rendered(round_id, version, language).as_event(version) if version != known else ""
+        known = version
         db.session.remove()  # a stream holds no connection and no transaction while it waits
         if event:
             yield event
         left = deadline - time.monotonic()
         if left <= 0:
             return
-        if not listening.wait(round_id, known, min(KEEPALIVE_SECONDS, left)):
+        version = listening.wait(round_id, known, min(KEEPALIVE_SECONDS, left))
+        if version is None:
             yield ": -\n\n"

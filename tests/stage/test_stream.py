@@ -60,12 +60,12 @@ def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
     j = live(entries=1)
     listening = stream.hub(app)
     known = state.current_version(j.round.id)
-    woken = []
+    woken: list = []
     waiter = threading.Thread(target=lambda: woken.append(listening.wait(j.round.id, known, 10)))
     waiter.start()
     control.call_on_stage(j.round, None, actor=j.organiser)
     assert waiter.is_alive()  # nothing is announced before the commit
     db.session.commit()
     waiter.join(10)
-    assert woken == [True]
-    assert not listening.wait(j.round.id, state.current_version(j.round.id), 0.1)  # nothing newer
+    assert woken == [state.current_version(j.round.id)]
+    assert listening.wait(j.round.id, state.current_version(j.round.id), 0.1) is None  # nothing newer
