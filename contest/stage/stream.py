@@ -50,14 +50,23 @@ class Rendered:
     rendered_at: datetime
     _texts: dict[int, str] = field(default_factory=dict)
 
+    def _since(self) -> int:
+        timer = self.data["timer"]
+        return max(0, int((utcnow() - self.rendered_at).total_seconds())) if timer and timer["running"] else 0
+
+    def current(self) -> dict[str, Any]:
+        """The state as of now (a copy: callers may add their own parts)."""
+        since, data = self._since(), dict(self.data)
+        if since:
+            data["timer"] = {**data["timer"], "elapsed": data["timer"]["elapsed"] + since}
+        return data
+
     def as_event(self, version: int) -> str:
-        data, timer = self.data, self.data["timer"]
-        since = max(0, int((utcnow() - self.rendered_at).total_seconds())) if timer and timer["running"] else 0
+        since = self._since()
         text = self._texts.get(since)
         if text is None:
-            if since:
-                data = {**data, "timer": {**timer, "elapsed": timer["elapsed"] + since}}
-            text = f"id: {version}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+            data = json.dumps(self.current(), ensure_ascii=False, separators=(",", ":"))
+            text = f"id: {version}\ndata: {data}\n\n"
             self._texts = {since: text}  # the last second's only
         return text
 

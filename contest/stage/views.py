@@ -302,8 +302,13 @@ def state_json(round_id: int):
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
     round_ = _public_round_or_404(round_id)
-    with force_locale(language):
-        data = screen.public_state(round_, language=language, for_chair=for_chair)
+    if stream.available(current_app) and not for_chair:
+        # Jurors' phones all ask again after each change: the public part is rendered once per
+        # worker and version (as for the screens' feed), their own part added.
+        data = stream.hub(current_app).rendered(round_id, version, language).current()
+    else:
+        with force_locale(language):
+            data = screen.public_state(round_, language=language, for_chair=for_chair)
     if juror is not None:
         data["juror"] = juror.data
     response = jsonify(data)
