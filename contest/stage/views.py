@@ -304,7 +304,9 @@ def state_json(round_id: int):
     round_ = _public_round_or_404(round_id)
     if stream.available(current_app) and not for_chair:
         # Jurors' phones all ask again after each change: the public part is rendered once per
-        # worker and version (as for the screens' feed), their own part added.
+        # worker and version (as for the screens' feed), their own part added. The connection
+        # goes back to the pool first (nothing was written): the one rendering may need it.
+        db.session.commit()
         data = stream.hub(current_app).rendered(round_id, version, language).current()
     else:
         with force_locale(language):
