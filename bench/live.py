@@ -44,6 +44,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -424,6 +425,12 @@ def start(cluster: Cluster) -> None:
     wait_for(f"{cluster.front}/healthz")
 
 
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(FileNotFoundError):
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
 def fresh_database(cluster: Cluster, url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -471,7 +478,12 @@ def main() -> None:
         figures = asyncio.run(live_round(cluster.front, scene, args, cpu))
         load_after = os.getloadavg()
     finally:
+        workers = [pid for server in (cluster.a, cluster.b) if server.process
+                   for pid in _children(server.process.pid)]
         cluster.stop()
+        for pid in workers:  # a worker its master could not stop in time (a stream still open)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         shutil.rmtree(run_dir, ignore_errors=True)
     report(args, figures, load_before, load_after)
 
