@@ -101,8 +101,10 @@ def _write_version(round_id: int, version: int) -> None:
     if client is None:
         return
     try:
-        client.pipeline(transaction=False).set(_key(round_id), version, ex=VERSION_TTL).publish(
-            CHANNEL, f"{round_id}:{version}").execute()
+        pipeline = client.pipeline(transaction=False)
+        pipeline.set(_key(round_id), version, ex=VERSION_TTL)
+        pipeline.publish(CHANNEL, f"{round_id}:{version}")
+        pipeline.execute()
     except redis.RedisError:  # readers fall back to the database once the key expires
         log.warning("Could not publish stage version %s of round %s to Redis", version, round_id, exc_info=True)
 
