@@ -46,6 +46,9 @@ class Config:
     PUBLIC_PAGE_TTL = int(os.environ.get("PUBLIC_PAGE_TTL", 30))
     PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", 30))
     PUBLIC_VERSION_FILE = os.environ.get("PUBLIC_VERSION_FILE", "")
+    # With REDIS_URL, audience screens follow the stage over one connection each (server-sent
+    # events, contest/stage/stream.py), which ends after this many seconds and is opened again.
+    STAGE_STREAM_SECONDS = int(os.environ.get("STAGE_STREAM_SECONDS", 600))
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
     # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit

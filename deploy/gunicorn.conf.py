@@ -12,6 +12,13 @@ from pathlib import Path
 wsgi_app = "contest:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 4))
+# Threads: during a live round each audience screen holds one connection, and so one thread, for
+# as long as it follows the stage (server-sent events, contest/stage/stream.py); they wait
+# without using the processor. Keep workers x threads x app servers above the hall's screens
+# plus the participants' phones following the stage, with room for everyone else (README:
+# Live round; bench/live.py measures it).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 200))
 # Entries with files at the upload limit arrive slowly on a phone: nginx buffers the body first,
 # so a worker is busy only for the request's own work; exports and PDFs may take this long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))

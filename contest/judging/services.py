@@ -20,6 +20,7 @@ from contest.audit.services import record
 from contest.auth.models import Role, User
 from contest.contests.models import Contest, ContestStatus, Criterion, Round
 from contest.contests.services import ensure_not_archived
+from contest.contests.signals import run_checks
 from contest.db import insert_unless_present, utcnow
 from contest.errors import ServiceError, ServiceErrors, required_reason
 from contest.extensions import db
@@ -36,6 +37,7 @@ from contest.judging.models import (
     SheetSource,
     SheetStatus,
 )
+from contest.judging.signals import sheet_status_changed
 from contest.registration.models import Registration
 
 COMMENT_LIMIT = 5000
@@ -336,6 +338,7 @@ def reopen_late_sheet(member: JuryMember, registration: Registration, round_: Ro
     bump_version(sheet)
     flush_sheet()
     audit_sheet("sheet.reopen", sheet, actor, reason=reason, after_stage=True)
+    announce_status(sheet)
     return sheet
 
 
@@ -355,6 +358,7 @@ def reopen_sheet(sheet: ScoreSheet, *, reason: str, actor: User | None) -> Score
         bump_version(reopened)
         flush_sheet()
         audit_sheet("sheet.reopen", reopened, actor, reason=reason)
+        announce_status(reopened)
     return sheet
 
 
@@ -450,6 +454,14 @@ def finish_save(sheet: ScoreSheet, *, created: bool, changes: list, submit: bool
     if not created and (changes or submit):
         bump_version(sheet)
     flush_sheet()
+    if created or submit:
+        announce_status(sheet)
+
+
+def announce_status(sheet: ScoreSheet) -> None:
+    """Tell the domains above (the stage) that this sheet's status changed; sent to the current
+    app's receivers, which change nothing but their own rows."""
+    run_checks(sheet_status_changed, sheet=sheet)
 
 
 def flush_sheet() -> None:

@@ -22,6 +22,7 @@ from contest.i18n import LANGUAGE_NAMES, format_score, localized
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.results.services import categories_as_consent_stands, current_snapshot, public_name, text_in
 from contest.stage.control import next_up
+from contest.stage.jury_view import chair_part, jury_on_stage, scores_in
 from contest.stage.models import StageState
 from contest.stage.order import Slot, running_order
 from contest.stage.state import stage_state
@@ -39,25 +40,31 @@ def performer(slot: Slot | None, contest: Contest, language: str) -> dict[str, A
             "category": localized(slot.registration.category, "name", language)}
 
 
-def public_state(round_: Round, *, language: str) -> dict[str, Any]:
-    """The stage now, in `language` (the caller sets the locale for translated words)."""
+def public_state(round_: Round, *, language: str, for_chair: bool = False) -> dict[str, Any]:
+    """The stage now, in `language` (the caller sets the locale for translated words); with
+    `for_chair`, also each juror's sheet for the performer on stage (jury_view.chair_part)."""
     contest, state = round_.contest, stage_state(round_)
     slots = running_order(round_)
     current_id = state.current_registration_id if state is not None else None
     current = next((slot for slot in slots if slot.registration.id == current_id), None)
     following = next_up(slots, state)
-    return {
+    jurors = jury_on_stage(round_, current, state)
+    data = {
         "version": state.version if state is not None else 0,
         "contest": localized(contest, "title", language),
         "round": round_.label,
         "now": performer(current, contest, language),
         "next": performer(following, contest, language),
         "timer": _timer(round_, state) if current is not None else None,
+        "scores": scores_in(jurors),
         "progress": {"done": sum(1 for slot in slots if slot.is_closed),
                      "total": sum(1 for slot in slots if not slot.is_absent)},
         "revealed": _revealed(contest, state, language),
         "results_url": results_url(contest) if contest.status in RESULTS_STATUSES else None,
     }
+    if for_chair:
+        data["chair"] = chair_part(current, jurors)
+    return data
 
 
 def _timer(round_: Round, state: StageState | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from contest.contests.models import Round
@@ -25,6 +25,9 @@ from contest.stage.models import StageState
 log = logging.getLogger(__name__)
 
 VERSION_TTL = 60
+# Each published version is also announced here ("<round id>:<version>"): the audience screens'
+# streams (stream.py) wake on it.
+CHANNEL = "stage:versions"
 _QUEUED = "stage_versions_after_commit"
 _CLIENT = "stage_redis"
 
@@ -49,6 +52,20 @@ def bump(state: StageState) -> None:
     state.updated_at = utcnow()
     db.session.flush()
     db.session.info.setdefault(_QUEUED, {})[state.round_id] = state.version
+
+
+def sheet_status_changed(sender: object, *, sheet: Any) -> None:
+    """A juror's sheet for the performer on stage was created, submitted or reopened: a new
+    version, so the chair's control page and the audience screen show the jury's progress. One
+    UPDATE, which matches nothing once the performer has left the stage (it waits for a chair's
+    change in progress, then reads the committed row), so a sheet never holds the stage back."""
+    version = db.session.scalar(
+        update(StageState).where(StageState.round_id == sheet.round_id,
+                                 StageState.current_registration_id == sheet.registration_id)
+        .values(version=StageState.version + 1, updated_at=utcnow()).returning(StageState.version)
+        .execution_options(synchronize_session="fetch"))
+    if version is not None:
+        db.session.info.setdefault(_QUEUED, {})[sheet.round_id] = version
 
 
 @event.listens_for(Session, "after_commit")
@@ -84,7 +101,10 @@ def _write_version(round_id: int, version: int) -> None:
     if client is None:
         return
     try:
-        client.set(_key(round_id), version, ex=VERSION_TTL)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.set(_key(round_id), version, ex=VERSION_TTL)
+        pipeline.publish(CHANNEL, f"{round_id}:{version}")
+        pipeline.execute()
     except redis.RedisError:  # readers fall back to the database once the key expires
         log.warning("Could not publish stage version %s of round %s to Redis", version, round_id, exc_info=True)
 

@@ -10,7 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,7 +42,7 @@ from contest.judging.assignment import jury_of
 from contest.judging.jury import membership
 from contest.judging.models import JuryMember
 from contest.registration.models import Registration
-from contest.stage import control, order, screen
+from contest.stage import control, jury_view, order, screen, stream
 from contest.stage.state import current_version, stage_state
 
 bp = Blueprint("stage", __name__, url_prefix="/stage")
@@ -275,18 +287,30 @@ def _language() -> str:
 @bp.get("/<int:round_id>/state.json")
 @public
 def state_json(round_id: int):
-    """The stage as the audience screen and jurors' phones poll it: ETag is the version (and, for
-    a juror, their sheet), so an unchanged stage answers 304 with nothing sent."""
+    """The stage as the audience screen, jurors' phones and the chair's control page poll it. The
+    ETag is the version plus what this viewer's part depends on (a juror's own sheet; "c" for the
+    chair's table of every juror), so an unchanged stage answers 304 with nothing sent, and one
+    viewer's answer never passes for another kind's. Anonymous: one Redis GET, no query."""
     version = current_version(round_id)
-    juror = screen.juror_view(round_id, current_user) if current_user.is_authenticated else None
+    signed_in = current_user.is_authenticated
+    juror = screen.juror_view(round_id, current_user) if signed_in else None
+    for_chair = signed_in and jury_view.follows_jury(round_id, current_user)
     language = _language()
-    etag = f"v{version}-{language}" + (juror.etag_part if juror is not None else "")
-    headers = {"Cache-Control": "no-cache", "ETag": f'"{etag}"'}
+    etag = f"v{version}-{language}" + (juror.etag_part if juror is not None else "") + ("-c" if for_chair else "")
+    # A signed-in viewer's answer is theirs: no shared cache may keep it or hand it to the hall.
+    headers = {"Cache-Control": "private, no-cache" if signed_in else "no-cache", "ETag": f'"{etag}"'}
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
     round_ = _public_round_or_404(round_id)
-    with force_locale(language):
-        data = screen.public_state(round_, language=language)
+    if stream.available(current_app) and not for_chair:
+        # Jurors' phones all ask again after each change: the public part is rendered once per
+        # worker and version (as for the screens' feed), their own part added. The connection
+        # goes back to the pool first (nothing was written): the one rendering may need it.
+        db.session.commit()
+        data = stream.hub(current_app).rendered(round_id, version, language).current()
+    else:
+        with force_locale(language):
+            data = screen.public_state(round_, language=language, for_chair=for_chair)
     if juror is not None:
         data["juror"] = juror.data
     response = jsonify(data)
@@ -294,13 +318,29 @@ def state_json(round_id: int):
     return response
 
 
+@bp.get("/<int:round_id>/events")
+@public
+def state_events(round_id: int):
+    """The audience screen's live feed (server-sent events, stream.py): the public state, sent
+    again whenever the stage changes. Only with REDIS_URL (404 otherwise: the screen asks
+    state.json instead); signed in or not, the same public part."""
+    _public_round_or_404(round_id)
+    if not stream.available(current_app):
+        abort(404)
+    last_version = request.headers.get("Last-Event-ID", 0, type=int)
+    feed = stream.events(round_id, _language(), last_version)
+    return Response(stream_with_context(feed), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @bp.get("/<int:round_id>/screen")
 @public
 def audience_screen(round_id: int):
     round_ = _public_round_or_404(round_id)
     language = _language()
+    events_url = url_for(".state_events", round_id=round_.id, lang=language) if stream.available(current_app) else None
     with force_locale(language):
         html = render_template("stage/screen.html", round=round_, contest=round_.contest, language=language,
-                               qr=screen.results_qr(round_.contest),
+                               qr=screen.results_qr(round_.contest), events_url=events_url,
                                state_url=url_for(".state_json", round_id=round_.id, lang=language))
     return Response(html, headers={"Cache-Control": "no-cache"})

@@ -1,7 +1,11 @@
-// The audience screen follows the stage: it asks the state endpoint about once a second with
-// the last ETag (an unchanged stage answers 304 with nothing to send), redraws what changed,
-// and counts the timer locally between answers. A network drop or a server restart only
-// shows a notice; it keeps asking, a little less often, and carries on once answers return.
+// The audience screen follows the stage. With a live feed (data-events-url: server-sent events)
+// it holds one connection and the server sends the state each time it changes; the browser
+// reconnects by itself after a drop. Without one, or if the feed cannot be opened, it asks the
+// state endpoint about once a second with the last ETag (an unchanged stage answers 304 with
+// nothing to send). Either way it redraws what changed and counts the timer locally between
+// answers; a network drop or a server restart only shows a notice, and it carries on once
+// answers return. Under the timer: how many jurors have sent their sheet for the performer on
+// stage ("scores in: 2 / 3"), so the hall sees the jury at work.
 (function () {
   "use strict";
   var body = document.body;
@@ -85,6 +89,9 @@
     slot("now-detail").textContent = now ? now.category : "";
     slot("next-name").textContent = state.next ? label(state.next) : "—";
     slot("next-detail").textContent = state.next ? state.next.category : "";
+    var scores = slot("scores");  // how many of the jury have sent their sheet: no names
+    scores.textContent = state.scores ? text.textScores + ": " + state.scores.submitted + " / " + state.scores.total : "";
+    scores.hidden = !state.scores;
     slot("progress").textContent = done + " / " + total;
     slot("progress-bar").firstElementChild.style.width = (total ? Math.round(100 * done / total) : 0) + "%";
     var results = slot("results");
@@ -114,23 +121,55 @@
         return response.json();
       })
       .then(function (data) {
-        failures = 0;
-        slot("status").textContent = "";
+        answered();
         if (data) {
-          state = data;
-          receivedAt = Date.now();
-          draw();
+          received(data);
         }
       })
-      .catch(function () {
-        failures += 1;
-        if (failures > 1) {
-          slot("status").textContent = text.textOffline;
-        }
-      })
+      .catch(failed)
       .then(schedule);
   }
 
+  function answered() {
+    failures = 0;
+    slot("status").textContent = "";
+  }
+
+  function received(data) {
+    state = data;
+    receivedAt = Date.now();
+    draw();
+  }
+
+  function failed() {
+    failures += 1;
+    if (failures > 1) {
+      slot("status").textContent = text.textOffline;
+    }
+  }
+
+  function follow() {
+    var source = new EventSource(body.dataset.eventsUrl);
+    source.onopen = answered;
+    source.onmessage = function (event) {
+      answered();
+      received(JSON.parse(event.data));
+    };
+    source.onerror = function () {
+      // CONNECTING: the browser opens it again by itself (a stream also ends every few minutes).
+      // CLOSED: the feed is not there (an old proxy, no Redis): ask once a second instead.
+      if (source.readyState === EventSource.CLOSED) {
+        poll();
+      } else {
+        failed();
+      }
+    };
+  }
+
   window.setInterval(drawTimer, 500);
-  poll();
+  if (body.dataset.eventsUrl && window.EventSource) {
+    follow();
+  } else {
+    poll();
+  }
 })();

@@ -4,28 +4,11 @@ published snapshot only, as consent stands."""
 from __future__ import annotations
 
 import pytest
-import redis
 
 from contest.judging import services as judging
 from contest.results.services import publish_results
 from contest.stage import control, screen, state
 from contest.stage.models import StageState
-from tests.conftest import redis_url
-
-
-@pytest.fixture
-def with_redis(app):
-    url = redis_url().rsplit("/", 1)[0] + "/7"
-    client = redis.Redis.from_url(url)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running")
-    app.config["REDIS_URL"] = url
-    app.extensions.pop("stage_redis", None)
-    yield client
-    app.config["REDIS_URL"] = ""
-    app.extensions.pop("stage_redis", None)
 
 
 def test_every_change_moves_the_version_on(db, live):

@@ -1,0 +1,176 @@
+"""The audience screen's live feed: server-sent events (`GET /stage/<id>/events`), with REDIS_URL.
+
+Why: a hall of screens asking every second costs the servers a request per screen per second,
+and every change of the stage (each juror's sheet is one) a full answer per screen; measured in
+bench/live.py, that was more than two cores could give. Here a screen holds one connection; a
+change committed on any machine is published on the Redis channel `stage:versions`
+(state.py), each worker's listener thread wakes the streams of that round, the new state is
+rendered once per worker, round, version and language, and each stream writes it out. An
+unchanged stage costs a comment line every KEEPALIVE_SECONDS. Only the public part goes out
+(the same as state.json for someone not signed in): the chair's and jurors' parts stay on
+state.json, where the ETag depends on who asks.
+
+Each stream ends after STAGE_STREAM_SECONDS (the browser reconnects by itself, 2 s later, and
+gets the state again), so a worker being replaced or a contest taken off line lets go within
+that time. A missed message (Redis restarting) is caught by the version read on each keepalive."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from flask_babel import force_locale
+
+from contest.contests.models import Round
+from contest.db import utcnow
+from contest.extensions import db
+from contest.stage.screen import public_state
+from contest.stage.state import CHANNEL, current_version
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 15
+_HUB = "stage_hub"
+
+
+@dataclass
+class Rendered:
+    """The public state of one version, kept for the streams that ask for it later: a running
+    timer is told how far it has run when each one sends it (the text is kept per second, so a
+    hall of screens woken at once encodes it once)."""
+    data: dict[str, Any]
+    rendered_at: datetime
+    _texts: dict[int, str] = field(default_factory=dict)
+
+    def _since(self) -> int:
+        timer = self.data["timer"]
+        return max(0, int((utcnow() - self.rendered_at).total_seconds())) if timer and timer["running"] else 0
+
+    def current(self) -> dict[str, Any]:
+        """The state as of now (a copy: callers may add their own parts)."""
+        since, data = self._since(), dict(self.data)
+        if since:
+            data["timer"] = {**data["timer"], "elapsed": data["timer"]["elapsed"] + since}
+        return data
+
+    def as_event(self, version: int) -> str:
+        since = self._since()
+        text = self._texts.get(since)
+        if text is None:
+            data = json.dumps(self.current(), ensure_ascii=False, separators=(",", ":"))
+            text = f"id: {version}\ndata: {data}\n\n"
+            self._texts = {since: text}  # the last second's only
+        return text
+
+
+class Hub:
+    """One per worker process: a thread listening on the Redis channel wakes the streams, and
+    each version's state is rendered once and kept (the last one per round and language)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._versions: dict[int, int] = {}
+        self._changed = threading.Condition()
+        self._rendered: dict[tuple[int, str], tuple[int, Rendered]] = {}
+        self._render_lock = threading.Lock()
+        self._pubsub = self._subscribed()  # before the first stream waits: nothing is missed
+        threading.Thread(target=self._listen, name="stage-hub", daemon=True).start()
+
+    def _subscribed(self) -> redis.client.PubSub:
+        pubsub = redis.Redis.from_url(self._url).pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(CHANNEL)
+        return pubsub
+
+    def _listen(self) -> None:
+        while True:  # for the life of the worker: Redis going away only pauses it
+            try:
+                for message in self._pubsub.listen():
+                    round_id, version = (int(part) for part in message["data"].split(b":"))
+                    self.heard(round_id, version)
+            except (redis.RedisError, ValueError):
+                log.warning("The stage's Redis channel was lost; listening again", exc_info=True)
+                time.sleep(1)
+                try:
+                    self._pubsub = self._subscribed()
+                except redis.RedisError:
+                    continue
+
+    def heard(self, round_id: int, version: int) -> None:
+        with self._changed:
+            if version > self._versions.get(round_id, 0):
+                self._versions[round_id] = version
+                self._changed.notify_all()
+
+    def wait(self, round_id: int, known: int, seconds: float) -> int | None:
+        """The round's version once it passes `known`, or None when `seconds` go by first."""
+        with self._changed:
+            if self._changed.wait_for(lambda: self._versions.get(round_id, 0) > known, seconds):
+                return self._versions[round_id]
+            return None
+
+    def rendered(self, round_id: int, version: int, language: str) -> Rendered:
+        key = (round_id, language)
+        with self._render_lock:  # a hall of screens woken at once: one of them renders
+            kept = self._rendered.get(key)
+            if kept is None or kept[0] < version:
+                kept = (version, _render(round_id, language))
+                self._rendered[key] = kept
+            return kept[1]
+
+
+def _render(round_id: int, language: str) -> Rendered:
+    round_ = db.session.get(Round, round_id)
+    assert round_ is not None  # the view found it; a round deleted since ends in a broken stream
+    with force_locale(language):
+        return Rendered(public_state(round_, language=language), utcnow())
+
+
+def available(app: Flask) -> bool:
+    """Streams need Redis: it tells every worker of every machine that the stage changed."""
+    return bool(app.config.get("REDIS_URL"))
+
+
+def hub(app: Flask) -> Hub:
+    """This worker's hub, started by the first stream."""
+    found = app.extensions.get(_HUB)
+    if found is None:
+        with _STARTING:
+            found = app.extensions.get(_HUB) or app.extensions.setdefault(_HUB, Hub(app.config["REDIS_URL"]))
+    return found
+
+
+_STARTING = threading.Lock()
+
+
+def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
+    """The stream of one screen: the state now (unless it has it: Last-Event-ID), then each new
+    version as it comes, a comment line while nothing changes, until STAGE_STREAM_SECONDS."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    listening = hub(app)
+    deadline = time.monotonic() + app.config["STAGE_STREAM_SECONDS"]
+    known = last_version
+    yield "retry: 2000\n\n"
+    version: int | None = None
+    while True:
+        if version is None:  # at the start and after a quiet while, in case a message was missed
+            version = current_version(round_id)
+            listening.heard(round_id, version)
+        event = listening.rendered(round_id, version, language).as_event(version) if version != known else ""
+        known = version
+        db.session.remove()  # a stream holds no connection and no transaction while it waits
+        if event:
+            yield event
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        version = listening.wait(round_id, known, min(KEEPALIVE_SECONDS, left))
+        if version is None:
+            yield ": -\n\n"

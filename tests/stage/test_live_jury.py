@@ -1,0 +1,188 @@
+"""The jury at work, live: a sheet of the performer on stage moves the stage's version (so every
+screen sees it), the chair's part of the state (each juror's sheet) goes only to the chair and
+organisers, the hall gets a count without names, each kind of viewer has its own ETag, and the
+unchanged answer stays cheap."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from contest.auth.models import Role
+from contest.judging import services as judging
+from contest.stage import control, state
+from contest.stage.models import StageState
+from tests.registration.helpers import one_work_entry
+
+
+def _version(db, round_id: int) -> int:
+    db.session.expire_all()
+    return db.session.get(StageState, round_id).version
+
+
+def test_a_sheet_for_the_performer_on_stage_moves_the_version(db, live):
+    j = live(entries=2)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    on_stage, waiting = j.entries
+    juror = j.jurors[1]
+    before = _version(db, j.round.id)
+    judging.save_sheet(juror, on_stage, j.round, j.points(7, 6), version=0, actor=juror.user)  # a new draft
+    db.session.commit()
+    assert _version(db, j.round.id) == before + 1
+    sheet = judging.save_sheet(juror, on_stage, j.round, j.points(8, 6), version=1, actor=juror.user)
+    db.session.commit()
+    assert _version(db, j.round.id) == before + 1  # a draft saved again: the chair's table is the same
+    judging.save_sheet(juror, on_stage, j.round, j.points(8, 6), version=sheet.version, submit=True,
+                       actor=juror.user)
+    db.session.commit()
+    assert _version(db, j.round.id) == before + 2
+    judging.reopen_sheet(sheet, reason="A slip of the pen", actor=j.organiser)
+    db.session.commit()
+    assert _version(db, j.round.id) == before + 3
+    judging.save_sheet(juror, waiting, j.round, j.points(5, 5), version=0, submit=True, actor=juror.user)
+    db.session.commit()
+    assert _version(db, j.round.id) == before + 3  # not the performer on stage
+
+
+def test_a_sheet_moves_nothing_once_the_performer_left_the_stage(db, live):
+    j = live(entries=1)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    control.close_performance(j.round, actor=j.organiser)
+    db.session.commit()
+    before = _version(db, j.round.id)
+    control.reopen_late_sheet(j.round, j.jurors[1].id, j.entries[0].id, reason="Phone died", actor=j.organiser)
+    db.session.commit()
+    assert _version(db, j.round.id) == before
+
+
+def test_a_rolled_back_submit_announces_nothing(db, live, request):
+    redis_client = request.getfixturevalue("with_redis")
+    j = live(entries=1)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    key = f"stage:{j.round.id}:version"
+    published = int(redis_client.get(key))
+    judging.save_sheet(j.jurors[1], j.entries[0], j.round, j.points(7, 6), version=0, submit=True,
+                       actor=j.jurors[1].user)
+    db.session.rollback()
+    assert int(redis_client.get(key)) == published
+    judging.save_sheet(j.jurors[1], j.entries[0], j.round, j.points(7, 6), version=0, submit=True,
+                       actor=j.jurors[1].user)
+    db.session.commit()
+    assert int(redis_client.get(key)) == published + 1 == state.current_version(j.round.id)
+
+
+@pytest.fixture
+def on_stage(live, client, db, make_participant, make_registration):
+    """A live round whose performer on stage is a minor whose consent was withdrawn, with a phone on file;
+    the second juror has submitted, the first (the chair) has not."""
+    client.set_cookie("lang", "en")
+    j = live(entries=1, jurors=3)
+    minor = make_participant(birth_date=date(2015, 5, 1), consent_at=None, consent_version=None,
+                             phone="+7 777 123 45 67")
+    minor.consent_at = minor.consent_withdrawn_at = minor.created_at  # the guardian withdrew consent
+    shy = make_registration(j.contest, participant=minor, status="approved")
+    db.session.add(one_work_entry(shy, title="Poem", text="A line"))
+    db.session.commit()
+    control.call_on_stage(j.round, shy.id, actor=j.organiser)
+    judging.save_sheet(j.jurors[1], shy, j.round, j.points(7, 6), version=0, submit=True, actor=j.jurors[1].user)
+    db.session.commit()
+    j.minor = minor
+    return j
+
+
+def _get(client, url, etag=None):
+    return client.get(url, headers={"If-None-Match": etag} if etag else {})
+
+
+def test_the_chair_and_organisers_get_each_jurors_sheet(client, login_as, on_stage):
+    url = f"/stage/{on_stage.round.id}/state.json"
+    chair, submitted, waiting = on_stage.jurors
+    for user in (chair.user, on_stage.organiser):
+        login_as(user=user)
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        part = response.json["chair"]
+        assert part["submitted"] == 1 and part["total"] == 3
+        assert {(item["member_id"], item["state"], item["reminded"]) for item in part["jurors"]} == {
+            (chair.id, "missing", False), (submitted.id, "submitted", False), (waiting.id, "missing", False)}
+    login_as(user=chair.user)
+    body = client.get(url).get_data(as_text=True)
+    for secret in ("+7", on_stage.minor.full_name, "2015", "Guardian", "School"):
+        assert secret not in body  # the minor on stage: code only, never contact data
+
+
+@pytest.mark.parametrize("who", ["juror", "participant"])
+def test_no_one_else_gets_the_chairs_part(client, login_as, on_stage, who):
+    juror = on_stage.jurors[2]
+    login_as(user=juror.user) if who == "juror" else login_as(Role.PARTICIPANT)
+    data = client.get(f"/stage/{on_stage.round.id}/state.json").json
+    assert "chair" not in data
+    assert ("juror" in data) == (who == "juror")
+
+
+def test_the_hall_gets_a_count_without_names(app, on_stage):
+    response = app.test_client().get(f"/stage/{on_stage.round.id}/state.json")
+    assert response.json["scores"] == {"submitted": 1, "total": 3}
+    assert "chair" not in response.json and "juror" not in response.json
+    body = response.get_data(as_text=True)
+    for member in on_stage.jurors:
+        assert member.name not in body
+    for secret in ("+7", on_stage.minor.full_name, "2015"):
+        assert secret not in body
+
+
+def test_each_kind_of_viewer_has_its_own_etag(app, client, login_as, on_stage):
+    url = f"/stage/{on_stage.round.id}/state.json"
+    anonymous = app.test_client().get(url).headers["ETag"]
+    login_as(user=on_stage.jurors[2].user)
+    juror = client.get(url).headers["ETag"]
+    login_as(user=on_stage.jurors[0].user)  # the chair, also a juror
+    chair = client.get(url).headers["ETag"]
+    login_as(user=on_stage.organiser)
+    organiser = client.get(url).headers["ETag"]
+    assert len({anonymous, juror, chair, organiser}) == 4
+    # An answer kept for another kind of viewer is never confirmed: the chair gets the full state.
+    for other in (anonymous, juror):
+        assert _get(client, url, other).status_code == 200
+    assert _get(client, url, organiser).status_code == 304
+
+
+def test_a_submit_reaches_every_viewer(app, client, db, login_as, on_stage):
+    url = f"/stage/{on_stage.round.id}/state.json"
+    hall = app.test_client()
+    hall_etag = hall.get(url).headers["ETag"]
+    login_as(user=on_stage.organiser)
+    chair_etag = client.get(url).headers["ETag"]
+    waiting = on_stage.jurors[2]
+    registration_id = db.session.get(StageState, on_stage.round.id).current_registration_id
+    judging.save_sheet(waiting, db.session.get(type(on_stage.entries[0]), registration_id), on_stage.round,
+                       on_stage.points(9, 9), version=0, submit=True, actor=waiting.user)
+    db.session.commit()
+    assert _get(hall, url, hall_etag).json["scores"] == {"submitted": 2, "total": 3}
+    assert _get(client, url, chair_etag).json["chair"]["submitted"] == 2
+
+
+def _selects(log) -> int:
+    return sum(1 for statement in log.statements if statement.startswith("SELECT"))
+
+
+@pytest.mark.parametrize("redis_on", [False, True])
+def test_the_unchanged_answer_stays_cheap(request, app, client, login_as, on_stage, count_queries, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
+    url = f"/stage/{on_stage.round.id}/state.json"
+    hall = app.test_client()
+    etag = hall.get(url).headers["ETag"]
+    with count_queries() as log:
+        assert _get(hall, url, etag).status_code == 304
+    assert _selects(log) == (0 if redis_on else 1)  # the version: from Redis, else one small query
+    login_as(user=on_stage.jurors[0].user)
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as log:
+        assert _get(client, url, etag).status_code == 304
+    # The chair: their account (one), their own sheet (two), whether they chair (one), and the
+    # version without Redis: the jury's table is built only when something changed.
+    assert _selects(log) == (4 if redis_on else 5)

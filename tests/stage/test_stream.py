@@ -1,0 +1,71 @@
+"""The audience screen's live feed (server-sent events): only with Redis, the public part only,
+the version as the event's id, and a committed change announced on the Redis channel."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from contest.judging import services as judging
+from contest.stage import control, state, stream
+
+
+@pytest.fixture
+def short_streams(app, with_redis):
+    app.config["STAGE_STREAM_SECONDS"] = 0  # one answer, then the stream ends
+    yield with_redis
+    app.config["STAGE_STREAM_SECONDS"] = 600
+
+
+def _events(body: str) -> list[tuple[int, dict]]:
+    found = []
+    for block in body.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
+        if "data" in lines:
+            found.append((int(lines["id"]), json.loads(lines["data"])))
+    return found
+
+
+def test_without_redis_the_screen_asks_the_state_instead(client, live):
+    j = live(entries=1)
+    assert client.get(f"/stage/{j.round.id}/events").status_code == 404
+    assert "data-events-url" not in client.get(f"/stage/{j.round.id}/screen").get_data(as_text=True)
+
+
+def test_the_feed_sends_the_public_state_with_its_version(client, db, login_as, live, short_streams):
+    j = live(entries=2)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    judging.save_sheet(j.jurors[1], j.entries[0], j.round, j.points(7, 6), version=0, submit=True,
+                       actor=j.jurors[1].user)
+    db.session.commit()
+    assert f"/stage/{j.round.id}/events?lang=kk" in client.get(f"/stage/{j.round.id}/screen?lang=kk").get_data(
+        as_text=True)
+    login_as(user=j.jurors[0].user)  # the chair: the feed is the public part all the same
+    response = client.get(f"/stage/{j.round.id}/events?lang=en")
+    assert response.mimetype == "text/event-stream" and response.headers["X-Accel-Buffering"] == "no"
+    [(version, data)] = _events(response.get_data(as_text=True))
+    assert version == state.current_version(j.round.id)
+    assert data["now"]["code"] == j.entries[0].code and data["scores"] == {"submitted": 1, "total": 2}
+    assert "chair" not in data and "juror" not in data
+    body = response.get_data(as_text=True)
+    assert all(member.name not in body for member in j.jurors)
+    # A screen that has this version (Last-Event-ID) is not sent it again.
+    again = client.get(f"/stage/{j.round.id}/events?lang=en", headers={"Last-Event-ID": str(version)})
+    assert _events(again.get_data(as_text=True)) == []
+
+
+def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
+    j = live(entries=1)
+    listening = stream.hub(app)
+    known = state.current_version(j.round.id)
+    woken: list = []
+    waiter = threading.Thread(target=lambda: woken.append(listening.wait(j.round.id, known, 10)))
+    waiter.start()
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    assert waiter.is_alive()  # nothing is announced before the commit
+    db.session.commit()
+    waiter.join(10)
+    assert woken == [state.current_version(j.round.id)]
+    assert listening.wait(j.round.id, state.current_version(j.round.id), 0.1) is None  # nothing newer
