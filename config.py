@@ -49,6 +49,9 @@ class Config:
     # With REDIS_URL, audience screens follow the stage over one connection each (server-sent
     # events, contest/stage/stream.py), which ends after this many seconds and is opened again.
     STAGE_STREAM_SECONDS = int(os.environ.get("STAGE_STREAM_SECONDS", 600))
+    # /api/v1/: requests one address may make per window (seconds) before 429 with Retry-After.
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 300))
+    API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed. Behind
     # one proxy and set to 0, every visitor has the proxy's address: one address's sign-in limit

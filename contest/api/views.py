@@ -45,7 +45,7 @@ ERRORS = ("BAD_REQUEST", "NOT_ACCEPTABLE", "TOO_MANY_REQUESTS")
 
 def api_limit() -> Limit:
     config = current_app.config
-    return Limit("api", int(config.get("API_RATE_LIMIT", 300)), int(config.get("API_RATE_WINDOW", 60)))
+    return Limit("api", config["API_RATE_LIMIT"], config["API_RATE_WINDOW"])
 
 
 def language() -> str:
