@@ -28,7 +28,7 @@ PUBLIC_ENDPOINTS = {"site.home", "site.switch_language", "site.choose_language",
                     "sharing.site_card", "sharing.contest_card", "sharing.news_card", "sharing.results_card",
                     "sharing.result_card", "sharing.widget",
                     "ops.healthz", "ops.readyz", "ops.metrics", "judging.service_worker",
-                    "stage.state_json", "stage.audience_screen",
+                    "stage.state_json", "stage.state_events", "stage.audience_screen",
                     # The read-only JSON API and its description (tests/api/).
                     "api.contests_list", "api.contest", "api.results", "api.news_list", "api.news_post",
                     "api.certificate", "api.openapi_json", "api.docs", "api.unknown"}

@@ -335,7 +335,7 @@ def test_the_sitemap_runs_the_same_queries_whatever_the_number_of_pages(client, 
     def queries() -> int:
         with count_queries() as log:
             assert client.get("/sitemap.xml").status_code == 200
-        return log.count
+        return log.queries
 
     make_contest(status="published")
     make_post()

@@ -223,6 +223,7 @@ EXCLUDED = {
     "ops.metrics": "Prometheus text for the monitoring server",
     "judging.service_worker": "the jury pages' service worker (a script)",
     "stage.state_json": "JSON read by the audience screen's script (and jurors' phones)",
+    "stage.state_events": "server-sent events (text/event-stream) read by the audience screen's script",
     "api.openapi_json": "the public API's OpenAPI description (JSON); its page for people is api.docs",
     **{f"api.{name}": "an operation of the public JSON API (tests/api/)" for name in
        ("contests_list", "contest", "results", "news_list", "news_post", "certificate")},

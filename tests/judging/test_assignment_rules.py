@@ -38,11 +38,6 @@ def refused(db, call, message: str, field: str | None = None) -> None:
     assert written(db) == before
 
 
-def queries(log) -> int:
-    """The statements sent, but SQLite's BEGIN (PostgreSQL's driver opens a transaction unlogged)."""
-    return sum(1 for statement in log.statements if not statement.startswith("BEGIN"))
-
-
 def event(db, action: str) -> AuditEvent:
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).one()
 
@@ -266,7 +261,7 @@ def test_a_jurors_queue_takes_the_same_few_queries_whatever_the_field(db, judgin
         with count_queries() as log:
             names = [entry.participant.surname for entry in assignment.entries_for_juror(member, j.round)]
         assert len(names) == entries
-        return queries(log)
+        return log.queries
 
     # The member and the round reloaded; the entries with their texts, participants and the
     # texts' works, the contest (its rules say which entries may be judged); the assignment plan,
@@ -294,7 +289,7 @@ def test_checking_one_entry_takes_the_same_few_queries_whatever_the_jury_and_the
         db.session.expire_all()
         with count_queries() as log:
             assert assignment.why_closed(member, entry, j.round) is None
-        return queries(log)
+        return log.queries
 
     # The member, the round and the entry reloaded; the round's entries (just this one), their
     # texts and works, the contest; the plan, the member's categories and conflicts. Not the jury.
@@ -307,7 +302,7 @@ def test_the_assignment_reads_the_jury_once_whatever_its_size(db, judging, count
         db.session.expire_all()
         with count_queries() as log:
             assignment.assign_automatically(j.round, 2, actor=j.organiser)
-        return queries(log)
+        return log.queries
 
     # The round, the contest, the jury (once), the entries with texts and works (twice: for
     # the scope and for the entries left out), the plan (twice), categories, conflicts, started
@@ -321,7 +316,7 @@ def test_an_entry_or_juror_of_another_contest_is_refused_without_a_query(db, jud
         assert member.contest_id != entry.contest_id and j.round.contest_id  # loaded before counting
         with count_queries() as log:
             assert assignment.why_closed(member, entry, j.round) == assignment.NOT_IN_ROUND
-        assert queries(log) == 0
+        assert log.queries == 0
 
 
 def test_checking_one_entry_loads_only_that_entry(db, judging):
