@@ -39,7 +39,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -50,8 +52,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -302,21 +306,41 @@ async def juror_phone(run: Run, client: aiohttp.ClientSession) -> None:
     await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", lambda when, data: None)
 
 
-async def probe(run: Run, samples: list[float], seconds: float) -> None:
-    """A visitor on the contest page, every PROBE_SECONDS."""
+def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
+    """A visitor loading `url` every PROBE_SECONDS for `seconds` (one kept-alive connection, as a
+    browser's): the times and the failures. It runs in a process of its own, so what it measures
+    is the servers' answer, not this process's event loop busy with hundreds of screens (a real
+    visitor's browser does not share a loop with the hall)."""
+    parts = urlsplit(url)
+    samples: list[float] = []
+    errors: list[str] = []
+    connection = http.client.HTTPSConnection(parts.hostname or "", parts.port, context=tls(), timeout=20)
     deadline = time.monotonic() + seconds
-    async with session({"Accept-Language": "kk"}) as client:
-        while time.monotonic() < deadline:
-            started = time.monotonic()
-            try:
-                async with client.get(f"{run.base}/contests/{run.scene.contest_slug}") as response:
-                    await response.read()
-                    if response.status != 200:
-                        run.errors.append(f"contest page: {response.status}")
-            except (aiohttp.ClientError, TimeoutError) as error:
-                run.errors.append(f"contest page: {error!r}")
-            samples.append(time.monotonic() - started)  # a failure counts as the time it took
-            await asyncio.sleep(max(0.0, PROBE_SECONDS - (time.monotonic() - started)))
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            connection.request("GET", parts.path, headers={"Accept-Language": "kk"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(f"contest page: {response.status}")
+        except (OSError, http.client.HTTPException) as error:
+            errors.append(f"contest page: {error!r}")
+            connection.close()  # opened again by the next request
+        samples.append(time.monotonic() - started)  # a failure counts as the time it took
+        time.sleep(max(0.0, PROBE_SECONDS - (time.monotonic() - started)))
+    connection.close()
+    return samples, errors
+
+
+async def probe(run: Run, samples: list[float], seconds: float) -> None:
+    """The visitor on the contest page, in its own process (see `visitor`)."""
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        times, errors = await loop.run_in_executor(pool, visitor, f"{run.base}/contests/{run.scene.contest_slug}",
+                                                   seconds)
+    samples.extend(times)
+    run.errors.extend(errors)
 
 
 async def submit(run: Run, client: aiohttp.ClientSession, name: str, registration_id: int, delay: float) -> None:

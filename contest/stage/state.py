@@ -82,7 +82,8 @@ def _forget(session: Session, previous_transaction: Any) -> None:
         session.info.pop(_QUEUED, None)
 
 
-def _redis() -> redis.Redis | None:
+def redis_client() -> redis.Redis | None:
+    """The app's Redis client for the stage (one per worker), or None without REDIS_URL."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
@@ -97,7 +98,7 @@ def _key(round_id: int) -> str:
 
 
 def _write_version(round_id: int, version: int) -> None:
-    client = _redis()
+    client = redis_client()
     if client is None:
         return
     try:
@@ -112,7 +113,7 @@ def _write_version(round_id: int, version: int) -> None:
 def current_version(round_id: int) -> int:
     """The stage's version (0 before anything happened): from Redis when it has it, else from
     the database (and then written back to Redis for the next reader)."""
-    client = _redis()
+    client = redis_client()
     if client is not None:
         try:
             cached = client.get(_key(round_id))

@@ -5,7 +5,9 @@ and every change of the stage (each juror's sheet is one) a full answer per scre
 bench/live.py, that was more than two cores could give. Here a screen holds one connection; a
 change committed on any machine is published on the Redis channel `stage:versions`
 (state.py), each worker's listener thread wakes the streams of that round, the new state is
-rendered once per worker, round, version and language, and each stream writes it out. An
+rendered once for the whole site per round, version and language (kept in Redis: the first
+worker to need it renders it, the others read it; see `shared_render`), and each stream writes
+it out. An
 unchanged stage costs a comment line every KEEPALIVE_SECONDS. Only the public part goes out
 (the same as state.json for someone not signed in): the chair's and jurors' parts stay on
 state.json, where the ETag depends on who asks.
@@ -33,11 +35,14 @@ from contest.contests.models import Round
 from contest.db import utcnow
 from contest.extensions import db
 from contest.stage.screen import public_state
-from contest.stage.state import CHANNEL, current_version
+from contest.stage.state import CHANNEL, current_version, redis_client
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 15
+RENDER_TTL = 120
+RENDER_WAIT_SECONDS = 3
+RENDER_POLL_SECONDS = 0.02
 _HUB = "stage_hub"
 
 
@@ -60,6 +65,14 @@ class Rendered:
         if since:
             data["timer"] = {**data["timer"], "elapsed": data["timer"]["elapsed"] + since}
         return data
+
+    def dumps(self) -> str:
+        return json.dumps({"data": self.data, "rendered_at": self.rendered_at.isoformat()}, ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, text: bytes | str) -> Rendered:
+        kept = json.loads(text)
+        return cls(kept["data"], datetime.fromisoformat(kept["rendered_at"]))
 
     def as_event(self, version: int) -> str:
         since = self._since()
@@ -121,9 +134,44 @@ class Hub:
         with self._render_lock:  # a hall of screens woken at once: one of them renders
             kept = self._rendered.get(key)
             if kept is None or kept[0] < version:
-                kept = (version, _render(round_id, language))
+                kept = (version, shared_render(round_id, version, language))
                 self._rendered[key] = kept
             return kept[1]
+
+
+def shared_render(round_id: int, version: int, language: str) -> Rendered:
+    """The public state of `version` in `language`, rendered once for every worker and machine.
+    Rendering reads the running order and the jury (about fifteen queries); a change reaches
+    every worker at once, and each rendering it alone cost more than all the screens' sends
+    together (bench/live.py). So the first to ask takes a short Redis lock, renders and keeps
+    the result for RENDER_TTL seconds; the others wait for it (at most RENDER_WAIT_SECONDS,
+    then render themselves). Without Redis, or when it fails, each renders its own."""
+    client = redis_client()
+    if client is None:
+        return _render(round_id, language)
+    key = f"stage:{round_id}:state:{version}:{language}"
+    try:
+        kept = _kept(client, key)
+        if kept is not None:
+            return kept
+        if client.set(f"{key}:lock", 1, nx=True, ex=RENDER_WAIT_SECONDS):
+            rendered = _render(round_id, language)
+            client.set(key, rendered.dumps(), ex=RENDER_TTL)
+            return rendered
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while kept is None and time.monotonic() < deadline:
+            time.sleep(RENDER_POLL_SECONDS)
+            kept = _kept(client, key)
+        if kept is not None:
+            return kept
+    except redis.RedisError:
+        log.warning("The stage's rendered state could not be shared through Redis", exc_info=True)
+    return _render(round_id, language)
+
+
+def _kept(client: redis.Redis, key: str) -> Rendered | None:
+    text = client.get(key)
+    return Rendered.loads(text) if isinstance(text, bytes | str) else None
 
 
 def _render(round_id: int, language: str) -> Rendered:

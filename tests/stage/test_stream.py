@@ -69,3 +69,36 @@ def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
     waiter.join(10)
     assert woken == [state.current_version(j.round.id)]
     assert listening.wait(j.round.id, state.current_version(j.round.id), 0.1) is None  # nothing newer
+
+
+def test_each_version_is_rendered_once_for_every_worker(db, live, short_streams, monkeypatch):
+    """A change wakes every worker at once: one renders the state, the others read it from Redis."""
+    j = live(entries=2)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    version = state.current_version(j.round.id)
+    renders: list[str] = []
+    render = stream._render
+    monkeypatch.setattr(stream, "_render", lambda round_id, language: renders.append(language) or render(
+        round_id, language))
+    first = stream.shared_render(j.round.id, version, "kk")
+    again = stream.shared_render(j.round.id, version, "kk")  # as another worker would ask
+    assert renders == ["kk"]
+    assert again.data == first.data and first.data["now"]["code"] == j.entries[0].code
+    stream.shared_render(j.round.id, version, "ru")  # each language is its own text
+    control.close_performance(j.round, actor=j.organiser)  # the next performer: a new version
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    newer = stream.shared_render(j.round.id, state.current_version(j.round.id), "kk")
+    assert renders == ["kk", "ru", "kk"] and newer.data["now"]["code"] == j.entries[1].code
+
+
+def test_a_worker_whose_renderer_never_answers_renders_itself(db, live, short_streams, monkeypatch):
+    j = live(entries=1)
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    version = state.current_version(j.round.id)
+    # Another worker took the lock and died before keeping its rendering.
+    state.redis_client().set(f"stage:{j.round.id}:state:{version}:kk:lock", 1, ex=5)
+    monkeypatch.setattr(stream, "RENDER_WAIT_SECONDS", 0.1)
+    assert stream.shared_render(j.round.id, version, "kk").data["now"]["code"] == j.entries[0].code
