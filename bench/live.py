@@ -17,10 +17,13 @@ and a jury of `--jurors` (the demo's three, the first chairing, plus new ones). 
 this one process (asyncio, aiohttp; every simulated person has their own connection):
 
 1. idle: a visitor loads the contest page every 0.2 s for `--idle` seconds (its p95: idle);
-2. watching: `--screens` audience screens (`state.json?lang=kk`, no cookies, as stage-screen.js
-   asks: once a second with the last ETag), `--phones` participants following the stage on their
-   phones (the same, in their browser's language), the chair's control page (signed in, as
-   stage-control.js asks) and every juror's phone (signed in, once a second) follow the stage;
+2. watching: `--screens` audience screens (`?lang=kk`, no cookies), `--phones` participants
+   following the stage on their phones (in their browser's language), the chair's control page
+   and every juror's phone (signed in) follow the stage as stage-feed.js does: with
+   `--follow events` (the default) the screens hold the live feed, the chair's page holds it
+   and asks state.json on each change, a juror's phone holds it and asks state.json when the
+   performer changes and every 5 s; with `--follow poll` everyone asks state.json once a second
+   with the last ETag;
    for each of `--performances` performers the chair calls them on stage, every juror submits a
    sheet at a random moment within `--window` seconds, and the chair closes the performance.
    The visitor keeps loading the contest page.
@@ -68,7 +71,8 @@ from tests.deploy.cluster import Cluster, Server, cluster_environment, wait_for 
 
 PORTS = {"a": 5201, "b": 5202, "https": 5203, "http": 5204}
 JUROR_PASSWORD = "bench-juror-Abai-2026"  # noqa: S105 (the bench's own throwaway accounts)
-POLL_SECONDS = 1.0  # as stage-screen.js and stage-control.js ask
+POLL_SECONDS = 1.0  # as stage-feed.js asks without a live feed
+JUROR_SECONDS = 5  # stage-follow.js with a live feed: the juror's own part at least this often
 PROBE_SECONDS = 0.2
 WARM_UP_SECONDS = 5
 SETTLE_SECONDS = 4  # after the last submit of a performance: time for every screen to see it
@@ -209,8 +213,9 @@ def tls() -> ssl.SSLContext:
 
 
 def session(headers: dict[str, str] | None = None) -> aiohttp.ClientSession:
-    """One person: their own connection (kept alive, as a browser's), cookies and headers."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=tls(), limit=1),
+    """One person: their own connections (kept alive, at most six to the site, as a browser's
+    over HTTP/1.1: a page holding the live feed still loads and posts), cookies and headers."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=tls(), limit=6),
                                  cookie_jar=aiohttp.CookieJar(unsafe=True), headers=headers or {},
                                  timeout=aiohttp.ClientTimeout(total=20))
 
@@ -292,18 +297,69 @@ async def screen(run: Run, language: str | None, mode: str) -> None:
             await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json{query}", seen)
 
 
-async def chair_page(run: Run, client: aiohttp.ClientSession) -> None:
+async def ask_state(run: Run, client: aiohttp.ClientSession, url: str, etag: str | None, seen) -> str | None:
+    """One request of the state endpoint with the last ETag; the new ETag."""
+    try:
+        async with client.get(url, headers={"If-None-Match": etag} if etag else {}) as response:
+            run.polls += 1
+            if response.status == 200:
+                seen(time.monotonic(), await response.json())
+                return response.headers.get("ETag")
+            if response.status != 304:
+                run.errors.append(f"{url}: {response.status}")
+    except (aiohttp.ClientError, TimeoutError) as error:
+        run.errors.append(f"{url}: {error!r}")
+    return etag
+
+
+async def told_then_ask(run: Run, client: aiohttp.ClientSession, seen, *, every_change: bool) -> None:
+    """Like stage-feed.js with a live feed: the page holds the public feed and asks state.json
+    for its own part on each change (the chair's page), or when the performer on stage changes
+    and every JUROR_SECONDS (a juror's phone). One request at a time, as the script does."""
+    state_url = f"{run.base}/stage/{run.scene.round_id}/state.json"
+    etag: str | None = None
+    on_stage: list[str | None] = [None]
+    wanted = asyncio.Event()
+
+    def told(when: float, data: dict) -> None:
+        code = (data.get("now") or {}).get("code")
+        if every_change or code != on_stage[0]:
+            on_stage[0] = code
+            wanted.set()
+
+    async def asker() -> None:
+        nonlocal etag
+        while not run.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wanted.wait(), None if every_change else JUROR_SECONDS)
+            wanted.clear()
+            etag = await ask_state(run, client, state_url, etag, seen)
+
+    asking = asyncio.create_task(asker())
+    try:
+        await follow_events(run, client, f"{run.base}/stage/{run.scene.round_id}/events?lang=kk", told)
+    finally:
+        asking.cancel()
+
+
+async def chair_page(run: Run, client: aiohttp.ClientSession, mode: str) -> None:
     def seen(when: float, data: dict) -> None:
         for juror in (data.get("chair") or {}).get("jurors", []):
             key = f"{data['chair']['registration_id']}:{juror['name']}"
             if juror["state"] == "submitted" and key not in run.chair_seen:
                 run.chair_seen[key] = when
 
-    await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", seen)
+    if mode == "events":
+        await told_then_ask(run, client, seen, every_change=True)
+    else:
+        await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", seen)
 
 
-async def juror_phone(run: Run, client: aiohttp.ClientSession) -> None:
-    await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", lambda when, data: None)
+async def juror_phone(run: Run, client: aiohttp.ClientSession, mode: str) -> None:
+    if mode == "events":
+        await told_then_ask(run, client, lambda when, data: None, every_change=False)
+    else:
+        await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", lambda when, data: None)
 
 
 def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
@@ -385,8 +441,8 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
 
     tasks = [asyncio.create_task(screen(run, "kk", args.follow)) for _ in range(args.screens)]
     tasks += [asyncio.create_task(screen(run, None, args.follow)) for _ in range(args.phones)]
-    tasks.append(asyncio.create_task(chair_page(run, chair)))
-    tasks += [asyncio.create_task(juror_phone(run, client)) for client in jurors[1:]]
+    tasks.append(asyncio.create_task(chair_page(run, chair, args.follow)))
+    tasks += [asyncio.create_task(juror_phone(run, client, args.follow)) for client in jurors[1:]]
     await asyncio.sleep(WARM_UP_SECONDS)
     loaded: list[float] = []
     cycle = args.window + SETTLE_SECONDS + 2

@@ -20,6 +20,7 @@ from contest.judging.forms import ReasonForm, sheet_form_class, sheet_initial
 from contest.judging.jury import membership
 from contest.judging.models import JuryMember
 from contest.lookups import round_or_404
+from contest.stage import stream
 from contest.stage.control import clock
 from contest.stage.follow import JurorStage, juror_stage
 
@@ -55,6 +56,7 @@ def _context(contest: Contest, round_: Round, now: JurorStage) -> dict:
         "scoring_open": contest.status == ContestStatus.JUDGING.value, "criteria": contest.criteria,
         "by_ranks": round_.by_ranks, "clock": clock,
         "back": url_for(".follow", contest_id=contest.id, round_id=round_.id),
+        "events_url": stream.events_url(round_),
     }
 
 

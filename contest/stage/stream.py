@@ -28,12 +28,13 @@ from datetime import datetime
 from typing import Any
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 
 from contest.contests.models import Round
 from contest.db import utcnow
 from contest.extensions import db
+from contest.i18n import current_language
 from contest.stage.screen import public_state
 from contest.stage.state import CHANNEL, current_version, redis_client
 
@@ -184,6 +185,14 @@ def _render(round_id: int, language: str) -> Rendered:
 def available(app: Flask) -> bool:
     """Streams need Redis: it tells every worker of every machine that the stage changed."""
     return bool(app.config.get("REDIS_URL"))
+
+
+def events_url(round_: Round, language: str | None = None) -> str | None:
+    """The round's live feed for a page that follows the stage, or None where there is none
+    (the page then asks state.json each second). Only a public contest's round has one."""
+    if not available(current_app) or not round_.contest.is_public:
+        return None
+    return url_for("stage.state_events", round_id=round_.id, lang=language or current_language())
 
 
 def hub(app: Flask) -> Hub:

@@ -182,7 +182,8 @@ def _control_page(round_: Round, *, error: str | None = None, status: int = 200)
         following=control.next_up(slots, state), jurors=jurors, submitted=control.submitted_count(jurors),
         closed=closed, jury=jury_of(round_.contest_id) if closed else [],
         elapsed=state.elapsed_at(utcnow()) if state is not None and current is not None else 0,
-        clock=control.clock, error=error, screen_links=screen.links(round_)), status
+        clock=control.clock, error=error, screen_links=screen.links(round_),
+        events_url=stream.events_url(round_)), status
 
 
 @bp.get("/<int:round_id>/control")
@@ -338,7 +339,7 @@ def state_events(round_id: int):
 def audience_screen(round_id: int):
     round_ = _public_round_or_404(round_id)
     language = _language()
-    events_url = url_for(".state_events", round_id=round_.id, lang=language) if stream.available(current_app) else None
+    events_url = stream.events_url(round_, language)
     with force_locale(language):
         html = render_template("stage/screen.html", round=round_, contest=round_.contest, language=language,
                                qr=screen.results_qr(round_.contest), events_url=events_url,

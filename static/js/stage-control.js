@@ -1,7 +1,7 @@
 // The chair's control page. The timer keeps counting between page loads (the server's time stays
-// the record), and the jury's sheets for the performer on stage follow the state endpoint: about
-// once a second with the last ETag (304 while nothing changed), the count and each juror's line
-// are redrawn as sheets come in. Without JavaScript the page shows them as loaded (Refresh).
+// the record), and the jury's sheets for the performer on stage follow the stage (stage-feed.js:
+// asked for when the live feed says something changed, else about once a second with the last
+// ETag); the count and each juror's line are redrawn as sheets come in. Without JavaScript the page shows them as loaded (Refresh).
 (function () {
   "use strict";
 
@@ -32,8 +32,6 @@
       return;
     }
     var text = box.dataset;
-    var etag = null;
-    var failures = 0;
 
     function part(root, name) {
       return root.querySelector('[data-slot="' + name + '"]');
@@ -67,38 +65,29 @@
       return true;
     }
 
-    function poll() {
-      if (document.hidden) {  // a tablet put aside asks nothing; it catches up when shown again
-        window.setTimeout(poll, 1000);
-        return;
+    // With the live feed each change (a juror's sheet, a reminder) is told at once and the
+    // chair's part asked for then; a tablet put aside asks nothing and catches up when shown.
+    var feed = window.stageFeed({
+      stateUrl: text.stateUrl, eventsUrl: text.eventsUrl,
+      onPublic: function () {
+        if (!document.hidden) {
+          feed.ask();
+        }
+      },
+      onState: function (data) {
+        if (data.chair) {
+          part(box, "stage-changed").hidden = draw(data.chair);
+        }
+      },
+      paused: function () {
+        return document.hidden;
       }
-      fetch(text.stateUrl, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store",
-                             credentials: "same-origin" })
-        .then(function (response) {
-          if (response.status === 304) {
-            return null;
-          }
-          if (!response.ok) {
-            throw new Error("HTTP " + response.status);
-          }
-          etag = response.headers.get("ETag");
-          return response.json();
-        })
-        .then(function (data) {
-          failures = 0;
-          if (data && data.chair) {
-            part(box, "stage-changed").hidden = draw(data.chair);
-          }
-        })
-        .catch(function () {
-          failures += 1;
-        })
-        .then(function () {
-          window.setTimeout(poll, Math.min(10000, 1000 * Math.pow(2, failures)));
-        });
-    }
-
-    poll();
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) {
+        feed.ask();
+      }
+    });
   }
 
   runTimer();

@@ -1,7 +1,7 @@
-// The juror's phone follows the stage. Like the audience screen (stage-screen.js) it asks the
-// state endpoint about once a second with the last ETag (an unchanged stage answers 304) and
-// backs off after failures; the answer carries this juror's part: who is on stage and whether
-// the chair reminded them. When the performer changes, the page fetches the performer's part
+// The juror's phone follows the stage through stage-feed.js, as the audience screen does: the
+// live feed where the site has one, else the state endpoint about once a second. The state
+// endpoint's answer carries this juror's part: who is on stage and whether the chair reminded
+// them. When the performer changes, the page fetches the performer's part
 // (their score sheet) and swaps it in without a reload; sheet-offline.js then keeps and sends
 // that sheet, and the sheet left behind keeps going (window.contestSheets). The timer counts
 // locally between answers. Screen readers hear the change of performer (a polite live region).
@@ -10,10 +10,9 @@
   if (!page) return;
   const texts = page.dataset;
   const find = (name) => page.querySelector(`[data-stage-${name}]`);
-  let etag = null;
+  const JUROR_SECONDS = 5;
   let state = null;
   let receivedAt = 0;
-  let failures = 0;
   let shown = find("performer").dataset.registrationId;
   let fetching = null; // the performer whose part is on its way
 
@@ -82,35 +81,33 @@
     if (wanted !== shown) swap(wanted);
   };
 
-  const schedule = () => {
-    // 1 s while answers come; after failures up to 10 s, so a server coming back is not flooded.
-    window.setTimeout(poll, Math.min(10000, 1000 * 2 ** failures));
+  const received = (data) => {
+    state = data;
+    receivedAt = Date.now();
+    if (state.juror) drawReminder();
+    drawTimer();
   };
 
-  const poll = async () => {
-    try {
-      const response = await fetch(texts.stateUrl, {
-        headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin",
-      });
-      if (response.status !== 304) {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const data = await response.json();
-        etag = response.headers.get("ETag");
-        state = data;
-        receivedAt = Date.now();
-        if (state.juror) drawReminder();
-        drawTimer();
+  let onStage = null; // the code of the performer on stage, as the live feed last said
+  const feed = window.stageFeed({
+    stateUrl: texts.stateUrl,
+    eventsUrl: texts.eventsUrl,
+    // The feed's public state moves the timer at once; this juror's part (whom to score, the
+    // chair's reminder) is asked for when the performer changes, and every JUROR_SECONDS.
+    onPublic: (data) => {
+      received({ ...data, juror: state?.juror });
+      const code = data.now ? data.now.code : "";
+      if (code !== onStage) {
+        onStage = code;
+        feed.ask();
       }
-      failures = 0;
-      find("connection").textContent = "";
-      follow(); // also after a 304: a part that failed to load is asked for again
-    } catch (error) {
-      failures += 1;
-      if (failures > 1) find("connection").textContent = texts.textOffline;
-    }
-    schedule();
-  };
-
+    },
+    onState: received,
+    onConnection: (ok, failures) => {
+      find("connection").textContent = !ok && failures > 1 ? texts.textOffline : "";
+      if (ok) follow(); // also after a 304: a part that failed to load is asked for again
+    },
+  });
+  window.setInterval(() => feed.live() && feed.ask(), JUROR_SECONDS * 1000);
   window.setInterval(drawTimer, 500);
-  poll();
 })();

@@ -1,20 +1,15 @@
-// The audience screen follows the stage. With a live feed (data-events-url: server-sent events)
-// it holds one connection and the server sends the state each time it changes; the browser
-// reconnects by itself after a drop. Without one, or if the feed cannot be opened, it asks the
-// state endpoint about once a second with the last ETag (an unchanged stage answers 304 with
-// nothing to send). Either way it redraws what changed and counts the timer locally between
-// answers; a network drop or a server restart only shows a notice, and it carries on once
-// answers return. Under the timer: how many jurors have sent their sheet for the performer on
+// The audience screen follows the stage through stage-feed.js: the live feed where the site has
+// one (the state is sent each time it changes), else the state endpoint about once a second.
+// Either way it redraws what changed and counts the timer locally between answers; a network
+// drop or a server restart only shows a notice, and it carries on once answers return. Under the timer: how many jurors have sent their sheet for the performer on
 // stage ("scores in: 2 / 3"), so the hall sees the jury at work.
 (function () {
   "use strict";
   var body = document.body;
   var url = body.dataset.stateUrl;
   var text = body.dataset;
-  var etag = null;
   var state = null;
   var receivedAt = 0;
-  var failures = 0;
 
   function slot(name) {
     return document.querySelector('[data-slot="' + name + '"]');
@@ -102,74 +97,18 @@
     drawTimer();
   }
 
-  function schedule() {
-    // 1 s while answers come; after failures up to 10 s, so a server coming back is not flooded.
-    window.setTimeout(poll, Math.min(10000, 1000 * Math.pow(2, failures)));
-  }
-
-  function poll() {
-    var headers = etag ? { "If-None-Match": etag } : {};
-    fetch(url, { headers: headers, cache: "no-store", credentials: "omit" })
-      .then(function (response) {
-        if (response.status === 304) {
-          return null;
-        }
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        etag = response.headers.get("ETag");
-        return response.json();
-      })
-      .then(function (data) {
-        answered();
-        if (data) {
-          received(data);
-        }
-      })
-      .catch(failed)
-      .then(schedule);
-  }
-
-  function answered() {
-    failures = 0;
-    slot("status").textContent = "";
-  }
-
   function received(data) {
     state = data;
     receivedAt = Date.now();
     draw();
   }
 
-  function failed() {
-    failures += 1;
-    if (failures > 1) {
-      slot("status").textContent = text.textOffline;
-    }
-  }
-
-  function follow() {
-    var source = new EventSource(body.dataset.eventsUrl);
-    source.onopen = answered;
-    source.onmessage = function (event) {
-      answered();
-      received(JSON.parse(event.data));
-    };
-    source.onerror = function () {
-      // CONNECTING: the browser opens it again by itself (a stream also ends every few minutes).
-      // CLOSED: the feed is not there (an old proxy, no Redis): ask once a second instead.
-      if (source.readyState === EventSource.CLOSED) {
-        poll();
-      } else {
-        failed();
-      }
-    };
-  }
-
   window.setInterval(drawTimer, 500);
-  if (body.dataset.eventsUrl && window.EventSource) {
-    follow();
-  } else {
-    poll();
-  }
+  window.stageFeed({
+    stateUrl: url, eventsUrl: body.dataset.eventsUrl, credentials: "omit",
+    onPublic: received, onState: received,
+    onConnection: function (ok, failures) {
+      slot("status").textContent = !ok && failures > 1 ? text.textOffline : "";
+    }
+  });
 })();

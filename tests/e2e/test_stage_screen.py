@@ -4,12 +4,16 @@ server restarting) and carries on once answers come back."""
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import expect
 
 from contest.extensions import db
+from contest.judging import services as sheets
 from contest.stage import control
+from tests.e2e.test_offline_sheet import PHONE, sign_in
 from tests.judging.conftest import judging  # noqa: F401  (fixtures the live round is made with)
-from tests.stage.conftest import live  # noqa: F401
+from tests.stage.conftest import live, with_redis  # noqa: F401
 
 SLOW = 30_000
 
@@ -41,3 +45,51 @@ def test_the_screen_follows_the_stage_and_recovers_after_a_drop(page, live):  # 
     expect(performer).to_have_text(j.entries[1].participant.full_name, timeout=SLOW)
     expect(page.locator('[data-slot="status"]')).to_have_text("")
     expect(page.locator('[data-slot="progress"]')).to_have_text("1 / 2")
+
+
+def test_with_the_live_feed_the_pages_are_told_of_each_change(browser, live_server, db, live, with_redis):  # noqa: F811
+    """With Redis the screen, a juror's phone and the chair's control page hold the live feed:
+    the screen never asks the state endpoint, the phone asks it when the performer changes (and
+    every 5 s for the chair's reminder), the chair's page when a sheet comes in."""
+    j = live(jurors=2, entries=2)
+    j.organiser.email, j.jurors[1].user.email = "feed.chair@example.kz", "feed.juror@example.kz"
+    first, round_id = j.entries[0], j.round.id
+    follow = f"/jury/{j.contest.id}/rounds/{round_id}/stage"
+    db.session.commit()
+    asked: dict[str, list[str]] = {"screen": [], "phone": [], "chair": []}
+
+    def opened(name: str, viewport: dict):
+        context = browser.new_context(base_url=live_server, locale="kk-KZ", viewport=viewport)
+        page = context.new_page()
+        page.set_default_timeout(SLOW)
+        page.on("request", lambda request: asked[name].append(request.url) if "state.json" in request.url else None)
+        return page
+
+    screen = opened("screen", {"width": 1280, "height": 720})
+    screen.goto(f"/stage/{round_id}/screen?lang=kk")
+    chair = opened("chair", {"width": 1280, "height": 900})
+    sign_in(chair, "feed.chair@example.kz")
+    phone = opened("phone", PHONE)
+    sign_in(phone, "feed.juror@example.kz")
+    phone.goto(follow)
+    expect(phone.get_by_role("heading", name="Келесі қатысушы күтілуде")).to_be_visible()
+
+    control.call_on_stage(j.round, None, actor=j.organiser)
+    db.session.commit()
+    expect(screen.locator('[data-slot="now-name"]')).to_have_text(first.participant.full_name)
+    expect(phone.get_by_role("heading", name=f"Сахнада: {first.code}")).to_be_visible()
+    chair.goto(f"/stage/{round_id}/control")
+    expect(chair.get_by_role("heading", name="Бағалау парақтары: 0 / 2")).to_be_visible()
+    started = time.monotonic()
+
+    sheets.save_sheet(j.jurors[0], first, j.round, j.points(7, 6), version=0, submit=True, actor=j.jurors[0].user)
+    db.session.commit()
+    expect(chair.get_by_role("heading", name="Бағалау парақтары: 1 / 2")).to_be_visible()
+    expect(screen.locator('[data-slot="scores"]')).to_have_text("Тапсырылған бағалау парақтары: 1 / 2")
+    time.sleep(3)
+    elapsed = time.monotonic() - started
+    assert asked["screen"] == []
+    assert len(asked["phone"]) <= 2 + elapsed / 5, asked["phone"]  # asking each second would be more
+    assert 1 <= len(asked["chair"]) <= 3, asked["chair"]
+    for page in (screen, chair, phone):
+        page.context.close()
