@@ -9,6 +9,10 @@ run would be added again), and a worker that exits has its live gauges dropped (
 import os
 from pathlib import Path
 
+# Imported here, in the master, not in child_exit: that hook runs inside the SIGCHLD handler, and
+# two workers exiting together re-entered a half-done import there (ImportError at shutdown).
+from prometheus_client import multiprocess
+
 wsgi_app = "contest:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", 4))
@@ -62,6 +66,4 @@ def on_starting(server) -> None:
 
 def child_exit(server, worker) -> None:
     if _metrics_dir() is not None:
-        from prometheus_client import multiprocess
-
         multiprocess.mark_process_dead(worker.pid)
