@@ -201,6 +201,8 @@ class Run:
     chair_seen: dict[str, float] = field(default_factory=dict)
     submits: list[tuple[str, float, float]] = field(default_factory=list)  # (juror name, sent, answered)
     probe: list[float] = field(default_factory=list)
+    visitors: ProcessPoolExecutor = field(
+        default_factory=lambda: ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
     errors: list[str] = field(default_factory=list)
     polls: int = 0
 
@@ -392,9 +394,8 @@ def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
 async def probe(run: Run, samples: list[float], seconds: float) -> None:
     """The visitor on the contest page, in its own process (see `visitor`)."""
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        times, errors = await loop.run_in_executor(pool, visitor, f"{run.base}/contests/{run.scene.contest_slug}",
-                                                   seconds)
+    times, errors = await loop.run_in_executor(run.visitors, visitor,
+                                               f"{run.base}/contests/{run.scene.contest_slug}", seconds)
     samples.extend(times)
     run.errors.extend(errors)
 
@@ -434,6 +435,10 @@ async def chair_action(run: Run, client: aiohttp.ClientSession, action: str) -> 
 
 async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> dict:
     run = Run(base, scene)
+    run.visitors.submit(os.getpid).result()  # the visitor's process starts at the machine's priority
+    # The simulated screens and phones stand in for hundreds of other devices: on this machine
+    # they yield the processor to the servers and the visitor (their own delays still count).
+    os.nice(args.clients_nice)
     jurors = [await sign_in(base, email, password) for email, _name, password in scene.jurors]
     chair = jurors[0]
     idle: list[float] = []
@@ -464,6 +469,7 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     await asyncio.gather(*tasks, return_exceptions=True)
     for client in jurors:
         await client.close()
+    run.visitors.shutdown()
     return {"run": run, "idle": idle, "loaded": loaded, "elapsed": elapsed, "cpu": cpu_used, "polls": polls}
 
 
@@ -534,6 +540,8 @@ def main() -> None:
     parser.add_argument("--follow", choices=("events", "poll"), default="events",
                         help="screens and phones: the live feed (as with Redis) or asking state.json each second")
     parser.add_argument("--idle", type=float, default=10, help="seconds of the idle measurement")
+    parser.add_argument("--clients-nice", type=int, default=19,
+                        help="the simulated watchers' priority (nice); the visitor keeps the machine's")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
     args = parser.parse_args()
