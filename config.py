@@ -49,6 +49,9 @@ class Config:
     # With REDIS_URL, audience screens follow the stage over one connection each (server-sent
     # events, contest/stage/stream.py), which ends after this many seconds and is opened again.
     STAGE_STREAM_SECONDS = int(os.environ.get("STAGE_STREAM_SECONDS", 600))
+    # After sending a change, a feed waits this long before sending the next one: changes that
+    # come close together (jurors submitting at once) reach every screen as one (README: Live round).
+    STAGE_FEED_INTERVAL = float(os.environ.get("STAGE_FEED_INTERVAL", 0.5))
     # /api/v1/: requests one address may make per window (seconds) before 429 with Retry-After.
     API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", 300))
     API_RATE_WINDOW = int(os.environ.get("API_RATE_WINDOW", 60))

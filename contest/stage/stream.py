@@ -12,6 +12,10 @@ unchanged stage costs a comment line every KEEPALIVE_SECONDS. Only the public pa
 (the same as state.json for someone not signed in): the chair's and jurors' parts stay on
 state.json, where the ETag depends on who asks.
 
+During a performance every juror's sheet is a change, and jurors submit close together: after
+each send a stream waits STAGE_FEED_INTERVAL seconds, and whatever changed meanwhile goes out as
+one event (the latest version). The first change after a quiet while goes out at once.
+
 Each stream ends after STAGE_STREAM_SECONDS (the browser reconnects by itself, 2 s later, and
 gets the state again), so a worker being replaced or a contest taken off line lets go within
 that time. A missed message (Redis restarting) is caught by the version read on each keepalive."""
@@ -54,7 +58,7 @@ class Rendered:
     hall of screens woken at once encodes it once)."""
     data: dict[str, Any]
     rendered_at: datetime
-    _texts: dict[int, str] = field(default_factory=dict)
+    _texts: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def _since(self) -> int:
         timer = self.data["timer"]
@@ -77,11 +81,11 @@ class Rendered:
 
     def as_event(self, version: int) -> str:
         since = self._since()
-        text = self._texts.get(since)
+        text = self._texts.get((version, since))
         if text is None:
             data = json.dumps(self.current(), ensure_ascii=False, separators=(",", ":"))
             text = f"id: {version}\ndata: {data}\n\n"
-            self._texts = {since: text}  # the last second's only
+            self._texts = {(version, since): text}  # the last second's only
         return text
 
 
@@ -228,6 +232,9 @@ def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
         left = deadline - time.monotonic()
         if left <= 0:
             return
+        if event:  # see STAGE_FEED_INTERVAL: a burst of changes costs each screen one send
+            time.sleep(min(app.config["STAGE_FEED_INTERVAL"], left))
+            left = deadline - time.monotonic()
         version = listening.wait(round_id, known, min(KEEPALIVE_SECONDS, left))
         if version is None:
             yield ": -\n\n"

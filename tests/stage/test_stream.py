@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
+from contest.db import utcnow
 from contest.judging import services as judging
 from contest.stage import control, state, stream
 
@@ -102,3 +104,46 @@ def test_a_worker_whose_renderer_never_answers_renders_itself(db, live, short_st
     state.redis_client().set(f"stage:{j.round.id}:state:{version}:kk:lock", 1, ex=5)
     monkeypatch.setattr(stream, "RENDER_WAIT_SECONDS", 0.1)
     assert stream.shared_render(j.round.id, version, "kk").data["now"]["code"] == j.entries[0].code
+
+
+def test_changes_close_together_reach_a_screen_as_one_event(app, with_redis, monkeypatch):
+    """Jurors submitting at once: after a send the feed waits STAGE_FEED_INTERVAL, then sends the
+    latest version only; a change after a quiet while goes out as soon as it is heard."""
+    round_id, version = 7, 40
+    with_redis.set(state._key(round_id), version)
+    # The screen's thread sees no test database: what is rendered does not matter here.
+    monkeypatch.setattr(stream, "_render", lambda _round_id, _language: stream.Rendered({"timer": None}, utcnow()))
+    app.config.update(STAGE_STREAM_SECONDS=4, STAGE_FEED_INTERVAL=1.0)
+    stream.hub(app)  # listening before the first change
+    sent: list[tuple[float, str]] = []
+
+    def screen() -> None:  # as gunicorn runs it: the next part is asked as soon as one is written
+        with app.app_context():
+            for part in stream.events(round_id, "kk", -1):
+                sent.append((time.monotonic(), part))
+
+    def at(moment: float) -> None:
+        time.sleep(max(0.0, moment - time.monotonic()))
+
+    try:
+        watching = threading.Thread(target=screen)
+        watching.start()
+        deadline = time.monotonic() + 10
+        while len(sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        start, first = sent[1]
+        assert first.startswith(f"id: {version}\n")
+        at(start + 0.1)
+        state._write_version(round_id, version + 1)  # as a commit announces it
+        at(start + 0.2)
+        state._write_version(round_id, version + 2)
+        at(start + 2.5)  # the feed's interval after sending version + 2 is over by now
+        state._write_version(round_id, version + 3)
+        changed = time.monotonic()
+        watching.join(10)
+        events = [(moment, part.split("\n", 1)[0]) for moment, part in sent if part.startswith("id: ")]
+        assert [name for _moment, name in events] == [f"id: {number}" for number in (
+            version, version + 2, version + 3)]  # version + 1 went out with version + 2
+        assert events[1][0] - start >= 0.9 and events[2][0] - changed < 0.5
+    finally:
+        app.config.update(STAGE_STREAM_SECONDS=600, STAGE_FEED_INTERVAL=0.5)
