@@ -22,8 +22,8 @@ this one process (asyncio, aiohttp; every simulated person has their own connect
    and every juror's phone (signed in) follow the stage as stage-feed.js does: with
    `--follow events` (the default) the screens hold the live feed, the chair's page holds it
    and asks state.json on each change, a juror's phone holds it and asks state.json when the
-   performer changes and every 5 s; with `--follow poll` everyone asks state.json once a second
-   with the last ETag;
+   performer or the number of reminders changes and every 30 s; with `--follow poll` everyone
+   asks state.json once a second with the last ETag;
    for each of `--performances` performers the chair calls them on stage, every juror submits a
    sheet at a random moment within `--window` seconds, and the chair closes the performance.
    The visitor keeps loading the contest page.
@@ -72,7 +72,7 @@ from tests.deploy.cluster import Cluster, Server, cluster_environment, wait_for 
 PORTS = {"a": 5201, "b": 5202, "https": 5203, "http": 5204}
 JUROR_PASSWORD = "bench-juror-Abai-2026"  # noqa: S105 (the bench's own throwaway accounts)
 POLL_SECONDS = 1.0  # as stage-feed.js asks without a live feed
-JUROR_SECONDS = 5  # stage-follow.js with a live feed: the juror's own part at least this often
+JUROR_SECONDS = 30  # stage-follow.js with a live feed: the juror's own part at least this often
 PROBE_SECONDS = 0.2
 WARM_UP_SECONDS = 5
 SETTLE_SECONDS = 4  # after the last submit of a performance: time for every screen to see it
@@ -316,17 +316,18 @@ async def ask_state(run: Run, client: aiohttp.ClientSession, url: str, etag: str
 
 async def told_then_ask(run: Run, client: aiohttp.ClientSession, seen, *, every_change: bool) -> None:
     """Like stage-feed.js with a live feed: the page holds the public feed and asks state.json
-    for its own part on each change (the chair's page), or when the performer on stage changes
-    and every JUROR_SECONDS (a juror's phone). One request at a time, as the script does."""
+    for its own part on each change (the chair's page), or when the performer on stage or the
+    number of reminders changes and every JUROR_SECONDS (a juror's phone). One request at a time,
+    as the script does."""
     state_url = f"{run.base}/stage/{run.scene.round_id}/state.json"
     etag: str | None = None
     on_stage: list[str | None] = [None]
     wanted = asyncio.Event()
 
     def told(when: float, data: dict) -> None:
-        code = (data.get("now") or {}).get("code")
-        if every_change or code != on_stage[0]:
-            on_stage[0] = code
+        seen = f"{(data.get('now') or {}).get('code')}:{data.get('reminders', 0)}"
+        if every_change or seen != on_stage[0]:
+            on_stage[0] = seen
             wanted.set()
 
     async def asker() -> None:

@@ -57,6 +57,9 @@ def public_state(round_: Round, *, language: str, for_chair: bool = False) -> di
         "next": performer(following, contest, language),
         "timer": _timer(round_, state) if current is not None else None,
         "scores": scores_in(jurors),
+        # How many jurors the chair reminded about this performer (no one named): a juror's phone
+        # on the live feed asks for its own part when this changes.
+        "reminders": len(state.reminded_member_ids or []) if current is not None and state is not None else 0,
         "progress": {"done": sum(1 for slot in slots if slot.is_closed),
                      "total": sum(1 for slot in slots if not slot.is_absent)},
         "revealed": _revealed(contest, state, language),

@@ -10,7 +10,7 @@
   if (!page) return;
   const texts = page.dataset;
   const find = (name) => page.querySelector(`[data-stage-${name}]`);
-  const JUROR_SECONDS = 5;
+  const JUROR_SECONDS = 30;
   let state = null;
   let receivedAt = 0;
   let shown = find("performer").dataset.registrationId;
@@ -88,17 +88,18 @@
     drawTimer();
   };
 
-  let onStage = null; // the code of the performer on stage, as the live feed last said
+  let onStage = null; // the performer on stage and the reminders about them, as the feed last said
   const feed = window.stageFeed({
     stateUrl: texts.stateUrl,
     eventsUrl: texts.eventsUrl,
     // The feed's public state moves the timer at once; this juror's part (whom to score, the
-    // chair's reminder) is asked for when the performer changes, and every JUROR_SECONDS.
+    // chair's reminder) is asked for when the performer or the number of reminders changes, and
+    // every JUROR_SECONDS in case it changed otherwise (the same juror's sheet sent elsewhere).
     onPublic: (data) => {
       received({ ...data, juror: state?.juror });
-      const code = data.now ? data.now.code : "";
-      if (code !== onStage) {
-        onStage = code;
+      const seen = `${data.now ? data.now.code : ""}:${data.reminders || 0}`;
+      if (seen !== onStage) {
+        onStage = seen;
         feed.ask();
       }
     },

@@ -58,6 +58,7 @@ def test_the_menus_work_by_keyboard_on_a_desktop(browser, live_server, organiser
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("heading", level=1)).to_have_text("Управление конкурсами")
+    page.wait_for_load_state()  # the menus' script has run: a key pressed earlier would be lost
 
     account = page.get_by_role("button", name="Меню аккаунта: Гүлжаһан Шаймерденқызы")
     account.focus()

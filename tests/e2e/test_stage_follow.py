@@ -231,6 +231,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     context.set_offline(True)
     expect(phone.locator("[data-stage-connection]")).to_have_text(OFFLINE)
     chair.get_by_role("button", name="Жалғастыру").click()
+    expect(chair.get_by_role("button", name="Үзіліс")).to_be_visible()  # the page after resuming, not before
     chair.get_by_role("button", name=CLOSE).click()
     chair.get_by_role("dialog").get_by_role("button", name=CLOSE).click()
     chair.get_by_role("button", name=f"Келесі қатысушыны шақыру: {codes[2]}").click()

@@ -49,8 +49,8 @@ def test_the_screen_follows_the_stage_and_recovers_after_a_drop(page, live):  # 
 
 def test_with_the_live_feed_the_pages_are_told_of_each_change(browser, live_server, db, live, with_redis):  # noqa: F811
     """With Redis the screen, a juror's phone and the chair's control page hold the live feed:
-    the screen never asks the state endpoint, the phone asks it when the performer changes (and
-    every 5 s for the chair's reminder), the chair's page when a sheet comes in."""
+    the screen never asks the state endpoint, the phone asks it when the performer or the number
+    of reminders changes (and every 30 s), the chair's page when something changed."""
     j = live(jurors=2, entries=2)
     j.organiser.email, j.jurors[1].user.email = "feed.chair@example.kz", "feed.juror@example.kz"
     first, round_id = j.entries[0], j.round.id
@@ -86,10 +86,16 @@ def test_with_the_live_feed_the_pages_are_told_of_each_change(browser, live_serv
     db.session.commit()
     expect(chair.get_by_role("heading", name="Бағалау парақтары: 1 / 2")).to_be_visible()
     expect(screen.locator('[data-slot="scores"]')).to_have_text("Тапсырылған бағалау парақтары: 1 / 2")
+    # The chair reminds the juror: the feed says one more reminder, and the phone asks for its part.
+    control.remind_juror(j.round, j.jurors[1].id, actor=j.organiser)
+    db.session.commit()
+    expect(phone.get_by_role("alert")).to_have_text(
+        f"Қазылар алқасының төрағасы бағалау парағыңызды күтіп отыр. Сахнадағы қатысушы: {first.code}.",
+        timeout=20_000)  # well within the 30 s the phone would otherwise wait
     time.sleep(3)
-    elapsed = time.monotonic() - started
     assert asked["screen"] == []
-    assert len(asked["phone"]) <= 2 + elapsed / 5, asked["phone"]  # asking each second would be more
-    assert 1 <= len(asked["chair"]) <= 3, asked["chair"]
+    # Loaded, the performer on stage, the reminder: asking each second would be far more.
+    assert len(asked["phone"]) <= 3 + (time.monotonic() - started) / 30, asked["phone"]
+    assert 1 <= len(asked["chair"]) <= 4, asked["chair"]
     for page in (screen, chair, phone):
         page.context.close()

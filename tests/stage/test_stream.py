@@ -56,6 +56,12 @@ def test_the_feed_sends_the_public_state_with_its_version(client, db, login_as, 
     # A screen that has this version (Last-Event-ID) is not sent it again.
     again = client.get(f"/stage/{j.round.id}/events?lang=en", headers={"Last-Event-ID": str(version)})
     assert _events(again.get_data(as_text=True)) == []
+    # A reminder: the feed counts it (jurors' phones then ask for their own part) and names no one.
+    assert data["reminders"] == 0
+    control.remind_juror(j.round, j.jurors[0].id, actor=j.organiser)
+    db.session.commit()
+    [(_version, reminded)] = _events(client.get(f"/stage/{j.round.id}/events?lang=en").get_data(as_text=True))
+    assert reminded["reminders"] == 1 and j.jurors[0].name not in json.dumps(reminded)
 
 
 def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
