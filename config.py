@@ -21,6 +21,14 @@ def database_url(url: str) -> str:
     return url
 
 
+def pool_options() -> dict[str, int]:
+    """Each worker process keeps a pool of database connections of its own: SQLAlchemy's
+    defaults (5, and 10 more at a peak) unless DB_POOL_SIZE / DB_MAX_OVERFLOW say otherwise.
+    servers x workers x (size + overflow) must stay below PostgreSQL's max_connections (README)."""
+    sizes = {"pool_size": os.environ.get("DB_POOL_SIZE"), "max_overflow": os.environ.get("DB_MAX_OVERFLOW")}
+    return {option: int(value) for option, value in sizes.items() if value}
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -33,7 +41,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'contest.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, **pool_options()}
     REDIS_URL = os.environ.get("REDIS_URL", "")
     # Where sign-in and verification attempts are counted when REDIS_URL is not set: "memory"
     # (this process only: the development server) or "database" (shared by every worker).

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from config import ProductionConfig, database_url
+from config import ProductionConfig, database_url, pool_options
 from contest import catalogs, create_app
 from contest.auth.models import Role, User
 from contest.extensions import db as _db
@@ -53,6 +53,18 @@ def test_postgres_urls_use_psycopg3():
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_the_connection_pool_is_sized_from_the_environment(monkeypatch):
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+    monkeypatch.delenv("DB_MAX_OVERFLOW", raising=False)
+    assert pool_options() == {}  # SQLAlchemy's own defaults
+    monkeypatch.setenv("DB_POOL_SIZE", "4")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "2")
+    assert pool_options() == {"pool_size": 4, "max_overflow": 2}
+    monkeypatch.setenv("DB_POOL_SIZE", "")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "0")
+    assert pool_options() == {"max_overflow": 0}
 
 
 def test_every_endpoint_declares_who_may_open_it(app):
