@@ -328,7 +328,9 @@ def state_events(round_id: int):
     _public_round_or_404(round_id)
     if not stream.available(current_app):
         abort(404)
-    last_version = request.headers.get("Last-Event-ID", 0, type=int)
+    # -1 without one: a round nobody has started yet is at version 0, and a screen opened before
+    # the start must still get the running order's first performer and the progress.
+    last_version = request.headers.get("Last-Event-ID", -1, type=int)
     feed = stream.events(round_id, _language(), last_version)
     return Response(stream_with_context(feed), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

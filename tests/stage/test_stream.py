@@ -64,6 +64,13 @@ def test_the_feed_sends_the_public_state_with_its_version(client, db, login_as, 
     assert reminded["reminders"] == 1 and j.jurors[0].name not in json.dumps(reminded)
 
 
+def test_a_screen_opened_before_the_round_starts_gets_the_state(client, live, short_streams):
+    j = live(entries=2)
+    [(version, data)] = _events(client.get(f"/stage/{j.round.id}/events?lang=kk").get_data(as_text=True))
+    assert version == 0 and data["now"] is None
+    assert data["next"]["code"] == j.entries[0].code and data["progress"] == {"done": 0, "total": 2}
+
+
 def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
     j = live(entries=1)
     listening = stream.hub(app)
