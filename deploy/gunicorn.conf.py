@@ -7,6 +7,8 @@ scrape of /metrics adds them up. The folder is emptied when gunicorn starts (cou
 run would be added again), and a worker that exits has its live gauges dropped (`child_exit`)."""
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 # Imported here, in the master, not in child_exit: that hook runs inside the SIGCHLD handler, and
@@ -67,3 +69,19 @@ def on_starting(server) -> None:
 def child_exit(server, worker) -> None:
     if _metrics_dir() is not None:
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker) -> None:
+    """A worker asked to stop (SIGTERM: a restart, a deploy) finishes its requests in flight,
+    but a live feed (contest/stage/stream.py) would keep it for up to graceful_timeout and then
+    be cut: the feeds end at once instead, and the screens reconnect to another worker."""
+    from contest.stage import stream  # here, not in the handler (see the prometheus import above)
+
+    stop_worker = worker.handle_exit
+
+    def stopping(signum, frame) -> None:
+        stop_worker(signum, frame)
+        # Not in the signal handler itself: waking the streams takes their lock.
+        threading.Thread(target=stream.stop_streams, name="stop-streams", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stopping)

@@ -16,9 +16,11 @@ During a performance every juror's sheet is a change, and jurors submit close to
 each send a stream waits STAGE_FEED_INTERVAL seconds, and whatever changed meanwhile goes out as
 one event (the latest version). The first change after a quiet while goes out at once.
 
-Each stream ends after STAGE_STREAM_SECONDS (the browser reconnects by itself, 2 s later, and
-gets the state again), so a worker being replaced or a contest taken off line lets go within
-that time. A missed message (Redis restarting) is caught by the version read on each keepalive."""
+When the worker is asked to stop (gunicorn's SIGTERM: a restart, a deploy), `stop_streams` ends
+every stream at once, so the worker stops without waiting out its graceful timeout and the
+screens reconnect to another worker. Each stream also ends after STAGE_STREAM_SECONDS (the
+browser reconnects by itself, 2 s later, and gets the state again), so a contest taken off line
+lets go within that time. A missed message (Redis restarting) is caught by the version read on each keepalive."""
 
 from __future__ import annotations
 
@@ -94,6 +96,7 @@ class Hub:
     each version's state is rendered once and kept (the last one per round and language)."""
 
     def __init__(self, url: str) -> None:
+        _HUBS.append(self)
         self._url = url
         self._versions: dict[int, int] = {}
         self._changed = threading.Condition()
@@ -128,11 +131,16 @@ class Hub:
                 self._changed.notify_all()
 
     def wait(self, round_id: int, known: int, seconds: float) -> int | None:
-        """The round's version once it passes `known`, or None when `seconds` go by first."""
+        """The round's version once it passes `known`, or None when `seconds` go by first (or
+        the worker is stopping)."""
         with self._changed:
-            if self._changed.wait_for(lambda: self._versions.get(round_id, 0) > known, seconds):
-                return self._versions[round_id]
+            if self._changed.wait_for(lambda: _STOPPING.is_set() or self._versions.get(round_id, 0) > known, seconds):
+                return None if _STOPPING.is_set() else self._versions[round_id]
             return None
+
+    def wake_all(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def rendered(self, round_id: int, version: int, language: str) -> Rendered:
         key = (round_id, language)
@@ -209,6 +217,15 @@ def hub(app: Flask) -> Hub:
 
 
 _STARTING = threading.Lock()
+_STOPPING = threading.Event()
+_HUBS: list[Hub] = []
+
+
+def stop_streams() -> None:
+    """End this process's streams now (the worker is stopping: deploy/gunicorn.conf.py)."""
+    _STOPPING.set()
+    for each in list(_HUBS):
+        each.wake_all()
 
 
 def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
@@ -230,11 +247,13 @@ def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
         if event:
             yield event
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 or _STOPPING.is_set():
             return
         if event:  # see STAGE_FEED_INTERVAL: a burst of changes costs each screen one send
             time.sleep(min(app.config["STAGE_FEED_INTERVAL"], left))
             left = deadline - time.monotonic()
         version = listening.wait(round_id, known, min(KEEPALIVE_SECONDS, left))
+        if _STOPPING.is_set():
+            return
         if version is None:
             yield ": -\n\n"

@@ -4,6 +4,7 @@ environment file names only settings that exist."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -14,10 +15,11 @@ import time
 import urllib.request
 
 import pytest
+import redis
 
 from config import Config
 from contest import ROOT, create_app
-from tests.conftest import free_port
+from tests.conftest import free_port, redis_url
 from tests.deploy import nginx_site
 from tests.deploy.nginx_site import NGINX_SITE
 
@@ -136,3 +138,39 @@ def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
     # Two processes write to one pipe: the lines' order is not the requests' order.
     assert len(access) == 22 and sum("id=nginx-request-00000001" in line["message"] for line in access) == 20
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+
+
+def test_a_stopping_worker_ends_the_live_feeds_at_once(tmp_path):
+    """A restart while the hall's screen follows the stage: the feed ends (the screen reconnects
+    elsewhere) and gunicorn stops in seconds, not after its 30 s graceful timeout."""
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running")
+    port = free_port()
+    environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
+                   "UPLOAD_DIR": str(tmp_path / "uploads"), "REDIS_URL": url, "GUNICORN_WORKERS": "1",
+                   "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "contest", *command], cwd=ROOT, env=environment,
+                       check=True, capture_output=True)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
+                              cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        screen = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        screen.request("GET", "/stage/1/events?lang=kk")  # the demo's recitation round
+        feed = screen.getresponse()
+        assert feed.status == 200
+        while not feed.readline().startswith(b"id: "):  # the state now
+            pass
+        stopping = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        assert b"data: " in feed.read()  # the rest of the stream, and its end (no reset)
+        server.wait(timeout=60)
+        assert time.monotonic() - stopping < 10
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.communicate()
