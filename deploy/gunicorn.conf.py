@@ -7,8 +7,8 @@ scrape of /metrics adds them up. The folder is emptied when gunicorn starts (cou
 run would be added again), and a worker that exits has its live gauges dropped (`child_exit`)."""
 
 import os
-import signal
 import threading
+import time
 from pathlib import Path
 
 # Imported here, in the master, not in child_exit: that hook runs inside the SIGCHLD handler, and
@@ -72,16 +72,16 @@ def child_exit(server, worker) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """A worker asked to stop (SIGTERM: a restart, a deploy) finishes its requests in flight,
-    but a live feed (contest/stage/stream.py) would keep it for up to graceful_timeout and then
-    be cut: the feeds end at once instead, and the screens reconnect to another worker."""
-    from contest.stage import stream  # here, not in the handler (see the prometheus import above)
+    """A worker that is to stop (SIGTERM at a restart or a deploy, or max_requests reached)
+    finishes its requests in flight first, but a live feed (contest/stage/stream.py) would hold
+    it for graceful_timeout and then be cut: the feeds end as soon as the worker stops
+    accepting, and the screens reconnect to another worker. gunicorn has no hook for that
+    moment, so a thread watches the worker's own flag."""
+    from contest.stage import stream
 
-    stop_worker = worker.handle_exit
+    def watch() -> None:
+        while worker.alive:
+            time.sleep(0.5)
+        stream.stop_streams()
 
-    def stopping(signum, frame) -> None:
-        stop_worker(signum, frame)
-        # Not in the signal handler itself: waking the streams takes their lock.
-        threading.Thread(target=stream.stop_streams, name="stop-streams", daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stopping)
+    threading.Thread(target=watch, name="stop-streams", daemon=True).start()
