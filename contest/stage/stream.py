@@ -144,6 +144,9 @@ class Hub:
 
     def rendered(self, round_id: int, version: int, language: str) -> Rendered:
         key = (round_id, language)
+        kept = self._rendered.get(key)
+        if kept is not None and kept[0] >= version:  # rendered already: no lock to queue on
+            return kept[1]
         with self._render_lock:  # a hall of screens woken at once: one of them renders
             kept = self._rendered.get(key)
             if kept is None or kept[0] < version:
