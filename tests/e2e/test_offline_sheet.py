@@ -103,14 +103,17 @@ def accessibility_problems(page, where: str) -> list:
 
 
 def shot(page, name: str) -> None:
-    """What the phone (and a laptop) shows in each state, for a person to look at, when
-    SCREENSHOTS names a folder."""
+    """What a phone (and the same page on a laptop) shows, for a person to look at, when
+    SCREENSHOTS names a folder: `<name>.png` and `<name>-desktop.png`."""
     if os.environ.get("SCREENSHOTS"):
         folder = Path(os.environ["SCREENSHOTS"])
-        page.screenshot(path=folder / f"offline-sheet-{name}.png")
+        page.screenshot(path=folder / f"{name}.png")
         page.set_viewport_size(DESKTOP)
-        page.screenshot(path=folder / f"offline-sheet-{name}-desktop.png")
+        page.screenshot(path=folder / f"{name}-desktop.png")
         page.set_viewport_size(PHONE)
+        # The pointer may now rest on a button: its hover colours, mid-transition, would be
+        # what the next accessibility check measures.
+        page.mouse.move(0, 0)
 
 
 def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, wired_server, db, judging):
@@ -134,14 +137,14 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, wired
     assert (status.get_attribute("role"), status.get_attribute("aria-live")) == ("status", "polite")
     page.locator(content).fill("8")
     page.locator(form).fill("7.5")
-    shot(page, "1-typed")
+    shot(page, "offline-sheet-1-typed")
 
     # The Wi-Fi drops; the juror submits.
     go_offline(context, wire, True)
     page.get_by_role("button", name=SUBMIT).click()
     expect(status).to_contain_text(WAITING)
     expect(page.locator(content)).to_have_attribute("readonly", "")  # nothing to change while it waits
-    shot(page, "2-waiting")
+    shot(page, "offline-sheet-2-waiting")
     assert accessibility_problems(page, "waiting") == []
     assert count(db, ScoreSheet) == 0, "saved while offline"
 
@@ -154,13 +157,13 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, wired
     expect(page.locator(content)).to_have_value("8")
     expect(page.locator(form)).to_have_value("7.5")
     expect(status).to_contain_text(WAITING)
-    shot(page, "3-reloaded-offline")
+    shot(page, "offline-sheet-3-reloaded-offline")
     assert count(db, ScoreSheet) == 0, "saved by the reload while offline"
 
     # The connection is back: the save goes once, and only then does the page say "sent".
     go_offline(context, wire, False)
     expect(status).to_contain_text(SENT)
-    shot(page, "4-sent")
+    shot(page, "offline-sheet-4-sent")
     assert accessibility_problems(page, "sent") == []
     assert count(db, ScoreSheet) == 1
     assert count(db, ScoreSheet, ScoreSheet.status == "submitted") == 1
@@ -175,7 +178,7 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, wired
     expect(status).to_contain_text(INVALID)
     expect(page.locator(f"{content}-error")).to_be_visible()
     expect(page.locator(content)).to_have_attribute("aria-invalid", "true")
-    shot(page, "5-invalid")
+    shot(page, "offline-sheet-5-invalid")
     assert accessibility_problems(page, "invalid") == []
     assert count(db, ScoreSheet) == 1
 
@@ -189,7 +192,7 @@ def test_scores_typed_without_a_connection_are_kept_and_sent_once(browser, wired
     page.get_by_role("button", name=SAVE_DRAFT).click()
     expect(status).to_contain_text(STALE)
     expect(page.locator(content)).to_have_attribute("aria-invalid", "false")  # nothing wrong with the value
-    shot(page, "6-stale")
+    shot(page, "offline-sheet-6-stale")
     assert accessibility_problems(page, "refused") == []
     assert count(db, ScoreSheet) == 2
     assert count(db, AuditEvent, AuditEvent.action.in_(("sheet.create", "sheet.update"))) == 2

@@ -7,11 +7,9 @@ the screen follow."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +18,7 @@ from werkzeug.serving import make_server
 
 from contest.audit.models import AuditEvent
 from contest.judging.models import ScoreSheet, SheetSend
-from tests.e2e.test_offline_sheet import PHONE, accessibility_problems, count, sign_in
+from tests.e2e.test_offline_sheet import PHONE, accessibility_problems, count, shot, sign_in
 from tests.judging.conftest import judging  # noqa: F401  (fixtures the live round is made with)
 from tests.stage.conftest import live  # noqa: F401
 
@@ -65,17 +63,6 @@ def session_of(context) -> str:
     return next(f"session={cookie['value']}" for cookie in context.cookies() if cookie["name"] == "session")
 
 
-def shot(page, name: str) -> None:
-    """What a phone (and the same page on a laptop) shows, for a person to look at, when
-    SCREENSHOTS names a folder."""
-    if os.environ.get("SCREENSHOTS"):
-        folder = Path(os.environ["SCREENSHOTS"])
-        page.screenshot(path=folder / f"stage-follow-{name}.png")
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.screenshot(path=folder / f"stage-follow-{name}-desktop.png")
-        page.set_viewport_size(PHONE)
-
-
 def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db, live):  # noqa: F811
     server, wire = hall
     j = live(jurors=3, entries=3, title_kk="Абай оқулары", title_en="Abai readings")
@@ -118,7 +105,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
         phone.evaluate("() => { window.notReloaded = true; }")
         contexts.append(context)
         phones.append(phone)
-    shot(phones[0], "1-between")
+    shot(phones[0], "stage-follow-1-between")
 
     # The chair calls performer 1: every phone shows their sheet without a reload.
     chair.get_by_role("button", name=f"Келесі қатысушыны шақыру: {codes[0]}").click()
@@ -131,7 +118,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     expect(screen.locator('[data-slot="now-name"]')).to_have_text(names[0])
     phones[0].locator(content).fill("8")
     phones[0].locator(form).fill("7.5")
-    shot(phones[0], "2-on-stage")
+    shot(phones[0], "stage-follow-2-on-stage")
     assert accessibility_problems(phones[0], "the stage page, a performer on stage") == []
 
     # Jurors 1 and 2 score and submit; "sent" shows once the server has the sheet.
@@ -159,7 +146,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     third.locator(form).fill("5.5")
     third.get_by_role("button", name=SUBMIT).click()
     expect(third.locator("[data-offline-status]")).to_contain_text(WAITING_TO_SEND)
-    shot(third, "3-waiting-to-send")
+    shot(third, "stage-follow-3-waiting-to-send")
     assert accessibility_problems(third, "the stage page, waiting to send") == []
     assert count(db, ScoreSheet, ScoreSheet.member_id == member_id) == 0, "saved while offline"
     # A reload without a connection: the page comes from the worker's copy, the scores from the phone.
@@ -202,7 +189,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     expect(phones[0].get_by_role("heading", name=WAITING_FOR_NEXT)).to_be_visible()
     expect(phones[0].locator("[data-stage-announce]")).to_have_text(WAITING_FOR_NEXT)
     expect(phones[0].locator("[data-stage-timer]")).to_be_hidden()
-    shot(phones[0], "3b-between")
+    shot(phones[0], "stage-follow-3b-between")
     chair.get_by_role("button", name=f"Келесі қатысушыны шақыру: {codes[1]}").click()
     for phone in phones:
         expect(phone.get_by_role("heading", name=f"Сахнада: {codes[1]}")).to_be_visible()
@@ -242,7 +229,7 @@ def test_phones_follow_the_stage_through_a_dropped_connection(browser, hall, db,
     expect(phone.get_by_role("heading", name=f"Сахнада: {codes[2]}")).to_be_visible()
     note = phone.locator("[data-offline-jury]")
     expect(note).to_contain_text(f"Осы телефонда енгізілген ұпайлар жіберілмеді. Қатысушы: {codes[1]}.")
-    shot(phone, "4-left-behind")
+    shot(phone, "stage-follow-4-left-behind")
     assert accessibility_problems(phone, "the stage page, scores left behind") == []
     note.get_by_role("link", name="Бағалау парағын ашу").click()
     expect(phone.locator(content)).to_have_value("4")  # the sheet page restores them from the phone
