@@ -16,7 +16,7 @@ During a performance every juror's sheet is a change, and jurors submit close to
 each send a stream waits STAGE_FEED_INTERVAL seconds, and whatever changed meanwhile goes out as
 one event (the latest version). The first change after a quiet while goes out at once.
 
-When the worker is asked to stop (gunicorn's SIGTERM: a restart, a deploy), `stop_streams` ends
+When the worker is to stop (a restart, a deploy, max_requests: deploy/gunicorn.conf.py), `stop_streams` ends
 every stream at once, so the worker stops without waiting out its graceful timeout and the
 screens reconnect to another worker. Each stream also ends after STAGE_STREAM_SECONDS (the
 browser reconnects by itself, 2 s later, and gets the state again), so a contest taken off line

@@ -88,7 +88,7 @@
     drawTimer();
   };
 
-  let onStage = null; // the performer on stage and the reminders about them, as the feed last said
+  let lastSeen = null; // the performer on stage and the reminders about them, as the feed last said
   const feed = window.stageFeed({
     stateUrl: texts.stateUrl,
     eventsUrl: texts.eventsUrl,
@@ -98,8 +98,8 @@
     onPublic: (data) => {
       received({ ...data, juror: state?.juror });
       const seen = `${data.now ? data.now.code : ""}:${data.reminders || 0}`;
-      if (seen !== onStage) {
-        onStage = seen;
+      if (seen !== lastSeen) {
+        lastSeen = seen;
         feed.ask();
       }
     },
