@@ -3,7 +3,7 @@ control page and the hall's screens, what watching costs the servers, and what i
 rest of the site.
 
     python bench/live.py [--jurors 50] [--screens 500] [--phones 50] [--performances 3]
-                         [--window 20] [--idle 10] [--database-url URL] [--redis-url URL]
+                         [--window 20] [--idle 10] [--visitor-cookie] [--database-url URL] [--redis-url URL]
 
 PostgreSQL and Redis are needed. `--database-url` (default: TEST_DATABASE_URL) is emptied and
 rebuilt as an installation is (`flask db upgrade`, then `flask demo`); `--redis-url` (default:
@@ -17,6 +17,8 @@ and a jury of `--jurors` (the demo's three, the first chairing, plus new ones). 
 this one process (asyncio, aiohttp; every simulated person has their own connection):
 
 1. idle: a visitor loads the contest page every 0.2 s for `--idle` seconds (its p95: idle);
+   without cookies, as a first-time visitor, so nginx answers most of them from its two-second
+   copy of the page; with `--visitor-cookie` every one goes on to an app server;
 2. watching: `--screens` audience screens (`?lang=kk`, no cookies), `--phones` participants
    following the stage on their phones (in their browser's language), the chair's control page
    and every juror's phone (signed in) follow the stage as stage-feed.js does: with
@@ -205,6 +207,7 @@ class Run:
         default_factory=lambda: ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
     errors: list[str] = field(default_factory=list)
     polls: int = 0
+    visitor_cookie: str | None = None
 
 
 def tls() -> ssl.SSLContext:
@@ -365,11 +368,13 @@ async def juror_phone(run: Run, client: aiohttp.ClientSession, mode: str) -> Non
         await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", lambda when, data: None)
 
 
-def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
+def visitor(url: str, seconds: float, cookie: str | None) -> tuple[list[float], list[str]]:
     """A visitor loading `url` every PROBE_SECONDS for `seconds` (one kept-alive connection, as a
     browser's): the times and the failures. It runs in a process of its own, so what it measures
     is the servers' answer, not this process's event loop busy with hundreds of screens (a real
-    visitor's browser does not share a loop with the hall)."""
+    visitor's browser does not share a loop with the hall). Without a cookie, nginx answers most
+    of its requests from its copy of the page (PROXY_CACHE_SECONDS); with one, each goes to an
+    app server, as a signed-in visitor's would."""
     parts = urlsplit(url)
     samples: list[float] = []
     errors: list[str] = []
@@ -378,7 +383,8 @@ def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
-            connection.request("GET", parts.path, headers={"Accept-Language": "kk"})
+            headers = {"Accept-Language": "kk", **({"Cookie": cookie} if cookie else {})}
+            connection.request("GET", parts.path, headers=headers)
             response = connection.getresponse()
             response.read()
             if response.status != 200:
@@ -395,8 +401,8 @@ def visitor(url: str, seconds: float) -> tuple[list[float], list[str]]:
 async def probe(run: Run, samples: list[float], seconds: float) -> None:
     """The visitor on the contest page, in its own process (see `visitor`)."""
     loop = asyncio.get_running_loop()
-    times, errors = await loop.run_in_executor(run.visitors, visitor,
-                                               f"{run.base}/contests/{run.scene.contest_slug}", seconds)
+    times, errors = await loop.run_in_executor(run.visitors, visitor, f"{run.base}/contests/{run.scene.contest_slug}",
+                                               seconds, run.visitor_cookie)
     samples.extend(times)
     run.errors.extend(errors)
 
@@ -435,7 +441,7 @@ async def chair_action(run: Run, client: aiohttp.ClientSession, action: str) -> 
 # The run ----------------------------------------------------------------------------------------
 
 async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> dict:
-    run = Run(base, scene)
+    run = Run(base, scene, visitor_cookie="bench=visitor" if args.visitor_cookie else None)
     run.visitors.submit(os.getpid).result()  # the visitor's process starts at the machine's priority
     # The simulated screens and phones stand in for hundreds of other devices: on this machine
     # they yield the processor to the servers and the visitor (their own delays still count).
@@ -541,6 +547,8 @@ def main() -> None:
     parser.add_argument("--follow", choices=("events", "poll"), default="events",
                         help="screens and phones: the live feed (as with Redis) or asking state.json each second")
     parser.add_argument("--idle", type=float, default=10, help="seconds of the idle measurement")
+    parser.add_argument("--visitor-cookie", action="store_true",
+                        help="the visitor sends a cookie: nginx passes each of its requests to the app servers")
     parser.add_argument("--clients-nice", type=int, default=19,
                         help="the simulated watchers' priority (nice); the visitor keeps the machine's")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))

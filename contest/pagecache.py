@@ -50,6 +50,11 @@ EXTENSION = "public_pages"
 CHANGED = "public_pages_changed"  # Session.info flag: a watched row changed in this transaction
 FRONT_SIZE = 256  # pages each worker keeps in memory (the whole cache without Redis)
 REDIS_PREFIX = "contest:public:"
+# nginx in front (deploy/nginx/contest.conf) keeps a page served here this many seconds and hands
+# it to other visitors without cookies itself: a hall of people opening the results at once, or a
+# live round keeping the app servers busy, does not make them wait. Short, as a change must show
+# at once; nginx reads the header and does not pass it on.
+PROXY_CACHE_SECONDS = 2
 PAGE_VERSION = "2"  # bump when what every cached page carries changes (base.html), to drop old copies
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +76,8 @@ class CachedPage:
     def __post_init__(self) -> None:
         self.shared_headers = [("ETag", quote_etag(self.etag)), ("Cache-Control", self.cache_control),
                                ("Vary", "Accept-Encoding, Accept-Language")]
+        if "no-cache" not in self.cache_control:  # results: asked again each time (a consent withdrawn)
+            self.shared_headers.append(("X-Accel-Expires", str(PROXY_CACHE_SECONDS)))
         self.plain_headers = [("Content-Type", self.content_type), *self.shared_headers]
         self.zipped_headers = [*self.plain_headers, ("Content-Encoding", "gzip")]
 

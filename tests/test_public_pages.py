@@ -62,6 +62,8 @@ def test_anonymous_pages_carry_no_csrf_token_and_switch_language_by_links(site, 
 def test_pages_browsers_and_proxies_may_keep_briefly_and_per_language(site, client):
     response = client.get("/news", headers=EN)
     assert response.headers["Cache-Control"] == "public, max-age=30"
+    # nginx in front keeps it for visitors without cookies only this long (deploy/nginx/contest.conf)
+    assert response.headers["X-Accel-Expires"] == str(pagecache.PROXY_CACHE_SECONDS) == "2"
     vary = ", ".join(response.headers.get_all("Vary"))
     assert "Cookie" in vary and "Accept-Language" in vary
     assert client.get("/news/feed.atom?lang=en").headers["Cache-Control"] == "public, max-age=300"

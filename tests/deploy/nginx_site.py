@@ -5,6 +5,7 @@ operators install."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,7 +42,8 @@ def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
             .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
             .replace("/etc/letsencrypt/live/konkurs.example.kz/privkey.pem", str(key))
             .replace("/srv/contest/static/", f"{ROOT / 'static'}/")
-            .replace("/var/log/nginx/", f"{folder}/"))
+            .replace("/var/log/nginx/", f"{folder}/")
+            .replace("/var/cache/nginx/", f"{folder}/cache-"))
     assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
     if upstreams is not None:
         for example, address in zip(EXAMPLE_UPSTREAMS, upstreams, strict=True):
@@ -56,7 +58,10 @@ def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
     temporary = "".join(f"  {kind}_temp_path {folder}/{kind};\n"
                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     main = folder / "nginx.conf"
-    main.write_text(f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
+    # Workers as the user running the tests: nginx's default user (nobody) could not write its
+    # page cache in a test folder (ignored, with a warning, when not run as root).
+    main.write_text(f"user {getpass.getuser()};\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+                    "events {}\n"
                     f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n{temporary}"
                     f"  include {folder}/contest.conf;\n}}\n")
     return main

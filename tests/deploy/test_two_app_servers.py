@@ -20,6 +20,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from contest.extensions import db
+from contest.pagecache import PROXY_CACHE_SECONDS
 from tests.conftest import redis_url
 from tests.databases import fresh_database_url
 from tests.deploy import nginx_site
@@ -147,6 +148,34 @@ def test_a_sign_in_lock_reached_through_one_server_holds_on_the_other(cluster):
     status, page = through_b.post("/login", {"email": "teacher@demo.kz", "password": "demo-teacher-Aqynfest-2"})
     assert status == 429
     assert "Кіру әрекеттері тым көп рет сәтсіз болды" in page
+
+
+def test_nginx_hands_a_public_page_to_visitors_without_cookies_and_never_to_a_signed_in_one(cluster):
+    """A crowd opening the news or the results (or a live round keeping the app servers busy) is
+    answered by nginx itself for a couple of seconds; a signed-in organiser always gets a page of
+    their own, and it is never handed to anyone else."""
+    organiser_name = "Айгерім Сәрсенбаева"
+    visits = [Browser(cluster.front).request("/news?lang=ru") for _ in range(3)]
+    assert [status for status, _body, _headers in visits] == [200, 200, 200]
+    assert [headers.get("X-Cache-Status") for _status, _body, headers in visits][1:] == ["HIT", "HIT"]
+    assert visits[1][1] == visits[2][1]
+    time.sleep(PROXY_CACHE_SECONDS + 1.5)  # kept only that long (nginx counts whole seconds)
+    assert Browser(cluster.front).request("/news?lang=ru")[2].get("X-Cache-Status") == "EXPIRED"
+
+    organiser = Browser(cluster.a.url)  # signed in directly (HTTPS would want a Referer), then through nginx
+    assert organiser.sign_in("organiser@demo.kz", "demo-organiser-Abai-2026") == 302
+    status, body, headers = organiser.on(cluster.front).request("/news?lang=ru")
+    assert status == 200 and headers.get("X-Cache-Status") == "BYPASS"
+    assert organiser_name in body.decode()
+
+    status, body, headers = Browser(cluster.front).request("/news?lang=ru")
+    assert status == 200 and organiser_name not in body.decode()
+    assert 'name="csrf_token"' not in body.decode()
+
+    # Browsers may keep the site's share card a day; nginx keeps only what the app marks for it.
+    cards = [Browser(cluster.front).request("/cards/site/kk.png") for _ in range(2)]
+    assert [status for status, _body, _headers in cards] == [200, 200]
+    assert [headers.get("X-Cache-Status") for _status, _body, headers in cards] == ["MISS", "MISS"]
 
 
 def test_stopping_one_server_loses_no_request_nginx_can_retry(cluster):
