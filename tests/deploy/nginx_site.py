@@ -43,7 +43,7 @@ def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
             .replace("/etc/letsencrypt/live/konkurs.example.kz/privkey.pem", str(key))
             .replace("/srv/contest/static/", f"{ROOT / 'static'}/")
             .replace("/var/log/nginx/", f"{folder}/")
-            .replace("/var/cache/nginx/", f"{folder}/cache-"))
+            .replace("/var/lib/nginx/", f"{folder}/cache-"))
     assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
     if upstreams is not None:
         for example, address in zip(EXAMPLE_UPSTREAMS, upstreams, strict=True):
