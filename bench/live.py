@@ -57,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -416,15 +417,22 @@ async def submit(run: Run, client: aiohttp.ClientSession, name: str, registratio
 
 
 async def _submit(run: Run, client: aiohttp.ClientSession, name: str, registration_id: int) -> None:
+    """As a juror's phone on the stage page: the performer's part (stage-follow.js fetches it when
+    the performer comes on stage), then the sheet as sheet-offline.js sends it: the form's
+    fields with the way back to the stage, JSON asked for, the token in a header, a key."""
     scene = run.scene
-    url = f"{run.base}/jury/{scene.contest_id}/rounds/{scene.round_id}/entries/{registration_id}"
-    token, page = await csrf(client, url)
-    version = re.search(r'name="version"[^>]*value="(\d*)"', page)
+    jury = f"{run.base}/jury/{scene.contest_id}/rounds/{scene.round_id}"
+    token, part = await csrf(client, f"{jury}/stage/performer")
+    version = re.search(r'name="version"[^>]*value="(\d*)"', part)
+    back = re.search(r'name="back"[^>]*value="([^"]+)"', part)
     form = {"csrf_token": token, "version": version.group(1) if version else "0", "action": "submit",
-            **scene.criteria}
+            "back": back.group(1) if back else "", **scene.criteria}
+    headers = {**referer(f"{jury}/stage"), "Accept": "application/json", "X-CSRFToken": token,
+               "Idempotency-Key": str(uuid.uuid4())}
     sent = time.monotonic()
-    async with client.post(url, data=form, headers=referer(url), allow_redirects=False) as response:
-        if response.status != 302:
+    async with client.post(f"{jury}/entries/{registration_id}", data=form, headers=headers,
+                           allow_redirects=False) as response:
+        if response.status != 200:
             run.errors.append(f"submit by {name}: {response.status}")
     run.submits.append((f"{registration_id}:{name}", sent, time.monotonic()))
 

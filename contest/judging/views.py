@@ -189,27 +189,37 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
             if as_json:
                 return _refused(form, error)
         else:
-            following = _after_save(contest, member, round_, registration, saved, action)
-            return _sent(saved, following) if as_json else redirect(_back_to() or following)
+            back = _back_to()  # the stage page follows the stage itself: no next entry to look for
+            following, nothing_left = (back, False) if back else _next_page(contest, member, round_, registration,
+                                                                             action)
+            if as_json:  # the script shows the answer's message: nothing is kept for the next page
+                return _sent(saved, following)
+            _say_saved(registration, action, nothing_left)
+            return redirect(following)
     if as_json:
         return _refused(form, None)
     return _render_sheet(contest, member, round_, registration, current, form, status=FORM_ERROR_STATUS)
 
 
-def _after_save(contest, member, round_, registration, saved: ScoreSheet, action: str) -> str:
-    """Say what was saved (a flash message) and return where the juror goes next."""
+def _next_page(contest, member, round_, registration, action: str) -> tuple[str, bool]:
+    """Where the juror goes after a save: the same sheet after a draft, else the next entry
+    waiting for their score, or their queue (True: nothing is left to score)."""
     if action == "draft":
-        flash(_("Draft saved for %(code)s.", code=registration.code), "success")
-        return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=registration.id)
+        return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=registration.id), False
+    following = next_unscored(member, round_, after=registration)
+    if following is None:
+        return url_for(".queue", contest_id=contest.id, round_id=round_.id), True
+    return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id), False
+
+
+def _say_saved(registration, action: str, nothing_left: bool) -> None:
+    """What was saved, for the page the form goes to."""
     if action == "submit":
         flash(_("Score sheet for %(code)s submitted.", code=registration.code), "success")
     else:
         flash(_("Draft saved for %(code)s.", code=registration.code), "success")
-    following = next_unscored(member, round_, after=registration)
-    if following is None:
+    if nothing_left:
         flash(_("No entries are waiting for your score in this round."), "info")
-        return url_for(".queue", contest_id=contest.id, round_id=round_.id)
-    return url_for(".sheet", contest_id=contest.id, round_id=round_.id, registration_id=following.id)
 
 
 def _back_to() -> str | None:
