@@ -192,10 +192,9 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
             back = _back_to()  # the stage page follows the stage itself: no next entry to look for
             following, nothing_left = (back, False) if back else _next_page(contest, member, round_, registration,
                                                                              action)
-            if as_json:  # the script shows the answer's message: nothing is kept for the next page
-                return _sent(saved, following)
-            _say_saved(registration, action, nothing_left)
-            return redirect(following)
+            if not (as_json and back):  # the stage page stays: its script says what was sent
+                _say_saved(registration, action, nothing_left)  # else the page that follows does
+            return _sent(saved, following) if as_json else redirect(following)
     if as_json:
         return _refused(form, None)
     return _render_sheet(contest, member, round_, registration, current, form, status=FORM_ERROR_STATUS)

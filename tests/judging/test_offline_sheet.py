@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from contest.audit.models import AuditEvent
 from contest.judging import services
 from contest.judging.models import Score, ScoreSheet, SheetSend
-from tests.judging.test_views import form, queue_url, sheet_url
+from tests.judging.test_views import form, sheet_url
 
 KEY = "0f3c2a6e-5b8d-4f1e-9a7c-2d4b6e8f0a1c"
 
@@ -65,19 +65,6 @@ def test_a_save_answers_with_the_version_the_server_holds(client, db, scoring):
     assert answer["next_url"] == sheet_url(j, j.entries[1])
     db.session.expire_all()
     assert the_sheet(j, entry).status == "submitted"
-
-
-def test_a_send_answered_in_json_leaves_no_message_for_the_next_page(client, db, scoring):
-    """The script shows the answer's own message; a message kept for the next page as well would
-    greet the juror there, once for every sheet the phone sent meanwhile."""
-    j = scoring
-    for number, entry in enumerate(j.entries[:2]):
-        response = send(client, j, entry, form(j, "6", "6", action="submit"), key=f"{KEY}-{number}")
-        assert response.get_json()["status"] == "saved"
-    page = client.get(queue_url(j)).get_data(as_text=True)
-    assert "submitted." not in page and "Draft saved" not in page
-    assert "Score sheet for" in client.post_form(sheet_url(j, j.entries[2]), form(j, "6", "6", action="submit"),
-                                                 follow_redirects=True).get_data(as_text=True)
 
 
 def test_the_same_save_sent_twice_is_applied_once(client, db, scoring):

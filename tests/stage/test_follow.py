@@ -133,6 +133,27 @@ def test_without_javascript_the_sheet_comes_back_to_the_stage(client, login_as, 
         fields["version"] = str(judging.sheet_for(me, second, stage.round).version)
 
 
+def test_a_sheet_sent_from_the_stage_page_leaves_no_message_for_a_later_page(client, login_as, db, stage):
+    """The stage page stays where it is and its script says what was sent; a message kept for the
+    next page as well would greet the juror there, once for every sheet sent meanwhile."""
+    follow, _part = urls(stage)
+    me = stage.jurors[1]
+    login_as(user=me.user)
+    for number, entry in enumerate(stage.entries[:2]):
+        control.call_on_stage(stage.round, None, actor=stage.organiser)
+        db.session.commit()
+        fields = {f"points_{criterion.id}": "7" for criterion in stage.criteria}
+        response = client.post(f"/jury/{stage.contest.id}/rounds/{stage.round.id}/entries/{entry.id}",
+                               data=fields | {"version": "0", "action": "submit", "back": follow},
+                               headers={"Accept": "application/json", "X-CSRFToken": client.csrf_token(),
+                                        "Idempotency-Key": f"stage-send-{number}"})
+        assert response.get_json()["status"] == "saved" and response.get_json()["next_url"] == follow
+        assert judging.sheet_for(me, entry, stage.round).is_submitted
+        control.close_performance(stage.round, actor=stage.organiser)
+        db.session.commit()
+    assert "submitted." not in page(client.get(follow))
+
+
 @pytest.mark.parametrize("which", [0, 1])
 def test_queries_do_not_grow_with_the_field(client, login_as, db, live, make_registration, count_queries, which):
     j = live(entries=2)
