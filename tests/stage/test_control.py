@@ -107,7 +107,8 @@ def test_the_chair_sees_who_submitted_and_reminds_the_others(db, live):
     version = state.version
     control.remind_juror(j.round, j.jurors[2].id, actor=chair)
     assert state.version == version + 1
-    assert [item.reminded for item in control.jurors_on(j.round, entry, state)] == [False, False, True]
+    reminded = {item.member.id: item.reminded for item in control.jurors_on(j.round, entry, state)}
+    assert reminded == {j.jurors[0].id: False, j.jurors[1].id: False, j.jurors[2].id: True}
     assert {item.member.id: item.state for item in control.jurors_on(j.round, entry, state)}[j.jurors[2].id] == \
         CellState.MISSING
 
