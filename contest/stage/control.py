@@ -23,7 +23,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.judging import services as judging
 from contest.judging.assignment import load_scope, store_performance_order
-from contest.judging.models import JuryMember, PerformanceSlot, ScoreSheet
+from contest.judging.models import JuryMember, PerformanceSlot, ScoreSheet, SheetStatus
 from contest.judging.progress import CellState
 from contest.registration.models import Registration
 from contest.results.adjusting import add_overrun_penalty
@@ -157,6 +157,22 @@ def jurors_on(round_: Round, registration: Registration, state: StageState | Non
 
 def submitted_count(jurors: list[JurorStatus]) -> int:
     return sum(1 for juror in jurors if juror.state == CellState.SUBMITTED)
+
+
+def missing_after_close(round_: Round, closed: list[Slot]) -> list[tuple[Slot, JuryMember]]:
+    """The sheets closed performances still lack, for the chair to act on: each juror who
+    scores a closed performer and has not submitted (a phone that was off line when the
+    performance closed, a sheet reopened and not sent again). Seven queries, whatever the field."""
+    if not closed:
+        return []
+    ids = [slot.registration.id for slot in closed]
+    scope = load_scope(round_, registration_ids=ids)
+    submitted = {(member_id, registration_id) for member_id, registration_id in db.session.execute(
+        select(ScoreSheet.member_id, ScoreSheet.registration_id).where(
+            ScoreSheet.round_id == round_.id, ScoreSheet.registration_id.in_(ids),
+            ScoreSheet.status == SheetStatus.SUBMITTED.value))}
+    return [(slot, member) for slot in closed for member in scope.members
+            if scope.may_open(member, slot.registration) and (member.id, slot.registration.id) not in submitted]
 
 
 def remind_juror(round_: Round, member_id: int, *, actor: User | None) -> JuryMember:

@@ -181,6 +181,7 @@ def _control_page(round_: Round, *, error: str | None = None, status: int = 200)
         "stage/control.html", round=round_, contest=round_.contest, slots=slots, state=state, current=current,
         following=control.next_up(slots, state), jurors=jurors, submitted=control.submitted_count(jurors),
         closed=closed, jury=jury_of(round_.contest_id) if closed else [],
+        missing=control.missing_after_close(round_, closed),
         elapsed=state.elapsed_at(utcnow()) if state is not None and current is not None else 0,
         clock=control.clock, error=error, screen_links=screen.links(round_),
         events_url=stream.events_url(round_)), status

@@ -61,6 +61,36 @@ def test_a_closed_performance_locks_its_sheets_until_the_chair_reopens_one(db, l
         control.reopen_late_sheet(j.round, late.id, j.entries[1].id, reason="x", actor=chair)
 
 
+def test_the_chair_sees_which_sheets_closed_performances_still_lack(db, live):
+    j = live(entries=3, jurors=3)
+    chair, (first_juror, second_juror, third_juror) = j.jurors[0].user, j.jurors
+    first = control.call_on_stage(j.round, None, actor=chair)
+    submit(j, first_juror, first)
+    submit(j, second_juror, first)
+    control.close_performance(j.round, actor=chair)  # the third juror's phone was off line
+    second = j.entries[1]
+    judging.declare_conflict(third_juror, second, reason="My pupil", actor=third_juror.user)
+    control.call_on_stage(j.round, second.id, actor=chair)
+    submit(j, first_juror, second)
+    submit(j, second_juror, second)
+    control.close_performance(j.round, actor=chair)
+    control.call_on_stage(j.round, None, actor=chair)  # on stage, not closed: its sheets are still coming
+
+    def missing() -> set[tuple[int, int]]:
+        closed = [slot for slot in order.running_order(j.round) if slot.is_closed]
+        return {(slot.registration.id, member.id) for slot, member in control.missing_after_close(j.round, closed)}
+
+    assert missing() == {(first.id, third_juror.id)}  # not the conflicted juror's, not the one on stage
+    sheet = control.reopen_late_sheet(j.round, third_juror.id, first.id, reason="Wi-Fi", actor=chair)
+    assert missing() == {(first.id, third_juror.id)}  # reopened, not yet sent
+    judging.save_sheet(third_juror, first, j.round, j.points(6, 6), version=sheet.version, submit=True,
+                       actor=third_juror.user)
+    assert missing() == set()
+    control.reopen_late_sheet(j.round, second_juror.id, second.id, reason="A wrong score", actor=chair)
+    assert missing() == {(second.id, second_juror.id)}  # back to a draft: missing until sent again
+    assert control.missing_after_close(j.round, []) == []
+
+
 def test_an_overrun_is_recorded_and_its_penalty_added_once(db, live):
     j = live(entries=2)
     j.round.time_limit_seconds, j.round.overrun_penalty = 180, Decimal(2)

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from contest.auth.models import Role
+from contest.judging import services as judging
+from contest.registration.models import Registration
 from contest.stage import control, order
 from contest.stage.models import StageState
 from tests.registration.helpers import one_work_entry, page
@@ -141,6 +143,42 @@ def test_the_place_shows_on_the_registration_page_once_announced(client, login_a
     order.publish_order(stage.round, actor=stage.organiser)
     db.session.commit()
     assert "place in the performance order: 3" in page(client.get(f"/my/registrations/{registration.id}"))
+
+
+def test_the_control_page_names_the_sheets_closed_performances_lack(client, login_as, db, live, count_queries):
+    j = live(entries=4, jurors=3)
+    client.set_cookie("lang", "en")
+    login_as(user=j.jurors[0].user)
+    url = f"/stage/{j.round.id}/control"
+
+    def close_next() -> Registration:
+        registration = control.call_on_stage(j.round, None, actor=j.organiser)
+        control.close_performance(j.round, actor=j.organiser)
+        db.session.commit()
+        return registration
+
+    first = close_next()
+    with count_queries() as few:
+        text = page(client.get(url))
+    assert "Score sheets still missing from closed performances:" in text
+    for member in j.jurors:
+        assert f"<li>{first.code} — {member.name}</li>" in text
+    # The reopening form starts at the first one missing: one click away for the chair.
+    assert f'<option value="{j.jurors[0].id}" selected>' in text and f'<option value="{first.id}" selected>' in text
+    later = [close_next(), close_next()]
+    with count_queries() as many:
+        text = page(client.get(url))
+    assert many.count == few.count
+    assert all(f"<li>{registration.code} — {j.jurors[2].name}</li>" in text for registration in later)
+
+    for registration in [first, *later]:
+        for member in j.jurors:
+            sheet = judging.reopen_late_sheet(member, registration, j.round, reason="Sent by hand", actor=j.organiser)
+            judging.save_sheet(member, registration, j.round, j.points(5, 5), version=sheet.version, submit=True,
+                               actor=member.user)
+    db.session.commit()
+    text = page(client.get(url))
+    assert "Every closed performance has all its score sheets." in text and "still missing" not in text
 
 
 @pytest.mark.parametrize("url", ["/stage/{id}/state.json", "/stage/{id}/control", "/stage/{id}/order"])
