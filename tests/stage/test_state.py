@@ -4,9 +4,11 @@ published snapshot only, as consent stands."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from contest.audit.models import AuditEvent
 from contest.judging import services as judging
-from contest.results.services import publish_results
+from contest.results.services import current_snapshot, publish_results
 from contest.stage import control, screen, state
 from contest.stage.models import StageState
 
@@ -48,6 +50,11 @@ def test_results_are_revealed_from_the_snapshot_as_consent_stands(app, db, live,
     category = j.contest.categories[0]
     control.reveal_results(j.round, category.id, actor=j.jurors[0].user)
     control.reveal_results(j.round, category.id, actor=j.jurors[0].user)  # once is enough
+    revealed_events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stage.reveal")).all()
+    snapshot = current_snapshot(j.contest.id, with_data=False)
+    assert [(event.actor_id, event.object_type, event.object_id, event.data) for event in revealed_events] == [
+        (j.jurors[0].user.id, "Category", category.id,
+         {"contest_id": j.contest.id, "round_id": j.round.id, "snapshot_id": snapshot.id})]
     second = j.entries[1].participant
     second.consent_at = second.consent_withdrawn_at = second.created_at  # withdrawn after publishing
     db.session.commit()
@@ -60,6 +67,13 @@ def test_results_are_revealed_from_the_snapshot_as_consent_stands(app, db, live,
     control.hide_results(j.round, actor=j.organiser)
     with app.test_request_context():
         assert screen.public_state(j.round, language="en")["revealed"] == []
+    hidden = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "stage.hide_results")).all()
+    assert [(event.actor_id, event.object_type, event.object_id, event.data) for event in hidden] == [
+        (j.organiser.id, "Round", j.round.id, {"contest_id": j.contest.id})]
+    control.hide_results(j.round, actor=j.organiser)  # nothing shown: nothing to hide, nothing recorded
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "stage.hide_results")) == 1
+    control.reveal_results(j.round, category.id, actor=j.organiser)  # and it can be shown again
+    assert db.session.get(StageState, j.round.id).revealed_category_ids == [category.id]
 
 
 @pytest.mark.parametrize("redis_on", [False, True])
