@@ -98,6 +98,55 @@ def test_the_timer_pauses_and_resumes_only_when_it_can_and_each_is_audited(db, l
     assert last_event(db, "stage.resume") == (chair.id, "Round", j.round.id, {"contest_id": j.contest.id})
 
 
+def test_every_stage_action_is_audited_with_who_what_and_the_figures(db, live):
+    j = live(entries=1, jurors=2)
+    j.round.time_limit_seconds = 60
+    chair, juror = j.jurors[0].user, j.jurors[1]
+    first = control.call_on_stage(j.round, None, actor=chair)
+    state = db.session.get(StageState, j.round.id)
+    assert (state.elapsed_seconds, state.is_paused) == (0, False)
+    control.remind_juror(j.round, juror.id, actor=chair)
+    control.pause_timer(j.round, actor=chair)
+    control.resume_timer(j.round, actor=chair)
+    run_for(db, j.round, 75)
+    slot = control.close_performance(j.round, actor=chair)
+    assert (state.current_registration_id, state.started_at, state.elapsed_seconds, state.is_paused,
+            state.reminded_member_ids) == (None, None, 0, False, [])
+    actions = ("stage.on_stage", "stage.remind", "stage.pause", "stage.resume", "stage.close")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(actions)).order_by(AuditEvent.id))
+    where = {"contest_id": j.contest.id, "round_id": j.round.id}
+    assert [(event.action, event.actor_id, event.object_type, event.object_id, event.data) for event in events] == [
+        ("stage.on_stage", chair.id, "Registration", first.id, {**where, "code": first.code}),
+        ("stage.remind", chair.id, "JuryMember", juror.id, {**where, "code": first.code}),
+        ("stage.pause", chair.id, "Round", j.round.id, {"contest_id": j.contest.id, "elapsed": 0}),
+        ("stage.resume", chair.id, "Round", j.round.id, {"contest_id": j.contest.id}),
+        ("stage.close", chair.id, "Registration", first.id,
+         {**where, "code": first.code, "duration": slot.duration_seconds, "limit": 60,
+          "overrun": slot.duration_seconds - 60}),
+    ]
+
+
+def test_each_refusal_tells_the_chair_what_is_wrong(db, live):
+    j = live(entries=2, jurors=2)
+    chair, juror = j.jurors[0].user, j.jurors[1]
+    not_here = "This performer is absent, has already performed or is not in this round."
+    assert refused(control.close_performance, j.round, actor=chair) == "Nobody is on stage."
+    assert refused(control.remind_juror, j.round, juror.id, actor=chair) == "Nobody is on stage."
+    order.mark_absent(j.round, j.entries[1].id, True, actor=chair)
+    assert refused(control.call_on_stage, j.round, j.entries[1].id, actor=chair) == not_here  # absent
+    assert refused(control.call_on_stage, j.round, j.entries[1].id + 1000, actor=chair) == not_here
+    first = control.call_on_stage(j.round, j.entries[0].id, actor=chair)
+    assert refused(control.call_on_stage, j.round, None, actor=chair) == "Close the performance on stage first."
+    assert refused(control.remind_juror, j.round, juror.id + 1000, actor=chair) == \
+        "This juror does not score the performer on stage."
+    submit(j, juror, first)
+    assert refused(control.remind_juror, j.round, juror.id, actor=chair) == \
+        "This juror has already submitted the sheet."
+    control.close_performance(j.round, actor=chair)
+    assert refused(control.call_on_stage, j.round, first.id, actor=chair) == not_here  # performed already
+    assert refused(control.call_on_stage, j.round, None, actor=chair) == "Nobody is waiting to perform."
+
+
 def test_the_chair_sees_which_sheets_closed_performances_still_lack(db, live):
     j = live(entries=3, jurors=3)
     chair, (first_juror, second_juror, third_juror) = j.jurors[0].user, j.jurors
