@@ -51,9 +51,12 @@ def test_the_chair_calls_the_next_performer_and_the_order_moves_on(db, live):
     chair = j.jurors[0].user
     order.mark_absent(j.round, j.entries[0].id, True, actor=chair)
     assert control.call_on_stage(j.round, None, actor=chair) == j.entries[1]  # the absent one is skipped
+    state = db.session.get(StageState, j.round.id)
+    assert control.next_up(order.running_order(j.round), state).registration == j.entries[2]  # not the one on stage
     with pytest.raises(ServiceError, match="Close the performance"):
         control.call_on_stage(j.round, None, actor=chair)
     control.close_performance(j.round, actor=chair)
+    assert last_event(db, "stage.close")[3]["overrun"] == 0  # the round sets no time limit
     assert control.call_on_stage(j.round, None, actor=chair) == j.entries[2]
     control.close_performance(j.round, actor=chair)
     with pytest.raises(ServiceError, match="Nobody is waiting"):
@@ -126,9 +129,17 @@ def test_every_stage_action_is_audited_with_who_what_and_the_figures(db, live):
     ]
 
 
+def test_the_clock_shows_minutes_and_seconds():
+    assert [control.clock(seconds) for seconds in (0, 5, 60, 185, -3)] == ["0:00", "0:05", "1:00", "3:05", "0:00"]
+
+
 def test_each_refusal_tells_the_chair_what_is_wrong(db, live):
     j = live(entries=2, jurors=2)
     chair, juror = j.jurors[0].user, j.jurors[1]
+    j.contest.status = "registration_closed"
+    assert refused(control.call_on_stage, j.round, None, actor=chair) == \
+        "The stage runs while the contest is being judged."
+    j.contest.status = "judging"
     not_here = "This performer is absent, has already performed or is not in this round."
     assert refused(control.close_performance, j.round, actor=chair) == "Nobody is on stage."
     assert refused(control.remind_juror, j.round, juror.id, actor=chair) == "Nobody is on stage."
@@ -160,7 +171,9 @@ def test_the_chair_sees_which_sheets_closed_performances_still_lack(db, live):
     submit(j, first_juror, second)
     submit(j, second_juror, second)
     control.close_performance(j.round, actor=chair)
-    control.call_on_stage(j.round, None, actor=chair)  # on stage, not closed: its sheets are still coming
+    third = control.call_on_stage(j.round, None, actor=chair)  # on stage, not closed: its sheets are still coming
+    on_stage = control.jurors_on(j.round, third, db.session.get(StageState, j.round.id))
+    assert {item.state for item in on_stage} == {CellState.MISSING}  # sheets for others are not theirs
 
     def missing() -> set[tuple[int, int]]:
         closed = [slot for slot in order.running_order(j.round) if slot.is_closed]
@@ -209,6 +222,7 @@ def test_an_overrun_is_recorded_and_its_penalty_added_once(db, live):
     assert [(item.registration_id, item.points, item.kind) for item in penalties] == \
         [(j.entries[0].id, Decimal(-2), "time_overrun")]
     assert re.fullmatch(r"Time limit overrun: 3:2[0-2] against a limit of 3:00 \(min:s\)\.", penalties[0].reason)
+    assert penalties[0].created_by_id == j.organiser.id
     # Within the limit: nothing.
     control.call_on_stage(j.round, None, actor=j.organiser)
     run_for(db, j.round, 170)
