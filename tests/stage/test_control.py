@@ -14,6 +14,7 @@ from contest.audit.models import AuditEvent
 from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.judging import services as judging
+from contest.judging.models import Advancement
 from contest.judging.progress import CellState
 from contest.results.models import Adjustment
 from contest.stage import control, order
@@ -203,6 +204,24 @@ def test_a_late_sheet_is_reopened_only_for_a_juror_and_a_performer_of_this_round
     assert refused(control.reopen_late_sheet, j.round, j.jurors[1].id, other.entries[0].id, reason="Wi-Fi",
                    actor=chair) == "This performance is not closed: the juror can still score it."
     assert control.reopen_late_sheet(j.round, j.jurors[1].id, entry.id, reason="Wi-Fi", actor=chair).status == "draft"
+
+
+def test_a_final_counts_only_its_own_sheets(db, live, make_round):
+    """A performer who advanced from the qualifying round: the juror's sheet of that round is
+    not a sheet for the final, neither on the chair's table nor in the missing list."""
+    j = live(entries=1)
+    chair, juror, entry = j.jurors[0].user, j.jurors[1], j.entries[0]
+    submit(j, juror, entry)  # the qualifying round, scored
+    final = make_round(j.contest, is_live=True)
+    db.session.add(Advancement(round_id=j.round.id, registration_id=entry.id))
+    db.session.commit()
+    control.call_on_stage(final, None, actor=chair)
+    state = db.session.get(StageState, final.id)
+    assert {item.member.id: item.state for item in control.jurors_on(final, entry, state)}[juror.id] == \
+        CellState.MISSING
+    control.close_performance(final, actor=chair)
+    closed = [slot for slot in order.running_order(final) if slot.is_closed]
+    assert (closed[0], juror) in control.missing_after_close(final, closed)
 
 
 def test_an_overrun_is_recorded_and_its_penalty_added_once(db, live):
