@@ -4,16 +4,17 @@ who may change it, and announcing it (the page and one e-mail per account)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
 from contest.errors import ServiceError
 from contest.judging.assignment import round_registrations
 from contest.judging.progress import progress_matrix
 from contest.results.services import missing_sheets
-from contest.stage import order
+from contest.stage import control, order
 from tests.conftest import mail_body
 from tests.registration.helpers import one_work_entry, subject
+from tests.stage.test_control import last_event, refused
 
 
 def codes(round_) -> list[str]:
@@ -119,3 +120,63 @@ def test_announcing_mails_each_account_once_and_shows_the_place(db, live, mailbo
     assert [slot.position for _round, slot in order.published_slot(pupils[1])] == [4]
     with pytest.raises(ServiceError, match="already been announced"):
         order.publish_order(j.round, actor=j.organiser)
+
+
+def test_a_move_is_one_place_and_stops_at_either_end(db, live):
+    j = live(entries=4)
+    chair = j.jurors[0].user
+    order.draw_order(j.round, seed="hall-2", actor=chair)
+    first, second, third, fourth = codes(j.round)
+    ids = {slot.registration.code: slot.registration.id for slot in order.running_order(j.round)}
+    order.move_performer(j.round, ids[second], "down", actor=chair)
+    assert codes(j.round) == [first, third, second, fourth]
+    assert last_event(db, "stage.order_moved") == (chair.id, "Registration", ids[second], {
+        "contest_id": j.contest.id, "round_id": j.round.id, "code": second, "direction": "down"})
+    order.move_performer(j.round, ids[second], "up", actor=chair)
+    assert codes(j.round) == [first, second, third, fourth]
+    moves = db.session.scalar(select(func.count()).where(AuditEvent.action == "stage.order_moved"))
+    order.move_performer(j.round, ids[fourth], "down", actor=chair)  # last already: nothing moves
+    order.move_performer(j.round, ids[first], "up", actor=chair)  # first already
+    assert codes(j.round) == [first, second, third, fourth]
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "stage.order_moved")) == moves
+    assert refused(order.move_performer, j.round, ids[first], "sideways", actor=chair) == \
+        "Choose where to move the performer."
+    assert refused(order.move_performer, j.round, max(ids.values()) + 1000, "up", actor=chair) == \
+        "This entry is not among the entries judged in this round."
+
+
+def test_absence_and_places_are_fixed_once_a_performer_is_on_stage_or_done(db, live):
+    j = live(entries=3)
+    chair = j.jurors[0].user
+    last = j.entries[2]
+    order.mark_absent(j.round, last.id, True, actor=chair)
+    where = {"contest_id": j.contest.id, "round_id": j.round.id, "code": last.code}
+    assert last_event(db, "stage.absent") == (chair.id, "Registration", last.id, where)
+    order.mark_absent(j.round, last.id, False, actor=chair)
+    assert last_event(db, "stage.present") == (chair.id, "Registration", last.id, where)
+    on_stage = control.call_on_stage(j.round, j.entries[0].id, actor=chair)
+    assert refused(order.mark_absent, j.round, on_stage.id, True, actor=chair) == \
+        f"{on_stage.code} is on stage or has already performed."
+    control.close_performance(j.round, actor=chair)
+    assert refused(order.mark_absent, j.round, on_stage.id, True, actor=chair) == \
+        f"{on_stage.code} is on stage or has already performed."
+    assert refused(order.move_performer, j.round, on_stage.id, "end", actor=chair) == \
+        f"{on_stage.code} has already performed: the place cannot change."
+    started = "Performances have started: move performers one by one instead of reordering the whole round."
+    assert refused(order.draw_order, j.round, seed="again", actor=chair) == started  # nobody on stage now
+    assert refused(order.order_by_category, j.round, actor=chair) == started
+
+
+def test_a_seed_has_at_most_64_characters_and_the_draw_and_grouping_are_audited(db, live):
+    j = live(entries=2)
+    chair = j.jurors[0].user
+    with pytest.raises(ServiceError) as refusal:
+        order.draw_order(j.round, seed="s" * 65, actor=chair)
+    assert (str(refusal.value.message), refusal.value.field) == ("At most 64 characters.", "seed")
+    assert order.draw_order(j.round, seed="s" * 64, actor=chair) == "s" * 64
+    actor, kind, object_id, data = last_event(db, "stage.order_drawn")
+    assert (actor, kind, object_id, data["contest_id"], data["seed"]) == (
+        chair.id, "Round", j.round.id, j.contest.id, "s" * 64)
+    order.order_by_category(j.round, actor=chair)
+    assert last_event(db, "stage.order_by_category") == (chair.id, "Round", j.round.id, {
+        "contest_id": j.contest.id, "order": codes(j.round)})
