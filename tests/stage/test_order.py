@@ -4,6 +4,7 @@ who may change it, and announcing it (the page and one e-mail per account)."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
@@ -101,9 +102,10 @@ def test_a_writing_round_is_not_live_unless_marked(db, judging):
     order.draw_order(j.round, seed="x", actor=j.organiser)
 
 
-def test_announcing_mails_each_account_once_and_shows_the_place(db, live, mailbox, make_participant,
-                                                                 make_registration, make_user):
+def test_announcing_mails_each_account_once_and_shows_the_place(app, db, live, mailbox, make_participant,
+                                                                 make_registration, make_user, monkeypatch):
     j = live(entries=2)
+    monkeypatch.setitem(app.config, "SITE_URL", "https://konkurs.example.kz")  # the e-mail's link
     teacher = make_user()
     pupils = [make_registration(j.contest, participant=make_participant(account=teacher), status="approved")
               for _ in range(2)]
@@ -117,6 +119,11 @@ def test_announcing_mails_each_account_once_and_shows_the_place(db, live, mailbo
     assert len(to_teacher) == 1 and j.contest.title_en in subject(to_teacher[0])
     body = mail_body(to_teacher[0])
     assert pupils[0].code in body and pupils[1].code in body
+    with app.test_request_context(), force_locale("kk"):  # the teacher's account reads Kazakh
+        assert gettext("Place in the performance order: %(position)s. Participant: %(participant)s (%(code)s).",
+                       position=4, participant=pupils[1].participant.full_name, code=pupils[1].code) in body
+    assert "https://konkurs.example.kz/my" in body
+    assert last_event(db, "stage.order_published")[:3] == (j.organiser.id, "Round", j.round.id)
     assert [slot.position for _round, slot in order.published_slot(pupils[1])] == [4]
     with pytest.raises(ServiceError, match="already been announced"):
         order.publish_order(j.round, actor=j.organiser)
@@ -180,3 +187,13 @@ def test_a_seed_has_at_most_64_characters_and_the_draw_and_grouping_are_audited(
     order.order_by_category(j.round, actor=chair)
     assert last_event(db, "stage.order_by_category") == (chair.id, "Round", j.round.id, {
         "contest_id": j.contest.id, "order": codes(j.round)})
+
+
+def test_an_absent_performer_moved_a_place_stays_absent(db, live):
+    j = live(entries=3)
+    chair, absent = j.jurors[0].user, j.entries[2]
+    order.mark_absent(j.round, absent.id, True, actor=chair)
+    order.move_performer(j.round, absent.id, "up", actor=chair)
+    assert [slot.is_absent for slot in order.running_order(j.round) if slot.registration.id == absent.id] == [True]
+    order.move_performer(j.round, absent.id, "end", actor=chair)  # a late arrival: present, last
+    assert [(slot.registration.id, slot.is_absent) for slot in order.running_order(j.round)][-1] == (absent.id, False)
