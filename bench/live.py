@@ -3,22 +3,26 @@ control page and the hall's screens, what watching costs the servers, and what i
 rest of the site.
 
     python bench/live.py [--jurors 50] [--screens 500] [--phones 50] [--performances 3]
-                         [--window 20] [--idle 10] [--visitor-cookie] [--database-url URL] [--redis-url URL]
+                         [--window 20] [--idle 30] [--live-nice N] [--database-url URL] [--redis-url URL]
 
 PostgreSQL and Redis are needed. `--database-url` (default: TEST_DATABASE_URL) is emptied and
 rebuilt as an installation is (`flask db upgrade`, then `flask demo`); `--redis-url` (default:
-TEST_REDIS_URL) is emptied too. Two app servers (gunicorn with deploy/gunicorn.conf.py, two
-workers each) run behind nginx with deploy/nginx/contest.conf (HTTPS, self-signed), all on
-loopback ports 5201-5204, as tests/deploy/test_two_app_servers.py runs them; the main nginx.conf
-around the site is Debian's (worker_processes auto, worker_connections 768).
+TEST_REDIS_URL) is emptied too. Two app servers, each a site's gunicorn and a live round's one
+(deploy/gunicorn.conf.py, two workers each; the live one with GUNICORN_POOL=live, yielding to
+the site's pages as it does in production, or as `--live-nice` says), run behind nginx with
+deploy/nginx/contest.conf (HTTPS, self-signed), all on loopback ports 5201-5206, as
+tests/deploy/test_two_app_servers.py runs them; the main nginx.conf around the site is Debian's
+(worker_processes auto) with the README's connections for a live round (worker_connections 4096).
 
 The demo's open Aqynfest edition becomes a live round in judging: a few more approved performers
 and a jury of `--jurors` (the demo's three, the first chairing, plus new ones). Then, all from
 this one process (asyncio, aiohttp; every simulated person has their own connection):
 
-1. idle: a visitor loads the contest page every 0.2 s for `--idle` seconds (its p95: idle);
-   without cookies, as a first-time visitor, so nginx answers most of them from its two-second
-   copy of the page; with `--visitor-cookie` every one goes on to an app server;
+1. idle: a visitor loads the contest page every 0.2 s for `--idle` seconds (its p95: idle), in
+   three ways each time (VISITORS): without cookies, as a first-time visitor (nginx answers most
+   from its two-second copy of the page); with a cookie that is not a session (each goes on to
+   an app server, which answers from its shared page cache); signed in as the demo's organiser
+   (the app renders the page for them);
 2. watching: `--screens` audience screens (`?lang=kk`, no cookies), `--phones` participants
    following the stage on their phones (in their browser's language), the chair's control page
    and every juror's phone (signed in) follow the stage as stage-feed.js does: with
@@ -34,10 +38,11 @@ Reported: from each submit (the POST sent) to the chair's page seeing that juror
 submitted, and to each audience screen seeing a count that includes it (its rank among the
 submits' answers), p50/p95/max; the gunicorn processes' CPU time (from /proc, the workers a
 master has replaced included) and nginx's, per watching client per second; the contest page's
-p95 idle and while watched; the load average. Bounded: each phase has a fixed length, and the
-servers are stopped at the end whatever happens. The last line is
-`ratio: <contest page p95 while watched / idle p95>` (target: at most 2; the screens' p95 at most
-1.5 s)."""
+p95 idle and while watched, for each of the visitor's three ways; the load average. Bounded:
+each phase has a fixed length, and the servers are stopped at the end whatever happens. The
+last line is
+`ratio: <contest page p95 while watched / idle p95>`, the highest of the three ways (target: at
+most 2; the screens' p95 at most 1.5 s)."""
 
 from __future__ import annotations
 
@@ -72,11 +77,16 @@ import redis  # noqa: E402
 from tests.deploy import nginx_site  # noqa: E402
 from tests.deploy.cluster import Cluster, Server, cluster_environment, wait_for  # noqa: E402
 
-PORTS = {"a": 5201, "b": 5202, "https": 5203, "http": 5204}
+PORTS = {"a": 5201, "b": 5202, "https": 5203, "http": 5204, "a-live": 5205, "b-live": 5206}
 JUROR_PASSWORD = "bench-juror-Abai-2026"  # noqa: S105 (the bench's own throwaway accounts)
 POLL_SECONDS = 1.0  # as stage-feed.js asks without a live feed
 JUROR_SECONDS = 30  # stage-follow.js with a live feed: the juror's own part at least this often
 PROBE_SECONDS = 0.2
+VISITORS = {  # the visitor's three ways to the contest page, and what answers each
+    "first-time": "no cookie (nginx's copy)",
+    "cookie": "a cookie, no session (the app's page cache)",
+    "signed-in": "the organiser, signed in (rendered)",
+}
 WARM_UP_SECONDS = 5
 SETTLE_SECONDS = 4  # after the last submit of a performance: time for every screen to see it
 
@@ -90,6 +100,7 @@ class Scene:
     round_id: int
     criteria: dict[str, str]  # form field -> points to give
     jurors: list[tuple[str, str, str]]  # (e-mail, name, password); the first chairs
+    organiser: tuple[str, str]  # (e-mail, password): the signed-in visitor
     performers: list[int]  # registration ids, in the running order
 
 
@@ -146,7 +157,8 @@ def build_scene(database_url: str, redis_url: str, jurors: int, performers: int)
         db.session.commit()
         scene = Scene(contest.id, contest.slug, round_.id,
                       {points_field(criterion): str(criterion.max_score) for criterion in contest.criteria},
-                      members[:jurors], [slot.registration.id for slot in order.running_order(round_)])
+                      members[:jurors], ("organiser@demo.kz", passwords["organiser@demo.kz"]),
+                      [slot.registration.id for slot in order.running_order(round_)])
         db.engine.dispose()
     return scene
 
@@ -180,6 +192,17 @@ def cpu_seconds(master_pid: int) -> float:
         return 0.0
 
 
+def service_seconds(name: str) -> float:
+    """The CPU time of every process named `name` (PostgreSQL's backends, Redis), those already
+    reaped by their parent included; the bench machine runs no other instance of them."""
+    total = 0.0
+    for folder in Path("/proc").iterdir():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
+            if folder.name.isdigit() and (folder / "comm").read_text().strip().startswith(name):
+                total += _process_seconds(int(folder.name), children=True)
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -203,12 +226,11 @@ class Run:
     screens: list[list[tuple[float, int]]] = field(default_factory=list)
     chair_seen: dict[str, float] = field(default_factory=dict)
     submits: list[tuple[str, float, float]] = field(default_factory=list)  # (juror name, sent, answered)
-    probe: list[float] = field(default_factory=list)
     visitors: ProcessPoolExecutor = field(
         default_factory=lambda: ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
     errors: list[str] = field(default_factory=list)
     polls: int = 0
-    visitor_cookie: str | None = None
+    visitor_cookies: dict[str, str | None] = field(default_factory=dict)  # VISITORS' way -> Cookie
 
 
 def tls() -> ssl.SSLContext:
@@ -369,43 +391,58 @@ async def juror_phone(run: Run, client: aiohttp.ClientSession, mode: str) -> Non
         await poll_state(run, client, f"{run.base}/stage/{run.scene.round_id}/state.json", lambda when, data: None)
 
 
-def visitor(url: str, seconds: float, cookie: str | None) -> tuple[list[float], list[str]]:
-    """A visitor loading `url` every PROBE_SECONDS for `seconds` (one kept-alive connection, as a
-    browser's): the times and the failures. It runs in a process of its own, so what it measures
-    is the servers' answer, not this process's event loop busy with hundreds of screens (a real
-    visitor's browser does not share a loop with the hall). Without a cookie, nginx answers most
-    of its requests from its copy of the page (PROXY_CACHE_SECONDS); with one, each goes to an
-    app server, as a signed-in visitor's would."""
+def visitor(url: str, seconds: float, cookies: dict[str, str | None]) -> tuple[dict[str, list[float]], list[str]]:
+    """A visitor loading `url` every PROBE_SECONDS for `seconds`, once in each of VISITORS' ways
+    (`cookies`: the Cookie header of each; one kept-alive connection each, as a browser's): the
+    times of each way and the failures. It runs in a process of its own, so what it measures is
+    the servers' answer, not this process's event loop busy with hundreds of screens (a real
+    visitor's browser does not share a loop with the hall)."""
     parts = urlsplit(url)
-    samples: list[float] = []
+    samples: dict[str, list[float]] = {way: [] for way in cookies}
     errors: list[str] = []
-    connection = http.client.HTTPSConnection(parts.hostname or "", parts.port, context=tls(), timeout=20)
+    connections = {way: http.client.HTTPSConnection(parts.hostname or "", parts.port, context=tls(), timeout=20)
+                   for way in cookies}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         started = time.monotonic()
-        try:
-            headers = {"Accept-Language": "kk", **({"Cookie": cookie} if cookie else {})}
-            connection.request("GET", parts.path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(f"contest page: {response.status}")
-        except (OSError, http.client.HTTPException) as error:
-            errors.append(f"contest page: {error!r}")
-            connection.close()  # opened again by the next request
-        samples.append(time.monotonic() - started)  # a failure counts as the time it took
+        for way, cookie in cookies.items():
+            samples[way].append(_load(connections[way], parts.path, cookie, errors))
         time.sleep(max(0.0, PROBE_SECONDS - (time.monotonic() - started)))
-    connection.close()
+    for connection in connections.values():
+        connection.close()
     return samples, errors
 
 
-async def probe(run: Run, samples: list[float], seconds: float) -> None:
+def _load(connection: http.client.HTTPSConnection, path: str, cookie: str | None, errors: list[str]) -> float:
+    """One load of the page: how long it took (a failure counts as the time it took)."""
+    started = time.monotonic()
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "kk", **({"Cookie": cookie} if cookie else {})})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            errors.append(f"contest page: {response.status}")
+    except (OSError, http.client.HTTPException) as error:
+        errors.append(f"contest page: {error!r}")
+        connection.close()  # opened again by the next request
+    return time.monotonic() - started
+
+
+async def probe(run: Run, samples: dict[str, list[float]], seconds: float) -> None:
     """The visitor on the contest page, in its own process (see `visitor`)."""
     loop = asyncio.get_running_loop()
     times, errors = await loop.run_in_executor(run.visitors, visitor, f"{run.base}/contests/{run.scene.contest_slug}",
-                                               seconds, run.visitor_cookie)
-    samples.extend(times)
+                                               seconds, run.visitor_cookies)
+    for way, values in times.items():
+        samples.setdefault(way, []).extend(values)
     run.errors.extend(errors)
+
+
+async def visitor_cookies(base: str, scene: Scene) -> dict[str, str | None]:
+    organiser = await sign_in(base, *scene.organiser)
+    session_cookie = "; ".join(f"{cookie.key}={cookie.value}" for cookie in organiser.cookie_jar)
+    await organiser.close()
+    return {"first-time": None, "cookie": "bench=visitor", "signed-in": session_cookie}
 
 
 async def submit(run: Run, client: aiohttp.ClientSession, name: str, registration_id: int, delay: float) -> None:
@@ -449,14 +486,14 @@ async def chair_action(run: Run, client: aiohttp.ClientSession, action: str) -> 
 # The run ----------------------------------------------------------------------------------------
 
 async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> dict:
-    run = Run(base, scene, visitor_cookie="bench=visitor" if args.visitor_cookie else None)
+    run = Run(base, scene, visitor_cookies=await visitor_cookies(base, scene))
     run.visitors.submit(os.getpid).result()  # the visitor's process starts at the machine's priority
     # The simulated screens and phones stand in for hundreds of other devices: on this machine
     # they yield the processor to the servers and the visitor (their own delays still count).
     os.nice(args.clients_nice)
     jurors = [await sign_in(base, email, password) for email, _name, password in scene.jurors]
     chair = jurors[0]
-    idle: list[float] = []
+    idle: dict[str, list[float]] = {}
     await probe(run, idle, args.idle)
 
     tasks = [asyncio.create_task(screen(run, "kk", args.follow)) for _ in range(args.screens)]
@@ -464,7 +501,7 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     tasks.append(asyncio.create_task(chair_page(run, chair, args.follow)))
     tasks += [asyncio.create_task(juror_phone(run, client, args.follow)) for client in jurors[1:]]
     await asyncio.sleep(WARM_UP_SECONDS)
-    loaded: list[float] = []
+    loaded: dict[str, list[float]] = {}
     cycle = args.window + SETTLE_SECONDS + 2
     probing = asyncio.create_task(probe(run, loaded, cycle * args.performances))
     polls_before, cpu_before, started, own = run.polls, cpu(), time.monotonic(), time.process_time()
@@ -512,13 +549,20 @@ def latencies(run: Run) -> tuple[list[float], list[float]]:
     return to_chair, to_screens
 
 
+def servers(cluster: Cluster) -> list[Server]:
+    return [cluster.a, cluster.b, *(cluster.live or ())]
+
+
 def start(cluster: Cluster) -> None:
-    cluster.start_server(cluster.a)
-    cluster.start_server(cluster.b)
+    for server in servers(cluster):
+        cluster.start_server(server)
+    live = tuple(server.url[7:] for server in cluster.live or ())
     configuration = nginx_site.render(cluster.run_dir, upstreams=(cluster.a.url[7:], cluster.b.url[7:]),
-                                      ports=(PORTS["http"], PORTS["https"]))
-    # Debian's nginx.conf around the site: a worker per core, 768 connections each.
-    text = configuration.read_text().replace("events {}", "worker_processes auto;\nevents { worker_connections 768; }")
+                                      live_upstreams=live or None, ports=(PORTS["http"], PORTS["https"]))
+    # Debian's nginx.conf around the site (a worker per core) with the connections the README asks
+    # for a live round: each page following the stage holds two.
+    text = configuration.read_text().replace(
+        "events {}", "worker_processes auto;\nworker_rlimit_nofile 8192;\nevents { worker_connections 4096; }")
     configuration.write_text(text)
     cluster.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(cluster.run_dir),
                                       "-e", str(cluster.run_dir / "error.log"), "-g", "daemon off;"],
@@ -554,9 +598,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=20, help="seconds over which the jurors submit")
     parser.add_argument("--follow", choices=("events", "poll"), default="events",
                         help="screens and phones: the live feed (as with Redis) or asking state.json each second")
-    parser.add_argument("--idle", type=float, default=10, help="seconds of the idle measurement")
-    parser.add_argument("--visitor-cookie", action="store_true",
-                        help="the visitor sends a cookie: nginx passes each of its requests to the app servers")
+    parser.add_argument("--idle", type=float, default=30, help="seconds of the idle measurement")
+    parser.add_argument("--live-nice", type=int, default=None,
+                        help="GUNICORN_LIVE_NICE for the live round's gunicorns (0: they do not yield to the site's)")
     parser.add_argument("--clients-nice", type=int, default=19,
                         help="the simulated watchers' priority (nice); the visitor keeps the machine's")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))
@@ -567,7 +611,10 @@ def main() -> None:
     redis.Redis.from_url(args.redis_url).flushdb()
     run_dir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     env = cluster_environment(args.database_url, args.redis_url)
-    cluster = Cluster(env, run_dir, Server("a", PORTS["a"]), Server("b", PORTS["b"]), PORTS["https"])
+    if args.live_nice is not None:
+        env["GUNICORN_LIVE_NICE"] = str(args.live_nice)
+    cluster = Cluster(env, run_dir, Server("a", PORTS["a"]), Server("b", PORTS["b"]), PORTS["https"],
+                      live=(Server("a-live", PORTS["a-live"], live=True), Server("b-live", PORTS["b-live"], live=True)))
     try:
         fresh_database(cluster, args.database_url)
         scene = build_scene(args.database_url, args.redis_url, args.jurors, performers=max(3, args.performances))
@@ -577,14 +624,16 @@ def main() -> None:
         def cpu() -> dict[str, float]:
             return {"gunicorn": sum(cpu_seconds(server.process.pid) for server in (cluster.a, cluster.b)
                                     if server.process),
-                    "nginx": cpu_seconds(nginx_master)}
+                    "gunicorn (live)": sum(cpu_seconds(server.process.pid) for server in cluster.live or ()
+                                           if server.process),
+                    "nginx": cpu_seconds(nginx_master),
+                    "postgres": service_seconds("postgres"), "redis": service_seconds("redis")}
 
         load_before = os.getloadavg()
         figures = asyncio.run(live_round(cluster.front, scene, args, cpu))
         load_after = os.getloadavg()
     finally:
-        workers = [pid for server in (cluster.a, cluster.b) if server.process
-                   for pid in _children(server.process.pid)]
+        workers = [pid for server in servers(cluster) if server.process for pid in _children(server.process.pid)]
         cluster.stop()
         for pid in workers:  # a worker its master could not stop in time (a stream still open)
             with contextlib.suppress(ProcessLookupError):
@@ -598,7 +647,6 @@ def report(args: argparse.Namespace, figures: dict, load_before, load_after) -> 
     to_chair, to_screens = latencies(run)
     watchers = args.screens + args.phones + args.jurors
     per_client = {name: 1000 * used / watchers / figures["elapsed"] for name, used in figures["cpu"].items()}
-    idle, loaded = percentile(figures["idle"], 0.95), percentile(figures["loaded"], 0.95)
     print(f"{args.jurors} jurors (each phone following the stage), {args.screens} screens, {args.phones} phones; "
           f"{args.performances} performances, sheets within {args.window:.0f} s; "
           f"screens {'on the live feed' if args.follow == 'events' else 'asking state.json each second'}; "
@@ -607,16 +655,26 @@ def report(args: argparse.Namespace, figures: dict, load_before, load_after) -> 
     print(f"submit sent -> answered:    {summary([answered - sent for _key, sent, answered in run.submits])}")
     print(f"submit -> chair's page:     {summary(to_chair)}")
     print(f"submit -> audience screens: {summary(to_screens)}")
-    print(f"CPU per watching client: gunicorn {per_client['gunicorn']:.3f} ms/s, nginx {per_client['nginx']:.3f} ms/s "
-          f"(gunicorn {figures['cpu']['gunicorn']:.1f} s, nginx {figures['cpu']['nginx']:.1f} s in all)")
+    site, live = figures["cpu"]["gunicorn"], figures["cpu"]["gunicorn (live)"]
+    print(f"CPU per watching client: gunicorn {per_client['gunicorn'] + per_client['gunicorn (live)']:.3f} ms/s, "
+          f"nginx {per_client['nginx']:.3f} ms/s (gunicorn {site + live:.1f} s: the live round's {live:.1f} s, "
+          f"the site's {site:.1f} s; nginx {figures['cpu']['nginx']:.1f} s in all); meanwhile PostgreSQL used "
+          f"{figures['cpu']['postgres']:.1f} s, Redis {figures['cpu']['redis']:.1f} s")
     print(f"the simulated clients' own CPU: {figures['cpu']['clients (this process)'] / figures['elapsed']:.2f} "
           f"of a core (their delays count in the times above)")
-    print(f"contest page p95: idle {idle * 1000:.0f} ms, while watched {loaded * 1000:.0f} ms")
+    ratios = []
+    for way, meaning in VISITORS.items():
+        idle, loaded = percentile(figures["idle"][way], 0.95), percentile(figures["loaded"][way], 0.95)
+        ratios.append(loaded / idle)
+        medians = [percentile(figures[phase][way], 0.5) * 1000 for phase in ("idle", "loaded")]
+        print(f"contest page p95, {meaning}: idle {idle * 1000:.0f} ms, while watched {loaded * 1000:.0f} ms, "
+              f"ratio {ratios[-1]:.2f} (p50 {medians[0]:.0f} and {medians[1]:.0f} ms; "
+              f"{len(figures['idle'][way])} and {len(figures['loaded'][way])} loads)")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
           f"{os.cpu_count()} cores")
     if run.errors:
         print(f"errors: {len(run.errors)}, first: {run.errors[:3]}")
-    print(f"ratio: {loaded / idle:.2f}")
+    print(f"ratio: {max(ratios):.2f}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""gunicorn settings for one app server (`gunicorn -c deploy/gunicorn.conf.py`; the systemd unit
-deploy/systemd/contest-web.service runs it). Each value can be changed in the environment file.
+"""gunicorn settings for one app server (`gunicorn -c deploy/gunicorn.conf.py`; the systemd units
+deploy/systemd/contest-web.service and contest-live.service run it). Each value can be changed in
+the environment file.
 
 Metrics: every worker is a process of its own, so prometheus_client keeps each one's counts in
 files under PROMETHEUS_MULTIPROC_DIR (set before gunicorn starts: the systemd unit does) and a
@@ -16,15 +17,32 @@ from pathlib import Path
 from prometheus_client import multiprocess
 
 wsgi_app = "contest:create_app()"
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", 4))
+# Each app server runs two of these: the site's (contest-web.service) and the live round's
+# (contest-live.service sets GUNICORN_POOL=live), which nginx sends /stage/ and /jury/ to. The
+# live one yields to the site's pages (`yield_to_the_site`): a hall following the stage and a
+# jury scoring take the processor when the pages leave it free (README: Live round; bench/live.py).
+live_pool = os.environ.get("GUNICORN_POOL") == "live"
+live_nice = int(os.environ.get("GUNICORN_LIVE_NICE", 10))
+if live_pool:
+    bind = os.environ.get("GUNICORN_LIVE_BIND", "127.0.0.1:8001")
+    workers = int(os.environ.get("GUNICORN_LIVE_WORKERS", 2))
+else:
+    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+    workers = int(os.environ.get("GUNICORN_WORKERS", 4))
 # Threads: during a live round each audience screen holds one connection, and so one thread, for
 # as long as it follows the stage (server-sent events, contest/stage/stream.py); they wait
 # without using the processor. Keep workers x threads x app servers above the hall's screens
-# plus the participants' phones following the stage, with room for everyone else (README:
-# Live round; bench/live.py measures it).
+# plus the participants' phones following the stage, with room for everyone else.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 200))
+# A worker takes no more connections than it has threads. gthread otherwise accepts up to 1000
+# and queues what its threads cannot take; the workers of one server share its port unevenly,
+# so a request could wait behind a worker's feeds while its sibling had threads free (a bench/
+# live.py run had the chair's "close" time out; none has since). Full, a worker leaves new
+# connections to its siblings. So no connection is kept open idle between requests either
+# (nginx opens one per request, on the local network).
+worker_connections = threads
+keepalive = 0
 # Entries with files at the upload limit arrive slowly on a phone: nginx buffers the body first,
 # so a worker is busy only for the request's own work; exports and PDFs may take this long.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
@@ -57,7 +75,21 @@ def _metrics_dir() -> Path | None:
     return Path(folder) if folder else None
 
 
+def yield_to_the_site() -> None:
+    """A lower priority (its workers inherit it), and, on a machine of two cores or more, every
+    core but the first, which the site's pages then always find free. Measured (bench/live.py,
+    two cores): at the same priority the live round's bursts (a change waking every feed, a jury
+    submitting together) took a page's p95 to three to five times its idle value; with the lower
+    priority to about twice; with the first core left too, under it."""
+    os.nice(live_nice)
+    cores = os.sched_getaffinity(0)
+    if len(cores) > 1:
+        os.sched_setaffinity(0, cores - {min(cores)})
+
+
 def on_starting(server) -> None:
+    if live_pool and live_nice > 0:
+        yield_to_the_site()
     folder = _metrics_dir()
     if folder is None:
         return

@@ -23,7 +23,7 @@ from contest.errors import ServiceError
 from contest.extensions import db
 from contest.judging import services as judging
 from contest.judging.assignment import load_scope, store_performance_order
-from contest.judging.models import JuryMember, PerformanceSlot, ScoreSheet, SheetStatus
+from contest.judging.models import JuryMember, PerformanceSlot, ScoreSheet
 from contest.judging.progress import CellState
 from contest.registration.models import Registration
 from contest.results.adjusting import add_overrun_penalty
@@ -144,15 +144,23 @@ class JurorStatus:
     reminded: bool
 
 
+def _owed_sheets(round_: Round, registrations: list[Registration]) -> list[tuple[Registration, JuryMember, CellState]]:
+    """Each juror who scores each of these performers, with the state of their sheet (the chair's
+    n / m for one performer, the missing sheets of all closed ones). Seven queries, whatever the field."""
+    ids = [registration.id for registration in registrations]
+    scope = load_scope(round_, registration_ids=ids)
+    statuses = {(member_id, registration_id): status for member_id, registration_id, status in db.session.execute(
+        select(ScoreSheet.member_id, ScoreSheet.registration_id, ScoreSheet.status).where(
+            ScoreSheet.round_id == round_.id, ScoreSheet.registration_id.in_(ids)))}
+    return [(registration, member, CellState(statuses.get((member.id, registration.id), CellState.MISSING.value)))
+            for registration in registrations for member in scope.members if scope.may_open(member, registration)]
+
+
 def jurors_on(round_: Round, registration: Registration, state: StageState | None) -> list[JurorStatus]:
     """Each juror who scores this performer, with the state of their sheet. Seven queries."""
-    scope = load_scope(round_, registration_ids=[registration.id])
-    statuses: dict[int, str] = {member_id: status for member_id, status in db.session.execute(
-        select(ScoreSheet.member_id, ScoreSheet.status).where(
-            ScoreSheet.round_id == round_.id, ScoreSheet.registration_id == registration.id))}
     reminded = set(state.reminded_member_ids) if state is not None else set()
-    return [JurorStatus(member, CellState(statuses.get(member.id, CellState.MISSING.value)), member.id in reminded)
-            for member in scope.members if scope.may_open(member, registration)]
+    return [JurorStatus(member, sheet, member.id in reminded)
+            for _registration, member, sheet in _owed_sheets(round_, [registration])]
 
 
 def submitted_count(jurors: list[JurorStatus]) -> int:
@@ -165,14 +173,10 @@ def missing_after_close(round_: Round, closed: list[Slot]) -> list[tuple[Slot, J
     performance closed, a sheet reopened and not sent again). Seven queries, whatever the field."""
     if not closed:
         return []
-    ids = [slot.registration.id for slot in closed]
-    scope = load_scope(round_, registration_ids=ids)
-    submitted = {(member_id, registration_id) for member_id, registration_id in db.session.execute(
-        select(ScoreSheet.member_id, ScoreSheet.registration_id).where(
-            ScoreSheet.round_id == round_.id, ScoreSheet.registration_id.in_(ids),
-            ScoreSheet.status == SheetStatus.SUBMITTED.value))}
-    return [(slot, member) for slot in closed for member in scope.members
-            if scope.may_open(member, slot.registration) and (member.id, slot.registration.id) not in submitted]
+    slots = {slot.registration.id: slot for slot in closed}
+    return [(slots[registration.id], member)
+            for registration, member, sheet in _owed_sheets(round_, [slot.registration for slot in closed])
+            if sheet != CellState.SUBMITTED]
 
 
 def remind_juror(round_: Round, member_id: int, *, actor: User | None) -> JuryMember:

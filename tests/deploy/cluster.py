@@ -1,6 +1,7 @@
 """Two app servers behind one nginx, as the README's Production section runs them: each server a
 gunicorn of its own with its own local folder, sharing one PostgreSQL database, one Redis and the
-database file store. Used by test_two_app_servers.py."""
+database file store; optionally each with the live round's gunicorn beside it
+(contest-live.service: GUNICORN_POOL=live). Used by test_two_app_servers.py and bench/live.py."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class Server:
     name: str
     port: int
     process: subprocess.Popen | None = None
+    live: bool = False  # the live round's gunicorn (contest-live.service), not the site's
 
     @property
     def url(self) -> str:
@@ -62,6 +64,7 @@ class Cluster:
     a: Server
     b: Server
     front_port: int
+    live: tuple[Server, Server] | None = None  # beside a and b, as contest-live.service runs it
     nginx: subprocess.Popen | None = None
     logs: list = field(default_factory=list)
 
@@ -83,10 +86,12 @@ class Cluster:
             folder.mkdir(exist_ok=True)
         log = open(self.run_dir / f"gunicorn-{server.name}.log", "ab")  # noqa: SIM115 (closed in stop())
         self.logs.append(log)
+        address = f"127.0.0.1:{server.port}"
+        pool = ({"GUNICORN_POOL": "live", "GUNICORN_LIVE_BIND": address, "GUNICORN_LIVE_WORKERS": "2"}
+                if server.live else {"GUNICORN_BIND": address, "GUNICORN_WORKERS": "2"})
         server.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")], cwd=ROOT,
-            env={**self.env, "UPLOAD_DIR": str(upload_dir), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-                 "GUNICORN_BIND": f"127.0.0.1:{server.port}", "GUNICORN_WORKERS": "2"},
+            env={**self.env, "UPLOAD_DIR": str(upload_dir), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), **pool},
             stdout=log, stderr=log)
         wait_for(f"{server.url}/healthz")
 
@@ -101,9 +106,10 @@ class Cluster:
 
     def start_nginx(self) -> None:
         """deploy/nginx/contest.conf as operators install it, on loopback ports."""
+        live = (f"127.0.0.1:{self.live[0].port}", f"127.0.0.1:{self.live[1].port}") if self.live else None
         configuration = nginx_site.render(self.run_dir, upstreams=(f"127.0.0.1:{self.a.port}",
                                                                     f"127.0.0.1:{self.b.port}"),
-                                          ports=(free_port(), self.front_port))
+                                          live_upstreams=live, ports=(free_port(), self.front_port))
         self.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(self.run_dir),
                                        "-e", str(self.run_dir / "error.log"), "-g", "daemon off;"],
                                       stderr=subprocess.DEVNULL)
@@ -113,7 +119,7 @@ class Cluster:
         if self.nginx and self.nginx.poll() is None:
             self.nginx.terminate()
             self.nginx.wait(10)
-        for server in (self.a, self.b):
+        for server in (self.a, self.b, *(self.live or ())):
             self.stop_server(server)
         for log in self.logs:
             log.close()

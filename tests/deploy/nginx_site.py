@@ -16,6 +16,7 @@ from contest import ROOT
 
 NGINX_SITE = ROOT / "deploy" / "nginx" / "contest.conf"
 EXAMPLE_UPSTREAMS = ("10.0.0.11:8000", "10.0.0.12:8000")
+EXAMPLE_LIVE_UPSTREAMS = ("10.0.0.11:8001", "10.0.0.12:8001")
 
 
 def tool(name: str) -> str:
@@ -33,10 +34,11 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
-def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
+def render(folder: Path, *, upstreams: tuple[str, str] | None = None, live_upstreams: tuple[str, str] | None = None,
            ports: tuple[int, int] | None = None) -> Path:
     """Write the site and a main configuration that includes it into `folder`; return the main
-    configuration's path. `ports` = (plain HTTP, HTTPS) on 127.0.0.1 instead of 80 and 443."""
+    configuration's path. `live_upstreams`: the live round's servers (contest-live.service), by
+    default the site's own. `ports` = (plain HTTP, HTTPS) on 127.0.0.1 instead of 80 and 443."""
     certificate, key = self_signed_certificate(folder)
     site = (NGINX_SITE.read_text()
             .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
@@ -46,9 +48,12 @@ def render(folder: Path, *, upstreams: tuple[str, str] | None = None,
             .replace("/var/lib/nginx/", f"{folder}/cache-"))
     assert str(certificate) in site and str(ROOT / "static") in site  # the placeholders were there
     if upstreams is not None:
-        for example, address in zip(EXAMPLE_UPSTREAMS, upstreams, strict=True):
-            assert f"server {example} " in site
-            site = site.replace(f"server {example} ", f"server {address} ")
+        # The live servers first: their backups are the site's servers.
+        pairs = ((EXAMPLE_LIVE_UPSTREAMS, live_upstreams or upstreams), (EXAMPLE_UPSTREAMS, upstreams))
+        for examples, addresses in pairs:
+            for example, address in zip(examples, addresses, strict=True):
+                assert f"server {example} " in site
+                site = site.replace(f"server {example} ", f"server {address} ")
     if ports is not None:
         plain, secure = ports
         site = (site.replace("    listen [::]:80;\n", "").replace("    listen [::]:443 ssl http2;\n", "")

@@ -1,11 +1,15 @@
 """The proof that the app keeps no state of its own: two app servers (gunicorn, each with its own
-local folder) behind one nginx, sharing PostgreSQL, Redis and the database file store.
+local folder, and the live round's gunicorn beside it) behind one nginx, sharing PostgreSQL, Redis
+and the database file store.
 
 What a person would notice if a server kept something to itself:
 - an entry file uploaded through one server cannot be downloaded through the other;
 - results published or withdrawn through one server still show the old state through the other;
 - a sign-in lock earned through one server does not hold on the other;
-- a server that stops makes visitors' requests fail instead of nginx retrying them elsewhere.
+- a server that stops makes visitors' requests fail instead of nginx retrying them elsewhere;
+- a hall following the stage slows the site's pages (the live round's requests must reach the
+  live round's gunicorn, which yields the processor to the site's), or the stage is lost while
+  that gunicorn is down.
 """
 
 from __future__ import annotations
@@ -50,12 +54,13 @@ def cluster(tmp_path_factory, app) -> Iterator[Cluster]:
     store.flushdb()
     cluster = Cluster(env=cluster_environment(database_url, redis_url()),
                       run_dir=tmp_path_factory.mktemp("two-servers"),
-                      a=Server("a", free_port()), b=Server("b", free_port()), front_port=free_port())
+                      a=Server("a", free_port()), b=Server("b", free_port()), front_port=free_port(),
+                      live=(Server("a-live", free_port(), live=True), Server("b-live", free_port(), live=True)))
     try:
         cluster.flask("db", "upgrade")
         cluster.flask("demo")
-        cluster.start_server(cluster.a)
-        cluster.start_server(cluster.b)
+        for server in (cluster.a, cluster.b, *cluster.live):
+            cluster.start_server(server)
         cluster.start_nginx()
         yield cluster
     finally:
@@ -176,6 +181,36 @@ def test_nginx_hands_a_public_page_to_visitors_without_cookies_and_never_to_a_si
     cards = [Browser(cluster.front).request("/cards/site/kk.png") for _ in range(2)]
     assert [status for status, _body, _headers in cards] == [200, 200]
     assert [headers.get("X-Cache-Status") for _status, _body, headers in cards] == ["MISS", "MISS"]
+
+
+def _served(cluster: Cluster, server: Server) -> str:
+    """The requests `server` answered so far (its gunicorn's access lines)."""
+    return (cluster.run_dir / f"gunicorn-{server.name}.log").read_text()
+
+
+def test_the_stage_and_the_jury_go_to_the_live_rounds_gunicorn_and_to_the_site_while_it_is_down(cluster):
+    live = cluster.live or ()
+    [round_id] = _one(cluster, """
+        SELECT contest_round.id FROM contest_round JOIN contest ON contest.id = contest_round.contest_id
+        WHERE contest.kind = 'recitation' ORDER BY contest_round.id LIMIT 1""")
+    screen = f"/stage/{round_id}/screen?lang=kk"
+    for path in (screen, "/jury/", "/contests?visit=site"):
+        assert Browser(cluster.front).request(path)[0] in (200, 302)
+    answered_live = "".join(_served(cluster, server) for server in live)
+    answered_site = _served(cluster, cluster.a) + _served(cluster, cluster.b)
+    assert f"GET {screen} " in answered_live and "GET /jury/ " in answered_live
+    assert f"GET {screen} " not in answered_site and "GET /jury/ " not in answered_site
+    assert "GET /contests?visit=site " in answered_site and "/contests?visit=site " not in answered_live
+
+    for server in live:
+        cluster.stop_server(server)
+    try:
+        status, body, _headers = Browser(cluster.front).request(f"{screen}&visit=down")
+        assert status == 200 and "data-state-url" in body.decode()  # the site's servers answer instead
+        assert f"GET {screen}&visit=down " in _served(cluster, cluster.a) + _served(cluster, cluster.b)
+    finally:
+        for server in live:
+            cluster.start_server(server)
 
 
 def test_stopping_one_server_loses_no_request_nginx_can_retry(cluster):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 import redis
@@ -80,12 +81,57 @@ def test_the_environment_example_names_only_settings_that_exist():
 
 
 def test_the_systemd_units_run_the_files_of_this_repository():
-    for unit in ("contest-web.service", "contest-worker.service"):
+    for unit in ("contest-web.service", "contest-live.service", "contest-worker.service"):
         text = (DEPLOY / "systemd" / unit).read_text()
         assert "EnvironmentFile=/etc/contest/contest.env" in text
-        assert "Environment=PROMETHEUS_MULTIPROC_DIR=/run/contest/metrics" in text
+        assert re.search(r"^Environment=PROMETHEUS_MULTIPROC_DIR=/run/contest/metrics(-live)?$", text, re.M)
         for path in re.findall(r"/srv/contest/([\w./-]+)", text):
             assert path.startswith(".venv/") or (ROOT / path).exists(), (unit, path)
+
+
+def _unit_settings(unit: str) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    for name, value in re.findall(r"^(\w+)=(.*)$", (DEPLOY / "systemd" / unit).read_text(), re.M):
+        settings.setdefault(name, []).append(value)
+    return settings
+
+
+def _gunicorn_settings(**environment: str) -> dict[str, str]:
+    command = [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py"), "--print-config"]
+    printed = subprocess.run(command, cwd=ROOT, env={**os.environ, **environment}, capture_output=True, text=True,
+                             check=True)
+    return dict(re.findall(r"^(\w+)\s+= (.*)$", printed.stdout, re.M))
+
+
+def test_the_live_round_has_its_own_gunicorn_with_metrics_of_its_own():
+    web, live = _unit_settings("contest-web.service"), _unit_settings("contest-live.service")
+    assert "GUNICORN_POOL=live" in live["Environment"]
+    assert not any("GUNICORN_POOL" in value for value in web["Environment"])
+    folders = [[value for value in unit["Environment"] if value.startswith("PROMETHEUS_MULTIPROC_DIR=")]
+               for unit in (web, live)]
+    assert folders[0] != folders[1]  # gunicorn empties its folder when it starts
+    assert web["ExecStart"] == live["ExecStart"]
+
+    site = _gunicorn_settings(GUNICORN_BIND="0.0.0.0:8000", GUNICORN_WORKERS="4", GUNICORN_LIVE_BIND="0.0.0.0:8001",
+                              GUNICORN_LIVE_WORKERS="2")
+    stage = _gunicorn_settings(GUNICORN_BIND="0.0.0.0:8000", GUNICORN_WORKERS="4", GUNICORN_LIVE_BIND="0.0.0.0:8001",
+                               GUNICORN_LIVE_WORKERS="2", GUNICORN_POOL="live")
+    assert (site["bind"], site["workers"]) == ("['0.0.0.0:8000']", "4")
+    assert (stage["bind"], stage["workers"]) == ("['0.0.0.0:8001']", "2")
+    # A worker whose threads all hold a screen's feed takes no more connections: they go to a
+    # sibling instead of waiting behind the feeds.
+    assert site["worker_connections"] == site["threads"] and stage["worker_connections"] == stage["threads"]
+
+
+def test_nginx_sends_the_stage_and_the_jury_to_the_live_rounds_servers_and_the_rest_to_the_sites():
+    site = NGINX_SITE.read_text()
+    [routes] = re.findall(r"map \$uri \$contest_upstream \{(.*?)\}", site, re.S)
+    assert dict(re.findall(r"^\s*(\S+)\s+(\w+);", routes, re.M)) == {"~^/(stage|jury)/": "contest_live",
+                                                                     "default": "contest_app"}
+    assert re.findall(r"proxy_pass (\S+);", site) == ["http://$contest_upstream"]
+    [live] = re.findall(r"upstream contest_live \{(.*?)\}", site, re.S)
+    assert re.findall(r"server (\S+:8001) ", live) == list(nginx_site.EXAMPLE_LIVE_UPSTREAMS)
+    assert re.findall(r"server (\S+:8000) backup;", live) == list(nginx_site.EXAMPLE_UPSTREAMS)
 
 
 def _get(url: str, headers: dict[str, str] | None = None):
@@ -138,6 +184,40 @@ def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
     # Two processes write to one pipe: the lines' order is not the requests' order.
     assert len(access) == 22 and sum("id=nginx-request-00000001" in line["message"] for line in access) == 20
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+
+
+def _processes(master: int) -> list[int]:
+    return [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
+
+
+def test_the_live_rounds_gunicorn_yields_the_processor_to_the_sites_pages(tmp_path):
+    """Its master and workers run at a lower priority and leave the first core to the site's
+    gunicorn, which keeps ours (bench/live.py measures what that does for a page's p95)."""
+    ours, cores = os.getpriority(os.PRIO_PROCESS, 0), os.sched_getaffinity(0)
+    started = {}
+    for pool in ("site", "live"):
+        port = free_port()
+        environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
+                       "UPLOAD_DIR": str(tmp_path / "uploads"), "GUNICORN_POOL": pool, "GUNICORN_WORKERS": "2",
+                       "GUNICORN_LIVE_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{port}",
+                       "GUNICORN_LIVE_BIND": f"127.0.0.1:{port}"}
+        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        started[pool] = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
+                                         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                         text=True)
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", started[pool])
+    try:
+        site, live = (_processes(started[pool].pid) for pool in ("site", "live"))
+        assert len(site) == len(live) == 3
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in site} == {ours}
+        assert {frozenset(os.sched_getaffinity(pid)) for pid in site} == {frozenset(cores)}
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in live} == {min(ours + 10, 19)}
+        spared = cores - {min(cores)} if len(cores) > 1 else cores
+        assert {frozenset(os.sched_getaffinity(pid)) for pid in live} == {frozenset(spared)}
+    finally:
+        for server in started.values():
+            server.send_signal(signal.SIGTERM)
+            server.communicate(timeout=30)
 
 
 def test_a_stopping_worker_ends_the_live_feeds_at_once(tmp_path):
