@@ -58,7 +58,6 @@ import re
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -74,8 +73,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 import redis  # noqa: E402
 
-from tests.deploy import nginx_site  # noqa: E402
-from tests.deploy.cluster import Cluster, Server, cluster_environment, wait_for  # noqa: E402
+from tests.deploy.cluster import Cluster, Server, cluster_environment  # noqa: E402
 
 PORTS = {"a": 5201, "b": 5202, "https": 5203, "http": 5204, "a-live": 5205, "b-live": 5206}
 JUROR_PASSWORD = "bench-juror-Abai-2026"  # noqa: S105 (the bench's own throwaway accounts)
@@ -556,18 +554,8 @@ def servers(cluster: Cluster) -> list[Server]:
 def start(cluster: Cluster) -> None:
     for server in servers(cluster):
         cluster.start_server(server)
-    live = tuple(server.url[7:] for server in cluster.live or ())
-    configuration = nginx_site.render(cluster.run_dir, upstreams=(cluster.a.url[7:], cluster.b.url[7:]),
-                                      live_upstreams=live or None, ports=(PORTS["http"], PORTS["https"]))
-    # Debian's nginx.conf around the site (a worker per core) with the connections the README asks
-    # for a live round: each page following the stage holds two.
-    text = configuration.read_text().replace(
-        "events {}", "worker_processes auto;\nworker_rlimit_nofile 8192;\nevents { worker_connections 4096; }")
-    configuration.write_text(text)
-    cluster.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(cluster.run_dir),
-                                      "-e", str(cluster.run_dir / "error.log"), "-g", "daemon off;"],
-                                     stderr=subprocess.DEVNULL)
-    wait_for(f"{cluster.front}/healthz")
+    # Debian's nginx.conf around the site (a worker per core) with the README's connections.
+    cluster.start_nginx(http_port=PORTS["http"], live_round_limits=True)
 
 
 def _children(pid: int) -> list[int]:

@@ -104,12 +104,14 @@ class Cluster:
                 server.process.kill()
         server.process = None
 
-    def start_nginx(self) -> None:
-        """deploy/nginx/contest.conf as operators install it, on loopback ports."""
+    def start_nginx(self, *, http_port: int | None = None, live_round_limits: bool = False) -> None:
+        """deploy/nginx/contest.conf as operators install it, on loopback ports (plain HTTP on
+        `http_port`, else a free one); `live_round_limits`: see nginx_site.render."""
         live = (f"127.0.0.1:{self.live[0].port}", f"127.0.0.1:{self.live[1].port}") if self.live else None
         configuration = nginx_site.render(self.run_dir, upstreams=(f"127.0.0.1:{self.a.port}",
                                                                     f"127.0.0.1:{self.b.port}"),
-                                          live_upstreams=live, ports=(free_port(), self.front_port))
+                                          live_upstreams=live, ports=(http_port or free_port(), self.front_port),
+                                          live_round_limits=live_round_limits)
         self.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(self.run_dir),
                                        "-e", str(self.run_dir / "error.log"), "-g", "daemon off;"],
                                       stderr=subprocess.DEVNULL)

@@ -34,11 +34,16 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
+LIVE_ROUND_LIMITS = "worker_processes auto;\nworker_rlimit_nofile 8192;\nevents { worker_connections 4096; }"
+
+
 def render(folder: Path, *, upstreams: tuple[str, str] | None = None, live_upstreams: tuple[str, str] | None = None,
-           ports: tuple[int, int] | None = None) -> Path:
+           ports: tuple[int, int] | None = None, live_round_limits: bool = False) -> Path:
     """Write the site and a main configuration that includes it into `folder`; return the main
     configuration's path. `live_upstreams`: the live round's servers (contest-live.service), by
-    default the site's own. `ports` = (plain HTTP, HTTPS) on 127.0.0.1 instead of 80 and 443."""
+    default the site's own. `ports` = (plain HTTP, HTTPS) on 127.0.0.1 instead of 80 and 443.
+    `live_round_limits`: Debian's workers (one per core) with the connections the README asks
+    for before a live round (each page following the stage holds two); else nginx's defaults."""
     certificate, key = self_signed_certificate(folder)
     site = (NGINX_SITE.read_text()
             .replace("/etc/letsencrypt/live/konkurs.example.kz/fullchain.pem", str(certificate))
@@ -66,7 +71,7 @@ def render(folder: Path, *, upstreams: tuple[str, str] | None = None, live_upstr
     # Workers as the user running the tests: nginx's default user (nobody) could not write its
     # page cache in a test folder (ignored, with a warning, when not run as root).
     main.write_text(f"user {getpass.getuser()};\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-                    "events {}\n"
+                    f"{LIVE_ROUND_LIMITS if live_round_limits else 'events {}'}\n"
                     f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n{temporary}"
                     f"  include {folder}/contest.conf;\n}}\n")
     return main

@@ -27,8 +27,9 @@ from tests.deploy.nginx_site import NGINX_SITE
 DEPLOY = ROOT / "deploy"
 
 
-def test_the_nginx_configuration_passes_nginx_t(tmp_path):
-    configuration = nginx_site.render(tmp_path)
+@pytest.mark.parametrize("live_round_limits", [False, True], ids=["defaults", "the README's live-round limits"])
+def test_the_nginx_configuration_passes_nginx_t(tmp_path, live_round_limits):
+    configuration = nginx_site.render(tmp_path, live_round_limits=live_round_limits)
     result = subprocess.run([nginx_site.tool("nginx"), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
                              "-c", str(configuration)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -152,17 +153,32 @@ def _wait_until_up(url: str, server: subprocess.Popen) -> None:
     pytest.fail("gunicorn did not start")
 
 
+def _environment(tmp_path: Path, port: int, **settings: str | None) -> dict[str, str]:
+    """The app on a SQLite file in tmp_path, gunicorn on 127.0.0.1:`port`; `settings` adds to the
+    environment (None takes a variable out)."""
+    environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
+                   "UPLOAD_DIR": str(tmp_path / "uploads"), "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    for name, value in settings.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return environment
+
+
+def _gunicorn(environment: dict[str, str]) -> subprocess.Popen:
+    """deploy/gunicorn.conf.py as the systemd units start it."""
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
+                            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_424242.db").write_bytes(b"left by an earlier run")
     port = free_port()
-    environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
-                   "UPLOAD_DIR": str(tmp_path / "uploads"), "METRICS_ALLOW_FROM": "127.0.0.1",
-                   "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
-                   "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "LOG_FORMAT": "json"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
-                              cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = _gunicorn(_environment(tmp_path, port, METRICS_ALLOW_FROM="127.0.0.1", GUNICORN_WORKERS="2",
+                                    PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), LOG_FORMAT="json"))
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base}/healthz", server)
@@ -197,14 +213,9 @@ def test_the_live_rounds_gunicorn_yields_the_processor_to_the_sites_pages(tmp_pa
     started = {}
     for pool in ("site", "live"):
         port = free_port()
-        environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
-                       "UPLOAD_DIR": str(tmp_path / "uploads"), "GUNICORN_POOL": pool, "GUNICORN_WORKERS": "2",
-                       "GUNICORN_LIVE_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{port}",
-                       "GUNICORN_LIVE_BIND": f"127.0.0.1:{port}"}
-        environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        started[pool] = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
-                                         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                         text=True)
+        started[pool] = _gunicorn(_environment(tmp_path, port, GUNICORN_POOL=pool, GUNICORN_WORKERS="2",
+                                               GUNICORN_LIVE_WORKERS="2", GUNICORN_LIVE_BIND=f"127.0.0.1:{port}",
+                                               PROMETHEUS_MULTIPROC_DIR=None))
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", started[pool])
     try:
         site, live = (_processes(started[pool].pid) for pool in ("site", "live"))
@@ -229,14 +240,11 @@ def test_a_stopping_worker_ends_the_live_feeds_at_once(tmp_path):
     except redis.RedisError:
         pytest.skip("Redis is not running")
     port = free_port()
-    environment = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/contest.sqlite3",
-                   "UPLOAD_DIR": str(tmp_path / "uploads"), "REDIS_URL": url, "GUNICORN_WORKERS": "1",
-                   "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    environment = _environment(tmp_path, port, REDIS_URL=url, GUNICORN_WORKERS="1")
     for command in (["db", "upgrade"], ["demo"]):
         subprocess.run([sys.executable, "-m", "flask", "--app", "contest", *command], cwd=ROOT, env=environment,
                        check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
-                              cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = _gunicorn(environment)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
         screen = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

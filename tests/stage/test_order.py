@@ -197,3 +197,76 @@ def test_an_absent_performer_moved_a_place_stays_absent(db, live):
     assert [slot.is_absent for slot in order.running_order(j.round) if slot.registration.id == absent.id] == [True]
     order.move_performer(j.round, absent.id, "end", actor=chair)  # a late arrival: present, last
     assert [(slot.registration.id, slot.is_absent) for slot in order.running_order(j.round)][-1] == (absent.id, False)
+
+
+def test_each_account_reads_the_announcement_in_its_own_language(app, db, live, mailbox):
+    """Russian for an account that chose it; Kazakh, the site's language, for one that chose
+    nothing or a language the site does not speak."""
+    j = live(entries=3)
+    j.contest.title_kk, j.contest.title_ru = "Шәкәрім оқулары", "Шакаримовские чтения"
+    accounts = [entry.participant.account for entry in j.entries]
+    for account, language in zip(accounts, ("ru", "de", None), strict=True):
+        account.preferred_language = language
+    db.session.commit()
+    order.publish_order(j.round, actor=j.organiser)
+    db.session.commit()
+    sent = {message["To"]: message for message in mailbox}
+    assert set(sent) == {account.email for account in accounts}
+    for account, language, title in zip(accounts, ("ru", "kk", "kk"), (j.contest.title_ru, j.contest.title_kk,
+                                                                       j.contest.title_kk), strict=True):
+        with app.test_request_context(), force_locale(language):
+            assert subject(sent[account.email]) == gettext("Performance order: %(contest)s", contest=title)
+            body = mail_body(sent[account.email])
+            assert gettext("Hello, %(name)s!", name=account.name) in body
+            assert gettext("Contest: %(contest)s", contest=title) in body
+
+
+def test_the_announcements_link_is_the_sites_own_address_or_none(app, db, live, mailbox, monkeypatch):
+    """Announced from the site, the link is the address the organiser used; from a command
+    without SITE_URL there is no address to give, so no link (never a localhost one)."""
+    j = live(entries=1)
+    with app.test_request_context(base_url="https://kitaphana.example.kz"):
+        order.publish_order(j.round, actor=j.organiser)
+    db.session.commit()
+    assert "https://kitaphana.example.kz/my\n" in mail_body(mailbox[-1])
+    other = live(entries=1)
+    monkeypatch.setitem(app.config, "SITE_URL", "")
+    order.publish_order(other.round, actor=other.organiser)
+    db.session.commit()
+    assert "http" not in mail_body(mailbox[-1]) and "localhost" not in mail_body(mailbox[-1])
+
+
+def test_announcing_is_audited_and_refused_without_performers(db, live, mailbox):
+    empty = live(entries=0)
+    assert refused(order.publish_order, empty.round, actor=empty.organiser) == "No performers in this round yet."
+    assert not mailbox
+    j = live(entries=2)
+    assert order.publish_order(j.round, actor=j.organiser) == 2
+    accounts = sorted(entry.participant.account_id for entry in j.entries)
+    assert last_event(db, "stage.order_published") == (j.organiser.id, "Round", j.round.id, {
+        "contest_id": j.contest.id, "order": codes(j.round), "emailed": accounts})
+    assert refused(order.publish_order, j.round, actor=j.organiser) == \
+        "The running order has already been announced."
+
+
+def test_the_refusals_say_why_the_order_cannot_change(db, live, judging):
+    writing = judging(entries=1)
+    assert refused(order.move_performer, writing.round, writing.entries[0].id, "up", actor=writing.organiser) == \
+        "This round is not a live round: mark it live in the round's settings."
+    j = live(entries=2)
+    j.contest.status = "results_published"
+    db.session.commit()
+    for call in (lambda: order.draw_order(j.round, seed="x", actor=j.organiser),
+                 lambda: order.mark_absent(j.round, j.entries[0].id, True, actor=j.organiser),
+                 lambda: order.publish_order(j.round, actor=j.organiser)):
+        assert refused(call) == "The results are published: the running order can no longer change."
+
+
+def test_a_registration_page_lists_only_announced_orders(db, live):
+    j = live(entries=2)
+    assert order.published_slot(j.entries[1]) == []
+    order.move_performer(j.round, j.entries[1].id, "up", actor=j.organiser)
+    assert order.published_slot(j.entries[1]) == []  # moved, not yet announced
+    order.publish_order(j.round, actor=j.organiser)
+    [(round_, slot)] = order.published_slot(j.entries[1])
+    assert (round_.id, slot.position, slot.registration.id, slot.is_absent) == (j.round.id, 1, j.entries[1].id, False)
