@@ -11,8 +11,10 @@ TEST_REDIS_URL) is emptied too. Two app servers, each a site's gunicorn and a li
 (deploy/gunicorn.conf.py, two workers each; the live one with GUNICORN_POOL=live, yielding to
 the site's pages as it does in production, or as `--live-nice` says), run behind nginx with
 deploy/nginx/contest.conf (HTTPS, self-signed), all on loopback ports 5201-5206, as
-tests/deploy/test_two_app_servers.py runs them; the main nginx.conf around the site is Debian's
-(worker_processes auto) with the README's connections for a live round (worker_connections 4096).
+tests/deploy/test_two_app_servers.py runs them: each in a session of its own, as systemd starts a
+service (Linux weighs a nice only inside its session's group: README, Live round); the main
+nginx.conf around the site is Debian's (worker_processes auto) with the README's connections for
+a live round (worker_connections 4096).
 
 The demo's open Aqynfest edition becomes a live round in judging: a few more approved performers
 and a jury of `--jurors` (the demo's three, the first chairing, plus new ones). Then, all from

@@ -7,6 +7,7 @@ files under PROMETHEUS_MULTIPROC_DIR (set before gunicorn starts: the systemd un
 scrape of /metrics adds them up. The folder is emptied when gunicorn starts (counts of an earlier
 run would be added again), and a worker that exits has its live gauges dropped (`child_exit`)."""
 
+import contextlib
 import os
 import threading
 import time
@@ -82,9 +83,24 @@ def yield_to_the_site() -> None:
     submitting together) took a page's p95 to three to five times its idle value; with the lower
     priority to about twice; with the first core left too, under it."""
     os.nice(live_nice)
+    _lower_own_scheduling_group()
     cores = os.sched_getaffinity(0)
     if len(cores) > 1:
         os.sched_setaffinity(0, cores - {min(cores)})
+
+
+def _lower_own_scheduling_group() -> None:
+    """Linux weighs a process's nice only against the processes of its own session when it
+    groups sessions (autogroup: /proc/sys/kernel/sched_autogroup_enabled). systemd starts each
+    service in a session of its own, so against contest-web the nice alone changed nothing: the
+    group's own nice must drop too. Only a master that leads its session does it (a systemd service, a
+    bench server); started from a shell, the group would be the shell's, and stays as it is.
+    Where systemd gives services cgroups with CPU weights instead, contest-live.service's
+    CPUWeight does the same."""
+    if os.getsid(0) != os.getpid():
+        return
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:  # absent: no autogroup
+        group.write(str(live_nice))
 
 
 def on_starting(server) -> None:

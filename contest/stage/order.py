@@ -232,7 +232,7 @@ def _email_order(account: User, round_: Round, slots: list[Slot]) -> None:
     contest = round_.contest
     with force_locale(language):
         subject = _("Performance order: %(contest)s", contest=i18n.localized(contest, "title", language))
-        body = render_template("stage/email/order_published.txt", account=account, round=round_, slots=slots,
+        body = render_template("stage/email/order_published.txt", account=account, slots=slots,
                                contest_title=i18n.localized(contest, "title", language),
                                round_name=round_.label, link=_dashboard_link())
     send_mail_after_commit(account.email, subject, body)

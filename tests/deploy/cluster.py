@@ -92,7 +92,7 @@ class Cluster:
         server.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")], cwd=ROOT,
             env={**self.env, "UPLOAD_DIR": str(upload_dir), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), **pool},
-            stdout=log, stderr=log)
+            stdout=log, stderr=log, start_new_session=True)  # a session of its own, as systemd starts a service
         wait_for(f"{server.url}/healthz")
 
     def stop_server(self, server: Server) -> None:
@@ -114,7 +114,7 @@ class Cluster:
                                           live_round_limits=live_round_limits)
         self.nginx = subprocess.Popen([nginx_site.tool("nginx"), "-c", str(configuration), "-p", str(self.run_dir),
                                        "-e", str(self.run_dir / "error.log"), "-g", "daemon off;"],
-                                      stderr=subprocess.DEVNULL)
+                                      stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for(f"{self.front}/healthz")
 
     def stop(self) -> None:

@@ -112,6 +112,8 @@ def test_the_live_round_has_its_own_gunicorn_with_metrics_of_its_own():
                for unit in (web, live)]
     assert folders[0] != folders[1]  # gunicorn empties its folder when it starts
     assert web["ExecStart"] == live["ExecStart"]
+    # Under systemd's CPU weights a nice counts only inside its own service: the weight yields.
+    assert live["CPUWeight"] == ["10"] and "CPUWeight" not in web
 
     site = _gunicorn_settings(GUNICORN_BIND="0.0.0.0:8000", GUNICORN_WORKERS="4", GUNICORN_LIVE_BIND="0.0.0.0:8001",
                               GUNICORN_LIVE_WORKERS="2")
@@ -166,10 +168,12 @@ def _environment(tmp_path: Path, port: int, **settings: str | None) -> dict[str,
     return environment
 
 
-def _gunicorn(environment: dict[str, str]) -> subprocess.Popen:
-    """deploy/gunicorn.conf.py as the systemd units start it."""
+def _gunicorn(environment: dict[str, str], *, own_session: bool = False) -> subprocess.Popen:
+    """deploy/gunicorn.conf.py as the systemd units start it (`own_session`: in a session of its
+    own, as systemd starts a service; else in ours, as from a shell)."""
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(DEPLOY / "gunicorn.conf.py")],
-                            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=own_session)
 
 
 def test_gunicorn_runs_two_workers_whose_metrics_add_up(tmp_path):
@@ -206,16 +210,25 @@ def _processes(master: int) -> list[int]:
     return [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
 
 
+def _autogroup(pid: int) -> str | None:
+    """The process's session scheduling group ("/autogroup-7 nice 10"), None without autogroup."""
+    path = Path(f"/proc/{pid}/autogroup")
+    return path.read_text().strip() if path.exists() else None
+
+
 def test_the_live_rounds_gunicorn_yields_the_processor_to_the_sites_pages(tmp_path):
     """Its master and workers run at a lower priority and leave the first core to the site's
-    gunicorn, which keeps ours (bench/live.py measures what that does for a page's p95)."""
+    gunicorn, which keeps ours (bench/live.py measures what that does for a page's p95). Each is
+    started as systemd starts a service, in a session of its own: where Linux groups sessions
+    (autogroup), the live one's whole group yields, as a process's own nice counts only inside
+    its group."""
     ours, cores = os.getpriority(os.PRIO_PROCESS, 0), os.sched_getaffinity(0)
     started = {}
     for pool in ("site", "live"):
         port = free_port()
         started[pool] = _gunicorn(_environment(tmp_path, port, GUNICORN_POOL=pool, GUNICORN_WORKERS="2",
                                                GUNICORN_LIVE_WORKERS="2", GUNICORN_LIVE_BIND=f"127.0.0.1:{port}",
-                                               PROMETHEUS_MULTIPROC_DIR=None))
+                                               PROMETHEUS_MULTIPROC_DIR=None), own_session=True)
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", started[pool])
     try:
         site, live = (_processes(started[pool].pid) for pool in ("site", "live"))
@@ -225,10 +238,31 @@ def test_the_live_rounds_gunicorn_yields_the_processor_to_the_sites_pages(tmp_pa
         assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in live} == {min(ours + 10, 19)}
         spared = cores - {min(cores)} if len(cores) > 1 else cores
         assert {frozenset(os.sched_getaffinity(pid)) for pid in live} == {frozenset(spared)}
+        groups = {pool: {_autogroup(pid) for pid in pids} for pool, pids in (("site", site), ("live", live))}
+        if groups["site"] != {None}:  # a kernel with autogroup: one group per service
+            assert len(groups["site"]) == len(groups["live"]) == 1 and groups["site"] != groups["live"]
+            assert next(iter(groups["site"])).endswith(" nice 0")
+            assert next(iter(groups["live"])).endswith(" nice 10")
     finally:
         for server in started.values():
             server.send_signal(signal.SIGTERM)
             server.communicate(timeout=30)
+
+
+def test_a_live_gunicorn_started_from_a_shell_leaves_the_shells_group_alone(tmp_path):
+    """Not leading its session (run by hand), it lowers only its own processes: lowering the
+    group would lower the shell and all else started from it."""
+    before = _autogroup(os.getpid())
+    port = free_port()
+    server = _gunicorn(_environment(tmp_path, port, GUNICORN_POOL="live", GUNICORN_LIVE_WORKERS="1",
+                                    GUNICORN_LIVE_BIND=f"127.0.0.1:{port}", PROMETHEUS_MULTIPROC_DIR=None))
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        assert os.getpriority(os.PRIO_PROCESS, server.pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
+        assert _autogroup(server.pid) == _autogroup(os.getpid()) == before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
 
 
 def test_a_stopping_worker_ends_the_live_feeds_at_once(tmp_path):

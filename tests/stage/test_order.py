@@ -8,11 +8,14 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
+from contest.db import utcnow
 from contest.errors import ServiceError
 from contest.judging.assignment import round_registrations
+from contest.judging.models import PerformanceSlot
 from contest.judging.progress import progress_matrix
 from contest.results.services import missing_sheets
 from contest.stage import control, order
+from contest.stage.models import StageState
 from tests.conftest import mail_body
 from tests.registration.helpers import one_work_entry, subject
 from tests.stage.test_control import last_event, refused
@@ -219,6 +222,7 @@ def test_each_account_reads_the_announcement_in_its_own_language(app, db, live, 
             body = mail_body(sent[account.email])
             assert gettext("Hello, %(name)s!", name=account.name) in body
             assert gettext("Contest: %(contest)s", contest=title) in body
+            assert gettext("Round: %(round)s", round=j.round.label) in body
 
 
 def test_the_announcements_link_is_the_sites_own_address_or_none(app, db, live, mailbox, monkeypatch):
@@ -233,7 +237,13 @@ def test_the_announcements_link_is_the_sites_own_address_or_none(app, db, live, 
     monkeypatch.setitem(app.config, "SITE_URL", "")
     order.publish_order(other.round, actor=other.organiser)
     db.session.commit()
-    assert "http" not in mail_body(mailbox[-1]) and "localhost" not in mail_body(mailbox[-1])
+    lines = [line for line in mail_body(mailbox[-1]).splitlines() if line.strip()]
+    assert "http" not in "".join(lines)
+    with app.test_request_context(), force_locale("kk"):  # no language chosen: the site's
+        advice = gettext("The order may still change on the day (a late arrival goes to the end); your registration "
+                         "page always shows the current place.")
+        signature = gettext("Almaty Centralized Library System")
+    assert lines[-2:] == [advice, signature]  # no link line, not even an empty-looking one
 
 
 def test_announcing_is_audited_and_refused_without_performers(db, live, mailbox):
@@ -270,3 +280,31 @@ def test_a_registration_page_lists_only_announced_orders(db, live):
     order.publish_order(j.round, actor=j.organiser)
     [(round_, slot)] = order.published_slot(j.entries[1])
     assert (round_.id, slot.position, slot.registration.id, slot.is_absent) == (j.round.id, 1, j.entries[1].id, False)
+
+
+def test_a_deactivated_account_is_not_emailed(db, live, mailbox, make_participant, make_registration, make_user):
+    j = live(entries=1)
+    teacher = make_user(is_active=False)
+    pupil = make_registration(j.contest, participant=make_participant(account=teacher), status="approved")
+    db.session.add(one_work_entry(pupil, title="Poem", text="A line"))
+    db.session.commit()
+    assert order.publish_order(j.round, actor=j.organiser) == 1
+    db.session.commit()
+    assert [message["To"] for message in mailbox] == [j.entries[0].participant.account.email]
+
+
+def test_the_registration_page_lists_its_rounds_in_the_contests_order_and_says_performed(db, live, make_round):
+    j = live(entries=2)
+    chair = j.jurors[0].user
+    performer = j.entries[0]
+    order.publish_order(j.round, actor=chair)
+    control.call_on_stage(j.round, performer.id, actor=chair)
+    control.close_performance(j.round, actor=chair)
+    # A heat listed before the round though added after it, its order announced too (rows as the
+    # heat's own announcement leaves them).
+    heat = make_round(j.contest, stage="qualifying", position=j.round.position - 1)
+    db.session.add_all([PerformanceSlot(round_id=heat.id, registration_id=performer.id, position=2),
+                        StageState(round_id=heat.id, order_published_at=utcnow())])
+    db.session.commit()
+    places = [(round_.id, slot.position, slot.is_closed) for round_, slot in order.published_slot(performer)]
+    assert places == [(heat.id, 2, False), (j.round.id, 1, True)]
