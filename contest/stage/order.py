@@ -229,11 +229,10 @@ def _accounts_of(registration: Registration) -> list[User]:
 
 def _email_order(account: User, round_: Round, slots: list[Slot]) -> None:
     language = account.preferred_language if i18n.is_supported(account.preferred_language) else i18n.DEFAULT_LANGUAGE
-    contest = round_.contest
     with force_locale(language):
-        subject = _("Performance order: %(contest)s", contest=i18n.localized(contest, "title", language))
-        body = render_template("stage/email/order_published.txt", account=account, slots=slots,
-                               contest_title=i18n.localized(contest, "title", language),
+        title = i18n.localized(round_.contest, "title")  # in `language`: the locale forced here
+        subject = _("Performance order: %(contest)s", contest=title)
+        body = render_template("stage/email/order_published.txt", account=account, slots=slots, contest_title=title,
                                round_name=round_.label, link=_dashboard_link())
     send_mail_after_commit(account.email, subject, body)
 
