@@ -20,6 +20,9 @@ The demo's open Aqynfest edition becomes a live round in judging: a few more app
 and a jury of `--jurors` (the demo's three, the first chairing, plus new ones). Then, all from
 this one process (asyncio, aiohttp; every simulated person has their own connection):
 
+0. settling: the database vacuumed and analysed and a checkpoint written (PostgreSQL's own
+   after-work on the freshly filled tables, or an earlier run's, falls in neither phase), then
+   a wait, at most 90 s, for the processors to be 90 % idle for 3 s in a row;
 1. idle: a visitor loads the contest page every 0.2 s for `--idle` seconds (its p95: idle), in
    three ways each time (VISITORS): without cookies, as a first-time visitor (nginx answers most
    from its two-second copy of the page); with a cookie that is not a session (each goes on to
@@ -88,6 +91,7 @@ VISITORS = {  # the visitor's three ways to the contest page, and what answers e
     "signed-in": "the organiser, signed in (rendered)",
 }
 WARM_UP_SECONDS = 5
+QUIET_SHARE, QUIET_SECONDS, QUIET_WAIT_SECONDS = 0.9, 3, 90  # see `wait_for_quiet`
 SETTLE_SECONDS = 4  # after the last submit of a performance: time for every screen to see it
 
 
@@ -231,6 +235,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     polls: int = 0
     visitor_cookies: dict[str, str | None] = field(default_factory=dict)  # VISITORS' way -> Cookie
+    quiet_after: float | None = None  # seconds waited for a quiet machine before the idle phase
 
 
 def tls() -> ssl.SSLContext:
@@ -493,6 +498,7 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
     os.nice(args.clients_nice)
     jurors = [await sign_in(base, email, password) for email, _name, password in scene.jurors]
     chair = jurors[0]
+    run.quiet_after = settle(args.database_url)
     idle: dict[str, list[float]] = {}
     await probe(run, idle, args.idle)
 
@@ -523,6 +529,45 @@ async def live_round(base: str, scene: Scene, args: argparse.Namespace, cpu) -> 
         await client.close()
     run.visitors.shutdown()
     return {"run": run, "idle": idle, "loaded": loaded, "elapsed": elapsed, "cpu": cpu_used, "polls": polls}
+
+
+def settle(database_url: str) -> float | None:
+    """The database as an installation's on a contest day rather than just filled: its tables
+    vacuumed and analysed and a checkpoint written, so that neither phase meets PostgreSQL's own
+    after-work on the fresh tables (or an earlier run's). Then `wait_for_quiet`."""
+    from sqlalchemy import create_engine, text
+
+    from config import database_url as normalised
+
+    engine = create_engine(normalised(database_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+        connection.execute(text("CHECKPOINT"))
+    engine.dispose()
+    return wait_for_quiet()
+
+
+def wait_for_quiet() -> float | None:
+    """Wait until the machine's processors are at least QUIET_SHARE idle for QUIET_SECONDS in a
+    row (the idle phase is the baseline: it must not catch the end of the setup, or of another
+    run): the seconds waited, or None when QUIET_WAIT_SECONDS went by first."""
+    started, quiet = time.monotonic(), 0
+    while time.monotonic() - started < QUIET_WAIT_SECONDS:
+        before = _processor_times()
+        time.sleep(1)
+        after = _processor_times()
+        busy, idle = (after[0] - before[0], after[1] - before[1])
+        quiet = quiet + 1 if idle >= QUIET_SHARE * (busy + idle) else 0
+        if quiet >= QUIET_SECONDS:
+            return time.monotonic() - started
+    return None
+
+
+def _processor_times() -> tuple[int, int]:
+    """All processors' (busy, idle) time since boot, in ticks (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and waiting for the disk
+    return sum(fields) - idle, idle
 
 
 def _minus(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
@@ -661,7 +706,10 @@ def report(args: argparse.Namespace, figures: dict, load_before, load_after) -> 
               f"ratio {ratios[-1]:.2f} (p50 {medians[0]:.0f} and {medians[1]:.0f} ms; "
               f"{len(figures['idle'][way])} and {len(figures['loaded'][way])} loads)")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}; "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; " + (f"the idle phase began on a quiet machine (after {run.quiet_after:.0f} s)"
+                                          if run.quiet_after is not None else
+                                          f"the machine was not quiet within {QUIET_WAIT_SECONDS} s: idle figures "
+                                          "may be high"))
     if run.errors:
         print(f"errors: {len(run.errors)}, first: {run.errors[:3]}")
     print(f"ratio: {max(ratios):.2f}")
