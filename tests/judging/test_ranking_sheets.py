@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.audit.models import AuditEvent
+from contest.errors import ServiceError, ServiceErrors
 from contest.extensions import db
 from contest.judging import services
 from contest.judging.ballots import import_ballots
-from contest.judging.models import ScoreSheet
-from contest.judging.ranking_sheets import juror_ranking, place_field
+from contest.judging.models import ScoreSheet, SheetSource
+from contest.judging.progress import juror_queue
+from contest.judging.ranking_sheets import juror_ranking, place_field, rankings_in, save_ranking, write_place
 from contest.results.services import live_standings
+from tests.registration.helpers import one_work_entry
 
 
 @pytest.fixture(autouse=True)
@@ -261,3 +264,108 @@ def test_the_organisers_entry_page_shows_places_and_their_history(client, ranked
     assert "Place 2" in body
     assert re.search(r"<div>Place: — → 2</div>", body)
     assert "whole ranking of this category is reopened." in body
+
+
+# The service's rules word for word (the pages above check the words as parts of a page) ---------
+
+def refusals(call) -> list[tuple[str, str | None]]:
+    """Every refusal of `call`, as (the words shown, the field they stand beside)."""
+    with pytest.raises(ServiceError) as refused:
+        call()
+    errors = refused.value.errors if isinstance(refused.value, ServiceErrors) else [refused.value]
+    return [(str(error.message), error.field) for error in errors]
+
+
+def ranking_of(j, member=None):
+    return juror_ranking(member or j.jurors[0], j.round, j.contest.categories[0])
+
+
+def save(j, places, *, submit: bool, member=None, actor=None, ranking=None):
+    member = member or j.jurors[0]
+    ranking = ranking or ranking_of(j, member)
+    raw = {entry.id: place for entry, place in zip(j.entries, places, strict=True)}
+    return save_ranking(member, ranking, raw, version=ranking.version, submit=submit,
+                        actor=actor if actor is not None else member.user)
+
+
+def test_each_refusal_says_what_is_wrong_beside_the_right_field(ranked):
+    first, second, _third, fourth = ranked.entries
+    long_value = "9" * 30
+    assert refusals(lambda: save(ranked, [long_value, 1, 2, 3], submit=False)) == [
+        (f"“{'9' * 20}” is not a place from 1 to 4.", place_field(first))]  # the typed value, cut at 20
+    assert refusals(lambda: save(ranked, [1, "", 2, ""], submit=True)) == [
+        (f"Give every entry a place before submitting: {second.code}, {fourth.code} has none.", place_field(second))]
+    assert refusals(lambda: save(ranked, [1, 2, 2, 3], submit=True)) == [
+        (f"Place 3 ({fourth.code}) does not follow the places above it: 3 entries are placed better, so it should "
+         "be 4. Tied entries share a place and skip the places they cover: 1, 2, 2, 4.", place_field(fourth))]
+    assert refusals(lambda: save(ranked, [1, 1, 1, 2], submit=True))[0][0].startswith(
+        f"Place 2 ({fourth.code}) does not follow the places above it: 3 entries are placed better")
+    assert counts()[0] == 0
+
+
+def test_two_tied_entries_are_named_together_when_their_place_is_wrong(ranked):
+    a, b, c, d = ranked.entries
+    assert refusals(lambda: save(ranked, [1, 3, 3, 4], submit=True)) == [
+        (f"Place 3 ({b.code}, {c.code}) does not follow the places above it: 1 entries are placed better, so it "
+         "should be 2. Tied entries share a place and skip the places they cover: 1, 2, 2, 4.", place_field(b))]
+
+
+def test_who_may_save_and_where(ranked, judging):
+    other = ranked.jurors[1]
+    assert refusals(lambda: save(ranked, [1, 2, 3, 4], submit=False, actor=other.user)) == [
+        ("Only the jury member themself can score on their sheet.", None)]
+    points = judging(entries=1)
+    ranking = juror_ranking(points.jurors[0], points.round, points.contest.categories[0])
+    assert refusals(lambda: save_ranking(points.jurors[0], ranking, {}, version=ranking.version, submit=False,
+                                         actor=points.jurors[0].user)) == [
+        ("This round is scored by points, not by places.", None)]
+    empty = juror_ranking(ranked.jurors[0], ranked.round, ranked.contest.categories[0])
+    empty.items = []
+    assert refusals(lambda: save_ranking(ranked.jurors[0], empty, {}, version="", submit=False,
+                                         actor=ranked.jurors[0].user)) == [
+        ("No entries of this category are waiting for your places in this round.", None)]
+
+
+def test_a_submitted_ranking_and_a_sheet_submitted_meanwhile_are_refused_as_locked(ranked):
+    locked = "This ranking is submitted and locked; an organiser can reopen it."
+    save(ranked, [1, 2, 3, 4], submit=True)
+    db.session.commit()
+    assert refusals(lambda: save(ranked, [4, 3, 2, 1], submit=False)) == [(locked, None)]
+    member = ranked.jurors[1]
+    before = ranking_of(ranked, member)  # the juror's page, built before a paper ballot came in
+    write_place(member, ranked.entries[2], ranked.round, 1, actor=ranked.organiser, source=SheetSource.PAPER)
+    assert refusals(lambda: save(ranked, [1, 2, 3, 4], submit=False, member=member, ranking=before)) == [
+        (locked, None)]
+
+
+def test_saving_the_same_places_again_changes_nothing_and_a_first_save_creates(ranked):
+    save(ranked, [2, 1, "", ""], submit=False)
+    db.session.commit()
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions.count("sheet.create") == 4 and "sheet.update" not in actions
+    versions = {sheet.id: sheet.version for sheet in db.session.scalars(select(ScoreSheet))}
+    save(ranked, [2, 1, "", ""], submit=False)
+    db.session.commit()
+    assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all() == actions
+    assert {sheet.id: sheet.version for sheet in db.session.scalars(select(ScoreSheet))} == versions
+
+
+def test_the_read_only_ranking_lists_the_best_first_ties_in_order_and_the_unplaced_last(ranked):
+    a, b, c, d = ranked.entries
+    save(ranked, [2, "", 1, 2], submit=False)
+    db.session.commit()
+    assert [(place, entry.id) for place, entry in ranking_of(ranked).by_place()] == [
+        (1, c.id), (2, a.id), (2, d.id), (None, b.id)]
+
+
+def test_a_jurors_rankings_are_one_per_category_in_the_contests_order(ranked, make_category, make_registration):
+    second = make_category(ranked.contest)
+    later = make_registration(ranked.contest, status="approved", category=second)
+    db.session.add(one_work_entry(later, title="Poem", text="A line"))
+    db.session.commit()
+    member = ranked.jurors[0]
+    rankings = rankings_in(ranked.round, juror_queue(member, ranked.round))
+    assert [(ranking.round.id, ranking.category.id, [entry.id for entry in ranking.registrations])
+            for ranking in rankings] == [
+        (ranked.round.id, ranked.contest.categories[0].id, [entry.id for entry in ranked.entries]),
+        (ranked.round.id, second.id, [later.id])]
