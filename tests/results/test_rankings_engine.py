@@ -161,8 +161,18 @@ def test_penalties_move_a_borda_score_and_are_refused_on_a_rank_sum():
     places = {1: {1: 1, 2: 2}, 2: {1: 1, 2: 2}}
     ranking = rank_by_places(panel(places, adjustments={1: D(-3)}), BORDA)
     assert table(ranking) == [(2, 1, D(0)), (1, 2, D(-1))]
-    with pytest.raises(RankingError, match="sum of places has no points"):
+    with pytest.raises(RankingError) as refused:
         rank_by_places(panel(places, adjustments={1: D(-3)}), RANK_SUM)
+    assert str(refused.value.message) == ("A sum of places has no points to add or take away: remove the penalties "
+                                          "and bonuses of this round, or rank it by the Borda count.")
+
+
+def test_a_sum_that_falls_on_a_half_is_rounded_up():
+    # Juror 3 is recused from entry 1: its sum is (1 + 2) x 3 jurors / 2 counted = 4.5, which a
+    # contest without decimals shows as 5 (half up), not 4 (half to even), behind entry 2's 4.
+    places = {1: {1: 1, 2: 2}, 2: {1: 2, 2: 1}, 3: {1: 1, 2: 1}}
+    ranking = rank_by_places(panel(places, excluded={(3, 1)}), Rules(method=Method.RANK_SUM, decimals=0))
+    assert table(ranking) == [(2, 1, D(4)), (1, 2, D(5))]
 
 
 def test_a_points_method_is_not_a_method_for_places():
@@ -180,6 +190,17 @@ def test_a_rank_sum_round_enters_a_combination_with_its_place_as_borda_points():
     combined = combine_rounds([first, final], [D(1), D(1)], Combination.SUM, final_panel, BORDA)
     assert table(combined.ranking) == [(2, 1, D(5)), (3, 2, D(3)), (1, 3, D(2))]
     assert combined.round_scores[2] == (D(2), D(3))
+    assert combined.ranking.totals == final.totals  # the protocol's jurors' ranks of the last round
+
+
+def test_a_penalty_counts_once_in_its_round_and_is_not_shown_again_on_the_combined_standing():
+    first = rank_by_places(panel({1: {1: 1, 2: 2}, 2: {1: 1, 2: 2}}), BORDA)  # 1 -> 2, 2 -> 0
+    final_panel = panel({1: {1: 2, 2: 1}, 2: {1: 2, 2: 1}}, adjustments={2: D(-1)})
+    final = rank_by_places(final_panel, BORDA)  # 1 -> 0, 2 -> 2 - 1
+    assert [standing.adjustment for standing in final.standings] == [D(-1), D(0)]
+    combined = combine_rounds([first, final], [D(1), D(1)], Combination.SUM, final_panel, BORDA)
+    assert table(combined.ranking) == [(1, 1, D(2)), (2, 2, D(1))]
+    assert {standing.adjustment for standing in combined.ranking.standings} == {D(0)}
 
 
 # Properties -----------------------------------------------------------------------------------
