@@ -7,7 +7,6 @@ files under PROMETHEUS_MULTIPROC_DIR (set before gunicorn starts: the systemd un
 scrape of /metrics adds them up. The folder is emptied when gunicorn starts (counts of an earlier
 run would be added again), and a worker that exits has its live gauges dropped (`child_exit`)."""
 
-import contextlib
 import os
 import threading
 import time
@@ -93,14 +92,21 @@ def _lower_own_scheduling_group() -> None:
     """Linux weighs a process's nice only against the processes of its own session when it
     groups sessions (autogroup: /proc/sys/kernel/sched_autogroup_enabled). systemd starts each
     service in a session of its own, so against contest-web the nice alone changed nothing: the
-    group's own nice must drop too. Only a master that leads its session does it (a systemd service, a
-    bench server); started from a shell, the group would be the shell's, and stays as it is.
-    Where systemd gives services cgroups with CPU weights instead, contest-live.service's
+    group's own nice must drop too. Only a master that leads its session does it (a systemd
+    service, a bench server); started from a shell, the group would be the shell's, and stays as
+    it is. Where systemd gives services cgroups with CPU weights instead, contest-live.service's
     CPUWeight does the same."""
     if os.getsid(0) != os.getpid():
         return
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:  # absent: no autogroup
-        group.write(str(live_nice))
+    for _attempt in range(5):
+        try:
+            with open("/proc/self/autogroup", "w") as group:
+                group.write(str(live_nice))
+            return
+        except BlockingIOError:  # the kernel takes one change a tenth of a second from non-root users
+            time.sleep(0.1)
+        except OSError:  # no autogroup in this kernel: the nice is all there is
+            return
 
 
 def on_starting(server) -> None:
