@@ -21,7 +21,7 @@ from contest.extensions import db
 from contest.i18n import LANGUAGE_NAMES, format_score, localized
 from contest.judging.models import JuryMember, ScoreSheet
 from contest.results.services import categories_as_consent_stands, current_snapshot, public_name, text_in
-from contest.stage.control import next_up
+from contest.stage.control import JurorStatus, next_up
 from contest.stage.jury_view import chair_part, jury_on_stage, scores_in
 from contest.stage.models import StageState
 from contest.stage.order import Slot, running_order
@@ -40,34 +40,60 @@ def performer(slot: Slot | None, contest: Contest, language: str) -> dict[str, A
             "category": localized(slot.registration.category, "name", language)}
 
 
-def public_state(round_: Round, *, language: str, for_chair: bool = False) -> dict[str, Any]:
-    """The stage now, in `language` (the caller sets the locale for translated words); with
-    `for_chair`, also each juror's sheet for the performer on stage (jury_view.chair_part)."""
-    contest, state = round_.contest, stage_state(round_)
+@dataclass
+class StageNow:
+    """The stage read from the database once (a bounded number of queries, whatever the field),
+    to be told in any language (public_part) and to the chair (chair_part)."""
+
+    round: Round
+    state: StageState | None
+    slots: list[Slot]
+    current: Slot | None
+    following: Slot | None
+    jurors: list[JurorStatus]
+    revealed: list[dict[str, Any]]  # the revealed categories of the published snapshot
+    decimals: int
+
+
+def stage_now(round_: Round) -> StageNow:
+    state = stage_state(round_)
     slots = running_order(round_)
     current_id = state.current_registration_id if state is not None else None
     current = next((slot for slot in slots if slot.registration.id == current_id), None)
-    following = next_up(slots, state)
-    jurors = jury_on_stage(round_, current, state)
-    data = {
+    revealed, decimals = _revealed_categories(round_.contest, state)
+    return StageNow(round_, state, slots, current, next_up(slots, state), jury_on_stage(round_, current, state),
+                    revealed, decimals)
+
+
+def public_state(round_: Round, *, language: str, for_chair: bool = False) -> dict[str, Any]:
+    """The stage now, in `language` (the caller sets the locale for translated words); with
+    `for_chair`, also each juror's sheet for the performer on stage (jury_view.chair_part)."""
+    now = stage_now(round_)
+    data = public_part(now, language)
+    if for_chair:
+        data["chair"] = chair_part(now.current, now.jurors)
+    return data
+
+
+def public_part(now: StageNow, language: str) -> dict[str, Any]:
+    """What the hall may see of `now`, in `language` (the caller sets the locale). No queries."""
+    contest, state, current = now.round.contest, now.state, now.current
+    return {
         "version": state.version if state is not None else 0,
         "contest": localized(contest, "title", language),
-        "round": round_.label,
+        "round": now.round.label,
         "now": performer(current, contest, language),
-        "next": performer(following, contest, language),
-        "timer": _timer(round_, state) if current is not None else None,
-        "scores": scores_in(jurors),
+        "next": performer(now.following, contest, language),
+        "timer": _timer(now.round, state) if current is not None else None,
+        "scores": scores_in(now.jurors),
         # How many jurors the chair reminded about this performer (no one named): a juror's phone
         # on the live feed asks for its own part when this changes.
         "reminders": len(state.reminded_member_ids or []) if current is not None and state is not None else 0,
-        "progress": {"done": sum(1 for slot in slots if slot.is_closed),
-                     "total": sum(1 for slot in slots if not slot.is_absent)},
-        "revealed": _revealed(contest, state, language),
+        "progress": {"done": sum(1 for slot in now.slots if slot.is_closed),
+                     "total": sum(1 for slot in now.slots if not slot.is_absent)},
+        "revealed": [_standings(category, now.decimals, language) for category in now.revealed],
         "results_url": results_url(contest) if contest.status in RESULTS_STATUSES else None,
     }
-    if for_chair:
-        data["chair"] = chair_part(current, jurors)
-    return data
 
 
 def _timer(round_: Round, state: StageState | None) -> dict[str, Any]:
@@ -76,20 +102,25 @@ def _timer(round_: Round, state: StageState | None) -> dict[str, Any]:
             "limit": round_.time_limit_seconds}
 
 
-def _revealed(contest: Contest, state: StageState | None, language: str) -> list[dict[str, Any]]:
+def _revealed_categories(contest: Contest, state: StageState | None) -> tuple[list[dict[str, Any]], int]:
+    """The categories the chair revealed, from the published snapshot, named as consent stands
+    now, with the snapshot's decimals; none before the results are published."""
     if state is None or not state.revealed_category_ids or contest.status not in RESULTS_STATUSES:
-        return []
+        return [], contest.score_decimals
     snapshot = current_snapshot(contest.id, with_data=False)
     if snapshot is None:
-        return []
+        return [], contest.score_decimals
     categories = {item["id"]: item for item in categories_as_consent_stands(snapshot)}
-    decimals = snapshot.data.get("decimals", contest.score_decimals)
-    return [{"category": text_in(categories[category_id]["name"], language),
-             "rows": [{"place": row["place"], "name": public_name(row),
-                       "award": text_in(row.get("award_name"), language),
-                       "score": format_score(Decimal(row["total"]), decimals, language) if row.get("total") else ""}
-                      for row in categories[category_id]["rows"]]}
-            for category_id in state.revealed_category_ids if category_id in categories]
+    return ([categories[category_id] for category_id in state.revealed_category_ids if category_id in categories],
+            snapshot.data.get("decimals", contest.score_decimals))
+
+
+def _standings(category: dict[str, Any], decimals: int, language: str) -> dict[str, Any]:
+    return {"category": text_in(category["name"], language),
+            "rows": [{"place": row["place"], "name": public_name(row),
+                      "award": text_in(row.get("award_name"), language),
+                      "score": format_score(Decimal(row["total"]), decimals, language) if row.get("total") else ""}
+                     for row in category["rows"]]}
 
 
 def results_url(contest: Contest) -> str:

@@ -5,12 +5,11 @@ and every change of the stage (each juror's sheet is one) a full answer per scre
 bench/live.py, that was more than two cores could give. Here a screen holds one connection; a
 change committed on any machine is published on the Redis channel `stage:versions`
 (state.py), each worker's listener thread wakes the streams of that round, the new state is
-rendered once for the whole site per round, version and language (kept in Redis: the first
-worker to need it renders it, the others read it; see `shared_render`), and each stream writes
-it out. An
-unchanged stage costs a comment line every KEEPALIVE_SECONDS. Only the public part goes out
-(the same as state.json for someone not signed in): the chair's and jurors' parts stay on
-state.json, where the ETag depends on who asks.
+rendered once for the whole site per round and version, in every language (kept in Redis: the
+first worker to need it renders it, the others read it; see `shared_render`), and each stream
+writes it out. An unchanged stage costs a comment line every KEEPALIVE_SECONDS. Only the public
+part goes out (the same as state.json for someone not signed in): the chair's and jurors' parts
+stay on state.json, where the ETag depends on who asks.
 
 During a performance every juror's sheet is a change, and jurors submit close together: after
 each send a stream waits STAGE_FEED_INTERVAL seconds, and whatever changed meanwhile goes out as
@@ -40,8 +39,9 @@ from flask_babel import force_locale
 from contest.contests.models import Round
 from contest.db import utcnow
 from contest.extensions import db
-from contest.i18n import current_language
-from contest.stage.screen import public_state
+from contest.i18n import LANGUAGE_NAMES, current_language
+from contest.stage.jury_view import chair_part
+from contest.stage.screen import public_part, stage_now
 from contest.stage.state import CHANNEL, current_version, redis_client
 
 log = logging.getLogger(__name__)
@@ -73,14 +73,6 @@ class Rendered:
             data["timer"] = {**data["timer"], "elapsed": data["timer"]["elapsed"] + since}
         return data
 
-    def dumps(self) -> str:
-        return json.dumps({"data": self.data, "rendered_at": self.rendered_at.isoformat()}, ensure_ascii=False)
-
-    @classmethod
-    def loads(cls, text: bytes | str) -> Rendered:
-        kept = json.loads(text)
-        return cls(kept["data"], datetime.fromisoformat(kept["rendered_at"]))
-
     def as_event(self, version: int) -> str:
         since = self._since()
         text = self._texts.get((version, since))
@@ -91,16 +83,37 @@ class Rendered:
         return text
 
 
+@dataclass
+class Staged:
+    """One version of the stage as every page that follows it is told it: the public state in
+    each of the site's languages (the screens' feed and state.json) and the chair's table of the
+    jury (state.json for the chair of the jury and organisers only, never the feed)."""
+    languages: dict[str, Rendered]
+    chair: dict[str, Any]
+
+    def dumps(self) -> str:
+        rendered_at = next(iter(self.languages.values())).rendered_at
+        return json.dumps({"rendered_at": rendered_at.isoformat(), "chair": self.chair,
+                           "languages": {code: each.data for code, each in self.languages.items()}},
+                          ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, text: bytes | str) -> Staged:
+        kept = json.loads(text)
+        rendered_at = datetime.fromisoformat(kept["rendered_at"])
+        return cls({code: Rendered(data, rendered_at) for code, data in kept["languages"].items()}, kept["chair"])
+
+
 class Hub:
     """One per worker process: a thread listening on the Redis channel wakes the streams, and
-    each version's state is rendered once and kept (the last one per round and language)."""
+    each version's state is rendered once and kept (the last one per round)."""
 
     def __init__(self, url: str) -> None:
         _HUBS.append(self)
         self._url = url
         self._versions: dict[int, int] = {}
         self._changed = threading.Condition()
-        self._rendered: dict[tuple[int, str], tuple[int, Rendered]] = {}
+        self._staged: dict[int, tuple[int, Staged]] = {}
         self._render_lock = threading.Lock()
         self._pubsub = self._subscribed()  # before the first stream waits: nothing is missed
         threading.Thread(target=self._listen, name="stage-hub", daemon=True).start()
@@ -142,36 +155,36 @@ class Hub:
         with self._changed:
             self._changed.notify_all()
 
-    def rendered(self, round_id: int, version: int, language: str) -> Rendered:
-        key = (round_id, language)
-        kept = self._rendered.get(key)
+    def staged(self, round_id: int, version: int) -> Staged:
+        kept = self._staged.get(round_id)
         if kept is not None and kept[0] >= version:  # rendered already: no lock to queue on
             return kept[1]
         with self._render_lock:  # a hall of screens woken at once: one of them renders
-            kept = self._rendered.get(key)
+            kept = self._staged.get(round_id)
             if kept is None or kept[0] < version:
-                kept = (version, shared_render(round_id, version, language))
-                self._rendered[key] = kept
+                kept = (version, shared_render(round_id, version))
+                self._staged[round_id] = kept
             return kept[1]
 
 
-def shared_render(round_id: int, version: int, language: str) -> Rendered:
-    """The public state of `version` in `language`, rendered once for every worker and machine.
-    Rendering reads the running order and the jury (about fifteen queries); a change reaches
-    every worker at once, and each rendering it alone cost more than all the screens' sends
-    together (bench/live.py). So the first to ask takes a short Redis lock, renders and keeps
-    the result for RENDER_TTL seconds; the others wait for it (at most RENDER_WAIT_SECONDS,
-    then render themselves). Without Redis, or when it fails, each renders its own."""
+def shared_render(round_id: int, version: int) -> Staged:
+    """`version` of the stage, rendered once for every worker and machine. Rendering reads the
+    running order and the jury (about fifteen queries, the same for every language); a change
+    reaches every worker at once, and each rendering it alone cost more than all the screens'
+    sends together (bench/live.py). So the first to ask takes a short Redis lock, renders every
+    language and the chair's table and keeps them for RENDER_TTL seconds; the others wait for
+    it (at most RENDER_WAIT_SECONDS, then render themselves). Without Redis, or when it fails,
+    each renders its own."""
     client = redis_client()
     if client is None:
-        return _render(round_id, language)
-    key = f"stage:{round_id}:state:{version}:{language}"
+        return _render(round_id)
+    key = f"stage:{round_id}:state:{version}"
     try:
         kept = _kept(client, key)
         if kept is not None:
             return kept
         if client.set(f"{key}:lock", 1, nx=True, ex=RENDER_WAIT_SECONDS):
-            rendered = _render(round_id, language)
+            rendered = _render(round_id)
             client.set(key, rendered.dumps(), ex=RENDER_TTL)
             return rendered
         deadline = time.monotonic() + RENDER_WAIT_SECONDS
@@ -182,19 +195,23 @@ def shared_render(round_id: int, version: int, language: str) -> Rendered:
             return kept
     except redis.RedisError:
         log.warning("The stage's rendered state could not be shared through Redis", exc_info=True)
-    return _render(round_id, language)
+    return _render(round_id)
 
 
-def _kept(client: redis.Redis, key: str) -> Rendered | None:
+def _kept(client: redis.Redis, key: str) -> Staged | None:
     text = client.get(key)
-    return Rendered.loads(text) if isinstance(text, bytes | str) else None
+    return Staged.loads(text) if isinstance(text, bytes | str) else None
 
 
-def _render(round_id: int, language: str) -> Rendered:
+def _render(round_id: int) -> Staged:
     round_ = db.session.get(Round, round_id)
     assert round_ is not None  # the view found it; a round deleted since ends in a broken stream
-    with force_locale(language):
-        return Rendered(public_state(round_, language=language), utcnow())
+    now, rendered_at = stage_now(round_), utcnow()
+    languages = {}
+    for code in LANGUAGE_NAMES:
+        with force_locale(code):
+            languages[code] = Rendered(public_part(now, code), rendered_at)
+    return Staged(languages, chair_part(now.current, now.jurors))
 
 
 def available(app: Flask) -> bool:
@@ -244,7 +261,8 @@ def events(round_id: int, language: str, last_version: int) -> Iterator[str]:
         if version is None:  # at the start and after a quiet while, in case a message was missed
             version = current_version(round_id)
             listening.heard(round_id, version)
-        event = listening.rendered(round_id, version, language).as_event(version) if version != known else ""
+        staged = listening.staged(round_id, version) if version != known else None
+        event = staged.languages[language].as_event(version) if staged is not None else ""
         known = version
         db.session.remove()  # a stream holds no connection and no transaction while it waits
         if event:

@@ -304,12 +304,15 @@ def state_json(round_id: int):
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
     round_ = _public_round_or_404(round_id)
-    if stream.available(current_app) and not for_chair:
-        # Jurors' phones all ask again after each change: the public part is rendered once per
-        # worker and version (as for the screens' feed), their own part added. The connection
-        # goes back to the pool first (nothing was written): the one rendering may need it.
+    if stream.available(current_app):
+        # The chair's page and jurors' phones all ask again after each change: the state is
+        # rendered once per version (as for the screens' feed), their own part added. The
+        # connection goes back to the pool first (nothing was written): the one rendering may need it.
         db.session.commit()
-        data = stream.hub(current_app).rendered(round_id, version, language).current()
+        staged = stream.hub(current_app).staged(round_id, version)
+        data = staged.languages[language].current()
+        if for_chair:
+            data["chair"] = staged.chair
     else:
         with force_locale(language):
             data = screen.public_state(round_, language=language, for_chair=for_chair)

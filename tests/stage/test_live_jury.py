@@ -97,7 +97,10 @@ def _get(client, url, etag=None):
     return client.get(url, headers={"If-None-Match": etag} if etag else {})
 
 
-def test_the_chair_and_organisers_get_each_jurors_sheet(client, login_as, on_stage):
+@pytest.mark.parametrize("redis_on", [False, True])  # with Redis: from the state rendered once per version
+def test_the_chair_and_organisers_get_each_jurors_sheet(request, client, login_as, on_stage, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
     url = f"/stage/{on_stage.round.id}/state.json"
     chair, submitted, waiting = on_stage.jurors
     for user in (chair.user, on_stage.organiser):
@@ -114,8 +117,11 @@ def test_the_chair_and_organisers_get_each_jurors_sheet(client, login_as, on_sta
         assert secret not in body  # the minor on stage: code only, never contact data
 
 
+@pytest.mark.parametrize("redis_on", [False, True])
 @pytest.mark.parametrize("who", ["juror", "participant"])
-def test_no_one_else_gets_the_chairs_part(client, login_as, on_stage, who):
+def test_no_one_else_gets_the_chairs_part(request, client, login_as, on_stage, who, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
     juror = on_stage.jurors[2]
     login_as(user=juror.user) if who == "juror" else login_as(Role.PARTICIPANT)
     data = client.get(f"/stage/{on_stage.round.id}/state.json").json
@@ -123,7 +129,10 @@ def test_no_one_else_gets_the_chairs_part(client, login_as, on_stage, who):
     assert ("juror" in data) == (who == "juror")
 
 
-def test_the_hall_gets_a_count_without_names(app, on_stage):
+@pytest.mark.parametrize("redis_on", [False, True])
+def test_the_hall_gets_a_count_without_names(request, app, on_stage, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
     response = app.test_client().get(f"/stage/{on_stage.round.id}/state.json")
     assert response.json["scores"] == {"submitted": 1, "total": 3}
     assert "chair" not in response.json and "juror" not in response.json
@@ -150,7 +159,10 @@ def test_each_kind_of_viewer_has_its_own_etag(app, client, login_as, on_stage):
     assert _get(client, url, organiser).status_code == 304
 
 
-def test_a_submit_reaches_every_viewer(app, client, db, login_as, on_stage):
+@pytest.mark.parametrize("redis_on", [False, True])
+def test_a_submit_reaches_every_viewer(request, app, client, db, login_as, on_stage, redis_on):
+    if redis_on:
+        request.getfixturevalue("with_redis")
     url = f"/stage/{on_stage.round.id}/state.json"
     hall = app.test_client()
     hall_etag = hall.get(url).headers["ETag"]
@@ -186,3 +198,17 @@ def test_the_unchanged_answer_stays_cheap(request, app, client, login_as, on_sta
     # The chair: their account (one), their own sheet (two), whether they chair (one), and the
     # version without Redis: the jury's table is built only when something changed.
     assert _selects(log) == (4 if redis_on else 5)
+
+
+def test_the_chair_reads_the_state_the_hall_rendered(app, client, login_as, on_stage, count_queries, with_redis):
+    """With Redis, each version is rendered once with the chair's table: the chair's page asking
+    after a change reads only who asks, never the running order or the jury again."""
+    url = f"/stage/{on_stage.round.id}/state.json"
+    assert app.test_client().get(url).status_code == 200  # the hall's screens: this version rendered
+    login_as(user=on_stage.jurors[0].user)
+    with count_queries() as log:
+        part = client.get(url).json["chair"]
+    assert part["submitted"] == 1 and part["total"] == 3
+    assert not [statement for statement in log.statements if "FROM registration" in statement]
+    # Their account, their own sheet (two), whether they chair, and the round the address names.
+    assert _selects(log) <= 6

@@ -87,25 +87,31 @@ def test_a_committed_change_wakes_the_streams(app, db, live, short_streams):
 
 
 def test_each_version_is_rendered_once_for_every_worker(db, live, short_streams, monkeypatch):
-    """A change wakes every worker at once: one renders the state, the others read it from Redis."""
+    """A change wakes every worker at once: one renders the state, in every language and with the
+    chair's table, and the others read it from Redis."""
     j = live(entries=2)
+    j.contest.title_kk, j.contest.title_ru = "Мәнерлеп оқу байқауы", "Конкурс чтецов"
     control.call_on_stage(j.round, None, actor=j.organiser)
     db.session.commit()
     version = state.current_version(j.round.id)
-    renders: list[str] = []
+    renders: list[int] = []
     render = stream._render
-    monkeypatch.setattr(stream, "_render", lambda round_id, language: renders.append(language) or render(
-        round_id, language))
-    first = stream.shared_render(j.round.id, version, "kk")
-    again = stream.shared_render(j.round.id, version, "kk")  # as another worker would ask
-    assert renders == ["kk"]
-    assert again.data == first.data and first.data["now"]["code"] == j.entries[0].code
-    stream.shared_render(j.round.id, version, "ru")  # each language is its own text
+    monkeypatch.setattr(stream, "_render", lambda round_id: renders.append(round_id) or render(round_id))
+    first = stream.shared_render(j.round.id, version)
+    again = stream.shared_render(j.round.id, version)  # as another worker would ask
+    assert renders == [j.round.id]
+    assert again.languages["kk"].data == first.languages["kk"].data
+    assert first.languages["kk"].data["now"]["code"] == j.entries[0].code
+    assert (again.languages["kk"].data["contest"], again.languages["ru"].data["contest"]) == (
+        "Мәнерлеп оқу байқауы", "Конкурс чтецов")
+    assert again.chair == first.chair and again.chair["registration_id"] == j.entries[0].id
+    assert {juror["name"] for juror in again.chair["jurors"]} == {member.name for member in j.jurors}
+    assert all("chair" not in rendered.data for rendered in again.languages.values())
     control.close_performance(j.round, actor=j.organiser)  # the next performer: a new version
     control.call_on_stage(j.round, None, actor=j.organiser)
     db.session.commit()
-    newer = stream.shared_render(j.round.id, state.current_version(j.round.id), "kk")
-    assert renders == ["kk", "ru", "kk"] and newer.data["now"]["code"] == j.entries[1].code
+    newer = stream.shared_render(j.round.id, state.current_version(j.round.id))
+    assert renders == [j.round.id] * 2 and newer.languages["kk"].data["now"]["code"] == j.entries[1].code
 
 
 def test_a_worker_whose_renderer_never_answers_renders_itself(db, live, short_streams, monkeypatch):
@@ -114,9 +120,9 @@ def test_a_worker_whose_renderer_never_answers_renders_itself(db, live, short_st
     db.session.commit()
     version = state.current_version(j.round.id)
     # Another worker took the lock and died before keeping its rendering.
-    state.redis_client().set(f"stage:{j.round.id}:state:{version}:kk:lock", 1, ex=5)
+    state.redis_client().set(f"stage:{j.round.id}:state:{version}:lock", 1, ex=5)
     monkeypatch.setattr(stream, "RENDER_WAIT_SECONDS", 0.1)
-    assert stream.shared_render(j.round.id, version, "kk").data["now"]["code"] == j.entries[0].code
+    assert stream.shared_render(j.round.id, version).languages["kk"].data["now"]["code"] == j.entries[0].code
 
 
 def test_changes_close_together_reach_a_screen_as_one_event(app, with_redis, monkeypatch):
@@ -125,7 +131,8 @@ def test_changes_close_together_reach_a_screen_as_one_event(app, with_redis, mon
     round_id, version = 7, 40
     with_redis.set(state._key(round_id), version)
     # The screen's thread sees no test database: what is rendered does not matter here.
-    monkeypatch.setattr(stream, "_render", lambda _round_id, _language: stream.Rendered({"timer": None}, utcnow()))
+    monkeypatch.setattr(stream, "_render", lambda _round_id: stream.Staged(
+        {code: stream.Rendered({"timer": None}, utcnow()) for code in ("kk", "ru", "en")}, {}))
     app.config.update(STAGE_STREAM_SECONDS=4, STAGE_FEED_INTERVAL=1.0)
     stream.hub(app)  # listening before the first change
     sent: list[tuple[float, str]] = []
