@@ -33,7 +33,8 @@ this one process (asyncio, aiohttp; every simulated person has their own connect
    and every juror's phone (signed in) follow the stage as stage-feed.js does: with
    `--follow events` (the default) the screens hold the live feed, the chair's page holds it
    and asks state.json on each change, a juror's phone holds it and asks state.json when the
-   performer or the number of reminders changes and every 30 s; with `--follow poll` everyone
+   performer or the number of reminders changes and every 30 s from when its juror opened the page
+   (a random moment in the first 30 s); with `--follow poll` everyone
    asks state.json once a second with the last ETag;
    for each of `--performances` performers the chair calls them on stage, every juror submits a
    sheet at a random moment within `--window` seconds, and the chair closes the performance.
@@ -348,8 +349,10 @@ async def ask_state(run: Run, client: aiohttp.ClientSession, url: str, etag: str
 async def told_then_ask(run: Run, client: aiohttp.ClientSession, seen, *, every_change: bool) -> None:
     """Like stage-feed.js with a live feed: the page holds the public feed and asks state.json
     for its own part on each change (the chair's page), or when the performer on stage or the
-    number of reminders changes and every JUROR_SECONDS (a juror's phone). One request at a time,
-    as the script does."""
+    number of reminders changes and every JUROR_SECONDS (a juror's phone: stage-follow.js's
+    setInterval, counted from when the juror opened the page, here a random moment within the
+    first JUROR_SECONDS, as jurors do not open their pages all in the same second). One request
+    at a time, as the script does."""
     state_url = f"{run.base}/stage/{run.scene.round_id}/state.json"
     etag: str | None = None
     on_stage: list[str | None] = [None]
@@ -364,16 +367,22 @@ async def told_then_ask(run: Run, client: aiohttp.ClientSession, seen, *, every_
     async def asker() -> None:
         nonlocal etag
         while not run.stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wanted.wait(), None if every_change else JUROR_SECONDS)
+            await wanted.wait()
             wanted.clear()
             etag = await ask_state(run, client, state_url, etag, seen)
 
-    asking = asyncio.create_task(asker())
+    async def every_while() -> None:
+        await asyncio.sleep(random.uniform(0, JUROR_SECONDS))
+        while not run.stop.is_set():
+            wanted.set()
+            await asyncio.sleep(JUROR_SECONDS)
+
+    tasks = [asyncio.create_task(asker())] + ([] if every_change else [asyncio.create_task(every_while())])
     try:
         await follow_events(run, client, f"{run.base}/stage/{run.scene.round_id}/events?lang=kk", told)
     finally:
-        asking.cancel()
+        for task in tasks:
+            task.cancel()
 
 
 async def chair_page(run: Run, client: aiohttp.ClientSession, mode: str) -> None:

@@ -274,8 +274,11 @@ def hide(round_id: int):
 # Public: the state and the audience screen --------------------------------------------------------------
 
 def _public_round_or_404(round_id: int) -> Round:
-    round_ = _live_round_or_404(round_id)
-    if not round_.contest.is_public:
+    """The round with its contest only: every screen and phone asks this on each change, and
+    what it shows is rendered apart (stream.py), so the categories the control page needs are
+    not loaded here."""
+    round_ = db.session.scalar(select(Round).where(Round.id == round_id).options(joinedload(Round.contest)))
+    if round_ is None or not round_.runs_live or not round_.contest.is_public:
         abort(404)
     return round_
 

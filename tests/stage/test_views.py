@@ -133,7 +133,9 @@ def test_the_audience_screen_is_public_in_the_organisers_language(client, stage)
     assert '<html lang="ru">' in page(response) and "stage-screen.js" in page(response)
     assert "<script>" not in page(response)
     stage.contest.status = "draft"
-    assert client.get(f"/stage/{stage.round.id}/screen").status_code == 404
+    for address in ("screen", "state.json", "events"):  # a draft shows nothing of its stage
+        assert client.get(f"/stage/{stage.round.id}/{address}").status_code == 404
+    assert client.get("/stage/999999/state.json").status_code == 404
 
 
 def test_the_place_shows_on_the_registration_page_once_announced(client, login_as, db, stage):
