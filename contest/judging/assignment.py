@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, delete, insert, or_, select
+from sqlalchemy import ScalarSelect, Select, delete, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from contest.audit.services import record
@@ -97,9 +97,15 @@ class Scope:
 def load_scope(round_: Round, *, members: Iterable[JuryMember] | None = None,
                registration_ids: Iterable[int] | None = None, with_entries: bool = False) -> Scope:
     """Six queries whatever the size of the jury or the field."""
+    everyone = round_registrations(round_, ids=registration_ids, with_entries=with_entries, judgeable_only=False)
+    return _scope(round_, members, everyone)
+
+
+def _scope(round_: Round, members: Iterable[JuryMember] | None, everyone: list[Registration]) -> Scope:
+    """The scope of `members` (the whole jury: None) over `everyone`, the round's approved
+    registrations in question, judgeable or not (their entries loaded): three or four queries."""
     members = list(members) if members is not None else jury_of(round_.contest_id)
     member_ids = [member.id for member in members]
-    everyone = round_registrations(round_, ids=registration_ids, with_entries=with_entries, judgeable_only=False)
     registrations = [registration for registration in everyone if may_be_judged(registration)]
     explicit = db.session.get(AssignmentPlan, round_.id) is not None
     scope = Scope(round=round_, members=members, registrations=registrations, explicit=explicit,
@@ -145,20 +151,11 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None, with
     A performer marked absent on stage is owed no sheet, so is left out unless `with_absent`.
     `judgeable_only=False` keeps the incomplete ones too (to name them to organisers)."""
     query = (
-        select(Registration)
-        .outerjoin(PerformanceSlot, (PerformanceSlot.registration_id == Registration.id)
-                   & (PerformanceSlot.round_id == round_.id))
-        .where(Registration.contest_id == round_.contest_id,
-               Registration.status == RegistrationStatus.APPROVED.value)
+        _in_round(select(Registration), round_, with_absent=with_absent)
         .order_by(PerformanceSlot.position.is_(None), PerformanceSlot.position, Registration.number)
         # The works decide whether an entry may be judged (two queries, whatever the field).
         .options(selectinload(Registration.entry).selectinload(Entry.works))
     )
-    earlier = previous_round_id(round_)  # in the same statement: no extra query
-    query = query.where(or_(earlier.is_(None), Registration.id.in_(
-        select(Advancement.registration_id).where(Advancement.round_id == earlier))))
-    if not with_absent:
-        query = query.where(or_(PerformanceSlot.is_absent.is_(None), PerformanceSlot.is_absent.is_(False)))
     if ids is not None:
         query = query.where(Registration.id.in_(list(ids)))
     if with_entries:
@@ -167,6 +164,22 @@ def round_registrations(round_: Round, *, ids: Iterable[int] | None = None, with
     if not judgeable_only:
         return registrations
     return [registration for registration in registrations if may_be_judged(registration)]
+
+
+def _in_round(query: Select[Any], round_: Round, *, with_absent: bool) -> Select[Any]:
+    """`query` of registrations narrowed to those in the round (see round_registrations)."""
+    query = (
+        query.outerjoin(PerformanceSlot, (PerformanceSlot.registration_id == Registration.id)
+                        & (PerformanceSlot.round_id == round_.id))
+        .where(Registration.contest_id == round_.contest_id,
+               Registration.status == RegistrationStatus.APPROVED.value)
+    )
+    earlier = previous_round_id(round_)  # in the same statement: no extra query
+    query = query.where(or_(earlier.is_(None), Registration.id.in_(
+        select(Advancement.registration_id).where(Advancement.round_id == earlier))))
+    if not with_absent:
+        query = query.where(or_(PerformanceSlot.is_absent.is_(None), PerformanceSlot.is_absent.is_(False)))
+    return query
 
 
 # For views and services ---------------------------------------------------------------------
@@ -183,8 +196,11 @@ def why_closed(member: JuryMember, registration: Registration, round_: Round) ->
     """None when the juror may open this entry in this round, else the reason to show."""
     if member.contest_id != round_.contest_id or registration.contest_id != round_.contest_id:
         return NOT_IN_ROUND
-    scope = load_scope(round_, members=[member], registration_ids=[registration.id])
-    return scope.why_closed(member, registration)
+    # The caller has the registration (with its entry, for the views): only whether it is in
+    # the round is read again, not the entry and its works (a sheet sent checks this twice).
+    in_round = db.session.scalar(_in_round(select(Registration.id), round_, with_absent=False)
+                                 .where(Registration.id == registration.id)) is not None
+    return _scope(round_, [member], [registration] if in_round else []).why_closed(member, registration)
 
 
 def may_open(member: JuryMember, registration: Registration, round_: Round) -> bool:

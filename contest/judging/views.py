@@ -166,16 +166,19 @@ def sheet(contest_id: int, round_id: int, registration_id: int):
     same form with `Accept: application/json`, the CSRF token in a header and a key naming the
     save (SEND_KEY_HEADER), and gets a JSON answer instead of a page: see _sent and _refused."""
     contest, member, round_, registration = _load(contest_id, round_id, registration_id)
-    current = services.sheet_for(member, registration, round_)
     form_class = sheet_form_class(contest.criteria)
     if request.method == "GET":
+        current = services.sheet_for(member, registration, round_)
         return _render_sheet(contest, member, round_, registration, current, form_class(data=sheet_initial(current)))
 
+    as_json = wants_json()
+    # Read before saving, as the page was built: a refused save shows the sheet as it stood.
+    # The page's script is answered in JSON, without the sheet: nothing to read for it.
+    current = None if as_json else services.sheet_for(member, registration, round_)
     form = form_class()
     action = request.form.get("action", "draft")
     if action not in ACTIONS:
         action = "draft"
-    as_json = wants_json()
     if form.validate_on_submit():
         version = form.version_number()
         try:

@@ -170,4 +170,30 @@ def test_queries_do_not_grow_with_the_field(client, login_as, db, live, make_reg
     db.session.commit()
     with count_queries() as many:
         assert client.get(address).status_code == 200
-    assert many.count == few.count <= 20  # the sheet page's own checks (load_scope) are most of them
+    assert many.count == few.count <= 17  # the sheet page's own checks (load_scope) are most of them
+    # The performer's entry and works are read once: the check that the juror scores them
+    # reuses what the page loaded.
+    assert sum("FROM entry_work" in statement for statement in many.statements) == 1
+
+
+def test_a_sheet_sent_from_the_stage_page_reads_each_thing_once(client, login_as, db, stage, count_queries):
+    """A jury submits together, so each sheet's work is what the stage waits on: the entry is read
+    once, the sheet is not read before the save for an answer that does not show it."""
+    follow, _part = urls(stage)
+    control.call_on_stage(stage.round, None, actor=stage.organiser)
+    db.session.commit()
+    entry, me = stage.entries[0], stage.jurors[1]
+    address = f"/jury/{stage.contest.id}/rounds/{stage.round.id}/entries/{entry.id}"
+    fields = {f"points_{criterion.id}": "7" for criterion in stage.criteria}
+    login_as(user=me.user)
+    token = client.csrf_token()
+    with count_queries() as log:
+        response = client.post(address, data=fields | {"version": "0", "action": "submit", "back": follow},
+                               headers={"Accept": "application/json", "X-CSRFToken": token,
+                                        "Idempotency-Key": "0b7c2a52-5d1e-4c57-9f0e-6a1d2c3b4e5f"})
+    assert response.get_json()["status"] == "saved"
+    assert judging.sheet_for(me, entry, stage.round).is_submitted
+    assert sum("FROM entry_work" in statement for statement in log.statements) == 1
+    # The sheet: once under the save's lock, once for its scores; not before.
+    assert sum(statement.startswith("SELECT score_sheet.") for statement in log.statements) == 2
+    assert len(log.statements) <= 30
