@@ -11,7 +11,8 @@ import pytest
 
 from contest.auth.models import Role
 from contest.judging import services as judging
-from contest.stage import control, state
+from contest.registration.models import Registration
+from contest.stage import control, screen, state
 from contest.stage.models import StageState
 from tests.registration.helpers import one_work_entry
 
@@ -212,3 +213,54 @@ def test_the_chair_reads_the_state_the_hall_rendered(app, client, login_as, on_s
     assert not [statement for statement in log.statements if "FROM registration" in statement]
     # Their account, their own sheet (two), whether they chair, and the round the address names.
     assert _selects(log) <= 6
+
+
+def test_a_juror_is_told_their_own_sheet_and_nobody_elses(client, login_as, db, on_stage):
+    """A juror's part of state.json: their own sheet for the performer on stage (its state and
+    version), whether the chair reminded them, and a new ETag when either changes."""
+    url = f"/stage/{on_stage.round.id}/state.json"
+    submitted, waiting = on_stage.jurors[1], on_stage.jurors[2]
+    control.remind_juror(on_stage.round, waiting.id, actor=on_stage.organiser)
+    db.session.commit()
+    on_now = db.session.get(StageState, on_stage.round.id).current_registration_id
+    sheet = judging.sheet_for(submitted, db.session.get(Registration, on_now), on_stage.round)
+    login_as(user=submitted.user)
+    assert client.get(url).json["juror"] == {"registration_id": on_now, "sheet": "submitted",
+                                             "sheet_version": sheet.version, "reminded": False}
+    login_as(user=waiting.user)
+    before = client.get(url)
+    assert before.json["juror"] == {"registration_id": on_now, "sheet": "missing", "sheet_version": 0,
+                                    "reminded": True}
+    judging.save_sheet(waiting, db.session.get(Registration, on_now), on_stage.round, on_stage.points(5, 5),
+                       version=0, actor=waiting.user)  # a draft: the hall's state does not move
+    db.session.commit()
+    after = _get(client, url, before.headers["ETag"])
+    assert after.status_code == 200 and after.json["juror"]["sheet"] == "draft"
+    assert after.json["juror"]["sheet_version"] == judging.sheet_for(
+        waiting, db.session.get(Registration, on_now), on_stage.round).version
+
+
+def test_a_juror_asking_before_the_start_or_about_another_contest(client, login_as, db, live):
+    """Before anyone is on stage a juror's part names no one; a juror of another contest's jury
+    gets no juror's part at all, even while their own contest's stage runs."""
+    ours, theirs = live(entries=2), live(entries=2)
+    control.call_on_stage(theirs.round, None, actor=theirs.organiser)  # the other stage's row first
+    db.session.commit()
+    login_as(user=ours.jurors[1].user)
+    url = f"/stage/{ours.round.id}/state.json"
+    assert client.get(url).json["juror"] == {"registration_id": None, "sheet": None, "sheet_version": 0,
+                                             "reminded": False}
+    control.call_on_stage(ours.round, None, actor=ours.organiser)
+    db.session.commit()
+    assert client.get(url).json["juror"]["registration_id"] == ours.entries[0].id
+    assert "juror" not in client.get(f"/stage/{theirs.round.id}/state.json").json
+
+
+def test_the_chair_sees_whom_they_reminded(app, db, on_stage):
+    control.remind_juror(on_stage.round, on_stage.jurors[2].id, actor=on_stage.organiser)
+    db.session.commit()
+    with app.test_request_context():
+        part = screen.public_state(on_stage.round, language="en", for_chair=True)["chair"]
+    assert part["registration_id"] == db.session.get(StageState, on_stage.round.id).current_registration_id
+    assert {item["member_id"]: item["reminded"] for item in part["jurors"]} == {
+        member.id: member == on_stage.jurors[2] for member in on_stage.jurors}

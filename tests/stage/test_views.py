@@ -28,6 +28,9 @@ def test_the_chair_and_organisers_open_the_stage_pages(client, login_as, stage):
             response = client.get(f"/stage/{stage.round.id}/{name}")
             assert response.status_code == 200
             assert stage.entries[0].code in page(response)
+    # The control page gives the audience screen's full address in each language, for the hall's computer.
+    for code in ("kk", "ru", "en"):
+        assert f'href="http://localhost/stage/{stage.round.id}/screen?lang={code}"' in page(response)
 
 
 @pytest.mark.parametrize("who", ["juror", "other_contest_juror", "participant"])
