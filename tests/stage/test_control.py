@@ -17,7 +17,7 @@ from contest.judging import services as judging
 from contest.judging.models import Advancement
 from contest.judging.progress import CellState
 from contest.results.models import Adjustment
-from contest.stage import control, order
+from contest.stage import control, order, screen
 from contest.stage.models import StageState
 
 
@@ -219,6 +219,8 @@ def test_a_final_counts_only_its_own_sheets(db, live, make_round):
     state = db.session.get(StageState, final.id)
     assert {item.member.id: item.state for item in control.jurors_on(final, entry, state)}[juror.id] == \
         CellState.MISSING
+    mine = screen.juror_view(final.id, juror.user).data  # the juror's phone: nothing sent for the final
+    assert (mine["registration_id"], mine["sheet"], mine["sheet_version"]) == (entry.id, "missing", 0)
     control.close_performance(final, actor=chair)
     closed = [slot for slot in order.running_order(final) if slot.is_closed]
     assert (closed[0], juror) in control.missing_after_close(final, closed)

@@ -227,6 +227,10 @@ def test_a_juror_is_told_their_own_sheet_and_nobody_elses(client, login_as, db, 
     login_as(user=submitted.user)
     assert client.get(url).json["juror"] == {"registration_id": on_now, "sheet": "submitted",
                                              "sheet_version": sheet.version, "reminded": False}
+    # A draft of theirs for another performer of the round is not the sheet for the one on stage.
+    judging.save_sheet(waiting, on_stage.entries[0], on_stage.round, on_stage.points(6, 6), version=0,
+                       actor=waiting.user)
+    db.session.commit()
     login_as(user=waiting.user)
     before = client.get(url)
     assert before.json["juror"] == {"registration_id": on_now, "sheet": "missing", "sheet_version": 0,
