@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from contest.audit.models import AuditEvent
 from contest.db import utcnow
 from contest.errors import ServiceError
-from contest.judging.assignment import round_registrations
+from contest.judging.assignment import NOT_IN_ROUND, round_registrations, why_closed
 from contest.judging.models import PerformanceSlot
 from contest.judging.progress import progress_matrix
 from contest.results.services import missing_sheets
@@ -82,11 +82,13 @@ def test_an_absent_performer_is_owed_no_sheet(db, live):
     assert all(not any(entry.id == j.entries[1].id for entry in matrix.pending(member)) for member in j.jurors)
     assert {sheet.code for sheet in missing_sheets(j.round)} == {j.entries[0].code, j.entries[2].code}
     assert [slot.is_absent for slot in order.running_order(j.round)] == [False, True, False]
+    assert why_closed(j.jurors[1], j.entries[1], j.round) == NOT_IN_ROUND  # no sheet may be sent either
     # A late arrival: present again, at the end.
     order.move_performer(j.round, j.entries[1].id, "end", actor=j.organiser)
     assert [(slot.registration.code, slot.is_absent) for slot in order.running_order(j.round)][-1] == \
         (j.entries[1].code, False)
     assert j.entries[1] in round_registrations(j.round)
+    assert why_closed(j.jurors[1], j.entries[1], j.round) is None
 
 
 def test_only_the_chair_or_an_organiser_changes_the_order(db, live, make_juror):
@@ -308,3 +310,19 @@ def test_the_registration_page_lists_its_rounds_in_the_contests_order_and_says_p
     db.session.commit()
     places = [(round_.id, slot.position, slot.is_closed) for round_, slot in order.published_slot(performer)]
     assert places == [(heat.id, 2, False), (j.round.id, 1, True)]
+
+
+def test_a_closed_performance_keeps_its_time_when_others_move(db, live):
+    """Moving performers rewrites the order: a performance already given keeps when it closed and
+    how long it took (the protocol and the overrun read them)."""
+    j = live(entries=3)
+    chair = j.jurors[0].user
+    control.call_on_stage(j.round, None, actor=chair)
+    slot = control.close_performance(j.round, actor=chair)
+    closed_at, duration = slot.closed_at, slot.duration_seconds
+    assert closed_at is not None and duration is not None
+    order.move_performer(j.round, j.entries[2].id, "up", actor=chair)
+    order.move_performer(j.round, j.entries[1].id, "end", actor=chair)
+    given = [item for item in order.running_order(j.round) if item.registration.id == j.entries[0].id]
+    assert [(item.is_closed, item.closed_at, item.duration_seconds) for item in given] == [(True, closed_at, duration)]
+    assert [item.is_closed for item in order.running_order(j.round)] == [True, False, False]
