@@ -42,6 +42,8 @@ def test_without_an_assignment_no_juror_may_open_an_incomplete_entry(db, judging
     member = j.jurors[0]
     assert assignment.entries_for_juror(member, j.round) == [j.entries[1]]
     assert assignment.why_closed(member, j.entries[0], j.round) == assignment.INCOMPLETE
+    # The whole jury's scope (paper ballots, the progress matrix) gives the same reason.
+    assert assignment.load_scope(j.round).why_closed(member, j.entries[0]) == assignment.INCOMPLETE
     allow_incomplete_entry(j.entries[0], "Recited from memory; the text is on paper", actor=j.organiser)
     assert assignment.may_open(member, j.entries[0], j.round)
 
